@@ -1,0 +1,1 @@
+"""The process: settings, app factory, auth, HTTP surface and the `tandem` CLI."""

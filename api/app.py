@@ -1,0 +1,53 @@
+"""The Starlette app factory: `lifespan` owns the engine; routes are GraphQL and health."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.graphql_app import TandemGraphQL
+from api.logs import RequestLogMiddleware
+from api.settings import Settings, get_settings
+from db.engine import create_engine
+from schema.schema import build_schema
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set: start through `tandem serve`, which provides one.")
+    engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size)
+    schema = build_schema(introspection=settings.tandem_introspection, max_depth=settings.tandem_max_depth,
+                          max_aliases=settings.tandem_max_aliases, max_tokens=settings.tandem_max_tokens)
+    graphql = TandemGraphQL(schema, engine=engine, secret=settings.tandem_secret,
+                            graphiql=settings.tandem_graphiql)
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("select 1"))
+        except Exception as error:  # any failure to reach the database means not ready
+            return JSONResponse({"status": "unavailable", "error": type(error).__name__}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(routes=[
+        Route("/healthz", healthz), Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ], lifespan=lifespan)
+    app.state.engine = engine
+    app.state.graphql = graphql
+    app.add_middleware(RequestLogMiddleware)
+    return app

@@ -1,0 +1,56 @@
+"""JWT bearer tokens: minted by `tandem token`, checked on every HTTP call and websocket."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db import tables as t
+from db.mapping import person_from_row
+from domain.people import Person
+
+ALGORITHM = "HS256"
+AUDIENCE = "tandem"
+
+
+class AuthError(Exception):
+    """A token was sent but is not valid (expired, forged, or for an unknown person)."""
+
+
+def mint_token(*, person_id: int, email: str, secret: str, hours: int) -> str:
+    now = datetime.now(timezone.utc)
+    claims = {"sub": str(person_id), "email": email, "aud": AUDIENCE, "iat": now,
+              "exp": now + timedelta(hours=hours)}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("Authorization must be 'Bearer <token>'.")
+    return token.strip()
+
+
+def person_id_from_token(token: str, *, secret: str) -> int:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE)
+        return int(claims["sub"])
+    except (jwt.PyJWTError, KeyError, ValueError) as error:
+        raise AuthError(f"Invalid token: {error}") from None
+
+
+async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str) -> Person | None:
+    """None when no token was sent; AuthError when one was sent and is bad."""
+    token = bearer_token(header)
+    if token is None:
+        return None
+    person_id = person_id_from_token(token, secret=secret)
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(t.people).where(t.people.c.id == person_id))).first()
+    if row is None:
+        raise AuthError("The token's person no longer exists.")
+    return person_from_row(row)

@@ -1,0 +1,129 @@
+"""`tandem` — serve, migrate, seed and mint development tokens."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from api.settings import Settings, get_settings
+
+log = logging.getLogger("tandem.cli")
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set; otherwise the embedded PostgreSQL, started on demand."""
+    if settings.database_url:
+        return settings.database_url
+    from api.embedded import start_embedded
+
+    url = start_embedded(settings.tandem_data_dir)
+    # Workers and child processes inherit the URL instead of starting their own server.
+    os.environ["DATABASE_URL"] = url
+    settings.database_url = url
+    return url
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from db.migrate import upgrade
+
+    upgrade(database_url(settings))
+    log.info("database migrated to head")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from api.demo import seed_demo_if_empty
+    from db.migrate import upgrade
+
+    url = database_url(settings)
+    upgrade(url)
+    if not args.demo:
+        print("Nothing to seed: pass --demo for the demo organisation.", file=sys.stderr)
+        return 2
+    created = asyncio.run(seed_demo_if_empty(url))
+    print("Demo organisation created." if created else "The database already has data; left as it is.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from db.migrate import upgrade
+
+    url = database_url(settings)
+    upgrade(url)
+    if args.demo:
+        from api.demo import seed_demo_if_empty
+
+        if asyncio.run(seed_demo_if_empty(url)):
+            log.info("demo organisation created")
+    log.info("serving", extra={"url": f"http://{args.host}:{args.port}/graphql", "workers": args.workers})
+    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_config=None, ws="websockets-sansio" if _has_sansio() else "auto")
+    return 0
+
+
+def _has_sansio() -> bool:
+    try:
+        import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from api.auth import mint_token
+    from db.engine import create_engine
+    from db.read.organisation import person_by_email
+
+    async def find():
+        engine = create_engine(database_url(settings), pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return await person_by_email(conn, args.email)
+        finally:
+            await engine.dispose()
+
+    person = asyncio.run(find())
+    if person is None:
+        print(f"No person with email {args.email!r}.", file=sys.stderr)
+        return 1
+    print(mint_token(person_id=person.id, email=person.email, secret=settings.tandem_secret,
+                     hours=args.hours or settings.tandem_token_hours))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="tandem", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate, then serve the GraphQL API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load the demo organisation into an empty database")
+    serve.set_defaults(run=cmd_serve)
+    migrate = commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
+    migrate.set_defaults(run=cmd_migrate)
+    seed = commands.add_parser("seed", help="load data")
+    seed.add_argument("--demo", action="store_true", help="the demo organisation (only into an empty database)")
+    seed.set_defaults(run=cmd_seed)
+    token = commands.add_parser("token", help="mint a development bearer token")
+    token.add_argument("--email", required=True)
+    token.add_argument("--hours", type=int, default=None)
+    token.set_defaults(run=cmd_token)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    from api.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.tandem_log_level)
+    args = parser().parse_args(argv)
+    return args.run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

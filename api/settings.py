@@ -1,0 +1,32 @@
+"""Settings from the environment (and a `.env` file, when present)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "tandem-development-secret-change-me-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Unset: an embedded PostgreSQL is started under `tandem_data_dir`.
+    database_url: str | None = None
+    tandem_secret: str = DEV_SECRET
+    tandem_data_dir: Path = Path(".tandem")
+    tandem_graphiql: bool = True
+    tandem_introspection: bool = True
+    tandem_max_depth: int = Field(default=12, ge=2)
+    tandem_max_aliases: int = Field(default=30, ge=1)
+    tandem_max_tokens: int = Field(default=5000, ge=100)
+    tandem_token_hours: int = Field(default=24 * 7, ge=1)
+    tandem_db_pool_size: int = Field(default=10, ge=1)
+    tandem_log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

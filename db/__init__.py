@@ -1,0 +1,1 @@
+"""Storage: PostgreSQL tables, repositories, unit of work, read queries, migrations."""

@@ -1,0 +1,123 @@
+"""Keyset pagination: opaque cursors over (sort key, id), one page or one per parent."""
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+MAX_PAGE = 100
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Order:
+    """Sort by `key` then by `tiebreak` (the id), both in one direction."""
+
+    key: ColumnElement[Any]
+    tiebreak: ColumnElement[Any]
+    descending: bool = False
+
+    def clauses(self) -> list[ColumnElement[Any]]:
+        if self.descending:
+            return [self.key.desc(), self.tiebreak.desc()]
+        return [self.key.asc(), self.tiebreak.asc()]
+
+    def after(self, cursor: tuple[Any, Any]) -> ColumnElement[bool]:
+        pair = tuple_(self.key, self.tiebreak)
+        return pair < tuple_(*cursor) if self.descending else pair > tuple_(*cursor)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Any]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+def encode_cursor(key: Any, row_id: Any) -> str:
+    value = {"t": key.isoformat()} if isinstance(key, datetime) else {"v": key}
+    raw = json.dumps([value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, row_id = json.loads(raw)
+        key = datetime.fromisoformat(value["t"]) if "t" in value else value["v"]
+        return key, row_id
+    except (ValueError, TypeError, KeyError) as error:
+        raise BadCursor(f"Not a cursor: {cursor!r}") from error
+
+
+def page_size(first: int | None, default: int = 20) -> int:
+    if first is None:
+        return default
+    if first < 0:
+        raise ValueError("`first` must not be negative.")
+    return min(first, MAX_PAGE)
+
+
+def _page(rows: Sequence[Any], size: int, has_previous: bool) -> Page:
+    kept = list(rows[:size])
+    return Page(rows=kept, cursors=[encode_cursor(r.sort_key, r.id) for r in kept],
+                has_next=len(rows) > size, has_previous=has_previous)
+
+
+async def fetch_page(conn: AsyncConnection, query: Select, *, order: Order, first: int | None,
+                     after: str | None) -> Page:
+    """`query` selects the rows; the sort key is added as `sort_key`."""
+    size = page_size(first)
+    query = query.add_columns(order.key.label("sort_key"))
+    if after is not None:
+        query = query.where(order.after(decode_cursor(after)))
+    rows = (await conn.execute(query.order_by(*order.clauses()).limit(size + 1))).all()
+    return _page(rows, size, has_previous=after is not None)
+
+
+async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent: ColumnElement[Any],
+                                parent_ids: Sequence[Any], order: Order, first: int | None,
+                                after: str | None) -> dict[Any, Page]:
+    """The same page for many parents in one statement (a window per parent)."""
+    size = page_size(first)
+    rank = func.row_number().over(partition_by=parent, order_by=order.clauses()).label("rank")
+    inner = query.add_columns(order.key.label("sort_key"), parent.label("parent_id"), rank)
+    inner = inner.where(parent.in_(list(parent_ids)))
+    if after is not None:
+        inner = inner.where(order.after(decode_cursor(after)))
+    ranked = inner.subquery()
+    rows = (await conn.execute(
+        select(ranked).where(ranked.c.rank <= size + 1)
+        .order_by(ranked.c.parent_id, ranked.c.rank))).all()
+    grouped: dict[Any, list[Any]] = {pid: [] for pid in parent_ids}
+    for row in rows:
+        grouped[row.parent_id].append(row)
+    return {pid: _page(grouped[pid], size, has_previous=after is not None) for pid in parent_ids}
+
+
+async def count(conn: AsyncConnection, query: Select) -> int:
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return (await conn.execute(counted)).scalar_one()
+
+
+async def count_by_parent(conn: AsyncConnection, query: Select, *, parent: ColumnElement[Any],
+                          parent_ids: Sequence[Any]) -> dict[Any, int]:
+    inner = query.add_columns(parent.label("parent_id")).where(parent.in_(list(parent_ids))).subquery()
+    rows = await conn.execute(select(inner.c.parent_id, func.count().label("n")).group_by(inner.c.parent_id))
+    counts = {pid: 0 for pid in parent_ids}
+    counts.update({r.parent_id: r.n for r in rows})
+    return counts
+
+
+__all__ = ["MAX_PAGE", "BadCursor", "Order", "Page", "count", "count_by_parent", "decode_cursor",
+           "encode_cursor", "fetch_page", "fetch_pages_by_parent", "literal_column", "page_size"]

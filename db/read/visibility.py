@@ -1,0 +1,62 @@
+"""What a viewer may see, as SQL predicates: mirrors domain.access rule for rule.
+
+Lists, counts, node lookups and nested fields all filter through these, so no read
+path can show more than another.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Table, and_, exists, false, or_, select, true
+
+from db import tables as t
+from domain.people import Person
+
+
+def _task_in_department(requests: Table, department_id: int) -> ColumnElement[bool]:
+    return exists(select(1).select_from(t.tasks).where(
+        t.tasks.c.request_id == requests.c.id, t.tasks.c.department_id == department_id))
+
+
+def works_on_request(viewer: Person, requests: Table = t.requests) -> ColumnElement[bool]:
+    """The viewer's department owns the request or has a task on it (domain.access.working_departments)."""
+    if viewer.is_admin:
+        return true()
+    if not viewer.is_staff:
+        return false()
+    return or_(requests.c.owner_department_id == viewer.department_id,
+               _task_in_department(requests, viewer.department_id))
+
+
+def request_visible(viewer: Person, requests: Table = t.requests) -> ColumnElement[bool]:
+    if viewer.is_admin:
+        return true()
+    watching = exists(select(1).select_from(t.watchers).where(
+        t.watchers.c.request_id == requests.c.id, t.watchers.c.person_id == viewer.id))
+    return or_(requests.c.requester_id == viewer.id, watching, works_on_request(viewer, requests))
+
+
+def comment_visible(viewer: Person, comments: Table = t.comments,
+                    requests: Table = t.requests) -> ColumnElement[bool]:
+    """Assumes `requests` is joined to the comment's request and already visible."""
+    return or_(comments.c.internal.is_(False), works_on_request(viewer, requests))
+
+
+def event_visible(viewer: Person, events: Table = t.events, requests: Table = t.requests) -> ColumnElement[bool]:
+    """Events about a request follow the request (internal ones its working departments);
+    events about the organisation itself are for admins and the departments they concern."""
+    if viewer.is_admin:
+        return true()
+    about_request = and_(events.c.request_id.is_not(None), request_visible(viewer, requests),
+                         or_(events.c.internal.is_(False), works_on_request(viewer, requests)))
+    if not viewer.is_staff:
+        return about_request
+    about_department = and_(events.c.request_id.is_(None), events.c.department_ids.any(viewer.department_id))
+    return or_(about_request, about_department)
+
+
+def service_visible(viewer: Person, services: Table = t.services) -> ColumnElement[bool]:
+    """Retired services stay visible to their own department and admins."""
+    if viewer.is_admin:
+        return true()
+    if viewer.is_staff:
+        return or_(services.c.active.is_(True), services.c.owner_department_id == viewer.department_id)
+    return services.c.active.is_(True)

@@ -1,0 +1,1 @@
+"""Repositories: load and save aggregates on the unit of work's connection."""

@@ -1,0 +1,188 @@
+"""Table definitions. Alembic migrations create them; a test checks the two agree."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Column, Computed, DateTime, ForeignKey, Identity, Index,
+    Integer, MetaData, PrimaryKeyConstraint, Sequence, SmallInteger, String, Table, Text, text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+NOW = text("now()")
+
+
+def _id() -> Column:
+    return Column("id", BigInteger, Identity(), primary_key=True)
+
+
+def _ts(name: str, *, nullable: bool = False) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable,
+                  server_default=None if nullable else NOW)
+
+
+departments = Table(
+    "departments", metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("slug", String(60), nullable=False, unique=True),
+    _ts("created_at"),
+)
+
+people = Table(
+    "people", metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=True, index=True),
+    _ts("created_at"),
+    CheckConstraint("role in ('REQUESTER','AGENT','MANAGER','ADMIN')", name="role"),
+)
+
+services = Table(
+    "services", metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("owner_department_id", BigInteger, ForeignKey("departments.id"), nullable=False, index=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+service_collaborators = Table(
+    "service_collaborators", metadata,
+    Column("service_id", BigInteger, ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=False, index=True),
+    PrimaryKeyConstraint("service_id", "department_id"),
+)
+
+request_types = Table(
+    "request_types", metadata,
+    _id(),
+    Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    # [{key, label, kind, required, options}] — read whole with the type, never queried inside.
+    Column("fields", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("response_minutes", Integer, nullable=True),
+    Column("resolution_minutes", Integer, nullable=True),
+    # [{title, department_id}]
+    Column("task_templates", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    _ts("created_at"),
+)
+
+request_numbers = Sequence("request_number_seq", start=1001, metadata=metadata)
+
+requests = Table(
+    "requests", metadata,
+    _id(),
+    Column("number", BigInteger, nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("status", String(32), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False, index=True),
+    Column("request_type_id", BigInteger, ForeignKey("request_types.id"), nullable=True),
+    Column("requester_id", BigInteger, ForeignKey("people.id"), nullable=False, index=True),
+    Column("assignee_id", BigInteger, ForeignKey("people.id"), nullable=True, index=True),
+    Column("owner_department_id", BigInteger, ForeignKey("departments.id"), nullable=False),
+    Column("fields", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("resolved_at", nullable=True),
+    _ts("closed_at", nullable=True),
+    _ts("first_response_at", nullable=True),
+    _ts("response_due_at"),
+    _ts("resolution_due_at"),
+    _ts("sla_paused_at", nullable=True),
+    Column("sla_paused_seconds", Integer, nullable=False, server_default=text("0")),
+    Column("satisfaction_score", SmallInteger, nullable=True),
+    Column("satisfaction_comment", Text, nullable=True),
+    _ts("rated_at", nullable=True),
+    Column("journey_run_id", BigInteger, nullable=True, index=True),
+    Column("search", TSVECTOR,
+           Computed("to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))",
+                    persisted=True)),
+    CheckConstraint("satisfaction_score between 1 and 5", name="satisfaction_score"),
+    Index("ix_requests_owner_status_created", "owner_department_id", "status", "created_at"),
+    Index("ix_requests_created", "created_at", "id"),
+    Index("ix_requests_updated", "updated_at", "id"),
+    Index("ix_requests_search", "search", postgresql_using="gin"),
+)
+
+tasks = Table(
+    "tasks", metadata,
+    _id(),
+    Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=False),
+    Column("assignee_id", BigInteger, ForeignKey("people.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("completed_at", nullable=True),
+    Index("ix_tasks_department_request", "department_id", "request_id"),
+)
+
+watchers = Table(
+    "watchers", metadata,
+    Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    PrimaryKeyConstraint("request_id", "person_id"),
+    Index("ix_watchers_person", "person_id", "request_id"),
+)
+
+comments = Table(
+    "comments", metadata,
+    _id(),
+    Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("internal", Boolean, nullable=False, server_default=text("false")),
+    _ts("created_at"),
+    Index("ix_comments_request_created", "request_id", "created_at", "id"),
+)
+
+handoffs = Table(
+    "handoffs", metadata,
+    _id(),
+    Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("from_department_id", BigInteger, ForeignKey("departments.id"), nullable=False),
+    Column("to_department_id", BigInteger, ForeignKey("departments.id"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    _ts("at"),
+)
+
+# The event log: append-only, one row per domain event, written with the change.
+events = Table(
+    "events", metadata,
+    Column("seq", BigInteger, Identity(), primary_key=True),
+    Column("type", String(64), nullable=False),
+    _ts("occurred_at"),
+    Column("actor_id", BigInteger, ForeignKey("people.id"), nullable=True),
+    Column("request_id", BigInteger, nullable=True),
+    Column("journey_run_id", BigInteger, nullable=True),
+    Column("department_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("internal", Boolean, nullable=False, server_default=text("false")),
+    Column("payload", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_events_request_seq", "request_id", "seq"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    Column("operation", String(40), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("result_id", BigInteger, nullable=True),
+    _ts("created_at"),
+    PrimaryKeyConstraint("person_id", "operation", "key"),
+)

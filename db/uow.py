@@ -1,0 +1,62 @@
+"""The unit of work: one transaction for the change and its events, then tell the broker."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from db import event_log
+from db.repositories.catalog import RequestTypeRepository, ServiceRepository
+from db.repositories.idempotency import IdempotencyStore
+from db.repositories.organisation import DepartmentRepository, PersonRepository
+from db.repositories.requests import RequestRepository
+from domain.events import Event
+
+# Told the last event sequence after a commit; never inside the transaction.
+CommitListener = Callable[[int], None]
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: AsyncEngine, *, on_commit: CommitListener | None = None):
+        self.engine = engine
+        self.on_commit = on_commit
+        self.conn: AsyncConnection | None = None
+        self._events: list[Event] = []
+        self.last_seq: int | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.conn = await self.engine.connect()
+        await self.conn.begin()
+        self.departments = DepartmentRepository(self.conn)
+        self.people = PersonRepository(self.conn)
+        self.services = ServiceRepository(self.conn)
+        self.request_types = RequestTypeRepository(self.conn)
+        self.requests = RequestRepository(self.conn)
+        self.idempotency = IdempotencyStore(self.conn)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.conn is not None
+        try:
+            if self.conn.in_transaction():
+                await self.conn.rollback()
+        finally:
+            await self.conn.close()
+
+    def record(self, events: Iterable[Event]) -> None:
+        self._events.extend(events)
+
+    def _collect(self) -> list[Event]:
+        events = list(self._events)
+        self._events.clear()
+        for aggregate in self.requests.seen:
+            events.extend(aggregate.events)
+            aggregate.events.clear()
+        return events
+
+    async def commit(self) -> None:
+        assert self.conn is not None
+        self.last_seq = await event_log.append(self.conn, self._collect())
+        await self.conn.commit()
+        if self.last_seq is not None and self.on_commit is not None:
+            self.on_commit(self.last_seq)

@@ -1,0 +1,1 @@
+"""Tandem's domain model: pure Python, no framework, no database."""

@@ -1,0 +1,38 @@
+"""Who may see and do what. db.read mirrors these rules as SQL predicates."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from domain.people import Person
+
+if TYPE_CHECKING:
+    from domain.requests import Request, Task
+
+
+def working_departments(request: Request) -> set[int]:
+    """The owner department and every department with a task on the request."""
+    return {request.owner_department_id} | {t.department_id for t in request.tasks}
+
+
+def can_view_request(viewer: Person, request: Request) -> bool:
+    if viewer.is_admin or viewer.id == request.requester_id or viewer.id in request.watcher_ids:
+        return True
+    return viewer.is_staff and viewer.department_id in working_departments(request)
+
+
+def can_see_internal(viewer: Person, request: Request) -> bool:
+    """Internal comments are for the departments doing the work, never the requester."""
+    return viewer.is_admin or (viewer.is_staff and viewer.department_id in working_departments(request))
+
+
+def can_decide(viewer: Person, request: Request) -> bool:
+    """Decision rights (status, priority, assignee, hand-off, tasks) stay with the owner."""
+    return viewer.is_admin or viewer.works_in(request.owner_department_id)
+
+
+def can_work_task(viewer: Person, task: Task) -> bool:
+    return viewer.is_admin or viewer.works_in(task.department_id)
+
+
+def can_manage_catalog(viewer: Person, department_id: int) -> bool:
+    return viewer.is_admin or viewer.manages(department_id)

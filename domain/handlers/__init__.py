@@ -1,0 +1,1 @@
+"""Command handlers: `async with uow: load; act; commit` — one function per command."""

@@ -1,0 +1,1 @@
+"""The GraphQL schema: strawberry types, queries, mutations and loaders, split per domain."""

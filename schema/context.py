@@ -1,0 +1,58 @@
+"""Per-request context: the viewer, the database, the loaders and the clock."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.uow import CommitListener, SqlUnitOfWork
+from domain.people import Person
+from schema.errors import Unauthenticated
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Context:
+    engine: AsyncEngine
+    viewer: Person | None
+    auth_error: str | None = None
+    request: Any = None
+    response: Any = None
+    clock: Callable[[], datetime] = utc_now
+    on_commit: CommitListener | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def loaders(self):
+        from schema.loaders import Loaders  # loaders import types; types import this module
+
+        return Loaders(self.engine, self.require_viewer())
+
+    def require_viewer(self) -> Person:
+        if self.viewer is None:
+            if self.response is not None:
+                self.response.status_code = 401
+            raise Unauthenticated(self.auth_error or "Sign in: send 'Authorization: Bearer <token>'.")
+        return self.viewer
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, on_commit=self.on_commit)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def context_of(info: strawberry.Info) -> Context:
+    return info.context
+
+
+def loaders_of(info: strawberry.Info):
+    return info.context.loaders

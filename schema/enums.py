@@ -1,0 +1,29 @@
+"""The domain's enums, exposed under the contract's names."""
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+from domain import catalog, people, requests, workflow
+
+Role = strawberry.enum(people.Role, name="Role")
+Priority = strawberry.enum(workflow.Priority, name="Priority")
+RequestStatus = strawberry.enum(workflow.RequestStatus, name="RequestStatus")
+TaskStatus = strawberry.enum(requests.TaskStatus, name="TaskStatus")
+FieldKind = strawberry.enum(catalog.FieldKind, name="FieldKind")
+
+
+@strawberry.enum
+class RequestOrderField(enum.Enum):
+    CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+    NUMBER = "NUMBER"
+    PRIORITY = "PRIORITY"
+    RESOLUTION_DUE_AT = "RESOLUTION_DUE_AT"
+
+
+@strawberry.enum
+class OrderDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"

@@ -1,0 +1,53 @@
+"""Events from the event log: a request's timeline, the subscription feed, the audit trail."""
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from schema import ids
+from schema.events.summaries import summarise
+from schema.organisation.types import PersonNode
+from schema.relay import Node
+
+if TYPE_CHECKING:
+    from schema.requests.types import RequestNode
+
+RequestRef = Annotated["RequestNode", strawberry.lazy("schema.requests.types")]
+
+
+def event_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+@strawberry.type(name="Event")
+class EventNode(Node):
+    id: strawberry.ID
+    cursor: str
+    type: str
+    occurred_at: datetime
+    summary: str
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> EventNode:
+        return cls(id=ids.encode("Event", row.seq), cursor=event_cursor(row.seq), type=row.type,
+                   occurred_at=row.occurred_at, summary=summarise(row.type, row.payload), row=row)
+
+    @strawberry.field
+    async def actor(self, info: strawberry.Info) -> PersonNode | None:
+        if self.row.actor_id is None:
+            return None
+        row = await info.context.loaders.person.load(self.row.actor_id)
+        return PersonNode.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def request(self, info: strawberry.Info) -> RequestRef | None:
+        from schema.requests.types import RequestNode
+
+        if self.row.request_id is None:
+            return None
+        row = await info.context.loaders.request.load(self.row.request_id)
+        return RequestNode.from_row(row) if row is not None else None

@@ -1,0 +1,53 @@
+"""`node(id:)` and `nodes(ids:)`: any object by global ID, through the same visibility as lists."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+
+from schema import ids
+from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.events.types import EventNode
+from schema.organisation.types import DepartmentNode, PersonNode
+from schema.permissions import root_field
+from schema.relay import Node
+from schema.requests.types import CommentNode, RequestNode, TaskNode
+
+# type name -> (loader attribute, node constructor); each loader applies the viewer's rules.
+RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
+    "Department": ("department", DepartmentNode.from_row),
+    "Person": ("person", PersonNode.from_row),
+    "Service": ("service", ServiceNode.from_row),
+    "RequestType": ("request_type", RequestTypeNode.from_row),
+    "Request": ("request", RequestNode.from_row),
+    "Task": ("task", TaskNode.from_row),
+    "Comment": ("comment", CommentNode.from_row),
+    "Event": ("event", EventNode.from_row),
+}
+
+
+async def resolve_node(info: strawberry.Info, global_id: str) -> Node | None:
+    parsed = ids.parse(global_id)
+    if parsed is None or parsed[0] not in RESOLVERS:
+        return None
+    loader_name, build = RESOLVERS[parsed[0]]
+    row = await getattr(info.context.loaders, loader_name).load(parsed[1])
+    return build(row) if row is not None else None
+
+
+@strawberry.type
+class NodeQueries:
+    @root_field(description="Any object by ID; null when it does not exist or the viewer may not see it.")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)
+
+    @root_field(description="Objects by ID, in the order asked; null for any not visible.")
+    async def nodes(self, info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        import asyncio
+
+        if len(ids) > 100:
+            from schema.errors import BadRequest
+
+            raise BadRequest("Ask for at most 100 IDs at once.")
+        return list(await asyncio.gather(*(resolve_node(info, i) for i in ids)))

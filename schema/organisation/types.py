@@ -1,0 +1,118 @@
+"""Departments, people and department wallboard stats."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from schema import ids
+from schema.enums import Priority, RequestStatus, Role
+from schema.relay import Connection, Node, load_page
+
+if TYPE_CHECKING:
+    from schema.catalog.types import ServiceNode
+    from schema.requests.inputs import RequestFilter
+    from schema.requests.types import RequestNode
+
+ServiceRef = Annotated["ServiceNode", strawberry.lazy("schema.catalog.types")]
+RequestRef = Annotated["RequestNode", strawberry.lazy("schema.requests.types")]
+RequestFilterRef = Annotated["RequestFilter", strawberry.lazy("schema.requests.inputs")]
+
+
+@strawberry.type(name="Person")
+class PersonNode(Node):
+    id: strawberry.ID
+    name: str
+    email: str
+    role: Role
+    db_id: strawberry.Private[int]
+    department_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> PersonNode:
+        return cls(id=ids.encode("Person", row.id), name=row.name, email=row.email, role=Role(row.role),
+                   db_id=row.id, department_id=row.department_id)
+
+    @strawberry.field
+    async def department(self, info: strawberry.Info) -> DepartmentNode | None:
+        if self.department_id is None:
+            return None
+        return DepartmentNode.maybe(await info.context.loaders.department.load(self.department_id))
+
+
+@strawberry.type
+class StatusCount:
+    status: RequestStatus
+    count: int
+
+
+@strawberry.type
+class PriorityCount:
+    priority: Priority
+    count: int
+
+
+@strawberry.type
+class DepartmentStats:
+    open: int
+    by_status: list[StatusCount]
+    by_priority: list[PriorityCount]
+    sla_breached: int
+    oldest_open_minutes: int | None
+    resolved_today: int
+
+    @classmethod
+    def from_stats(cls, stats: Any) -> DepartmentStats:
+        oldest = None
+        if stats.oldest_open_at is not None:
+            oldest = int((datetime.now(timezone.utc) - stats.oldest_open_at).total_seconds() // 60)
+        return cls(
+            open=stats.open, sla_breached=stats.sla_breached, oldest_open_minutes=oldest,
+            resolved_today=stats.resolved_today,
+            by_status=[StatusCount(status=s, count=stats.by_status[s.value]) for s in RequestStatus
+                       if s.value in stats.by_status],
+            by_priority=[PriorityCount(priority=p, count=stats.by_priority[p.value]) for p in Priority
+                         if p.value in stats.by_priority])
+
+
+@strawberry.type(name="Department")
+class DepartmentNode(Node):
+    id: strawberry.ID
+    name: str
+    slug: str
+    db_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Any) -> DepartmentNode:
+        return cls(id=ids.encode("Department", row.id), name=row.name, slug=row.slug, db_id=row.id)
+
+    @classmethod
+    def maybe(cls, row: Any | None) -> DepartmentNode | None:
+        return cls.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def services(self, info: strawberry.Info, first: int | None = None,
+                       after: str | None = None) -> Connection[ServiceRef]:
+        from schema.catalog.types import ServiceNode
+
+        loaders = info.context.loaders
+        page = await load_page(loaders.service_page, (self.db_id, first, after))
+        return Connection.from_page(page, ServiceNode.from_row,
+                                    lambda: loaders.service_count.load(self.db_id))
+
+    @strawberry.field(description="Requests this department owns, as the viewer may see them.")
+    async def queue(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
+                    filter: RequestFilterRef | None = None) -> Connection[RequestRef]:
+        from schema.requests.queries import queue_connection
+
+        return await queue_connection(info, self.db_id, first=first, after=after, filter=filter)
+
+    @strawberry.field
+    async def members(self, info: strawberry.Info) -> list[PersonNode]:
+        rows = await info.context.loaders.members.load(self.db_id)
+        return [PersonNode.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def stats(self, info: strawberry.Info) -> DepartmentStats:
+        return DepartmentStats.from_stats(await info.context.loaders.department_stats.load(self.db_id))

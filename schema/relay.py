@@ -1,0 +1,63 @@
+"""Relay plumbing: the Node interface, PageInfo and cursor connections."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from db.read.pages import BadCursor, Page
+from schema.errors import BadRequest
+
+T = TypeVar("T")
+
+
+@strawberry.interface(name="Node")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    # Counting costs a statement: only run when the client asks for totalCount.
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @classmethod
+    def from_page(cls, page: Page, to_node: Callable[[Any], T],
+                  count: Callable[[], Awaitable[int]]) -> Connection[T]:
+        edges = [Edge(cursor=c, node=to_node(row)) for row, c in zip(page.rows, page.cursors, strict=True)]
+        return cls(edges=edges, count=count, page_info=PageInfo(
+            has_next_page=page.has_next, has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None))
+
+
+async def load_page(loader: Any, key: tuple[Any, int | None, str | None]) -> Page:
+    """Load one nested page, turning bad paging arguments into coded errors."""
+    _, first, _ = key
+    if first is not None and first < 0:
+        raise BadRequest("`first` must not be negative.")
+    try:
+        return await loader.load(key)
+    except BadCursor as error:
+        raise BadRequest(str(error)) from None

@@ -1,0 +1,85 @@
+"""Listing requests: filters, ordering, keyset pages, counts — all under visibility."""
+from __future__ import annotations
+
+import strawberry
+
+from db.read import requests as read
+from db.read.pages import BadCursor
+from domain.errors import NotFound
+from schema import ids
+from schema.enums import OrderDirection, RequestOrderField
+from schema.errors import BadRequest
+from schema.permissions import root_field
+from schema.relay import Connection, load_page
+from schema.requests.inputs import RequestFilter, RequestOrder
+from schema.requests.types import RequestNode
+
+MISSING = -1  # an ID filter naming nothing matches nothing (ids are positive)
+
+
+def _filter_id(value: strawberry.ID | None, type_name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return ids.decode(value, type_name, field="filter")
+    except NotFound:
+        return MISSING
+
+
+def criteria_from(filter: RequestFilter | None, *, owner_department_id: int | None = None) -> read.RequestCriteria:
+    f = filter or RequestFilter()
+    owner = _filter_id(f.owner_department_id, "Department")
+    if owner_department_id is not None:
+        owner = owner_department_id if owner in (None, owner_department_id) else MISSING
+    return read.RequestCriteria(
+        statuses=tuple(s.value for s in f.status or ()), priorities=tuple(p.value for p in f.priority or ()),
+        service_id=_filter_id(f.service_id, "Service"), owner_department_id=owner,
+        assignee_id=_filter_id(f.assignee_id, "Person"), unassigned=f.unassigned,
+        requester_id=_filter_id(f.requester_id, "Person"), search=f.search, created_after=f.created_after,
+        created_before=f.created_before, updated_after=f.updated_after, sla_breached=f.sla_breached)
+
+
+def _sort(order_by: RequestOrder | None) -> tuple[str, bool]:
+    order = order_by or RequestOrder()
+    return RequestOrderField(order.field).value, order.direction is OrderDirection.DESC
+
+
+async def queue_connection(info: strawberry.Info, department_id: int, *, first: int | None, after: str | None,
+                           filter: RequestFilter | None) -> Connection[RequestNode]:
+    """A department's queue; departments listed together share one statement per page."""
+    loaders = info.context.loaders
+    criteria = criteria_from(filter, owner_department_id=department_id)
+    page = await load_page(loaders.queue_page, (department_id, first, after, criteria, *_sort(None)))
+    return Connection.from_page(page, RequestNode.from_row,
+                                lambda: loaders.queue_count.load((department_id, criteria)))
+
+
+async def request_connection(info: strawberry.Info, *, first: int | None, after: str | None,
+                             filter: RequestFilter | None, order_by: RequestOrder | None = None,
+                             ) -> Connection[RequestNode]:
+    context = info.context
+    viewer = context.require_viewer()
+    if first is not None and first < 0:
+        raise BadRequest("`first` must not be negative.")
+    criteria = criteria_from(filter)
+    sort = read.request_order(*_sort(order_by))
+
+    async def count() -> int:
+        async with context.engine.connect() as conn:
+            return await read.requests_count(conn, viewer, criteria)
+
+    try:
+        async with context.engine.connect() as conn:
+            page = await read.requests_page(conn, viewer, criteria, order=sort, first=first, after=after)
+    except BadCursor as error:
+        raise BadRequest(str(error)) from None
+    return Connection.from_page(page, RequestNode.from_row, count)
+
+
+@strawberry.type
+class RequestQueries:
+    @root_field(description="Requests the viewer may see, newest first unless ordered otherwise.")
+    async def requests(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
+                       filter: RequestFilter | None = None,
+                       order_by: RequestOrder | None = None) -> Connection[RequestNode]:
+        return await request_connection(info, first=first, after=after, filter=filter, order_by=order_by)

@@ -1,0 +1,187 @@
+"""Requests, their tasks and comments."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from db.mapping import field_definitions
+from domain.sla import SlaClock
+from schema import ids
+from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.enums import Priority, RequestStatus, TaskStatus
+from schema.organisation.types import DepartmentNode, PersonNode
+from schema.relay import Connection, Node, load_page
+
+if TYPE_CHECKING:
+    from schema.events.types import EventNode
+
+EventRef = Annotated["EventNode", strawberry.lazy("schema.events.types")]
+
+
+@strawberry.type
+class FieldValue:
+    key: str
+    value: str | None
+
+
+@strawberry.type
+class SlaStatus:
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    paused: bool
+    breached: bool
+
+
+@strawberry.type
+class Satisfaction:
+    score: int
+    comment: str | None
+
+
+@strawberry.type(name="Comment")
+class CommentNode(Node):
+    id: strawberry.ID
+    body: str
+    internal: bool
+    created_at: datetime
+    author_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Any) -> CommentNode:
+        return cls(id=ids.encode("Comment", row.id), body=row.body, internal=row.internal,
+                   created_at=row.created_at, author_id=row.author_id)
+
+    @strawberry.field
+    async def author(self, info: strawberry.Info) -> PersonNode:
+        return PersonNode.from_row(await info.context.loaders.person.load(self.author_id))
+
+
+@strawberry.type(name="Task")
+class TaskNode(Node):
+    id: strawberry.ID
+    title: str
+    status: TaskStatus
+    created_at: datetime
+    completed_at: datetime | None
+    department_id: strawberry.Private[int]
+    assignee_id: strawberry.Private[int | None]
+    request_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Any) -> TaskNode:
+        return cls(id=ids.encode("Task", row.id), title=row.title, status=TaskStatus(row.status),
+                   created_at=row.created_at, completed_at=row.completed_at, department_id=row.department_id,
+                   assignee_id=row.assignee_id, request_id=row.request_id)
+
+    @strawberry.field
+    async def department(self, info: strawberry.Info) -> DepartmentNode:
+        return DepartmentNode.from_row(await info.context.loaders.department.load(self.department_id))
+
+    @strawberry.field
+    async def assignee(self, info: strawberry.Info) -> PersonNode | None:
+        if self.assignee_id is None:
+            return None
+        return PersonNode.from_row(await info.context.loaders.person.load(self.assignee_id))
+
+    @strawberry.field
+    async def request(self, info: strawberry.Info) -> RequestNode:
+        # A task is only ever loaded through a request the viewer may see.
+        return RequestNode.from_row(await info.context.loaders.request.load(self.request_id))
+
+
+@strawberry.type(name="Request")
+class RequestNode(Node):
+    id: strawberry.ID
+    number: str
+    title: str
+    description: str
+    status: RequestStatus
+    priority: Priority
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> RequestNode:
+        return cls(id=ids.encode("Request", row.id), number=f"REQ-{row.number}", title=row.title,
+                   description=row.description, status=RequestStatus(row.status), priority=Priority(row.priority),
+                   version=row.version, created_at=row.created_at, updated_at=row.updated_at,
+                   resolved_at=row.resolved_at, row=row)
+
+    @strawberry.field
+    async def service(self, info: strawberry.Info) -> ServiceNode:
+        return ServiceNode.from_row(await info.context.loaders.request_service.load(self.row.service_id))
+
+    @strawberry.field
+    async def request_type(self, info: strawberry.Info) -> RequestTypeNode | None:
+        if self.row.request_type_id is None:
+            return None
+        return RequestTypeNode.from_row(await info.context.loaders.request_type.load(self.row.request_type_id))
+
+    @strawberry.field
+    async def requester(self, info: strawberry.Info) -> PersonNode:
+        return PersonNode.from_row(await info.context.loaders.person.load(self.row.requester_id))
+
+    @strawberry.field
+    async def assignee(self, info: strawberry.Info) -> PersonNode | None:
+        if self.row.assignee_id is None:
+            return None
+        return PersonNode.from_row(await info.context.loaders.person.load(self.row.assignee_id))
+
+    @strawberry.field
+    async def owner_department(self, info: strawberry.Info) -> DepartmentNode:
+        return DepartmentNode.from_row(await info.context.loaders.department.load(self.row.owner_department_id))
+
+    @strawberry.field(description="Values in the order of the request type's form.")
+    async def fields(self, info: strawberry.Info) -> list[FieldValue]:
+        values: dict[str, str] = self.row.fields
+        if self.row.request_type_id is None:
+            return [FieldValue(key=k, value=v) for k, v in values.items()]
+        request_type = await info.context.loaders.request_type.load(self.row.request_type_id)
+        return [FieldValue(key=d.key, value=values.get(d.key)) for d in field_definitions(request_type.fields)]
+
+    @strawberry.field
+    async def tasks(self, info: strawberry.Info) -> list[TaskNode]:
+        return [TaskNode.from_row(r) for r in await info.context.loaders.tasks_of_request.load(self.row.id)]
+
+    @strawberry.field
+    async def watchers(self, info: strawberry.Info) -> list[PersonNode]:
+        loaders = info.context.loaders
+        rows = await loaders.person.load_many(await loaders.watcher_ids.load(self.row.id))
+        return [PersonNode.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field(description="Oldest first; internal notes only for the departments doing the work.")
+    async def comments(self, info: strawberry.Info, first: int | None = None,
+                       after: str | None = None) -> Connection[CommentNode]:
+        loaders = info.context.loaders
+        page = await load_page(loaders.comment_page, (self.row.id, first, after))
+        return Connection.from_page(page, CommentNode.from_row, lambda: loaders.comment_count.load(self.row.id))
+
+    @strawberry.field(description="The request's events from the event log, oldest first.")
+    async def activity(self, info: strawberry.Info, first: int | None = None,
+                       after: str | None = None) -> Connection[EventRef]:
+        from schema.events.types import EventNode
+
+        loaders = info.context.loaders
+        page = await load_page(loaders.activity_page, (self.row.id, first, after))
+        return Connection.from_page(page, EventNode.from_row, lambda: loaders.activity_count.load(self.row.id))
+
+    @strawberry.field
+    def sla(self) -> SlaStatus:
+        r = self.row
+        clock = SlaClock(response_due_at=r.response_due_at, resolution_due_at=r.resolution_due_at,
+                         first_response_at=r.first_response_at, paused_at=r.sla_paused_at,
+                         paused_seconds=r.sla_paused_seconds)
+        return SlaStatus(response_due_at=r.response_due_at, resolution_due_at=r.resolution_due_at,
+                         paused=clock.paused,
+                         breached=clock.breached(now=datetime.now(timezone.utc), resolved_at=r.resolved_at))
+
+    @strawberry.field
+    def satisfaction(self) -> Satisfaction | None:
+        if self.row.satisfaction_score is None:
+            return None
+        return Satisfaction(score=self.row.satisfaction_score, comment=self.row.satisfaction_comment)

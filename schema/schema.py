@@ -1,0 +1,41 @@
+"""The one schema: queries, mutations (and later subscriptions) from every domain."""
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from schema.catalog.mutations import CatalogMutations
+from schema.catalog.queries import CatalogQueries
+from schema.extensions import CodedErrors
+from schema.nodes import NodeQueries
+from schema.organisation.mutations import OrganisationMutations
+from schema.organisation.queries import OrganisationQueries
+from schema.requests.mutations import RequestMutations
+from schema.requests.queries import RequestQueries
+
+Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries))
+Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations))
+
+
+def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases: int = 30,
+                 max_tokens: int = 5000) -> strawberry.Schema:
+    # Factories, not instances: strawberry builds a fresh extension per operation.
+    extensions = [
+        CodedErrors,
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+def sdl() -> str:
+    """The SDL as committed in schema.graphql."""
+    return build_schema().as_str() + "\n"
