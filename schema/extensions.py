@@ -15,7 +15,8 @@ MASKED = "Unexpected error."
 
 def _expected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is None or isinstance(original, (ApiError, PermissionError))
+    # GraphQLErrors raised on purpose (ours, strawberry permission denials) carry their own message.
+    return original is None or isinstance(original, (ApiError, GraphQLError))
 
 
 class CodedErrors(SchemaExtension):

@@ -52,9 +52,9 @@ class Connection(Generic[T]):
             end_cursor=page.cursors[-1] if page.cursors else None))
 
 
-async def load_page(loader: Any, key: tuple[Any, int | None, str | None]) -> Page:
-    """Load one nested page, turning bad paging arguments into coded errors."""
-    _, first, _ = key
+async def load_page(loader: Any, key: tuple[Any, ...]) -> Page:
+    """Load one nested page (key: parent, first, after, …), turning bad paging arguments into coded errors."""
+    first = key[1]
     if first is not None and first < 0:
         raise BadRequest("`first` must not be negative.")
     try:

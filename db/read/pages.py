@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 MAX_PAGE = 100
@@ -70,7 +70,7 @@ def page_size(first: int | None, default: int = 20) -> int:
 
 def _page(rows: Sequence[Any], size: int, has_previous: bool) -> Page:
     kept = list(rows[:size])
-    return Page(rows=kept, cursors=[encode_cursor(r.sort_key, r.id) for r in kept],
+    return Page(rows=kept, cursors=[encode_cursor(r.sort_key, r.sort_id) for r in kept],
                 has_next=len(rows) > size, has_previous=has_previous)
 
 
@@ -78,7 +78,7 @@ async def fetch_page(conn: AsyncConnection, query: Select, *, order: Order, firs
                      after: str | None) -> Page:
     """`query` selects the rows; the sort key is added as `sort_key`."""
     size = page_size(first)
-    query = query.add_columns(order.key.label("sort_key"))
+    query = query.add_columns(order.key.label("sort_key"), order.tiebreak.label("sort_id"))
     if after is not None:
         query = query.where(order.after(decode_cursor(after)))
     rows = (await conn.execute(query.order_by(*order.clauses()).limit(size + 1))).all()
@@ -91,7 +91,8 @@ async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent:
     """The same page for many parents in one statement (a window per parent)."""
     size = page_size(first)
     rank = func.row_number().over(partition_by=parent, order_by=order.clauses()).label("rank")
-    inner = query.add_columns(order.key.label("sort_key"), parent.label("parent_id"), rank)
+    inner = query.add_columns(order.key.label("sort_key"), order.tiebreak.label("sort_id"),
+                              parent.label("parent_id"), rank)
     inner = inner.where(parent.in_(list(parent_ids)))
     if after is not None:
         inner = inner.where(order.after(decode_cursor(after)))
@@ -120,4 +121,4 @@ async def count_by_parent(conn: AsyncConnection, query: Select, *, parent: Colum
 
 
 __all__ = ["MAX_PAGE", "BadCursor", "Order", "Page", "count", "count_by_parent", "decode_cursor",
-           "encode_cursor", "fetch_page", "fetch_pages_by_parent", "literal_column", "page_size"]
+           "encode_cursor", "fetch_page", "fetch_pages_by_parent", "page_size"]

@@ -5,7 +5,7 @@ path can show more than another.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Table, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Table, and_, any_, exists, false, literal, or_, select, true
 
 from db import tables as t
 from domain.people import Person
@@ -49,7 +49,7 @@ def event_visible(viewer: Person, events: Table = t.events, requests: Table = t.
                          or_(events.c.internal.is_(False), works_on_request(viewer, requests)))
     if not viewer.is_staff:
         return about_request
-    about_department = and_(events.c.request_id.is_(None), events.c.department_ids.any(viewer.department_id))
+    about_department = and_(events.c.request_id.is_(None), literal(viewer.department_id) == any_(events.c.department_ids))
     return or_(about_request, about_department)
 
 
