@@ -1,0 +1,61 @@
+"""Every relation goes through a batched dataloader: statements depend on depth, not rows."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from db.uow import SqlUnitOfWork
+from domain import commands
+from domain.handlers import requests as handle
+from tests.support.org import Org
+from tests.support.statements import count_statements
+
+PORTAL = """
+query($first: Int!) {
+  requests(first: $first) { totalCount edges { cursor node {
+    number title status
+    service { name ownerDepartment { name } collaboratingDepartments { name } requestTypes { name } }
+    requestType { name fields { key } }
+    requester { name department { name } } assignee { name } ownerDepartment { name }
+    fields { key value } sla { breached }
+    tasks { title department { name } assignee { name } }
+    watchers { name }
+    comments(first: 3) { totalCount edges { node { body author { name } } } }
+    activity(first: 5) { totalCount edges { node { type actor { name } } } }
+  } } }
+  departments(first: 10) { edges { node { name stats { open }
+    queue(first: $first) { totalCount edges { node { number requester { name } } } } } } }
+}"""
+
+
+async def _raise_many(org: Org, count: int) -> None:
+    start = datetime.now(timezone.utc) - timedelta(hours=count)
+    for i in range(count):
+        now = start + timedelta(minutes=i)
+        request_id = await org.raise_request(org.employee, request_type="new_laptop", title=f"Laptop {i}",
+                                             fields={"model": "13-inch"}, now=now)
+        await handle.add_comment(commands.AddComment(request_id=request_id, body=f"Note {i}", internal=i % 2 == 0),
+                                 uow=SqlUnitOfWork(org.engine), actor=org.it_agent, now=now)
+        await handle.assign_request(commands.AssignRequest(request_id=request_id, assignee_id=org.it_agent.id,
+                                                           expected_version=1),
+                                    uow=SqlUnitOfWork(org.engine), actor=org.it_agent, now=now)
+        await handle.watch_request(commands.WatchRequest(request_id=request_id), uow=SqlUnitOfWork(org.engine),
+                                   actor=org.it_agent2, now=now)
+
+
+async def _statements(api, viewer, rows: int) -> int:
+    with count_statements(api.engine) as log:
+        data = await api.ok(PORTAL, viewer, first=rows)
+    assert len(data["requests"]["edges"]) == rows
+    return log.count
+
+
+@pytest.mark.parametrize("viewer_key", ["it_agent", "admin"])
+async def test_statement_count_is_the_same_for_5_and_100_rows(api, org: Org, viewer_key):
+    await _raise_many(org, 100)
+    viewer = getattr(org, viewer_key)
+
+    five = await _statements(api, viewer, 5)
+    hundred = await _statements(api, viewer, 100)
+
+    assert five == hundred
+    print(f"\nstatements for {viewer_key}: 5 rows -> {five}, 100 rows -> {hundred}")
