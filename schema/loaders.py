@@ -35,6 +35,7 @@ class Loaders:
         self.collaborator_ids = self._grouped(catalog.collaborator_ids_by_service)
         self.request_types_of_service = self._grouped(catalog.request_types_by_service)
         self.request_type = self._by_id(catalog.request_types_by_ids)
+        self.visible_request_type = self._by_id(lambda c, ids: catalog.visible_request_types_by_ids(c, v, ids))
         self.service_page = self._paged(lambda c, ids, first, after: catalog.service_pages_by_department(
             c, v, ids, first=first, after=after))
         self.service_count = self._grouped(lambda c, ids: catalog.service_counts_by_department(c, v, ids))

@@ -19,7 +19,7 @@ RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
     "Department": ("department", DepartmentNode.from_row),
     "Person": ("person", PersonNode.from_row),
     "Service": ("service", ServiceNode.from_row),
-    "RequestType": ("request_type", RequestTypeNode.from_row),
+    "RequestType": ("visible_request_type", RequestTypeNode.from_row),
     "Request": ("request", RequestNode.from_row),
     "Task": ("task", TaskNode.from_row),
     "Comment": ("comment", CommentNode.from_row),

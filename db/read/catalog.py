@@ -92,5 +92,14 @@ async def request_types_by_service(conn: AsyncConnection, service_ids: Sequence[
 
 
 async def request_types_by_ids(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Any]:
+    """For a request's own type: whoever sees the request sees its form."""
     rows = await conn.execute(select(t.request_types).where(t.request_types.c.id.in_(list(ids))))
+    return {r.id: r for r in rows}
+
+
+async def visible_request_types_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:
+    """For lookups by ID: a retired service's forms are hidden like the service."""
+    rt = t.request_types
+    rows = await conn.execute(select(rt).join(S, S.c.id == rt.c.service_id)
+                              .where(rt.c.id.in_(list(ids)), service_visible(viewer)))
     return {r.id: r for r in rows}
