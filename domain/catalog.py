@@ -61,7 +61,7 @@ class Service:
         if name is not None and name.strip() != self.name:
             self.name = _required_text(name, "name")
             changes["name"] = self.name
-        if description is not None and description != self.description:
+        if description is not None and description.strip() != self.description:
             self.description = description.strip()
             changes["description"] = self.description
         if active is not None and active != self.active:

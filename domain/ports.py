@@ -52,8 +52,10 @@ class RequestRepository(Protocol):
 
 
 class IdempotencyStore(Protocol):
-    async def claim(self, *, person_id: int, operation: str, key: str, fingerprint: str) -> int | None:
-        """Reserve the key in this transaction. Return the first result's id if it was used."""
+    async def claim(self, *, person_id: int, operation: str, key: str,
+                    fingerprint: str) -> tuple[int, str] | None:
+        """Reserve the key in this transaction. If it was used, return the first result's id
+        and the fingerprint of the call that used it."""
         ...
 
     async def record(self, *, person_id: int, operation: str, key: str, result_id: int) -> None: ...

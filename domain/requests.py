@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +63,15 @@ class Satisfaction:
     score: int
     comment: str | None
     rated_at: datetime
+
+
+def _command(method):
+    """Marks a public command: each may step the version once, so a fresh step is allowed."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        self._bumped = False
+        return method(self, *args, **kwargs)
+    return run
 
 
 @dataclass
@@ -132,6 +142,7 @@ class Request:
             department_ids=tuple(sorted(departments)), internal=internal))
 
     # -- commands ----------------------------------------------------------------------
+    @_command
     def update(self, actor: Person, *, now: datetime, title: str | None = None,
                description: str | None = None, priority: Priority | None = None,
                fields: dict[str, str] | None = None, request_type: RequestType | None = None) -> None:
@@ -141,12 +152,15 @@ class Request:
             raise Forbidden("Only the owning department, or the requester before work starts, may edit.")
         if priority is not None and priority is not self.priority and not decider:
             raise Forbidden("Only the owning department sets the priority.", field=("priority",))
+        # Check every value before changing any: a refused edit leaves the request as it was.
+        title = check_title(title) if title is not None else None
+        description = check_body(description, "description") if description is not None else None
         changes: dict[str, Any] = {}
-        if title is not None and title.strip() != self.title:
-            self.title = check_title(title)
+        if title is not None and title != self.title:
+            self.title = title
             changes["title"] = self.title
         if description is not None and description != self.description:
-            self.description = check_body(description, "description")
+            self.description = description
             changes["description"] = self.description
         if fields is not None and fields != self.fields:
             self.fields = dict(fields)
@@ -160,6 +174,7 @@ class Request:
             self._bump(now)
             self._record("RequestUpdated", actor, now, changes=changes)
 
+    @_command
     def transition(self, actor: Person, to: RequestStatus, *, now: datetime, reason: str | None = None) -> None:
         if to is self.status:
             raise IllegalTransition(f"The request is already {to.value}.", field=("to",))
@@ -209,6 +224,7 @@ class Request:
         self._record("RequestTransitioned", actor, now, **{"from": source.value, "to": to.value},
                      reason=reason)
 
+    @_command
     def assign(self, actor: Person, assignee: Person | None, *, now: datetime) -> None:
         self._require_decider(actor)
         if self.status in DONE:
@@ -223,6 +239,7 @@ class Request:
         self._bump(now)
         self._record("RequestAssigned", actor, now, assigneeId=new_id, previousAssigneeId=previous)
 
+    @_command
     def hand_off(self, actor: Person, to_department_id: int, *, reason: str, now: datetime) -> None:
         self._require_decider(actor)
         if self.status in DONE:
@@ -241,6 +258,7 @@ class Request:
         self._record("RequestHandedOff", actor, now, extra_departments=(source,),
                      fromDepartmentId=source, toDepartmentId=to_department_id, reason=reason)
 
+    @_command
     def add_comment(self, actor: Person, *, comment_id: int, body: str, internal: bool,
                     now: datetime) -> Comment:
         if internal and not access.can_see_internal(actor, self):
@@ -259,6 +277,7 @@ class Request:
             self._move(actor, S.IN_PROGRESS, now=now, reason="The requester replied")
         return comment
 
+    @_command
     def add_task(self, actor: Person, *, task_id: int, title: str, department_id: int,
                  assignee: Person | None, now: datetime) -> Task:
         self._require_decider(actor)
@@ -274,6 +293,7 @@ class Request:
         self._record("TaskAdded", actor, now, taskId=task.id, title=task.title, departmentId=department_id)
         return task
 
+    @_command
     def complete_task(self, actor: Person, task_id: int, *, now: datetime) -> Task:
         task = self.task(task_id)
         if not access.can_work_task(actor, task):
@@ -289,6 +309,7 @@ class Request:
             self._move(None, S.IN_PROGRESS, now=now, reason="All tasks are done")
         return task
 
+    @_command
     def watch(self, actor: Person, person: Person, *, watching: bool, now: datetime) -> None:
         if person.id != actor.id and not access.can_decide(actor, self):
             raise Forbidden("Only the owning department adds other people as watchers.",
@@ -302,6 +323,7 @@ class Request:
         self._bump(now)
         self._record("WatcherAdded" if watching else "WatcherRemoved", actor, now, personId=person.id)
 
+    @_command
     def rate(self, actor: Person, *, score: int, comment: str | None, now: datetime) -> None:
         if actor.id != self.requester_id:
             raise Forbidden("Only the requester rates a request.")

@@ -20,7 +20,9 @@ PersonRefs = Callable[[list[str]], Awaitable[set[str]]]
 
 def fingerprint(cmd: object) -> str:
     """What a retry must repeat exactly for its idempotency key to count as the same call."""
-    data = {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"}
+    # Equal commands must match: a dict's repr follows insertion order, so sort nested ones too.
+    data = {k: sorted(v.items()) if isinstance(v, dict) else v
+            for k, v in asdict(cmd).items() if k != "idempotency_key"}
     return hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest()
 
 
