@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import tables as t
 from domain.errors import DomainError
@@ -40,12 +41,16 @@ async def reload(loader: Any, key: int | None) -> Any | None:
 
 
 def person_refs(info: strawberry.Info) -> Callable[[list[str]], Awaitable[set[str]]]:
+    return person_refs_in(info.context.engine)
+
+
+def person_refs_in(engine: AsyncEngine) -> Callable[[list[str]], Awaitable[set[str]]]:
     """PERSON field values are Person IDs; answer which of them name real people."""
     async def known(values: list[str]) -> set[str]:
         decoded = {v: parsed[1] for v in values if (parsed := ids.parse(v)) and parsed[0] == "Person"}
         if not decoded:
             return set()
-        async with info.context.engine.connect() as conn:
+        async with engine.connect() as conn:
             rows = await conn.execute(select(t.people.c.id).where(t.people.c.id.in_(set(decoded.values()))))
             found = {r.id for r in rows}
         return {v for v, pid in decoded.items() if pid in found}

@@ -1,0 +1,66 @@
+"""The demo organisation behind `tandem seed --demo` and `tandem serve --demo`.
+
+Everything is made through the real domain handlers with historic timestamps, so SLA
+clocks, versions and the event log are what live use would have produced. A fixed
+random seed makes the demo the same on every machine (times are relative to `now`).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from api.demo.catalog import build_catalog
+from api.demo.organisation import build_directory
+from api.demo.playback import Playback
+from api.demo.schedule import HISTORY, plan_requests
+from db import tables as t
+from db.engine import async_url
+
+log = logging.getLogger("tandem.demo")
+
+SEED = 1042
+# Two processes started with --demo at once must not both seed: they take turns on this lock.
+SEED_LOCK = 7_246_001
+SETUP_BEFORE_HISTORY = timedelta(days=15)
+
+
+async def seed_demo_if_empty(url: str, *, now: datetime | None = None) -> bool:
+    """Create the demo organisation unless the database already has people; True if created."""
+    # A short-lived engine whose connections cannot go stale: no pre-ping round trip for
+    # each of the few thousand units of work the seed runs.
+    engine = create_async_engine(async_url(url), pool_size=2)
+    try:
+        async with engine.connect() as lock:
+            await lock.execute(text("select pg_advisory_lock(:key)"), {"key": SEED_LOCK})
+            try:
+                if await _has_people(lock):
+                    return False
+                await seed_demo(engine, now=now or datetime.now(timezone.utc))
+                return True
+            finally:
+                await lock.execute(text("select pg_advisory_unlock(:key)"), {"key": SEED_LOCK})
+    finally:
+        await engine.dispose()
+
+
+async def _has_people(conn: AsyncConnection) -> bool:
+    count = (await conn.execute(select(func.count()).select_from(t.people))).scalar_one()
+    await conn.rollback()  # do not hold a snapshot open while the seed writes
+    return count > 0
+
+
+async def seed_demo(engine: AsyncEngine, *, now: datetime) -> None:
+    started = time.perf_counter()
+    setup = now - HISTORY - SETUP_BEFORE_HISTORY
+    directory = await build_directory(engine, at=setup)
+    offerings = await build_catalog(engine, directory, at=setup + timedelta(days=1))
+    stories = plan_requests(directory, offerings, rng=random.Random(SEED), now=now)
+    steps = await Playback(engine).play(stories)
+    log.info("demo organisation seeded", extra={
+        "people": len(directory.people), "request_types": len(offerings), "requests": len(stories),
+        "steps": steps, "seconds": round(time.perf_counter() - started, 1)})

@@ -1,0 +1,50 @@
+"""Plays the planned request history through the real request handlers."""
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.demo.acts import Step, Ticket
+from db.uow import SqlUnitOfWork
+from domain.errors import DomainError
+from schema.commands import person_refs_in
+
+
+class DemoStepFailed(RuntimeError):
+    """A planned step broke a domain rule: the plan, not the data, is wrong."""
+
+
+def chronological(stories: list[list[Step]]) -> list[tuple[int, Step]]:
+    """All steps of all requests, oldest first, so the event log reads in time order and
+    request numbers follow the order in which requests were raised."""
+    keyed = [(step.at, story, position, step)
+             for story, steps in enumerate(stories) for position, step in enumerate(steps)]
+    keyed.sort(key=lambda entry: entry[:3])
+    return [(story, step) for _, story, _, step in keyed]
+
+
+class Playback:
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self.person_refs = person_refs_in(engine)
+        self.tickets: dict[int, Ticket] = {}
+
+    async def play(self, stories: list[list[Step]]) -> int:
+        """Run every step; return how many ran."""
+        ordered = chronological(stories)
+        for story, step in ordered:
+            await self.perform(story, step)
+        return len(ordered)
+
+    async def perform(self, story: int, step: Step) -> None:
+        uow = SqlUnitOfWork(self.engine)
+        extra = {"person_refs": self.person_refs} if step.act.checks_person_fields else {}
+        try:
+            await step.act.handler(step.act.command(self.tickets.get(story)), uow=uow, actor=step.actor,
+                                   now=step.at, **extra)
+        except DomainError as error:
+            raise DemoStepFailed(f"story {story}: {step.act!r} by {step.actor.email} failed: "
+                                 f"{error.code} {error.message}") from error
+        # The unit of work still holds the aggregate the handler saved: its version and task
+        # ids address this request's next step without reading it back.
+        request = uow.requests.seen[-1]
+        self.tickets[story] = Ticket(request.id, request.version, [task.id for task in request.tasks])

@@ -1,0 +1,149 @@
+"""The demo organisation: built through the real handlers, only into an empty database,
+the same every time."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from api.demo import seed_demo_if_empty
+from domain.workflow import RequestStatus
+from schema import ids
+from tests.support.database import snapshot, truncate_all
+
+NOW = datetime(2025, 3, 3, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+async def seeded(engine, database_url):
+    """Seeding takes seconds, so the module seeds once and its tests only read."""
+    await truncate_all(engine)
+    return await seed_demo_if_empty(database_url, now=NOW)
+
+
+async def rows(engine, sql: str) -> list:
+    async with engine.connect() as conn:
+        return list(await conn.execute(text(sql)))
+
+
+async def scalar(engine, sql: str):
+    (row,) = await rows(engine, sql)
+    return row[0]
+
+
+async def test_seeding_an_empty_database_creates_the_accounts_people_sign_in_with(seeded, engine):
+    # given an empty database / when seeded
+    assert seeded is True
+    # then the documented accounts exist with their roles and departments
+    people = {r.email: (r.role, r.slug) for r in await rows(engine, """
+        select p.email, p.role, d.slug from people p left join departments d on d.id = p.department_id""")}
+    assert {email: people[email] for email in (
+        "admin@example.com", "employee@example.com", "it.agent@example.com", "it.manager@example.com",
+        "facilities.agent@example.com", "hr.agent@example.com", "finance.agent@example.com",
+        "facilities.manager@example.com", "hr.manager@example.com", "finance.manager@example.com")} == {
+        "admin@example.com": ("ADMIN", None), "employee@example.com": ("REQUESTER", None),
+        "it.agent@example.com": ("AGENT", "it"), "it.manager@example.com": ("MANAGER", "it"),
+        "facilities.agent@example.com": ("AGENT", "facilities"), "hr.agent@example.com": ("AGENT", "hr"),
+        "finance.agent@example.com": ("AGENT", "finance"),
+        "facilities.manager@example.com": ("MANAGER", "facilities"),
+        "hr.manager@example.com": ("MANAGER", "hr"), "finance.manager@example.com": ("MANAGER", "finance")}
+    assert 35 <= len(people) <= 45
+    assert {r.slug for r in await rows(engine, "select slug from departments")} == {"it", "facilities", "hr",
+                                                                                  "finance"}
+
+
+async def test_the_catalog_has_every_field_kind_slas_and_work_fanned_out_to_other_departments(seeded, engine):
+    services = await rows(engine, """
+        select s.owner_department_id, count(c.department_id) as collaborators
+        from services s left join service_collaborators c on c.service_id = s.id group by s.id""")
+    assert len(services) >= 12
+    assert len({s.owner_department_id for s in services}) == 4
+    assert any(s.collaborators for s in services)
+    types = await rows(engine, """
+        select rt.fields, rt.response_minutes, rt.task_templates, s.owner_department_id
+        from request_types rt join services s on s.id = rt.service_id""")
+    fields = [f for t in types for f in t.fields]
+    assert {f["kind"] for f in fields} == {"TEXT", "NUMBER", "DATE", "CHOICE", "PERSON"}
+    assert all(f["options"] for f in fields if f["kind"] == "CHOICE")
+    assert {f["required"] for f in fields} == {True, False}
+    assert all(t.response_minutes for t in types)
+    fanned_out = [t for t in types if any(tt["department_id"] != t.owner_department_id for tt in t.task_templates)]
+    assert any(len({tt["department_id"] for tt in t.task_templates}) >= 3 for t in fanned_out)
+
+
+async def test_requests_cover_every_status_over_the_past_two_months(seeded, engine):
+    statuses = {r.status: r.n for r in await rows(engine, "select status, count(*) as n from requests group by 1")}
+    assert set(statuses) == {s.value for s in RequestStatus}
+    assert 250 <= sum(statuses.values()) <= 350
+    oldest, newest, last_event = (await rows(engine, """
+        select min(created_at), max(created_at), (select max(occurred_at) from events) from requests"""))[0]
+    assert NOW - timedelta(days=65) <= oldest <= NOW - timedelta(days=50)
+    assert newest <= last_event <= NOW
+    # request numbers follow the order requests were raised in
+    assert await scalar(engine, """
+        select count(*) from (select created_at < lag(created_at) over (order by number) as earlier
+                              from requests) x where earlier""") == 0
+
+
+async def test_the_history_is_collaborative(seeded, engine):
+    assert await scalar(engine, "select count(*) from handoffs where from_department_id <> to_department_id") > 5
+    comments = {r.internal: r.n for r in await rows(engine,
+                                                     "select internal, count(*) as n from comments group by 1")}
+    assert comments[True] > 20 and comments[False] > 100
+    # tasks done by departments other than the request's owner, in several departments
+    other_departments = await rows(engine, """
+        select distinct t.department_id from tasks t join requests r on r.id = t.request_id
+        where t.status = 'DONE' and t.department_id <> r.owner_department_id""")
+    assert len(other_departments) >= 3
+    assert await scalar(engine, "select count(*) from watchers") > 10
+    assert await scalar(engine, "select count(distinct assignee_id) from requests") >= 8
+    rated = {r.status for r in await rows(engine, "select status from requests where satisfaction_score is not null")}
+    assert rated and rated <= {"RESOLVED", "CLOSED"}
+
+
+async def test_the_event_log_tells_the_same_story_in_time_order(seeded, engine):
+    types = {r.type for r in await rows(engine, "select distinct type from events")}
+    assert {"RequestCreated", "RequestTransitioned", "RequestAssigned", "RequestHandedOff", "CommentAdded",
+            "TaskCompleted", "TaskAdded", "WatcherAdded", "RequestRated", "RequestUpdated"} <= types
+    assert await scalar(engine, """
+        select count(*) from requests r where not exists (
+            select 1 from events e where e.request_id = r.id and e.type = 'RequestCreated')""") == 0
+    assert await scalar(engine, """
+        select count(*) from (select occurred_at < lag(occurred_at) over (order by seq) as earlier
+                              from events) x where earlier""") == 0
+    # the SLA clock is paused exactly while a request waits on its requester
+    assert await scalar(engine, """
+        select count(*) from requests
+        where (sla_paused_at is not null) <> (status = 'WAITING_ON_REQUESTER')""") == 0
+
+
+async def test_person_fields_name_real_people(seeded, engine):
+    values = await rows(engine, """
+        select r.fields ->> (f ->> 'key') as value
+        from requests r join request_types rt on rt.id = r.request_type_id,
+             jsonb_array_elements(rt.fields) f
+        where f ->> 'kind' = 'PERSON' and r.fields ? (f ->> 'key')""")
+    people = {r.id for r in await rows(engine, "select id from people")}
+    assert values
+    assert all(ids.parse(v.value)[0] == "Person" and ids.parse(v.value)[1] in people for v in values)
+
+
+async def test_seeding_again_returns_false_and_changes_nothing(seeded, engine, database_url):
+    # given a seeded database
+    before = await snapshot(engine)
+    # when seeded again
+    created = await seed_demo_if_empty(database_url, now=NOW + timedelta(days=1))
+    # then nothing was written
+    assert created is False
+    assert await snapshot(engine) == before
+
+
+async def test_the_demo_is_the_same_every_time(seeded, engine, database_url):
+    # given the demo seeded at a moment
+    first = await snapshot(engine)
+    # when seeded afresh at the same moment
+    await truncate_all(engine)
+    assert await seed_demo_if_empty(database_url, now=NOW) is True
+    # then every row is the same
+    assert await snapshot(engine) == first
