@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 
 from api.settings import Settings, get_settings
@@ -60,8 +61,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if asyncio.run(seed_demo_if_empty(url)):
             log.info("demo organisation created")
     log.info("serving", extra={"url": f"http://{args.host}:{args.port}/graphql", "workers": args.workers})
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_config=None, ws="websockets-sansio" if _has_sansio() else "auto")
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; its default action would kill the
+    # process before atexit stops the embedded PostgreSQL. As an interrupt, atexit still runs.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                    log_config=None, ws="websockets-sansio" if _has_sansio() else "auto")
+    except KeyboardInterrupt:
+        log.info("stopped")
     return 0
 
 

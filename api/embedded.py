@@ -18,8 +18,10 @@ def start_embedded(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
     _ensure_database(server, "tandem")
-    log.info("embedded PostgreSQL running", extra={"data_dir": str(data_dir)})
-    return server.get_uri("tandem")
+    url = server.get_uri("tandem")
+    # The URL is a local socket with no password; logged so `psql` can inspect the data.
+    log.info("embedded PostgreSQL running", extra={"data_dir": str(data_dir), "url": url})
+    return url
 
 
 def _ensure_database(server, name: str) -> None:

@@ -1,12 +1,19 @@
-"""The GraphQL endpoint: builds each request's context (viewer from the bearer token)."""
+"""The GraphQL endpoint: builds each request's context (viewer from the bearer token) and
+applies the GraphQL-over-HTTP rules of `api.graphql_http` to strawberry's responses."""
 from __future__ import annotations
 
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from api import graphql_http
 from api.auth import AuthError, viewer_from_header
 from db.uow import CommitListener
 from schema.context import Context
@@ -29,3 +36,46 @@ class TandemGraphQL(GraphQL):
             auth_error = str(error)
         return Context(engine=self.engine, viewer=viewer, auth_error=auth_error, request=request,
                        response=response, on_commit=self.on_commit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # As strawberry's own __call__, except refusals get a JSON error body instead of plain text.
+        request = Request(scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = graphql_http.http_error(
+                error.status_code, error.reason, media_type=graphql_http.response_media_type(
+                    request.headers.get("accept")))
+        await response(scope, receive, send)
+
+    async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(request_adapter=request_adapter, **kwargs)
+        except HTTPException as error:
+            # The spec: a mutation sent with GET is 405 Method Not Allowed, not a bad request.
+            if isinstance(error.__cause__, InvalidOperationTypeError) and request_adapter.method == "GET":
+                raise HTTPException(405, f"{error.reason}; send them with POST.") from error
+            raise
+
+    async def get_sub_response(self, request: Any) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Remembered here because create_response does not see the request.
+        sub_response.media_type = graphql_http.response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        response_data = await super().process_result(request, result)
+        if graphql_http.is_request_error(result):
+            response_data.pop("data", None)
+        return response_data
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media_type = sub_response.media_type or graphql_http.JSON
+        response.headers["content-type"] = media_type
+        if isinstance(response_data, dict):
+            response.status_code = graphql_http.status_for(media_type, response_data, response.status_code)
+        return response

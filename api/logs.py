@@ -36,6 +36,7 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # replaced by the access line below
+    logging.captureWarnings(True)  # a library warning would otherwise be a non-JSON line on stderr
 
 
 class RequestLogMiddleware:

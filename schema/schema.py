@@ -9,7 +9,7 @@ from strawberry.tools import merge_types
 
 from schema.catalog.mutations import CatalogMutations
 from schema.catalog.queries import CatalogQueries
-from schema.extensions import CodedErrors
+from schema.extensions import CodedErrors, CodedSchema
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -33,7 +33,7 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return CodedSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def sdl() -> str:

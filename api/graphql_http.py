@@ -1,0 +1,50 @@
+"""GraphQL-over-HTTP rules: response media type, request errors and HTTP-level error bodies.
+
+https://graphql.github.io/graphql-over-http/draft/ — kept apart from the view so the rules
+read as a list, and the view only wires them into strawberry's hooks.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+_HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def response_media_type(accept: str | None) -> str:
+    """The spec's media type when the client asks for it; otherwise the legacy `application/json`,
+    which is also what a client without an Accept header gets (the spec's advice until 2025)."""
+    for entry in (accept or "").split(","):
+        media_type, *params = (part.strip() for part in entry.split(";"))
+        if media_type.lower() == GRAPHQL_RESPONSE and "q=0" not in params:
+            return GRAPHQL_RESPONSE
+    return JSON
+
+
+def is_request_error(result: Any) -> bool:
+    """A parse, validation or variable error: it stops the operation before execution.
+
+    Those errors carry no `path`, and the GraphQL spec says their response has no `data` entry.
+    """
+    errors = getattr(result, "errors", None)
+    return bool(errors) and result.data is None and all(error.path is None for error in errors)
+
+
+def status_for(media_type: str, response_data: dict[str, Any], status: int) -> int:
+    """With application/graphql-response+json a response without `data` must be 4xx;
+    with application/json every well-formed request keeps 200 (so old clients read the body)."""
+    if media_type == GRAPHQL_RESPONSE and "data" not in response_data and status < 400:
+        return 400
+    return status
+
+
+def http_error(status: int, message: str, *, media_type: str) -> JSONResponse:
+    """A request strawberry refused before GraphQL ran, answered in the GraphQL error shape
+    (instead of plain text) so clients handle every error the same way."""
+    body = {"errors": [{"message": message, "extensions": {"code": _HTTP_CODES.get(status, "BAD_REQUEST")}}]}
+    headers = {"Allow": "POST"} if status == 405 else None
+    return JSONResponse(body, status_code=status, media_type=media_type, headers=headers)

@@ -1,0 +1,65 @@
+"""Bearer tokens over HTTP: minted by the real `tandem token`, refused with 401 when absent or bad."""
+import pytest
+
+from api.auth import mint_token
+from tests.e2e.client import error_codes, post
+from tests.e2e.conftest import SECRET
+from tests.support.org import Org
+from tests.support.server import tandem
+
+QUERY = "{ requests(first: 5) { totalCount } }"
+
+
+def test_a_token_from_the_cli_signs_the_person_in(http, e2e_org: Org, token_for):
+    response = post(http, "{ viewer { email role department { name } } }", token=token_for("it.agent@example.com"))
+
+    assert response.status_code == 200
+    assert response.json()["data"]["viewer"] == {
+        "email": "it.agent@example.com", "role": "AGENT", "department": {"name": "IT"}}
+
+
+def test_a_missing_token_is_401_unauthenticated(http, e2e_org: Org):
+    response = post(http, QUERY)
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["UNAUTHENTICATED"]
+    assert "Bearer" in response.json()["errors"][0]["message"]
+
+
+def test_a_token_signed_with_another_secret_is_401(http, e2e_org: Org, server, server_env):
+    # the real CLI, run against the same database with a different secret: a forgery
+    forged = tandem("token", "--email", "admin@example.com", cwd=server.cwd,
+                    env={**server_env, "TANDEM_SECRET": "not-the-server-secret"})
+    assert forged.returncode == 0, forged.stderr
+
+    response = post(http, QUERY, token=forged.stdout.strip())
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["UNAUTHENTICATED"]
+    assert "Signature" in response.json()["errors"][0]["message"]
+
+
+def test_an_expired_token_is_401(http, e2e_org: Org):
+    expired = mint_token(person_id=e2e_org.admin.id, email="admin@example.com", secret=SECRET, hours=-1)
+
+    response = post(http, QUERY, token=expired)
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["UNAUTHENTICATED"]
+    assert "expired" in response.json()["errors"][0]["message"].lower()
+
+
+@pytest.mark.parametrize("header", ["Basic YWRtaW46YWRtaW4=", "Bearer", "Bearer not.a.jwt"])
+def test_a_malformed_authorization_header_is_401(http, e2e_org: Org, header):
+    response = http.post("/graphql", json={"query": QUERY}, headers={"Authorization": header})
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["UNAUTHENTICATED"]
+
+
+def test_the_cli_refuses_an_unknown_email(server):
+    done = tandem("token", "--email", "nobody@example.com", cwd=server.cwd, env=server.env)
+
+    assert done.returncode == 1
+    assert "nobody@example.com" in done.stderr
+
