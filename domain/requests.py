@@ -361,10 +361,9 @@ def check_body(text: str, name: str, *, required: bool = False) -> str:
     return text
 
 
-def open_request(*, id: int, number: int, actor: Person, requester: Person, service: Service,
-                 request_type: RequestType | None, title: str, description: str, priority: Priority,
-                 fields: dict[str, str], task_ids: list[int], now: datetime) -> Request:
-    """Raise a request on a service; the request type's task templates fan work out."""
+def check_opening(*, actor: Person, requester: Person, service: Service, request_type: RequestType | None,
+                  title: str, description: str) -> None:
+    """The rules for raising a request, checked before a number is drawn: a refusal burns no REQ number."""
     if not service.active:
         raise DomainError("The service is not active.", field=("serviceId",), code="SERVICE_INACTIVE")
     if request_type is not None and request_type.service_id != service.id:
@@ -373,6 +372,16 @@ def open_request(*, id: int, number: int, actor: Person, requester: Person, serv
     if requester.id != actor.id and not (actor.is_admin or actor.works_in(service.owner_department_id)):
         raise Forbidden("Only the owning department raises requests for someone else.",
                         field=("requesterId",))
+    check_title(title)
+    check_body(description, "description")
+
+
+def open_request(*, id: int, number: int, actor: Person, requester: Person, service: Service,
+                 request_type: RequestType | None, title: str, description: str, priority: Priority,
+                 fields: dict[str, str], task_ids: list[int], now: datetime) -> Request:
+    """Raise a request on a service; the request type's task templates fan work out."""
+    check_opening(actor=actor, requester=requester, service=service, request_type=request_type, title=title,
+                  description=description)
     request = Request(
         id=id, number=number, title=check_title(title), description=check_body(description, "description"),
         status=S.NEW, priority=priority, service_id=service.id,

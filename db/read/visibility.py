@@ -12,8 +12,11 @@ from domain.people import Person
 
 
 def _task_in_department(requests: Table, department_id: int) -> ColumnElement[bool]:
-    return exists(select(1).select_from(t.tasks).where(
-        t.tasks.c.request_id == requests.c.id, t.tasks.c.department_id == department_id))
+    # An alias, so a query that itself selects from tasks (a Task by ID) does not
+    # auto-correlate the subquery's FROM away.
+    tk = t.tasks.alias("department_task")
+    return exists(select(1).select_from(tk).where(
+        tk.c.request_id == requests.c.id, tk.c.department_id == department_id))
 
 
 def works_on_request(viewer: Person, requests: Table = t.requests) -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ from domain.errors import Conflict, NotFound
 from domain.fields import validate_field_values
 from domain.people import Person
 from domain.ports import UnitOfWork
-from domain.requests import Request, open_request
+from domain.requests import Request, check_opening, open_request
 
 # Resolves PERSON field values (opaque references) to the subset naming real people.
 PersonRefs = Callable[[list[str]], Awaitable[set[str]]]
@@ -81,6 +81,8 @@ async def create_request(cmd: commands.CreateRequest, *, uow: UnitOfWork, actor:
             if requester is None:
                 raise NotFound("No such person.", field=("requesterId",))
         fields = await _checked_fields(uow, request_type, cmd.fields, person_refs)
+        check_opening(actor=actor, requester=requester, service=service, request_type=request_type,
+                      title=cmd.title, description=cmd.description)
         templates = request_type.task_templates if request_type else []
         request = open_request(
             id=(await uow.requests.next_ids(1))[0], number=await uow.requests.next_number(), actor=actor,

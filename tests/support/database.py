@@ -75,6 +75,7 @@ async def snapshot(engine: AsyncEngine) -> dict[str, str]:
                 f"from {table.name} t"))
             count, digest = row.one()
             fingerprints[table.name] = f"{count}:{digest}"
-        sequence = await conn.execute(text("select last_value from request_number_seq"))
-        fingerprints["request_number_seq"] = str(sequence.scalar_one())
+        # is_called too: the first nextval leaves last_value at the start value and only sets is_called.
+        sequence = await conn.execute(text("select last_value, is_called from request_number_seq"))
+        fingerprints["request_number_seq"] = str(tuple(sequence.one()))
     return fingerprints
