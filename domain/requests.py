@@ -142,16 +142,23 @@ class Request:
             department_ids=tuple(sorted(departments)), internal=internal))
 
     # -- commands ----------------------------------------------------------------------
-    @_command
-    def update(self, actor: Person, *, now: datetime, title: str | None = None,
-               description: str | None = None, priority: Priority | None = None,
-               fields: dict[str, str] | None = None, request_type: RequestType | None = None) -> None:
+    def check_editable(self, actor: Person, *, priority: Priority | None = None) -> None:
+        """Who may edit, checked before anything else about the edit (even its field values)."""
+        if self.status in DONE:
+            raise DomainError("A finished request cannot be edited; reopen it first.", field=("id",),
+                              code="REQUEST_FINISHED")
         decider = access.can_decide(actor, self)
         own_editable = actor.id == self.requester_id and self.status in (S.NEW, S.WAITING_ON_REQUESTER)
         if not (decider or own_editable):
             raise Forbidden("Only the owning department, or the requester before work starts, may edit.")
         if priority is not None and priority is not self.priority and not decider:
             raise Forbidden("Only the owning department sets the priority.", field=("priority",))
+
+    @_command
+    def update(self, actor: Person, *, now: datetime, title: str | None = None,
+               description: str | None = None, priority: Priority | None = None,
+               fields: dict[str, str] | None = None, request_type: RequestType | None = None) -> None:
+        self.check_editable(actor, priority=priority)
         # Check every value before changing any: a refused edit leaves the request as it was.
         title = check_title(title) if title is not None else None
         description = check_body(description, "description") if description is not None else None
@@ -186,6 +193,10 @@ class Request:
         if to is S.RESOLVED and self.open_tasks:
             raise DomainError(f"{len(self.open_tasks)} task(s) are still open.", field=("to",),
                               code="TASKS_OPEN")
+        if to is S.WAITING_ON_DEPARTMENT and not self.open_tasks:
+            # Nothing would ever bring it back: waiting on a department means waiting on its task.
+            raise DomainError("No task is open, so no department is being waited on; add a task first.",
+                              field=("to",), code="NO_OPEN_TASKS")
         self._move(actor, to, now=now, reason=reason)
 
     def _check_requester_move(self, actor: Person, to: RequestStatus, now: datetime) -> None:
@@ -261,6 +272,9 @@ class Request:
     @_command
     def add_comment(self, actor: Person, *, comment_id: int, body: str, internal: bool,
                     now: datetime) -> Comment:
+        if self.status in (S.CLOSED, S.CANCELLED):
+            raise DomainError("The request is closed; raise a new one.", field=("requestId",),
+                              code="REQUEST_CLOSED")
         if internal and not access.can_see_internal(actor, self):
             raise Forbidden("Only the departments working on the request write internal notes.",
                             field=("internal",))
@@ -306,7 +320,7 @@ class Request:
         self._record("TaskCompleted", actor, now, taskId=task.id, departmentId=task.department_id)
         # The owner was waiting on other departments: with their work done, it resumes.
         if self.status is S.WAITING_ON_DEPARTMENT and not self.open_tasks:
-            self._move(None, S.IN_PROGRESS, now=now, reason="All tasks are done")
+            self._move(actor, S.IN_PROGRESS, now=now, reason="All tasks are done")
         return task
 
     @_command

@@ -56,15 +56,18 @@ class SlaClock:
         self.response_due_at = started_at + response
         self.resolution_due_at = started_at + resolution + timedelta(seconds=self.paused_seconds)
 
-    def breached(self, *, now: datetime, resolved_at: datetime | None) -> bool:
-        """Same rule as the SQL in db.read.requests, so lists and counts agree."""
-        responded = self.first_response_at
-        if responded is None and resolved_at is None and now > self.response_due_at:
+    def breached(self, *, now: datetime, resolved_at: datetime | None,
+                 closed_at: datetime | None = None) -> bool:
+        """Same rule as BREACHED in db.read.requests, so lists and counts agree.
+
+        The clock stops when the request ends: at resolution, or at closing for a request
+        cancelled unresolved. Resolving counts as responding.
+        """
+        ended = resolved_at or closed_at
+        responded = self.first_response_at or resolved_at
+        if (responded or ended or now) > self.response_due_at:
             return True
-        if responded is not None and responded > self.response_due_at:
-            return True
-        reference = resolved_at or self.paused_at or now
-        return reference > self.resolution_due_at
+        return (ended or self.paused_at or now) > self.resolution_due_at
 
 
 def targets(policy: SlaPolicy | None, priority: Priority) -> tuple[timedelta, timedelta]:

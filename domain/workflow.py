@@ -34,7 +34,8 @@ TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     S.IN_PROGRESS: frozenset({S.WAITING_ON_REQUESTER, S.WAITING_ON_DEPARTMENT, S.RESOLVED,
                               S.CANCELLED}),
     S.WAITING_ON_REQUESTER: frozenset({S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
-    S.WAITING_ON_DEPARTMENT: frozenset({S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
+    # Resolving waits for the open tasks; finishing the last one resumes work (domain.requests).
+    S.WAITING_ON_DEPARTMENT: frozenset({S.IN_PROGRESS, S.CANCELLED}),
     # Reopening a resolved request goes back to work; closing makes it final.
     S.RESOLVED: frozenset({S.IN_PROGRESS, S.CLOSED}),
     S.CLOSED: frozenset(),

@@ -28,11 +28,11 @@ ORDER_KEYS = {
 SEARCH_WORD = re.compile(r"[\w]+", re.UNICODE)
 
 # The SLA breach rule of domain.sla.SlaClock.breached, as SQL, for filters and counts.
-# Never NULL (a bare `first_response_at > …` is NULL when unanswered), so NOT BREACHED is exact.
+# Never NULL (every comparison has a non-null side), so NOT BREACHED is exact.
+_ENDED = func.coalesce(R.c.resolved_at, R.c.closed_at)
 BREACHED = or_(
-    and_(R.c.first_response_at.is_(None), R.c.resolved_at.is_(None), func.now() > R.c.response_due_at),
-    and_(R.c.first_response_at.is_not(None), R.c.first_response_at > R.c.response_due_at),
-    func.coalesce(R.c.resolved_at, R.c.sla_paused_at, func.now()) > R.c.resolution_due_at,
+    func.coalesce(R.c.first_response_at, R.c.resolved_at, R.c.closed_at, func.now()) > R.c.response_due_at,
+    func.coalesce(_ENDED, R.c.sla_paused_at, func.now()) > R.c.resolution_due_at,
 )
 
 

@@ -80,9 +80,9 @@ async def create_request(cmd: commands.CreateRequest, *, uow: UnitOfWork, actor:
             requester = await uow.people.get(cmd.requester_id)
             if requester is None:
                 raise NotFound("No such person.", field=("requesterId",))
-        fields = await _checked_fields(uow, request_type, cmd.fields, person_refs)
         check_opening(actor=actor, requester=requester, service=service, request_type=request_type,
                       title=cmd.title, description=cmd.description)
+        fields = await _checked_fields(uow, request_type, cmd.fields, person_refs)
         templates = request_type.task_templates if request_type else []
         request = open_request(
             id=(await uow.requests.next_ids(1))[0], number=await uow.requests.next_number(), actor=actor,
@@ -102,6 +102,7 @@ async def update_request(cmd: commands.UpdateRequest, *, uow: UnitOfWork, actor:
     async with uow:
         request = await _visible_request(uow, actor, cmd.request_id)
         request.check_version(cmd.expected_version)
+        request.check_editable(actor, priority=cmd.priority)
         request_type = await uow.request_types.get(request.request_type_id) if request.request_type_id else None
         fields = None
         if cmd.fields is not None:

@@ -178,7 +178,8 @@ class RequestNode(Node):
                          paused_seconds=r.sla_paused_seconds)
         return SlaStatus(response_due_at=r.response_due_at, resolution_due_at=r.resolution_due_at,
                          paused=clock.paused,
-                         breached=clock.breached(now=datetime.now(timezone.utc), resolved_at=r.resolved_at))
+                         breached=clock.breached(now=datetime.now(timezone.utc), resolved_at=r.resolved_at,
+                                                         closed_at=r.closed_at))
 
     @strawberry.field
     def satisfaction(self) -> Satisfaction | None:

@@ -66,6 +66,10 @@ def a_request(*, requester: Person = EMPLOYEE, request_type: RequestType | None 
         priority=priority, fields={}, task_ids=[500 + i for i in range(len(request_type.task_templates))]
         if request_type else [], now=NOW)
     for step in PATH_TO[status]:
+        if step is RequestStatus.WAITING_ON_DEPARTMENT and not request.open_tasks:
+            # Waiting on a department means waiting on its task.
+            request.add_task(IT_AGENT, task_id=900, title="Check the dock", department_id=FACILITIES,
+                             assignee=None, now=NOW)
         if step is RequestStatus.RESOLVED:
             for task in request.open_tasks:
                 request.complete_task(ADMIN, task.id, now=NOW)

@@ -119,16 +119,20 @@ def test_a_request_needs_a_title_and_bounded_text(title, description, field):
 def test_the_owning_department_makes_every_legal_move(source, target):
     # given a request in `source`
     request = a_request(status=source)
+    if target is S.WAITING_ON_DEPARTMENT:  # the department waited on has an open task
+        request.add_task(IT_AGENT, task_id=901, title="Desk", department_id=FACILITIES, assignee=None, now=NOW)
+        request.events.clear()
     version = request.version
+    departments = tuple(sorted({IT} | {t.department_id for t in request.tasks}))
     # when an IT agent moves it to `target`
     request.transition(IT_AGENT, target, now=LATER, reason="because")
-    # then it is there, one version on, with one past-tense event for IT
+    # then it is there, one version on, with one past-tense event for the working departments
     assert request.status is target
     assert request.version == version + 1
     assert request.updated_at == LATER
     assert request.events == [Event("RequestTransitioned", LATER, IT_AGENT.id,
                                     {"from": source.value, "to": target.value, "reason": "because"},
-                                    request_id=100, department_ids=(IT,))]
+                                    request_id=100, department_ids=departments)]
 
 
 @pytest.mark.parametrize(("source", "target"), ILLEGAL, ids=status_id)
@@ -161,8 +165,7 @@ def test_closing_and_cancelling_stamp_closed_at(target):
     assert request.closed_at == LATER
 
 
-@pytest.mark.parametrize("source", [S.NEW, S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_REQUESTER,
-                                    S.WAITING_ON_DEPARTMENT], ids=status_id)
+@pytest.mark.parametrize("source", [S.NEW, S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_REQUESTER], ids=status_id)
 def test_a_request_with_open_tasks_cannot_be_resolved(source):
     # given a request with an open Facilities task
     request = a_request(with_desk_task=True, status=source)
@@ -747,10 +750,31 @@ def test_the_requester_edits_before_work_starts_or_while_asked(status):
     assert request.title == "Laptop will not boot"
 
 
-@pytest.mark.parametrize("status", [S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_DEPARTMENT, S.RESOLVED], ids=status_id)
+@pytest.mark.parametrize("status", [S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_DEPARTMENT], ids=status_id)
 def test_the_requester_may_not_edit_once_work_started(status):
     request = a_request(status=status)
     refused(Forbidden, "FORBIDDEN", lambda: request.update(EMPLOYEE, now=LATER, title="Changed"), request)
+
+
+@pytest.mark.parametrize("status", sorted(DONE, key=lambda s: s.value), ids=status_id)
+def test_a_finished_request_is_not_edited_even_by_its_owner(status):
+    request = a_request(status=status)
+    refused(DomainError, "REQUEST_FINISHED",
+            lambda: request.update(IT_AGENT, now=LATER, priority=Priority.URGENT), request)
+
+
+def test_waiting_on_a_department_needs_an_open_task():
+    request = a_request(status=S.IN_PROGRESS)
+    error = refused(DomainError, "NO_OPEN_TASKS",
+                    lambda: request.transition(IT_AGENT, S.WAITING_ON_DEPARTMENT, now=LATER), request)
+    assert error.field == ("to",)
+
+
+@pytest.mark.parametrize("status", [S.CLOSED, S.CANCELLED], ids=status_id)
+def test_a_closed_request_takes_no_comments(status):
+    request = a_request(status=status)
+    refused(DomainError, "REQUEST_CLOSED",
+            lambda: request.add_comment(EMPLOYEE, comment_id=1, body="Thanks", internal=False, now=LATER), request)
 
 
 def test_the_requester_may_not_set_the_priority():

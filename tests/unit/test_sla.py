@@ -149,6 +149,17 @@ def test_a_paused_clock_is_frozen_at_the_pause():
     assert not clock.breached(now=START + minutes(2000), resolved_at=None)
 
 
-def test_a_request_resolved_without_a_recorded_response_is_judged_on_resolution():
+def test_resolving_counts_as_the_response():
     clock = SlaClock.start(policy=POLICY, priority=Priority.MEDIUM, started_at=START)
-    assert not clock.breached(now=START + minutes(900), resolved_at=START + minutes(400))
+    response_due = (clock.response_due_at - START).total_seconds() / 60
+    assert not clock.breached(now=START + minutes(900), resolved_at=START + minutes(response_due - 1))
+    assert clock.breached(now=START + minutes(900), resolved_at=START + minutes(response_due + 1))
+
+
+def test_the_clock_stops_when_a_request_is_cancelled():
+    clock = SlaClock.start(policy=POLICY, priority=Priority.MEDIUM, started_at=START)
+    response_due = (clock.response_due_at - START).total_seconds() / 60
+    cancelled_in_time = START + minutes(response_due - 1)
+    assert not clock.breached(now=START + minutes(100_000), resolved_at=None, closed_at=cancelled_in_time)
+    assert clock.breached(now=START + minutes(100_000), resolved_at=None,
+                          closed_at=START + minutes(response_due + 1))
