@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from sqlalchemy import text
@@ -11,16 +12,22 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from api.graphql_app import TandemGraphQL
-from api.logs import RequestLogMiddleware
-from api.settings import Settings, get_settings
+from api.logs import RequestLogMiddleware, configure_logging
+from api.settings import DEV_SECRET, Settings, get_settings
 from db.engine import create_engine
 from schema.schema import build_schema
+
+log = logging.getLogger("tandem.app")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set: start through `tandem serve`, which provides one.")
+    # uvicorn workers are fresh processes: each sets up the JSON logs for itself.
+    configure_logging(settings.tandem_log_level)
+    if settings.tandem_secret == DEV_SECRET:
+        log.warning("TANDEM_SECRET is the development default: anyone can mint tokens; set it in production")
     engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size)
     schema = build_schema(introspection=settings.tandem_introspection, max_depth=settings.tandem_max_depth,
                           max_aliases=settings.tandem_max_aliases, max_tokens=settings.tandem_max_tokens)

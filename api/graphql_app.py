@@ -33,6 +33,9 @@ class TandemGraphQL(GraphQL):
         try:
             viewer = await viewer_from_header(header, engine=self.engine, secret=self.secret)
         except AuthError as error:
+            if request.scope.get("type") == "http":
+                # A bad token is refused whatever the operation: it is never read as "signed out".
+                raise HTTPException(401, str(error)) from None
             auth_error = str(error)
         return Context(engine=self.engine, viewer=viewer, auth_error=auth_error, request=request,
                        response=response, on_commit=self.on_commit)

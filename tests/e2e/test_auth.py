@@ -63,3 +63,11 @@ def test_the_cli_refuses_an_unknown_email(server):
     assert done.returncode == 1
     assert "nobody@example.com" in done.stderr
 
+
+
+def test_a_bad_token_is_refused_even_for_a_query_that_needs_no_viewer(http, e2e_org: Org):
+    response = post(http, "{ __typename }", token="Bearer-less.garbage.token")
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["UNAUTHENTICATED"]
+    assert "data" not in response.json()
