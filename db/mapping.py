@@ -6,8 +6,9 @@ from typing import Any
 from domain.catalog import FieldDefinition, FieldKind, RequestType, Service, SlaPolicy, TaskTemplate
 from domain.departments import Department
 from domain.people import Person, Role
-from domain.requests import Request, Satisfaction, Task, TaskStatus
+from domain.requests import Request, Satisfaction
 from domain.sla import SlaClock
+from domain.tasks import Task, TaskStatus
 from domain.workflow import Priority, RequestStatus
 
 

@@ -2,8 +2,24 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, Computed, DateTime, ForeignKey, Identity, Index,
-    Integer, MetaData, PrimaryKeyConstraint, Sequence, SmallInteger, String, Table, Text, text,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Sequence,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 from domain.people import Person
 
 if TYPE_CHECKING:
-    from domain.requests import Request, Task
+    from domain.requests import Request
+    from domain.tasks import Task
 
 
 def working_departments(request: Request) -> set[int]:

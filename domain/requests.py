@@ -1,42 +1,23 @@
 """The Request aggregate: a ticket that one department owns and others may work on."""
 from __future__ import annotations
 
-import enum
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain import access
-from domain.catalog import RequestType, Service
+from domain.catalog import RequestType
 from domain.errors import DomainError, Forbidden, IllegalTransition, StaleVersion
 from domain.events import Event
 from domain.people import Person
 from domain.sla import SlaClock
+from domain.tasks import Task, TaskStatus
+from domain.text import check_body, check_title
 from domain.workflow import DONE, OPEN, Priority, RequestStatus, is_legal
 
 S = RequestStatus
 REOPEN_WINDOW = timedelta(days=7)
-MAX_TITLE = 200
-MAX_BODY = 20_000
-
-
-class TaskStatus(enum.Enum):
-    OPEN = "OPEN"
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"
-
-
-@dataclass
-class Task:
-    id: int
-    request_id: int
-    title: str
-    department_id: int
-    status: TaskStatus = TaskStatus.OPEN
-    assignee_id: int | None = None
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
 
 
 @dataclass
@@ -355,59 +336,3 @@ class Request:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN
-
-
-def check_title(title: str) -> str:
-    title = title.strip()
-    if not title:
-        raise DomainError("Title must not be blank.", field=("title",))
-    if len(title) > MAX_TITLE:
-        raise DomainError(f"Title is longer than {MAX_TITLE} characters.", field=("title",))
-    return title
-
-
-def check_body(text: str, name: str, *, required: bool = False) -> str:
-    text = text.strip()
-    if required and not text:
-        raise DomainError(f"{name.capitalize()} must not be blank.", field=(name,))
-    if len(text) > MAX_BODY:
-        raise DomainError(f"{name.capitalize()} is longer than {MAX_BODY} characters.", field=(name,))
-    return text
-
-
-def check_opening(*, actor: Person, requester: Person, service: Service, request_type: RequestType | None,
-                  title: str, description: str) -> None:
-    """The rules for raising a request, checked before a number is drawn: a refusal burns no REQ number."""
-    if not service.active:
-        raise DomainError("The service is not active.", field=("serviceId",), code="SERVICE_INACTIVE")
-    if request_type is not None and request_type.service_id != service.id:
-        raise DomainError("The request type belongs to another service.", field=("requestTypeId",),
-                          code="REQUEST_TYPE_MISMATCH")
-    if requester.id != actor.id and not (actor.is_admin or actor.works_in(service.owner_department_id)):
-        raise Forbidden("Only the owning department raises requests for someone else.",
-                        field=("requesterId",))
-    check_title(title)
-    check_body(description, "description")
-
-
-def open_request(*, id: int, number: int, actor: Person, requester: Person, service: Service,
-                 request_type: RequestType | None, title: str, description: str, priority: Priority,
-                 fields: dict[str, str], task_ids: list[int], now: datetime) -> Request:
-    """Raise a request on a service; the request type's task templates fan work out."""
-    check_opening(actor=actor, requester=requester, service=service, request_type=request_type, title=title,
-                  description=description)
-    request = Request(
-        id=id, number=number, title=check_title(title), description=check_body(description, "description"),
-        status=S.NEW, priority=priority, service_id=service.id,
-        request_type_id=request_type.id if request_type else None, requester_id=requester.id,
-        owner_department_id=service.owner_department_id,
-        sla=SlaClock.start(policy=request_type.sla if request_type else None, priority=priority,
-                           started_at=now),
-        created_at=now, updated_at=now, fields=dict(fields))
-    templates = request_type.task_templates if request_type else []
-    for template, task_id in zip(templates, task_ids, strict=True):
-        request.tasks.append(Task(id=task_id, request_id=id, title=template.title,
-                                  department_id=template.department_id, created_at=now))
-    request._record("RequestCreated", actor, now, number=number, title=request.title,
-                    serviceId=service.id, priority=priority.value, requesterId=requester.id)
-    return request

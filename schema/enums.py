@@ -5,12 +5,12 @@ import enum
 
 import strawberry
 
-from domain import catalog, people, requests, workflow
+from domain import catalog, people, tasks, workflow
 
 Role = strawberry.enum(people.Role, name="Role")
 Priority = strawberry.enum(workflow.Priority, name="Priority")
 RequestStatus = strawberry.enum(workflow.RequestStatus, name="RequestStatus")
-TaskStatus = strawberry.enum(requests.TaskStatus, name="TaskStatus")
+TaskStatus = strawberry.enum(tasks.TaskStatus, name="TaskStatus")
 FieldKind = strawberry.enum(catalog.FieldKind, name="FieldKind")
 
 

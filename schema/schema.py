@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
-    DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.tools import merge_types
 

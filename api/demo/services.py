@@ -8,8 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.demo.field_values import (
-    DemoField, a_colleague, a_manager, code, days_after, days_ago, days_ahead, field, money, month_start,
-    one_of, the_requester, whole_number,
+    DemoField,
+    a_colleague,
+    a_manager,
+    code,
+    days_after,
+    days_ago,
+    days_ahead,
+    field,
+    money,
+    month_start,
+    one_of,
+    the_requester,
+    whole_number,
 )
 from domain.catalog import FieldKind, SlaPolicy
 

@@ -14,7 +14,18 @@ from typing import TypeVar
 
 from api.demo import phrases
 from api.demo.acts import (
-    Act, AddTask, Assign, Comment, CompleteTask, HandOff, Move, Raise, Rate, Reprioritise, Step, Watch,
+    Act,
+    AddTask,
+    Assign,
+    Comment,
+    CompleteTask,
+    HandOff,
+    Move,
+    Raise,
+    Rate,
+    Reprioritise,
+    Step,
+    Watch,
 )
 from api.demo.catalog import Offering
 from api.demo.field_values import FieldDraw, display_values, sample_fields

@@ -10,9 +10,10 @@ from domain import access, commands
 from domain.catalog import FieldKind, RequestType
 from domain.errors import Conflict, NotFound
 from domain.fields import validate_field_values
+from domain.opening import check_opening, open_request
 from domain.people import Person
 from domain.ports import UnitOfWork
-from domain.requests import Request, check_opening, open_request
+from domain.requests import Request
 
 # Resolves PERSON field values (opaque references) to the subset naming real people.
 PersonRefs = Callable[[list[str]], Awaitable[set[str]]]

@@ -7,8 +7,25 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.graphql.request_ops import (
-    ASSIGN, COMMENT_ADD, CREATE, HAND_OFF, NODE, NODES, RATE, TASK_COMPLETE, TRANSITION, UPDATE, WATCH, act,
-    codes, comment, gid, move, ok, raise_request, refused,
+    ASSIGN,
+    COMMENT_ADD,
+    CREATE,
+    HAND_OFF,
+    NODE,
+    NODES,
+    RATE,
+    TASK_COMPLETE,
+    TRANSITION,
+    UPDATE,
+    WATCH,
+    act,
+    codes,
+    comment,
+    gid,
+    move,
+    ok,
+    raise_request,
+    refused,
 )
 from tests.support.database import snapshot
 from tests.support.org import Org

@@ -7,8 +7,25 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.graphql.request_ops import (
-    ACTIVITY, ASSIGN, COMMENT_ADD, COMMENTS, CREATE, HAND_OFF, RATE, TASK_ADD, TASK_COMPLETE, UPDATE, WATCH, act,
-    comment, fetch, listed, move, numbers, ok, raise_request,
+    ACTIVITY,
+    ASSIGN,
+    COMMENT_ADD,
+    COMMENTS,
+    CREATE,
+    HAND_OFF,
+    RATE,
+    TASK_ADD,
+    TASK_COMPLETE,
+    UPDATE,
+    WATCH,
+    act,
+    comment,
+    fetch,
+    listed,
+    move,
+    numbers,
+    ok,
+    raise_request,
 )
 from tests.support.database import snapshot
 from tests.support.org import Org

@@ -2,8 +2,27 @@
 from __future__ import annotations
 
 from tests.graphql.request_ops import (
-    ACTIVITY, ASSIGN, COMMENTS, CREATE, HAND_OFF, NODE, NODES, TASK_ADD, TASK_COMPLETE, TRANSITION, UPDATE, WATCH,
-    act, codes, comment, fetch, listed, move, ok, raise_request, refused,
+    ACTIVITY,
+    ASSIGN,
+    COMMENTS,
+    CREATE,
+    HAND_OFF,
+    NODE,
+    NODES,
+    TASK_ADD,
+    TASK_COMPLETE,
+    TRANSITION,
+    UPDATE,
+    WATCH,
+    act,
+    codes,
+    comment,
+    fetch,
+    listed,
+    move,
+    ok,
+    raise_request,
+    refused,
 )
 from tests.support.org import Org
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from domain.catalog import FieldDefinition, FieldKind, RequestType, Service, SlaPolicy, TaskTemplate
+from domain.opening import open_request
 from domain.people import Person, Role
-from domain.requests import Request, open_request
+from domain.requests import Request
 from domain.workflow import Priority, RequestStatus
 
 NOW = datetime(2024, 12, 2, 9, 0, tzinfo=timezone.utc)

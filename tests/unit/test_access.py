@@ -5,7 +5,18 @@ import pytest
 
 from domain import access
 from tests.unit.example_org import (
-    ADMIN, EMPLOYEE, FAC_AGENT, FACILITIES, HR, HR_AGENT, HR_MANAGER, IT, IT_AGENT, IT_MANAGER, OTHER, a_request,
+    ADMIN,
+    EMPLOYEE,
+    FAC_AGENT,
+    FACILITIES,
+    HR,
+    HR_AGENT,
+    HR_MANAGER,
+    IT,
+    IT_AGENT,
+    IT_MANAGER,
+    OTHER,
+    a_request,
 )
 
 

@@ -22,11 +22,28 @@ from domain.events import Event
 from domain.handlers import catalog, organisation
 from domain.handlers import requests as handlers
 from domain.people import Person, Role
-from domain.requests import Comment, HandOff, Request, TaskStatus
+from domain.requests import Comment, HandOff, Request
+from domain.tasks import TaskStatus
 from domain.workflow import Priority, RequestStatus
 from tests.unit.example_org import (
-    ADMIN, EMPLOYEE, EVERYONE, FAC_AGENT, FACILITIES, HR, HR_AGENT, HR_MANAGER, IT, IT_AGENT, IT_AGENT2, IT_MANAGER,
-    LATER, NOW, OTHER, laptops, new_laptop, payroll,
+    ADMIN,
+    EMPLOYEE,
+    EVERYONE,
+    FAC_AGENT,
+    FACILITIES,
+    HR,
+    HR_AGENT,
+    HR_MANAGER,
+    IT,
+    IT_AGENT,
+    IT_AGENT2,
+    IT_MANAGER,
+    LATER,
+    NOW,
+    OTHER,
+    laptops,
+    new_laptop,
+    payroll,
 )
 
 S = RequestStatus

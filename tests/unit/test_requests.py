@@ -9,11 +9,29 @@ import pytest
 
 from domain.errors import DomainError, Forbidden, IllegalTransition, StaleVersion
 from domain.events import Event
-from domain.requests import MAX_BODY, MAX_TITLE, REOPEN_WINDOW, HandOff, Satisfaction, TaskStatus, open_request
+from domain.opening import open_request
+from domain.requests import REOPEN_WINDOW, HandOff, Satisfaction
+from domain.tasks import TaskStatus
+from domain.text import MAX_BODY, MAX_TITLE
 from domain.workflow import DONE, OPEN, TRANSITIONS, Priority, RequestStatus
 from tests.unit.example_org import (
-    ADMIN, EMPLOYEE, FAC_AGENT, FACILITIES, HR, HR_AGENT, IT, IT_AGENT, IT_AGENT2, IT_MANAGER, LATER,
-    NOW, OTHER, a_request, laptops, new_laptop, payroll,
+    ADMIN,
+    EMPLOYEE,
+    FAC_AGENT,
+    FACILITIES,
+    HR,
+    HR_AGENT,
+    IT,
+    IT_AGENT,
+    IT_AGENT2,
+    IT_MANAGER,
+    LATER,
+    NOW,
+    OTHER,
+    a_request,
+    laptops,
+    new_laptop,
+    payroll,
 )
 
 S = RequestStatus
