@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -56,5 +57,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ], lifespan=lifespan)
     app.state.engine = engine
     app.state.graphql = graphql
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "accept", "x-request-id"],
+            expose_headers=["x-request-id"], max_age=600)
     app.add_middleware(RequestLogMiddleware)
     return app

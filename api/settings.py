@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     tandem_token_hours: int = Field(default=24 * 7, ge=1)
     tandem_db_pool_size: int = Field(default=10, ge=1)
     tandem_log_level: str = "INFO"
+    # Browser portals on other origins: a comma-separated list of origins, or "*".
+    tandem_cors_origins: str = ""
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.tandem_cors_origins.split(",") if o.strip()]
 
 
 @lru_cache

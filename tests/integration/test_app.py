@@ -1,0 +1,47 @@
+"""The Starlette app in-process: CORS for browser portals, health routes."""
+import httpx
+
+from api.app import create_app
+from api.settings import Settings
+
+
+def _client(database_url: str, **settings) -> httpx.AsyncClient:
+    app = create_app(Settings(database_url=database_url, tandem_secret="x" * 32, **settings))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tandem.test")
+
+
+async def test_a_listed_origin_may_call_the_api_from_a_browser(database_url):
+    async with _client(database_url, tandem_cors_origins="https://portal.example.com") as client:
+        preflight = await client.options("/graphql", headers={
+            "Origin": "https://portal.example.com", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type"})
+        call = await client.post("/graphql", json={"query": "{ __typename }"},
+                                 headers={"Origin": "https://portal.example.com"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://portal.example.com"
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    assert call.headers["access-control-allow-origin"] == "https://portal.example.com"
+    assert "x-request-id" in call.headers["access-control-expose-headers"].lower()
+
+
+async def test_other_origins_get_no_cors_grant(database_url):
+    async with _client(database_url, tandem_cors_origins="https://portal.example.com") as client:
+        preflight = await client.options("/graphql", headers={
+            "Origin": "https://evil.example.net", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_without_cors_settings_no_origin_is_granted(database_url):
+    async with _client(database_url) as client:
+        call = await client.post("/graphql", json={"query": "{ __typename }"},
+                                 headers={"Origin": "https://portal.example.com"})
+    assert "access-control-allow-origin" not in call.headers
+
+
+async def test_readyz_reports_an_unreachable_database(database_url):
+    async with _client("postgresql://postgres@127.0.0.1:1/nowhere") as client:
+        ready = await client.get("/readyz")
+        healthy = await client.get("/healthz")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "unavailable"
+    assert healthy.status_code == 200
