@@ -1,13 +1,16 @@
 """`node(id:)` and `nodes(ids:)`: any object by global ID, through the same visibility as lists."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import strawberry
 
+from db.read.pages import MAX_PAGE
 from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.errors import BadRequest
 from schema.events.types import EventNode
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.permissions import root_field
@@ -44,10 +47,7 @@ class NodeQueries:
 
     @root_field(description="Objects by ID, in the order asked; null for any not visible.")
     async def nodes(self, info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        import asyncio
-
-        if len(ids) > 100:
-            from schema.errors import BadRequest
-
-            raise BadRequest("Ask for at most 100 IDs at once.")
+        if len(ids) > MAX_PAGE:
+            raise BadRequest(f"Ask for at most {MAX_PAGE} IDs at once.")
+        # Gathered, so the loaders batch every ID of a type into one statement.
         return list(await asyncio.gather(*(resolve_node(info, i) for i in ids)))
