@@ -45,16 +45,16 @@ class Loaders:
         self.task = self._by_id(lambda c, ids: requests.tasks_by_ids(c, v, ids))
         self.watcher_ids = self._grouped(requests.watcher_ids_by_request)
         self.comment = self._by_id(lambda c, ids: requests.comments_by_ids(c, v, ids))
-        self.comment_page = self._paged(lambda c, ids, first, after: requests.comment_pages(
-            c, v, ids, first=first, after=after))
+        self.comment_page = self._paged(lambda c, ids, first, after, last, before: requests.comment_pages(
+            c, v, ids, first=first, after=after, last=last, before=before))
         self.comment_count = self._grouped(lambda c, ids: requests.comment_counts(c, v, ids))
         self.queue_page = self._paged(lambda c, ids, first, after, criteria, field, descending: requests.queue_pages(
             c, v, criteria, ids, order=requests.request_order(field, descending), first=first, after=after))
         self.queue_count = self._paged(lambda c, ids, criteria: requests.queue_counts(c, v, criteria, ids))
         # Events
         self.event = self._by_id(lambda c, ids: events.events_by_seqs(c, v, ids))
-        self.activity_page = self._paged(lambda c, ids, first, after: events.activity_pages(
-            c, v, ids, first=first, after=after))
+        self.activity_page = self._paged(lambda c, ids, first, after, last, before: events.activity_pages(
+            c, v, ids, first=first, after=after, last=last, before=before))
         self.activity_count = self._grouped(lambda c, ids: events.activity_counts(c, v, ids))
         # Wallboards
         self.department_stats = self._grouped(lambda c, ids: stats.stats_by_department(

@@ -52,8 +52,18 @@ class Connection(Generic[T]):
             end_cursor=page.cursors[-1] if page.cursors else None))
 
 
+def window(parent: Any, *, first: int | None, after: str | None, last: int | None = None,
+           before: str | None = None) -> tuple[Any, ...]:
+    """A nested page's loader key, after the Relay arguments are checked."""
+    if (first is not None and first < 0) or (last is not None and last < 0):
+        raise BadRequest("`first` and `last` must not be negative.")
+    if (first is not None or after is not None) and (last is not None or before is not None):
+        raise BadRequest("Page forwards (`first`/`after`) or backwards (`last`/`before`), not both.")
+    return parent, first, after, last, before
+
+
 async def load_page(loader: Any, key: tuple[Any, ...]) -> Page:
-    """Load one nested page (key: parent, first, after, …), turning bad paging arguments into coded errors."""
+    """Load one nested page (key: parent, first, after, …), turning bad cursors into coded errors."""
     first = key[1]
     if first is not None and first < 0:
         raise BadRequest("`first` must not be negative.")

@@ -20,9 +20,11 @@ def visible_events(viewer) -> Select:
 
 
 async def activity_pages(conn: AsyncConnection, viewer, request_ids: Sequence[int], *, first: int | None,
-                         after: str | None) -> dict[int, pages.Page]:
+                         after: str | None, last: int | None = None,
+                         before: str | None = None) -> dict[int, pages.Page]:
     return await pages.fetch_pages_by_parent(conn, visible_events(viewer), parent=E.c.request_id,
-                                             parent_ids=request_ids, order=EVENT_ORDER, first=first, after=after)
+                                             parent_ids=request_ids, order=EVENT_ORDER, first=first, after=after,
+                                             last=last, before=before)
 
 
 async def activity_counts(conn: AsyncConnection, viewer, request_ids: Sequence[int]) -> dict[int, int]:

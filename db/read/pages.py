@@ -87,15 +87,22 @@ async def fetch_page(conn: AsyncConnection, query: Select, *, order: Order, firs
 
 async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent: ColumnElement[Any],
                                 parent_ids: Sequence[Any], order: Order, first: int | None,
-                                after: str | None) -> dict[Any, Page]:
-    """The same page for many parents in one statement (a window per parent)."""
-    size = page_size(first)
-    rank = func.row_number().over(partition_by=parent, order_by=order.clauses()).label("rank")
+                                after: str | None, last: int | None = None,
+                                before: str | None = None) -> dict[Any, Page]:
+    """The same page for many parents in one statement (a window per parent).
+
+    `last`/`before` page backwards (Relay): the newest comments of each request, in order.
+    """
+    backward = last is not None or before is not None
+    size = page_size(last if backward else first)
+    scan = Order(order.key, order.tiebreak, descending=not order.descending) if backward else order
+    rank = func.row_number().over(partition_by=parent, order_by=scan.clauses()).label("rank")
     inner = query.add_columns(order.key.label("sort_key"), order.tiebreak.label("sort_id"),
                               parent.label("parent_id"), rank)
     inner = inner.where(parent.in_(list(parent_ids)))
-    if after is not None:
-        inner = inner.where(order.after(decode_cursor(after)))
+    cursor = before if backward else after
+    if cursor is not None:
+        inner = inner.where(scan.after(decode_cursor(cursor)))
     ranked = inner.subquery()
     rows = (await conn.execute(
         select(ranked).where(ranked.c.rank <= size + 1)
@@ -103,7 +110,16 @@ async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent:
     grouped: dict[Any, list[Any]] = {pid: [] for pid in parent_ids}
     for row in rows:
         grouped[row.parent_id].append(row)
-    return {pid: _page(grouped[pid], size, has_previous=after is not None) for pid in parent_ids}
+    if not backward:
+        return {pid: _page(grouped[pid], size, has_previous=after is not None) for pid in parent_ids}
+    return {pid: _backward_page(grouped[pid], size, has_next=before is not None) for pid in parent_ids}
+
+
+def _backward_page(rows: Sequence[Any], size: int, has_next: bool) -> Page:
+    """Rows scanned newest-first, handed back in the connection's own order."""
+    kept = list(reversed(rows[:size]))
+    return Page(rows=kept, cursors=[encode_cursor(r.sort_key, r.sort_id) for r in kept],
+                has_next=has_next, has_previous=len(rows) > size)
 
 
 async def count(conn: AsyncConnection, query: Select) -> int:

@@ -153,10 +153,11 @@ COMMENT_ORDER = pages.Order(key=t.comments.c.created_at, tiebreak=t.comments.c.i
 
 
 async def comment_pages(conn: AsyncConnection, viewer: Person, request_ids: Sequence[int], *,
-                        first: int | None, after: str | None, newest_first: bool = False) -> dict[int, pages.Page]:
-    order = pages.Order(key=t.comments.c.created_at, tiebreak=t.comments.c.id, descending=newest_first)
+                        first: int | None, after: str | None, last: int | None = None,
+                        before: str | None = None) -> dict[int, pages.Page]:
     return await pages.fetch_pages_by_parent(conn, visible_comments(viewer), parent=t.comments.c.request_id,
-                                             parent_ids=request_ids, order=order, first=first, after=after)
+                                             parent_ids=request_ids, order=COMMENT_ORDER, first=first,
+                                             after=after, last=last, before=before)
 
 
 async def comment_counts(conn: AsyncConnection, viewer: Person, request_ids: Sequence[int]) -> dict[int, int]:

@@ -12,7 +12,7 @@ from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
 from schema.enums import Priority, RequestStatus, TaskStatus
 from schema.organisation.types import DepartmentNode, PersonNode
-from schema.relay import Connection, Node, load_page
+from schema.relay import Connection, Node, load_page, window
 
 if TYPE_CHECKING:
     from schema.events.types import EventNode
@@ -154,20 +154,23 @@ class RequestNode(Node):
         rows = await loaders.person.load_many(await loaders.watcher_ids.load(self.row.id))
         return [PersonNode.from_row(r) for r in rows if r is not None]
 
-    @strawberry.field(description="Oldest first; internal notes only for the departments doing the work.")
-    async def comments(self, info: strawberry.Info, first: int | None = None,
-                       after: str | None = None) -> Connection[CommentNode]:
+    @strawberry.field(description="Oldest first (`last: 3` for the newest three); internal notes only for the "
+                                  "departments doing the work.")
+    async def comments(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
+                       last: int | None = None, before: str | None = None) -> Connection[CommentNode]:
         loaders = info.context.loaders
-        page = await load_page(loaders.comment_page, (self.row.id, first, after))
+        key = window(self.row.id, first=first, after=after, last=last, before=before)
+        page = await load_page(loaders.comment_page, key)
         return Connection.from_page(page, CommentNode.from_row, lambda: loaders.comment_count.load(self.row.id))
 
-    @strawberry.field(description="The request's events from the event log, oldest first.")
-    async def activity(self, info: strawberry.Info, first: int | None = None,
-                       after: str | None = None) -> Connection[EventRef]:
+    @strawberry.field(description="The request's events from the event log, oldest first (`last` for the latest).")
+    async def activity(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
+                       last: int | None = None, before: str | None = None) -> Connection[EventRef]:
         from schema.events.types import EventNode
 
         loaders = info.context.loaders
-        page = await load_page(loaders.activity_page, (self.row.id, first, after))
+        key = window(self.row.id, first=first, after=after, last=last, before=before)
+        page = await load_page(loaders.activity_page, key)
         return Connection.from_page(page, EventNode.from_row, lambda: loaders.activity_count.load(self.row.id))
 
     @strawberry.field

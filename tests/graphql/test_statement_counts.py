@@ -19,7 +19,7 @@ query($first: Int!) {
     fields { key value } sla { breached }
     tasks { title department { name } assignee { name } }
     watchers { name }
-    comments(first: 3) { totalCount edges { node { body author { name } } } }
+    comments(last: 3) { totalCount edges { node { body author { name } } } }
     activity(first: 5) { totalCount edges { node { type actor { name } } } }
   } } }
   departments(first: 10) { edges { node { name stats { open }
