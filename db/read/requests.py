@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, text
+from sqlalchemy import Select, case, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
@@ -50,6 +50,7 @@ class RequestCriteria:
     created_before: datetime | None = None
     updated_after: datetime | None = None
     sla_breached: bool | None = None
+    open_task_department_id: int | None = None
 
 
 def prefix_query(search: str) -> str | None:
@@ -81,6 +82,10 @@ def _where(criteria: RequestCriteria) -> list[Any]:
         clauses.append(R.c.updated_at > c.updated_after)
     if c.sla_breached is not None:
         clauses.append(BREACHED if c.sla_breached else ~BREACHED)
+    if c.open_task_department_id is not None:
+        tk = t.tasks.alias("open_task")
+        clauses.append(exists(select(1).select_from(tk).where(
+            tk.c.request_id == R.c.id, tk.c.department_id == c.open_task_department_id, tk.c.status == "OPEN")))
     return clauses
 
 

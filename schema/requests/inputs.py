@@ -23,6 +23,8 @@ class RequestFilter:
     updated_after: datetime | None = strawberry.field(
         default=None, description="Changed after this instant: for incremental sync.")
     sla_breached: bool | None = None
+    open_task_department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Requests on which this department has an open task: its share of the work.")
 
 
 @strawberry.input

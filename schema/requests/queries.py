@@ -36,7 +36,8 @@ def criteria_from(filter: RequestFilter | None, *, owner_department_id: int | No
         service_id=_filter_id(f.service_id, "Service"), owner_department_id=owner,
         assignee_id=_filter_id(f.assignee_id, "Person"), unassigned=f.unassigned,
         requester_id=_filter_id(f.requester_id, "Person"), search=f.search, created_after=f.created_after,
-        created_before=f.created_before, updated_after=f.updated_after, sla_breached=f.sla_breached)
+        created_before=f.created_before, updated_after=f.updated_after, sla_breached=f.sla_breached,
+        open_task_department_id=_filter_id(f.open_task_department_id, "Department"))
 
 
 def _sort(order_by: RequestOrder | None) -> tuple[str, bool]:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from schema import ids
 from tests.graphql.request_ops import (
     ACTIVITY,
     ASSIGN,
@@ -612,3 +613,22 @@ async def test_concurrent_comments_with_one_key_make_one_comment(api, org: Org):
     ids = {r.data["commentAdd"]["comment"]["id"] for r in results}
     assert len(ids) == 1
     assert (await api.ok(COMMENTS, org.admin, id=request["id"]))["node"]["comments"]["totalCount"] == 1
+
+
+async def test_a_department_finds_the_requests_where_it_has_open_work(api, org: Org):
+    # given two laptop requests, each fanning a desk task out to Facilities; one desk is done
+    done = await org.raise_request(org.employee, request_type="new_laptop", fields={"model": "13-inch"}, title="Done")
+    await org.raise_request(org.employee, request_type="new_laptop", fields={"model": "13-inch"}, title="Waiting")
+    await org.raise_request(org.employee, title="No desk needed")
+    task = (await api.ok("""query($id: ID!) { node(id: $id) { ... on Request { tasks { id } } } }""",
+                         org.fac_agent, id=ids.encode("Request", done)))["node"]["tasks"][0]["id"]
+    await api.mutate("mutation($i: TaskCompleteInput!) { taskComplete(input: $i) { userErrors { code } } }",
+                     org.fac_agent, i={"id": task})
+
+    # when Facilities asks for requests with its open tasks
+    data = await api.ok("""query($d: ID!) { requests(filter: {openTaskDepartmentId: $d}) {
+        totalCount edges { node { title } } } }""", org.fac_agent, d=org.gid("Department", "facilities"))
+
+    # then only the one still waiting on it
+    assert [e["node"]["title"] for e in data["requests"]["edges"]] == ["Waiting"]
+    assert data["requests"]["totalCount"] == 1
