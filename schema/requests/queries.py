@@ -1,6 +1,8 @@
 """Listing requests: filters, ordering, keyset pages, counts — all under visibility."""
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
 from db.read import requests as read
@@ -26,11 +28,9 @@ def _filter_id(value: strawberry.ID | None, type_name: str) -> int | None:
         return MISSING
 
 
-def criteria_from(filter: RequestFilter | None, *, owner_department_id: int | None = None) -> read.RequestCriteria:
+def criteria_from(filter: RequestFilter | None) -> read.RequestCriteria:
     f = filter or RequestFilter()
     owner = _filter_id(f.owner_department_id, "Department")
-    if owner_department_id is not None:
-        owner = owner_department_id if owner in (None, owner_department_id) else MISSING
     return read.RequestCriteria(
         statuses=tuple(s.value for s in f.status or ()), priorities=tuple(p.value for p in f.priority or ()),
         service_id=_filter_id(f.service_id, "Service"), owner_department_id=owner,
@@ -49,7 +49,11 @@ async def queue_connection(info: strawberry.Info, department_id: int, *, first: 
                            filter: RequestFilter | None) -> Connection[RequestNode]:
     """A department's queue; departments listed together share one statement per page."""
     loaders = info.context.loaders
-    criteria = criteria_from(filter, owner_department_id=department_id)
+    criteria = criteria_from(filter)
+    # The queue's department is the partition, not a criterion: every department listed with the
+    # same filter then shares one statement. A filter naming another department matches nothing here.
+    owner = None if criteria.owner_department_id in (None, department_id) else MISSING
+    criteria = dataclasses.replace(criteria, owner_department_id=owner)
     page = await load_page(loaders.queue_page, (department_id, first, after, criteria, *_sort(None)))
     return Connection.from_page(page, RequestNode.from_row,
                                 lambda: loaders.queue_count.load((department_id, criteria)))

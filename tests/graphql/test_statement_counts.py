@@ -5,6 +5,7 @@ import pytest
 
 from db.uow import SqlUnitOfWork
 from domain import commands
+from domain.handlers import organisation
 from domain.handlers import requests as handle
 from tests.support.org import Org
 from tests.support.statements import count_statements
@@ -59,3 +60,23 @@ async def test_statement_count_is_the_same_for_5_and_100_rows(api, org: Org, vie
 
     assert five == hundred
     print(f"\nstatements for {viewer_key}: 5 rows -> {five}, 100 rows -> {hundred}")
+
+
+async def test_statement_count_does_not_grow_with_the_number_of_departments(api, org: Org):
+    # given requests in IT's queue and three departments
+    await _raise_many(org, 5)
+    with count_statements(api.engine) as log:
+        await api.ok(PORTAL, org.admin, first=5)
+    three_departments = log.count
+
+    # when seven more departments exist (each with an empty queue and stats)
+    for i in range(7):
+        await organisation.create_department(commands.CreateDepartment(name=f"Dept {i}"),
+                                             uow=SqlUnitOfWork(org.engine), actor=org.admin,
+                                             now=datetime.now(timezone.utc))
+    with count_statements(api.engine) as log:
+        data = await api.ok(PORTAL, org.admin, first=5)
+
+    # then the same statements serve ten departments' queues as three
+    assert len(data["departments"]["edges"]) == 10
+    assert log.count == three_departments
