@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -27,11 +28,14 @@ Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, Req
 
 def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases: int = 30,
                  max_tokens: int = 5000) -> strawberry.Schema:
+    # The limiters' rules are classes, made once here: ValidationCache keys on the document and
+    # the rule classes, and a limiter built per operation makes new classes, so it never hit.
+    limits = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
+              *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]
     # Factories, not instances: strawberry builds a fresh extension per operation.
     extensions = [
         CodedErrors,
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
