@@ -1,0 +1,85 @@
+"""The GraphQL documents the scenarios send: what a portal, an agent workspace and a mobile
+client ask for. Page sizes are variables, so statement counts can be compared across them."""
+
+TYPENAME = "{ __typename }"
+
+# A self-service portal's request list, each with a preview of its latest comments.
+PORTAL_LIST = """
+query PortalList($first: Int!, $comments: Int!) {
+  requests(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id number title status priority createdAt updatedAt
+      sla { breached }
+      service { name }
+      ownerDepartment { name }
+      requester { name }
+      assignee { name }
+      comments(last: $comments) { totalCount edges { node { body createdAt author { name } } } }
+    } }
+  }
+}"""
+
+# An agent opens a request: the conversation from the start, the latest of its timeline.
+REQUEST_DETAIL = """
+query RequestDetail($id: ID!, $page: Int!) {
+  node(id: $id) { id ... on Request {
+    number title description status priority version createdAt updatedAt resolvedAt
+    sla { responseDueAt resolutionDueAt paused breached }
+    satisfaction { score comment }
+    service { name ownerDepartment { name } }
+    requestType { name fields { key label kind required options } }
+    requester { name email department { name } }
+    assignee { name email }
+    ownerDepartment { name }
+    fields { key value }
+    tasks { title status createdAt completedAt department { name } assignee { name } }
+    watchers { name }
+    comments(first: $page) { totalCount edges { node { body internal createdAt author { name } } } }
+    activity(last: $page) { totalCount edges { node { type summary occurredAt actor { name } } } }
+  } }
+}"""
+
+# An agent's working queue: the department's open work, most urgent first.
+DEPARTMENT_QUEUE = """
+query DepartmentQueue($department: ID!, $first: Int!) {
+  requests(first: $first,
+           filter: { ownerDepartmentId: $department, status: [NEW, TRIAGED, IN_PROGRESS],
+                     priority: [MEDIUM, HIGH, URGENT] },
+           orderBy: { field: PRIORITY, direction: DESC }) {
+    totalCount
+    edges { node {
+      id number title status priority createdAt
+      sla { breached resolutionDueAt }
+      service { name } requester { name } assignee { name }
+    } }
+  }
+}"""
+
+REQUEST_CREATE = """
+mutation RequestCreate($input: RequestCreateInput!) {
+  requestCreate(input: $input) {
+    request { id number status version }
+    userErrors { field code message }
+  }
+}"""
+
+REQUEST_TRANSITION = """
+mutation RequestTransition($input: RequestTransitionInput!) {
+  requestTransition(input: $input) {
+    request { id status version }
+    userErrors { field code message }
+  }
+}"""
+
+REQUEST_VERSION = """
+query RequestVersion($id: ID!) { node(id: $id) { ... on Request { status version } } }"""
+
+COMMENT_ADD = """
+mutation CommentAdd($input: CommentAddInput!) {
+  commentAdd(input: $input) {
+    comment { id createdAt author { name } }
+    userErrors { field code message }
+  }
+}"""
