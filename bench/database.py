@@ -3,22 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import uuid
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
 from db.migrate import upgrade_async
+from tests.support import database as test_databases
+from tests.support.database import asyncpg_dsn
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 async def reachable(url: str) -> bool:
@@ -58,20 +50,9 @@ async def server_version(url: str) -> str:
 
 async def create_database(server: str) -> tuple[str, str]:
     """Create and migrate a uniquely named database; (its URL, its name)."""
-    name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(asyncpg_dsn(server))
-    try:
-        await conn.execute(f'create database "{name}"')
-    finally:
-        await conn.close()
-    url = with_database(server, name)
+    url, name = await test_databases.create_database(server, prefix="tandem_bench")
     await upgrade_async(url)
     return url, name
 
 
-async def drop_database(server: str, name: str) -> None:
-    conn = await asyncpg.connect(asyncpg_dsn(server))
-    try:
-        await conn.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await conn.close()
+drop_database = test_databases.drop_database

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import data, database, load, report
 from bench.http_client import KeepAliveConnection
 from bench.scenarios import Scenario, build_scenarios
-from bench.server import BenchServer, can_pin, pin_this_process_to_load_cpu
+from bench.server import can_pin, pin_this_process_to_load_cpu, start_server
 from bench.statements import count_costs
 from bench.targets import read_targets
 
@@ -84,7 +84,7 @@ def _report(rows: list[report.Row], *, meta: dict, output: Path) -> int:
 
 async def _drive(url: str, secret: str, scenarios: list[Scenario], costs: dict, args: argparse.Namespace):
     pinned = can_pin()
-    server = BenchServer(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
+    server = start_server(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
     rows = []
     try:
         await asyncio.to_thread(server.wait_ready)

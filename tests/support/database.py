@@ -33,14 +33,14 @@ def with_database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-def _asyncpg_dsn(url: str) -> str:
+def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def create_database(url: str) -> tuple[str, str]:
+async def create_database(url: str, *, prefix: str = "tandem_test") -> tuple[str, str]:
     """Create a fresh, uniquely named database; return (its URL, its name)."""
-    name = f"tandem_test_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(f'create database "{name}"')
     finally:
@@ -49,7 +49,7 @@ async def create_database(url: str) -> tuple[str, str]:
 
 
 async def drop_database(url: str, name: str) -> None:
-    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(f'drop database if exists "{name}" with (force)')
     finally:

@@ -8,11 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 
 def tandem_command() -> list[str]:
@@ -47,23 +46,28 @@ def free_port() -> int:
 class Server:
     """`tandem serve` running in a subprocess; its stderr (JSON log lines) goes to a file."""
 
-    def __init__(self, *, env: dict[str, str], cwd: Path, log_path: Path, args: tuple[str, ...] = ()):
+    def __init__(self, *, env: dict[str, str], cwd: Path, log_path: Path, args: tuple[str, ...] = (),
+                 command_prefix: tuple[str, ...] = ()):
+        """`command_prefix` wraps the command, e.g. ("taskset", "-c", "0") to pin it to a CPU."""
         self.env, self.cwd, self.log_path = env, cwd, log_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log_path.open("ab")
-        self.process = subprocess.Popen([*tandem_command(), "serve", "--port", str(self.port), *args],
-                                        env=env, cwd=cwd, stdout=self._log, stderr=self._log)
+        self.process = subprocess.Popen(
+            [*command_prefix, *tandem_command(), "serve", "--port", str(self.port), *args],
+            env=env, cwd=cwd, stdout=self._log, stderr=self._log)
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"tandem serve exited with {self.process.returncode}:\n{self.log_text()}")
+            # urllib, not httpx: bench/ uses this too, with only the app's own dependencies.
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
+                with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:  # refused while starting, or a 503 before the database answers
                 pass
             time.sleep(0.2)
         self.stop()
