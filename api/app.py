@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from api.body_limit import BodyLimitMiddleware
 from api.graphql_app import TandemGraphQL
 from api.logs import RequestLogMiddleware, configure_logging
 from api.settings import DEV_SECRET, Settings, get_settings
@@ -62,5 +63,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
             allow_headers=["authorization", "content-type", "accept", "x-request-id"],
             expose_headers=["x-request-id"], max_age=600)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.tandem_max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
     return app

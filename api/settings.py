@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     tandem_max_tokens: int = Field(default=5000, ge=100)
     tandem_token_hours: int = Field(default=24 * 7, ge=1)
     tandem_db_pool_size: int = Field(default=10, ge=1)
+    tandem_max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     tandem_log_level: str = "INFO"
     # Browser portals on other origins: a comma-separated list of origins, or "*".
     tandem_cors_origins: str = ""

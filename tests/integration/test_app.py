@@ -45,3 +45,23 @@ async def test_readyz_reports_an_unreachable_database(database_url):
     assert ready.status_code == 503
     assert ready.json()["status"] == "unavailable"
     assert healthy.status_code == 200
+
+
+async def test_a_body_over_the_limit_is_refused_with_413(database_url):
+    big = {"query": "{ __typename }", "variables": {"padding": "x" * 5_000}}
+    async with _client(database_url, tandem_max_body_bytes=2_000) as client:
+        declared = await client.post("/graphql", json=big)
+        small = await client.post("/graphql", json={"query": "{ __typename }"})
+    assert declared.status_code == 413
+    assert declared.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert small.status_code == 200
+
+
+async def test_a_chunked_body_over_the_limit_is_refused_too(database_url):
+    async def chunks():
+        for _ in range(10):
+            yield b"x" * 500
+
+    async with _client(database_url, tandem_max_body_bytes=2_000) as client:
+        response = await client.post("/graphql", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
