@@ -15,6 +15,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api import graphql_http
 from api.auth import AuthError, viewer_from_header
+from db.engine import reader
 from db.uow import CommitListener
 from schema.context import Context
 
@@ -24,6 +25,7 @@ class TandemGraphQL(GraphQL):
                  on_commit: CommitListener | None = None):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.engine = engine
+        self.reader = reader(engine)
         self.secret = secret
         self.on_commit = on_commit
 
@@ -31,7 +33,7 @@ class TandemGraphQL(GraphQL):
         header = request.headers.get("authorization")
         viewer, auth_error = None, None
         try:
-            viewer = await viewer_from_header(header, engine=self.engine, secret=self.secret)
+            viewer = await viewer_from_header(header, engine=self.reader, secret=self.secret)
         except AuthError as error:
             if request.scope.get("type") == "http":
                 # A bad token is refused whatever the operation: it is never read as "signed out".

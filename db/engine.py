@@ -25,3 +25,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # costs more than it saves on these short queries: measured 9.2 ms with, 3.4 ms without.
         connect_args={"server_settings": {"application_name": "tandem", "jit": "off"}},
     )
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, for reads: each statement runs on its own (autocommit), so a read costs
+    no BEGIN/ROLLBACK round trips. Writes go through the unit of work's transaction instead."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -41,7 +41,7 @@ async def reload(loader: Any, key: int | None) -> Any | None:
 
 
 def person_refs(info: strawberry.Info) -> Callable[[list[str]], Awaitable[set[str]]]:
-    return person_refs_in(info.context.engine)
+    return person_refs_in(info.context.reader)
 
 
 def person_refs_in(engine: AsyncEngine) -> Callable[[list[str]], Awaitable[set[str]]]:

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.engine import reader
 from db.uow import CommitListener, SqlUnitOfWork
 from domain.people import Person
 from schema.errors import Unauthenticated
@@ -31,10 +32,15 @@ class Context:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
+    def reader(self) -> AsyncEngine:
+        """Where every read of this request goes (see db.engine.reader)."""
+        return reader(self.engine)
+
+    @cached_property
     def loaders(self):
         from schema.loaders import Loaders  # loaders import types; types import this module
 
-        return Loaders(self.engine, self.require_viewer())
+        return Loaders(self.reader, self.require_viewer())
 
     def require_viewer(self) -> Person:
         if self.viewer is None:

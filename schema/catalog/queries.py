@@ -37,11 +37,11 @@ class CatalogQueries:
         criteria = criteria_from(filter)
 
         async def count() -> int:
-            async with context.engine.connect() as conn:
+            async with context.reader.connect() as conn:
                 return await read.services_count(conn, viewer, criteria)
 
         try:
-            async with context.engine.connect() as conn:
+            async with context.reader.connect() as conn:
                 page = await read.services_page(conn, viewer, criteria, first=first, after=after)
         except BadCursor as error:
             raise BadRequest(str(error)) from None

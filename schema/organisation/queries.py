@@ -21,7 +21,7 @@ class OrganisationQueries:
     @root_field
     async def departments(self, info: strawberry.Info, first: int | None = None,
                           after: str | None = None) -> Connection[DepartmentNode]:
-        engine = info.context.engine
+        engine = info.context.reader
         if first is not None and first < 0:
             raise BadRequest("`first` must not be negative.")
 

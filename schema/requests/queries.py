@@ -70,11 +70,11 @@ async def request_connection(info: strawberry.Info, *, first: int | None, after:
     sort = read.request_order(*_sort(order_by))
 
     async def count() -> int:
-        async with context.engine.connect() as conn:
+        async with context.reader.connect() as conn:
             return await read.requests_count(conn, viewer, criteria)
 
     try:
-        async with context.engine.connect() as conn:
+        async with context.reader.connect() as conn:
             page = await read.requests_page(conn, viewer, criteria, order=sort, first=first, after=after)
     except BadCursor as error:
         raise BadRequest(str(error)) from None
