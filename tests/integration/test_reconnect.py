@@ -1,0 +1,33 @@
+"""A database restart (or a killed connection) costs no failed request: the pool replaces
+broken connections before handing them out."""
+import asyncpg
+
+from tests.support.database import asyncpg_dsn
+from tests.support.org import Org
+
+
+async def _kill_pooled_connections(database_url: str) -> int:
+    admin = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        return await admin.fetchval(
+            "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
+            "where datname = current_database() and application_name = 'tandem' and pid <> pg_backend_pid()) k")
+    finally:
+        await admin.close()
+
+
+async def test_queries_and_writes_survive_killed_connections(api, org: Org, database_url):
+    # given a warm pool
+    await api.ok("{ requests(first: 5) { totalCount } departments { totalCount } }", org.it_agent)
+
+    # when every pooled connection is killed, as a database restart would
+    killed = await _kill_pooled_connections(database_url)
+
+    # then the next read and write still succeed
+    assert killed > 0
+    data = await api.ok("{ departments { totalCount } }", org.it_agent)
+    assert data["departments"]["totalCount"] == 3
+    payload = await api.mutate("""mutation($i: RequestCreateInput!) { requestCreate(input: $i) {
+        request { number } userErrors { code } } }""", org.employee,
+        i={"serviceId": org.gid("Service", "payroll"), "title": "After the restart"})
+    assert payload["userErrors"] == [] and payload["request"]["number"].startswith("REQ-")
