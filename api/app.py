@@ -10,13 +10,16 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.body_limit import BodyLimitMiddleware
 from api.graphql_app import TandemGraphQL
 from api.logs import RequestLogMiddleware, configure_logging
 from api.settings import DEV_SECRET, Settings, get_settings
+from api.websocket import GraphQLWebSocket, WebSocketSettings
+from db.broker import EventBroker
 from db.engine import create_engine
+from schema.live.hub import EventHub
 from schema.schema import build_schema
 
 log = logging.getLogger("tandem.app")
@@ -33,8 +36,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size)
     schema = build_schema(introspection=settings.tandem_introspection, max_depth=settings.tandem_max_depth,
                           max_aliases=settings.tandem_max_aliases, max_tokens=settings.tandem_max_tokens)
+    broker = EventBroker(engine)
+    hub = EventHub(broker)
     graphql = TandemGraphQL(schema, engine=engine, secret=settings.tandem_secret,
-                            graphiql=settings.tandem_graphiql)
+                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub)
+    websocket = GraphQLWebSocket(schema, engine=engine, secret=settings.tandem_secret, broker=broker, hub=hub,
+                                 settings=WebSocketSettings(max_operations=settings.tandem_ws_max_operations,
+                                                           init_timeout=settings.tandem_ws_init_timeout))
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -49,15 +57,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await engine.dispose()
 
     app = Starlette(routes=[
         Route("/healthz", healthz), Route("/readyz", readyz),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]), WebSocketRoute("/graphql", websocket),
     ], lifespan=lifespan)
     app.state.engine = engine
     app.state.graphql = graphql
+    app.state.broker = broker
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

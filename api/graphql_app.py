@@ -15,6 +15,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api import graphql_http
 from api.auth import AuthError, viewer_from_header
+from db.broker import EventBroker
 from db.engine import reader
 from db.uow import CommitListener
 from schema.context import Context
@@ -22,12 +23,15 @@ from schema.context import Context
 
 class TandemGraphQL(GraphQL):
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, graphiql: bool,
-                 on_commit: CommitListener | None = None):
+                 broker: EventBroker | None = None, hub: Any = None):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.engine = engine
         self.reader = reader(engine)
         self.secret = secret
-        self.on_commit = on_commit
+        self.broker = broker
+        self.hub = hub
+        # A commit here wakes this process's broker at once; other processes hear it by NOTIFY.
+        self.on_commit: CommitListener | None = broker.announce if broker is not None else None
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         header = request.headers.get("authorization")
@@ -40,7 +44,8 @@ class TandemGraphQL(GraphQL):
                 raise HTTPException(401, str(error)) from None
             auth_error = str(error)
         return Context(engine=self.engine, viewer=viewer, auth_error=auth_error, request=request,
-                       response=response, on_commit=self.on_commit)
+                       response=response, on_commit=self.on_commit, broker=self.broker,
+                       hub=self.hub)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

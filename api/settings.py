@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     tandem_token_hours: int = Field(default=24 * 7, ge=1)
     tandem_db_pool_size: int = Field(default=10, ge=1)
     tandem_max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    tandem_ws_max_operations: int = Field(default=50, ge=1)
+    tandem_ws_init_timeout: float = Field(default=10.0, gt=0)
     tandem_log_level: str = "INFO"
     # Browser portals on other origins: a comma-separated list of origins, or "*".
     tandem_cors_origins: str = ""

@@ -190,6 +190,9 @@ events = Table(
     Column("internal", Boolean, nullable=False, server_default=text("false")),
     Column("payload", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_events_request_seq", "request_id", "seq"),
+    # `events(departmentId:)` replays a department's feed: department = any(department_ids).
+    Index("ix_events_department_ids", "department_ids", postgresql_using="gin"),
+    Index("ix_events_journey_run_seq", "journey_run_id", "seq", postgresql_where=text("journey_run_id is not null")),
 )
 
 idempotency_keys = Table(

@@ -1,6 +1,7 @@
 """Who may see and do what. db.read mirrors these rules as SQL predicates."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from domain.people import Person
@@ -37,3 +38,34 @@ def can_work_task(viewer: Person, task: Task) -> bool:
 
 def can_manage_catalog(viewer: Person, department_id: int) -> bool:
     return viewer.is_admin or viewer.manages(department_id)
+
+
+@dataclass(frozen=True)
+class EventAudience:
+    """What decides who may see a logged event: its request's people and departments, now."""
+    request_id: int | None
+    internal: bool
+    department_ids: frozenset[int]
+    requester_id: int | None = None
+    watcher_ids: frozenset[int] = frozenset()
+    working_department_ids: frozenset[int] = frozenset()
+
+    def works_on(self, viewer: Person) -> bool:
+        return viewer.is_admin or (viewer.is_staff and viewer.department_id in self.working_department_ids)
+
+    def involves(self, person_id: int) -> bool:
+        return person_id == self.requester_id or person_id in self.watcher_ids
+
+
+def can_see_event(viewer: Person, event: EventAudience) -> bool:
+    """Mirrors db.read.visibility.event_visible: an event about a request follows the request
+    (internal ones only its working departments); others are for admins and the departments named."""
+    if viewer.is_admin:
+        return True
+    if event.request_id is not None:
+        if event.requester_id is None:  # the request is gone
+            return False
+        if event.internal:
+            return event.works_on(viewer)
+        return event.works_on(viewer) or event.involves(viewer.id)
+    return viewer.is_staff and viewer.department_id in event.department_ids

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.broker import EventBroker
 from db.engine import reader
 from db.uow import CommitListener, SqlUnitOfWork
 from domain.people import Person
@@ -29,6 +30,8 @@ class Context:
     response: Any = None
     clock: Callable[[], datetime] = utc_now
     on_commit: CommitListener | None = None
+    broker: EventBroker | None = None  # the process's event broker: what subscriptions listen to
+    hub: Any = None  # the process's schema.live.hub.EventHub, where `events` subscribers join
     extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -41,6 +44,10 @@ class Context:
         from schema.loaders import Loaders  # loaders import types; types import this module
 
         return Loaders(self.reader, self.require_viewer())
+
+    def refresh(self) -> None:
+        """Forget cached loads: a subscription reads afresh for each push."""
+        self.__dict__.pop("loaders", None)
 
     def require_viewer(self) -> Person:
         if self.viewer is None:

@@ -33,3 +33,8 @@ def root_field(resolver: Any = None, **kwargs: Any) -> Any:
 def root_mutation(resolver: Any = None, **kwargs: Any) -> Any:
     field = strawberry.mutation(permission_classes=[SignedIn], **kwargs)
     return field(resolver) if resolver is not None else field
+
+
+def root_subscription(resolver: Any = None, **kwargs: Any) -> Any:
+    field = strawberry.subscription(permission_classes=[SignedIn], **kwargs)
+    return field(resolver) if resolver is not None else field

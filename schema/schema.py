@@ -1,5 +1,8 @@
-"""The one schema: queries, mutations (and later subscriptions) from every domain."""
+"""The one schema: queries, mutations and subscriptions from every domain."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -15,15 +18,24 @@ from strawberry.tools import merge_types
 
 from schema.catalog.mutations import CatalogMutations
 from schema.catalog.queries import CatalogQueries
+from schema.events.subscriptions import EventSubscriptions
 from schema.extensions import CodedErrors, CodedSchema
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
+from schema.organisation.subscriptions import OrganisationSubscriptions
 from schema.requests.mutations import RequestMutations
 from schema.requests.queries import RequestQueries
 
 Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries))
 Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations))
+Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions))
+
+
+@dataclass(frozen=True)
+class Limits:
+    rules: tuple[Any, ...]
+    max_tokens: int
 
 
 def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases: int = 30,
@@ -42,7 +54,10 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return CodedSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    # The websocket endpoint validates subscriptions itself, with the same limits.
+    schema.tandem_limits = Limits(rules=tuple(limits), max_tokens=max_tokens)
+    return schema
 
 
 def sdl() -> str:

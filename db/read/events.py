@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, Select, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
@@ -35,3 +36,41 @@ async def activity_counts(conn: AsyncConnection, viewer, request_ids: Sequence[i
 async def events_by_seqs(conn: AsyncConnection, viewer, seqs: Sequence[int]) -> dict[int, Any]:
     rows = await conn.execute(visible_events(viewer).where(E.c.seq.in_(list(seqs))))
     return {r.seq: r for r in rows}
+
+
+def _people_and_departments() -> Select:
+    """The event with what decides who may see it (domain.access.EventAudience), read now."""
+    tk, w = t.tasks.alias("audience_task"), t.watchers.alias("audience_watcher")
+    task_departments = (select(func.coalesce(func.array_agg(tk.c.department_id.distinct()), literal([], ARRAY(BigInteger))))
+                        .where(tk.c.request_id == E.c.request_id).scalar_subquery())
+    watchers = (select(func.coalesce(func.array_agg(w.c.person_id), literal([], ARRAY(BigInteger))))
+                .where(w.c.request_id == E.c.request_id).scalar_subquery())
+    return (select(E, t.requests.c.requester_id, t.requests.c.owner_department_id,
+                   task_departments.label("task_department_ids"), watchers.label("watcher_ids"))
+            .outerjoin(t.requests, t.requests.c.id == E.c.request_id))
+
+
+async def read_after(conn: AsyncConnection, after: int, *, limit: int) -> list[Any]:
+    """Every event after `after`, in order, whoever may see it: the broker reads each once."""
+    rows = await conn.execute(_people_and_departments().where(E.c.seq > after).order_by(E.c.seq).limit(limit))
+    return list(rows)
+
+
+async def last_seq(conn: AsyncConnection) -> int:
+    return (await conn.execute(select(func.coalesce(func.max(E.c.seq), 0)))).scalar_one()
+
+
+def concerning(query: Select, *, request_id: int | None, department_id: int | None) -> Select:
+    """The `events(requestId:, departmentId:)` filters."""
+    if request_id is not None:
+        query = query.where(E.c.request_id == request_id)
+    if department_id is not None:
+        query = query.where(E.c.department_ids.contains([department_id]))
+    return query
+
+
+async def replay_after(conn: AsyncConnection, viewer, after: int, *, request_id: int | None,
+                       department_id: int | None, limit: int) -> list[Any]:
+    """The viewer's events after a cursor, in order: what a subscription missed."""
+    query = concerning(visible_events(viewer), request_id=request_id, department_id=department_id)
+    return list(await conn.execute(query.where(E.c.seq > after).order_by(E.c.seq).limit(limit)))

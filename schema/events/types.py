@@ -22,6 +22,17 @@ def event_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
 
+def parse_event_cursor(cursor: str) -> int | None:
+    """The sequence of an Event cursor; None for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        seq = int(value)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return seq if kind == "seq" and 0 <= seq < 2**63 else None
+
+
 @strawberry.type(name="Event")
 class EventNode(Node):
     id: strawberry.ID

@@ -1,0 +1,204 @@
+"""GraphQL over websockets: the graphql-transport-ws protocol (the `graphql-ws` JS client's).
+
+Authentication happens once, in `connection_init` (`{"authorization": "Bearer <JWT>"}`): a
+missing token closes with 4401, a bad one with 4403. `events` subscriptions join the
+process's event hub, which shares rendering among subscribers (schema.live.hub); every
+other operation (other subscriptions, queries, mutations) runs through strawberry.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import Receive, Scope, Send
+
+from api.auth import AuthError, viewer_from_header
+from api.ws_operations import OperationError, prepare
+from api.ws_sender import Sender
+from db.broker import EventBroker
+from db.engine import reader
+from domain.people import Person
+from schema.context import Context
+from schema.extensions import coded
+from schema.live.hub import EventHub
+
+log = logging.getLogger("tandem.ws")
+PROTOCOL = "graphql-transport-ws"
+
+
+@dataclass
+class WebSocketSettings:
+    init_timeout: float = 10.0
+    max_operations: int = 50  # per connection
+    max_backlog: int = 1000  # messages queued for a client that stopped reading
+
+
+class GraphQLWebSocket:
+    def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, broker: EventBroker,
+                 hub: EventHub, settings: WebSocketSettings | None = None):
+        self.schema = schema
+        self.engine = engine
+        self.reader = reader(engine)
+        self.secret = secret
+        self.broker = broker
+        self.hub = hub
+        self.settings = settings or WebSocketSettings()
+
+    def context(self, viewer: Person | None) -> Context:
+        return Context(engine=self.engine, viewer=viewer, on_commit=self.broker.announce, broker=self.broker,
+                       hub=self.hub)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (await receive())["type"] != "websocket.connect":
+            return
+        if PROTOCOL not in scope.get("subprotocols", []):
+            await send({"type": "websocket.close", "code": 4406, "reason": f"Subprotocol must be {PROTOCOL}"})
+            return
+        await send({"type": "websocket.accept", "subprotocol": PROTOCOL})
+        session = Session(self, send)
+        timeout = asyncio.get_running_loop().call_later(self.settings.init_timeout, session.init_timed_out)
+        try:
+            while not session.sender.closed:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                await session.receive(message.get("text"))
+        finally:
+            timeout.cancel()
+            session.end()
+
+
+class Session:
+    """One connection: its viewer and its running operations."""
+
+    def __init__(self, endpoint: GraphQLWebSocket, send: Send):
+        self.endpoint = endpoint
+        self.sender = Sender(send, max_backlog=endpoint.settings.max_backlog, on_close=self.end)
+        self.viewer: Person | None = None
+        self.initialised = False
+        self.operations: dict[str, Any] = {}  # id -> hub member or task
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.sender.send_text(json.dumps(message, separators=(",", ":"), default=str))
+
+    def init_timed_out(self) -> None:
+        if not self.initialised:
+            self.sender.close_soon(4408, "Connection initialisation timeout")
+
+    async def receive(self, text: str | None) -> None:
+        try:
+            message = json.loads(text) if text is not None else None
+            kind = message["type"] if isinstance(message, dict) else None
+        except (ValueError, KeyError, TypeError):
+            kind = None
+        if kind == "connection_init":
+            await self.connection_init(message.get("payload"))
+        elif kind == "ping":
+            self.send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "subscribe" and isinstance(message.get("id"), str) and isinstance(message.get("payload"), dict):
+            await self.subscribe(message["id"], message["payload"])
+        elif kind == "complete" and isinstance(message.get("id"), str):
+            self.complete(message["id"])
+        else:
+            await self.sender.close(4400, "Invalid message")
+
+    async def connection_init(self, payload: Any) -> None:
+        if self.initialised:
+            await self.sender.close(4429, "Too many initialisation requests")
+            return
+        self.initialised = True
+        if payload is not None and not isinstance(payload, dict):
+            await self.sender.close(4400, "Invalid connection init payload")
+            return
+        header = _authorization(payload or {})
+        if header is None:
+            await self.sender.close(4401, "Unauthorized: send {\"authorization\": \"Bearer <token>\"}")
+            return
+        try:
+            self.viewer = await viewer_from_header(header, engine=self.endpoint.reader, secret=self.endpoint.secret)
+        except AuthError as error:
+            await self.sender.close(4403, f"Forbidden: {error}"[:120])
+            return
+        self.send({"type": "connection_ack"})
+
+    async def subscribe(self, operation_id: str, payload: dict[str, Any]) -> None:
+        if self.viewer is None:
+            await self.sender.close(4401, "Unauthorized")
+            return
+        if operation_id in self.operations:
+            await self.sender.close(4409, f"Subscriber for {operation_id} already exists")
+            return
+        if len(self.operations) >= self.endpoint.settings.max_operations:
+            self.error(operation_id, [GraphQLError(
+                f"At most {self.endpoint.settings.max_operations} operations per connection.",
+                extensions={"code": "TOO_MANY_SUBSCRIPTIONS"})], registered=False)
+            return
+        task = asyncio.ensure_future(self.run(operation_id, payload))
+        self.operations[operation_id] = task
+
+    async def run(self, operation_id: str, payload: dict[str, Any]) -> None:
+        try:
+            operation = prepare(self.endpoint.schema, payload)
+            if operation.is_event_feed:
+                member = await operation.join_hub(self, operation_id)
+                if self.operations.get(operation_id) is asyncio.current_task():
+                    self.operations[operation_id] = member  # live now: no task needed any more
+                else:
+                    self.endpoint.hub.leave(member)
+                return
+            await operation.stream(self, operation_id)
+            self.finish(operation_id)
+        except OperationError as error:
+            self.error(operation_id, error.errors)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("websocket operation failed")
+            self.error(operation_id, [GraphQLError("Unexpected error.", extensions={"code": "INTERNAL_SERVER_ERROR"})])
+
+    def next(self, operation_id: str, payload: dict[str, Any]) -> None:
+        if operation_id in self.operations:
+            self.send({"id": operation_id, "type": "next", "payload": payload})
+
+    def error(self, operation_id: str, errors: list[GraphQLError], *, registered: bool = True) -> None:
+        if self.operations.pop(operation_id, None) is None and registered:
+            return  # the client completed it meanwhile
+        self.send({"id": operation_id, "type": "error", "payload": [coded(e).formatted for e in errors]})
+
+    def finish(self, operation_id: str) -> None:
+        if self.operations.pop(operation_id, None) is not None:
+            self.send({"id": operation_id, "type": "complete"})
+
+    def complete(self, operation_id: str) -> None:
+        """The client stops an operation: no `complete` goes back (the protocol says so)."""
+        self.stop(self.operations.pop(operation_id, None))
+
+    def stop(self, operation: Any) -> None:
+        if isinstance(operation, asyncio.Future):
+            operation.cancel()
+        elif operation is not None:
+            self.endpoint.hub.leave(operation)
+
+    def end(self) -> None:
+        operations, self.operations = self.operations, {}
+        for operation in operations.values():
+            self.stop(operation)
+
+
+def _authorization(payload: dict[str, Any]) -> str | None:
+    for key in ("authorization", "Authorization"):
+        value = payload.get(key)
+        if isinstance(value, str) and value:
+            return value
+    headers = payload.get("headers")
+    if isinstance(headers, dict):
+        return _authorization({k.lower(): v for k, v in headers.items() if isinstance(k, str)})
+    return None

@@ -1,0 +1,149 @@
+"""One websocket operation: parsed and validated once per document, then either joined to the
+event hub (`events` subscriptions) or run through strawberry (everything else)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from strawberry.types.execution import PreExecutionError
+
+from schema.events.subscriptions import feed_filter
+from schema.extensions import coded
+from schema.live.audience import audience_for, selected_field_names
+from schema.live.render import Operation, payload_renderer
+
+if TYPE_CHECKING:
+    from api.websocket import Session
+    from schema.live.hub import Member
+
+
+class OperationError(Exception):
+    def __init__(self, errors: list[GraphQLError]):
+        super().__init__(errors[0].message)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    document: DocumentNode
+    field_names: frozenset[str]
+
+
+@lru_cache(maxsize=64)
+def _checker(schema: strawberry.Schema):
+    limits = schema.tandem_limits
+    rules = (*specified_rules, *limits.rules)
+
+    @lru_cache(maxsize=512)
+    def check(query: str) -> CheckedDocument:
+        # Cached by document text: a thousand wallboards sending one document parse it once.
+        try:
+            document = parse(query, max_tokens=limits.max_tokens)
+        except GraphQLError as error:
+            raise OperationError([error]) from None
+        errors = validate(schema._schema, document, rules)
+        if errors:
+            raise OperationError(errors)
+        return CheckedDocument(document, selected_field_names(document))
+    return check
+
+
+def prepare(schema: strawberry.Schema, payload: dict[str, Any]) -> PreparedOperation:
+    query = payload.get("query")
+    variables = payload.get("variables")
+    name = payload.get("operationName")
+    if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)) \
+            or not (name is None or isinstance(name, str)):
+        raise OperationError([GraphQLError("A subscribe payload needs a `query` string (and optional "
+                                           "`variables` object and `operationName` string).",
+                                           extensions={"code": "BAD_REQUEST"})])
+    checked = _checker(schema)(query)
+    operation = get_operation_ast(checked.document, name)
+    if operation is None:
+        raise OperationError([GraphQLError("Name the operation to run with `operationName`.",
+                                           extensions={"code": "BAD_REQUEST"})])
+    return PreparedOperation(schema, query, checked, operation, variables, name)
+
+
+@dataclass
+class PreparedOperation:
+    schema: strawberry.Schema
+    query: str
+    checked: CheckedDocument
+    definition: OperationDefinitionNode
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+    @property
+    def root_field(self) -> FieldNode | None:
+        selections = self.definition.selection_set.selections
+        return selections[0] if len(selections) == 1 and isinstance(selections[0], FieldNode) else None
+
+    @property
+    def is_event_feed(self) -> bool:
+        root = self.root_field
+        return self.definition.operation is OperationType.SUBSCRIPTION and root is not None \
+            and root.name.value == "events"
+
+    def _arguments(self) -> dict[str, Any]:
+        graphql_schema = self.schema._schema
+        coerced = get_variable_values(graphql_schema, self.definition.variable_definitions or [],
+                                      self.variables or {})
+        if isinstance(coerced, list):
+            raise OperationError(coerced)
+        field_def = graphql_schema.subscription_type.fields["events"]
+        try:
+            return get_argument_values(field_def, self.root_field, coerced)
+        except GraphQLError as error:
+            raise OperationError([error]) from None
+
+    async def join_hub(self, session: Session, operation_id: str) -> Member:
+        endpoint, viewer = session.endpoint, session.viewer
+        arguments = self._arguments()
+        context = endpoint.context(viewer)
+        try:
+            wanted = await feed_filter(context.loaders, after=arguments.get("after"),
+                                       request_id=arguments.get("requestId"),
+                                       department_id=arguments.get("departmentId"))
+        except GraphQLError as error:
+            raise OperationError([error]) from None
+        audience = audience_for(viewer, self.checked.field_names)
+        operation = Operation(self.checked.document, self.variables, self.operation_name)
+        key = (self.query, self.operation_name, json.dumps(self.variables, sort_keys=True),
+               wanted.request_id, wanted.department_id, audience.key)
+        # Every `next` differs only by its id: the payload is encoded once and spliced in.
+        prefix = '{"id":%s,"type":"next","payload":' % json.dumps(operation_id)
+        sender = session.sender
+        return await endpoint.hub.join(
+            key=key, audience=audience, render=payload_renderer(self.schema, operation, endpoint.context),
+            viewer=viewer, sink=lambda payload: sender.send_text(prefix + payload + "}"),
+            request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after)
+
+    async def stream(self, session: Session, operation_id: str) -> None:
+        results = await self.schema.stream(self.query, variable_values=self.variables,
+                                           context_value=session.endpoint.context(session.viewer),
+                                           operation_name=self.operation_name)
+        first = True
+        async for result in results:
+            if first and isinstance(result, PreExecutionError):
+                raise OperationError(list(result.errors or []))
+            first = False
+            payload: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                payload["errors"] = [coded(e).formatted for e in result.errors]
+            session.next(operation_id, payload)

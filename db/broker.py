@@ -1,0 +1,159 @@
+"""The broker: learns that events were committed, reads each one from the log once, in order,
+and hands every batch to the process's listeners (subscriptions, wallboards).
+
+It learns from two sources. A commit in this process announces its last sequence directly
+(`announce`, called by the unit of work after commit). Every commit, in any process, also
+NOTIFYs `tandem_events` with its last sequence (a trigger on the events table, sent only
+if the transaction commits); a dedicated connection LISTENs for it, is watched, and is
+reconnected with backoff when it drops. After each (re)connect the broker reads the log
+from where it was, so nothing committed while it was deaf is lost. Notifications carry
+the sequence only: the data is always read from the log.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import reader
+from db.read.events import last_seq, read_after
+
+log = logging.getLogger("tandem.broker")
+CHANNEL = "tandem_events"
+LISTENER_NAME = "tandem-event-listener"  # how operators (and tests) find it in pg_stat_activity
+
+# Told every batch of newly committed events, in sequence order, once each.
+Listener = Callable[[Sequence[Any]], Awaitable[None]]
+
+
+class EventBroker:
+    def __init__(self, engine: AsyncEngine, *, batch_size: int = 500, health_interval: float = 10.0,
+                 max_backoff: float = 5.0):
+        self.engine = engine
+        self.reader = reader(engine)
+        self.batch_size = batch_size
+        self.health_interval = health_interval
+        self.max_backoff = max_backoff
+        self.head = 0  # the last sequence read from the log and handed to the listeners
+        self.listeners: list[Listener] = []
+        self.listening = asyncio.Event()  # set while the LISTEN connection is up
+        self._announced = 0
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._connection: asyncpg.Connection | None = None
+
+    async def start(self, *, listen: bool = True) -> None:
+        async with self.reader.connect() as conn:
+            self.head = self._announced = await last_seq(conn)
+        self._tasks.append(asyncio.create_task(self._pump(), name="broker-pump"))
+        if listen:
+            self._tasks.append(asyncio.create_task(self._listen_forever(), name="broker-listen"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener) if listener in self.listeners else None
+
+    def announce(self, seq: int) -> None:
+        """Events up to `seq` are committed (called after commit, or from a notification)."""
+        if seq > self._announced:
+            self._announced = seq
+        self._wake.set()
+
+    async def caught_up(self) -> None:
+        """Wait until every event announced so far has been handed out (tests and shutdown use it)."""
+        while self.head < self._announced:
+            await asyncio.sleep(0.005)
+
+    # -- reading the log -----------------------------------------------------------------------------------
+
+    async def _pump(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self._drain()
+            except Exception:  # a failed read is retried on the next wake-up or health check
+                log.exception("reading the event log failed")
+                await asyncio.sleep(0.5)
+                self._wake.set()
+
+    async def _drain(self) -> None:
+        """Read everything after head, whatever was announced: a catch-up needs no announcement."""
+        while True:
+            async with self.reader.connect() as conn:
+                batch = await read_after(conn, self.head, limit=self.batch_size)
+            if not batch:
+                return
+            self.head = batch[-1].seq
+            self._announced = max(self._announced, self.head)
+            for listener in list(self.listeners):
+                try:
+                    await listener(batch)
+                except Exception:  # one broken listener must not starve the others
+                    log.exception("an event listener failed")
+            if len(batch) < self.batch_size:
+                return
+
+    # -- hearing about other processes' commits ------------------------------------------------------------
+
+    async def _listen_forever(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                await self._listen_once()
+                backoff = 0.1
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as error:
+                log.warning("event listener connection lost (%s); reconnecting in %.1fs", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+
+    async def _listen_once(self) -> None:
+        lost = asyncio.Event()
+        conn = await asyncpg.connect(_asyncpg_dsn(self.engine), timeout=10,
+                                     server_settings={"application_name": LISTENER_NAME})
+        self._connection = conn
+        try:
+            conn.add_termination_listener(lambda _conn: lost.set())
+            await conn.add_listener(CHANNEL, self._on_notification)
+            self.listening.set()
+            self._wake.set()  # catch up on whatever committed while nobody listened
+            log.info("listening for events on %s", CHANNEL)
+            while not lost.is_set():
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(lost.wait(), self.health_interval)
+                if not lost.is_set():
+                    # A half-open TCP connection never terminates by itself: ask it something.
+                    await conn.fetchval("select 1", timeout=5)
+            raise ConnectionResetError("listening connection terminated")
+        finally:
+            self.listening.clear()
+            self._connection = None
+            if not conn.is_closed():
+                conn.terminate()
+
+    def _on_notification(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            self.announce(int(payload))
+        except ValueError:
+            log.warning("ignored a malformed notification on %s: %r", CHANNEL, payload)
+
+    def listener_backend_pid(self) -> int | None:
+        """The listening connection's server process id (tests kill it to prove reconnects)."""
+        return self._connection.get_server_pid() if self._connection is not None else None
+
+
+def _asyncpg_dsn(engine: AsyncEngine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

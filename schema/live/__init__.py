@@ -1,0 +1,1 @@
+"""Live updates: subscriptions fed by the event broker."""

@@ -1,0 +1,163 @@
+"""The event hub: one process's `events` subscribers, fed by the broker, sharing the work.
+
+Subscribers that ask for the same thing (document, variables, filters) with the same
+visibility form a group. For each committed event the hub decides once per group who may
+see it (domain.access.can_see_event, the rule the SQL read path mirrors), renders the
+payload once, and hands the same text to every member: one execution and one JSON
+encoding per group, not per subscriber.
+
+A group's visibility is an audience: admins; the staff of one department with one role; or
+one person. A staff group renders as a stand-in viewer with the department's rights and no
+personal ones (it requested and watches nothing), so a shared payload never shows a member
+more than they may see. An event that a staff member sees only personally (their own or a
+watched request of another department) is rendered for that member alone.
+
+Resuming: a member that passes `after` first replays from the log (SQL, its own visibility),
+while live events for it wait in `pending`; then the pending ones it has not replayed follow.
+Each member remembers the last sequence it was sent, so nothing repeats and nothing is skipped.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from db.broker import EventBroker
+from db.read.events import replay_after
+from domain.access import EventAudience, can_see_event
+from domain.people import Person
+from schema.live.audience import Audience
+
+log = logging.getLogger("tandem.live")
+REPLAY_PAGE = 100
+
+Render = Callable[[Any, Person], Awaitable[Any]]  # (event row, viewer) -> what members are sent
+Sink = Callable[[Any], None]  # takes a rendered item; must not block
+
+
+@dataclass(eq=False)
+class Member:
+    viewer: Person
+    sink: Sink
+    group: Group
+    position: int
+    pending: list[tuple[int, Any]] | None = None  # live items held back while replaying
+
+    def deliver(self, seq: int, item: Any) -> None:
+        if self.pending is not None:
+            self.pending.append((seq, item))
+        elif seq > self.position:
+            self.position = seq
+            self.sink(item)
+
+
+@dataclass(eq=False)
+class Group:
+    key: Hashable
+    audience: Audience
+    render: Render
+    request_id: int | None
+    department_id: int | None
+    members: dict[int, list[Member]] = field(default_factory=dict)  # by person
+
+    def wants(self, event: Any) -> bool:
+        if self.request_id is not None and event.request_id != self.request_id:
+            return False
+        return self.department_id is None or self.department_id in event.department_ids
+
+    def __len__(self) -> int:
+        return sum(len(m) for m in self.members.values())
+
+
+def audience_of(event: Any) -> EventAudience:
+    working = set(event.task_department_ids or ())
+    if event.owner_department_id is not None:
+        working.add(event.owner_department_id)
+    return EventAudience(request_id=event.request_id, internal=event.internal,
+                         department_ids=frozenset(event.department_ids or ()), requester_id=event.requester_id,
+                         watcher_ids=frozenset(event.watcher_ids or ()), working_department_ids=frozenset(working))
+
+
+class EventHub:
+    def __init__(self, broker: EventBroker):
+        self.broker = broker
+        self.groups: dict[Hashable, Group] = {}
+        broker.subscribe(self.on_events)
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(g) for g in self.groups.values())
+
+    async def join(self, *, key: Hashable, audience: Audience, render: Render, viewer: Person, sink: Sink,
+                   request_id: int | None, department_id: int | None, after: int | None) -> Member:
+        """Add a subscriber; with `after`, replay what it missed before it goes live."""
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group(key, audience, render, request_id, department_id)
+        # Registered before replaying, at the broker's head: every later event reaches `pending`.
+        member = Member(viewer, sink, group, position=self.broker.head if after is None else after,
+                        pending=None if after is None else [])
+        group.members.setdefault(viewer.id, []).append(member)
+        if after is not None:
+            try:
+                await self._replay(member)
+            except BaseException:
+                self.leave(member)
+                raise
+        return member
+
+    def leave(self, member: Member) -> None:
+        group = member.group
+        mine = group.members.get(member.viewer.id, [])
+        if member in mine:
+            mine.remove(member)
+            if not mine:
+                del group.members[member.viewer.id]
+        if not group.members and self.groups.get(group.key) is group:
+            del self.groups[group.key]
+
+    async def _replay(self, member: Member) -> None:
+        group = member.group
+        while True:
+            async with self.broker.reader.connect() as conn:
+                rows = await replay_after(conn, member.viewer, member.position, request_id=group.request_id,
+                                          department_id=group.department_id, limit=REPLAY_PAGE)
+            for row in rows:
+                member.sink(await group.render(row, member.viewer))
+                member.position = row.seq
+            if len(rows) < REPLAY_PAGE:
+                break
+        # No await from here on: the switch to live cannot interleave with a delivery.
+        pending, member.pending = member.pending or [], None
+        for seq, item in pending:
+            member.deliver(seq, item)
+
+    async def on_events(self, batch: Sequence[Any]) -> None:
+        for event in batch:
+            groups = [g for g in list(self.groups.values()) if g.wants(event)]
+            if groups:
+                audience = audience_of(event)
+                await asyncio.gather(*(self._fan_out(g, event, audience) for g in groups))
+
+    async def _fan_out(self, group: Group, event: Any, audience: EventAudience) -> None:
+        try:
+            if can_see_event(group.audience.viewer, audience):
+                item = await group.render(event, group.audience.viewer)
+                for members in list(group.members.values()):
+                    for member in list(members):
+                        member.deliver(event.seq, item)
+            elif group.audience.shared:
+                await self._personal(group, event, audience)
+        except Exception:  # one group's failure must not cost the others their events
+            log.exception("delivering event %s failed", event.seq)
+
+    async def _personal(self, group: Group, event: Any, audience: EventAudience) -> None:
+        """The few members who see this event only as its requester or a watcher."""
+        for person_id in {audience.requester_id, *audience.watcher_ids}:
+            members = group.members.get(person_id)
+            if members and can_see_event(members[0].viewer, audience):
+                item = await group.render(event, members[0].viewer)
+                for member in list(members):
+                    member.deliver(event.seq, item)

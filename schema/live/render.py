@@ -1,0 +1,40 @@
+"""Rendering one event for a subscription: execute its selection on the event, encode it once."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import DocumentNode, execute
+from strawberry.schema._graphql_core import execution_context_class_kwargs
+from strawberry.utils.await_maybe import await_maybe
+
+from domain.people import Person
+from schema.events.types import EventNode
+from schema.extensions import coded
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A validated subscription operation, as a client sent it."""
+    document: DocumentNode
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+def payload_renderer(schema: strawberry.Schema, operation: Operation,
+                     context_for: Callable[[Person], Any]) -> Callable[[Any, Person], Any]:
+    """(event row, viewer) -> the `next` payload as JSON text, as `viewer` may see it."""
+    async def render(row: Any, viewer: Person) -> str:
+        result = await await_maybe(execute(
+            schema._schema, operation.document, root_value=EventNode.from_row(row),
+            context_value=context_for(viewer), variable_values=operation.variables,
+            operation_name=operation.operation_name,
+            **execution_context_class_kwargs(schema.execution_context_class)))
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [coded(e).formatted for e in result.errors]
+        return json.dumps(payload, separators=(",", ":"), default=str)
+    return render

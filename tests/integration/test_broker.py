@@ -1,0 +1,148 @@
+"""The broker: every committed event reaches listeners once, in order, from any process."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import asyncpg
+import pytest
+from sqlalchemy import insert, text
+
+from db import tables as t
+from db.broker import EventBroker
+from db.engine import create_engine
+from tests.support.database import asyncpg_dsn
+
+
+def _event(kind: str = "Noted") -> dict:
+    return {"type": kind, "occurred_at": datetime.now(timezone.utc), "payload": {}}
+
+
+async def _write(engine, *kinds: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(t.events), [_event(k) for k in kinds])
+
+
+class Recorder:
+    def __init__(self):
+        self.types: list[str] = []
+        self.seqs: list[int] = []
+        self.arrived = asyncio.Event()
+
+    async def __call__(self, batch) -> None:
+        self.types += [e.type for e in batch]
+        self.seqs += [e.seq for e in batch]
+        self.arrived.set()
+
+    async def wait_for(self, count: int, timeout: float = 10) -> None:
+        async def enough():
+            while len(self.types) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        await asyncio.wait_for(enough(), timeout)
+
+
+@pytest.fixture
+async def broker(db):
+    broker = EventBroker(db, health_interval=0.2, max_backoff=0.2)
+    await broker.start()
+    await asyncio.wait_for(broker.listening.wait(), 10)
+    yield broker
+    await broker.stop()
+
+
+@pytest.fixture
+async def other_process(database_url):
+    """Another process's engine: its commits reach the broker only through NOTIFY."""
+    engine = create_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+async def test_events_from_another_process_arrive_through_notify(db, broker, other_process):
+    # given
+    recorder = Recorder()
+    broker.subscribe(recorder)
+    # when
+    await _write(other_process, "First", "Second")
+    await _write(other_process, "Third")
+    # then
+    await recorder.wait_for(3)
+    assert recorder.types == ["First", "Second", "Third"]
+    assert recorder.seqs == sorted(recorder.seqs)
+
+
+async def test_announced_commits_are_read_without_listening(db):
+    # given a broker that does not LISTEN: only announcements wake it
+    broker = EventBroker(db)
+    await broker.start(listen=False)
+    recorder = Recorder()
+    broker.subscribe(recorder)
+    try:
+        # when
+        await _write(db, "Local")
+        async with db.connect() as conn:
+            seq = (await conn.execute(text("select max(seq) from events"))).scalar_one()
+        broker.announce(seq)
+        # then
+        await recorder.wait_for(1)
+        assert recorder.types == ["Local"]
+    finally:
+        await broker.stop()
+
+
+async def test_a_rolled_back_change_leaves_no_event_and_wakes_nobody(db, broker, other_process):
+    # given
+    recorder = Recorder()
+    broker.subscribe(recorder)
+    # when
+    async with other_process.connect() as conn:
+        await conn.begin()
+        await conn.execute(insert(t.events), [_event("Abandoned")])
+        await conn.rollback()
+    await _write(other_process, "Kept")
+    # then
+    await recorder.wait_for(1)
+    await asyncio.sleep(0.2)
+    assert recorder.types == ["Kept"]
+
+
+async def test_sequence_order_is_commit_order(db, other_process):
+    # given a transaction that appended an event and has not committed
+    first = await other_process.connect()
+    await first.begin()
+    await first.execute(insert(t.events), [_event("Earlier")])
+    # when another transaction appends and commits meanwhile
+    second = asyncio.create_task(_write(db, "Later"))
+    await asyncio.sleep(0.3)
+    # then it waits: had it committed, a reader could see its seq and miss the first one's lower seq
+    assert not second.done()
+    await first.commit()
+    await first.close()
+    await asyncio.wait_for(second, 10)
+    async with db.connect() as conn:
+        rows = (await conn.execute(text("select type from events order by seq"))).scalars().all()
+    assert rows == ["Earlier", "Later"]
+
+
+async def test_delivery_resumes_after_the_listening_connection_is_killed(db, broker, database_url, other_process):
+    # given
+    recorder = Recorder()
+    broker.subscribe(recorder)
+    await _write(other_process, "Before")
+    await recorder.wait_for(1)
+    # when the listening connection is killed and events commit while nobody listens
+    pid = broker.listener_backend_pid()
+    killer = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        assert await killer.fetchval("select pg_terminate_backend($1)", pid)
+    finally:
+        await killer.close()
+    await _write(other_process, "WhileDeaf")
+    # then it reconnects (a new backend) and catches up from the log, then hears live ones again
+    await recorder.wait_for(2)
+    await asyncio.wait_for(broker.listening.wait(), 10)
+    await _write(other_process, "After")
+    await recorder.wait_for(3)
+    assert recorder.types == ["Before", "WhileDeaf", "After"]
+    assert broker.listener_backend_pid() != pid
