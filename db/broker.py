@@ -39,7 +39,8 @@ class EventBroker:
         self.batch_size = batch_size
         self.health_interval = health_interval
         self.max_backoff = max_backoff
-        self.head = 0  # the last sequence read from the log and handed to the listeners
+        self.head = 0  # the last sequence read from the log (being handed to the listeners)
+        self.delivered = 0  # the last sequence every listener has been handed
         self.listeners: list[Listener] = []
         self.listening = asyncio.Event()  # set while the LISTEN connection is up
         self._announced = 0
@@ -49,7 +50,7 @@ class EventBroker:
 
     async def start(self, *, listen: bool = True) -> None:
         async with self.reader.connect() as conn:
-            self.head = self._announced = await last_seq(conn)
+            self.head = self.delivered = self._announced = await last_seq(conn)
         self._tasks.append(asyncio.create_task(self._pump(), name="broker-pump"))
         if listen:
             self._tasks.append(asyncio.create_task(self._listen_forever(), name="broker-listen"))
@@ -74,7 +75,7 @@ class EventBroker:
 
     async def caught_up(self) -> None:
         """Wait until every event announced so far has been handed out (tests and shutdown use it)."""
-        while self.head < self._announced:
+        while self.delivered < self._announced:
             await asyncio.sleep(0.005)
 
     # -- reading the log -----------------------------------------------------------------------------------
@@ -104,6 +105,7 @@ class EventBroker:
                     await listener(batch)
                 except Exception:  # one broken listener must not starve the others
                     log.exception("an event listener failed")
+            self.delivered = self.head
             if len(batch) < self.batch_size:
                 return
 

@@ -177,3 +177,46 @@ async def test_a_subscription_to_a_request_the_viewer_may_not_see_is_refused(
         with pytest.raises(TransportQueryError) as refused:
             await feed.task
         assert refused.value.errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_every_worker_process_delivers_every_event(server_env, e2e_org: Org, token_for, tmp_path):
+    import httpx
+
+    agent, employee = token_for("it.agent@example.com"), token_for("employee@example.com")
+    workers = Server(env=server_env, cwd=tmp_path, log_path=tmp_path / "workers.log", args=("--workers", "2"))
+    try:
+        workers.wait_ready()
+        # given subscribers spread over the workers' connections
+        sessions = [live_session(workers.url, agent) for _ in range(6)]
+        opened = [await s.__aenter__() for s in sessions]
+        feeds = [Feed(session) for session in opened]
+        await asyncio.sleep(0.5)
+        # when a request is raised through whichever worker answers
+        with httpx.Client(base_url=workers.url, timeout=30) as http:
+            request = await asyncio.to_thread(create, http, employee, e2e_org, "Workers")
+        # then every subscriber receives it, whichever process wrote it
+        for feed in feeds:
+            (event,) = events_of(await feed.take(1))
+            assert event["request"]["id"] == request["id"]
+            await feed.stop()
+        for session in sessions:
+            await session.__aexit__(None, None, None)
+        listening = [e for e in workers.log_entries() if e.get("message", "").startswith("listening for events")]
+        assert len(listening) == 2
+    finally:
+        assert workers.stop() == 0
+
+
+STATS = """subscription($id: ID!) { departmentStats(departmentId: $id) { open slaBreached oldestOpenMinutes
+  byPriority { priority count } } }"""
+
+
+async def test_a_wallboard_sees_its_department_queue_change(server, http, e2e_org: Org, token_for):
+    agent, employee = token_for("it.agent@example.com"), token_for("employee@example.com")
+    async with live_session(server.url, agent) as session:
+        feed = Feed(session, STATS, id=e2e_org.gid("Department", "it"))
+        (initial,) = await feed.take(1)
+        await asyncio.to_thread(create, http, employee, e2e_org, "For the wallboard")
+        (pushed,) = await feed.take(1)
+        assert pushed["departmentStats"]["open"] == initial["departmentStats"]["open"] + 1
+        await feed.stop()
