@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Computed,
     DateTime,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -204,4 +205,45 @@ idempotency_keys = Table(
     Column("result_id", BigInteger, nullable=True),
     _ts("created_at"),
     PrimaryKeyConstraint("person_id", "operation", "key"),
+)
+
+# Shared goals (domain.goals). A key result's scope is stored as id arrays: it is read whole
+# with the key result and matched in SQL (`= any(...)`), never joined on its own.
+shared_goals = Table(
+    "shared_goals", metadata,
+    _id(),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("created_by", BigInteger, ForeignKey("people.id"), nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    _ts("created_at"),
+    _ts("updated_at"),
+    CheckConstraint("period_end > period_start", name="period"),
+)
+
+shared_goal_departments = Table(
+    "shared_goal_departments", metadata,
+    Column("goal_id", BigInteger, ForeignKey("shared_goals.id", ondelete="CASCADE"), nullable=False),
+    Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=False, index=True),
+    PrimaryKeyConstraint("goal_id", "department_id"),
+)
+
+key_results = Table(
+    "key_results", metadata,
+    _id(),
+    Column("goal_id", BigInteger, ForeignKey("shared_goals.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", SmallInteger, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("metric", String(40), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("target", Float, nullable=False),
+    Column("scope_service_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("scope_request_type_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("scope_department_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("scope_journey_map_id", BigInteger, nullable=True),
+    CheckConstraint("metric in ('SLA_COMPLIANCE_RATE','MEDIAN_RESOLUTION_HOURS','P90_RESOLUTION_HOURS',"
+                    "'JOURNEY_ON_TIME_RATE','CSAT_AVERAGE','OPEN_BACKLOG','REQUESTS_RESOLVED')", name="metric"),
+    CheckConstraint("direction in ('AT_LEAST','AT_MOST')", name="direction"),
 )

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import event_log
 from db.repositories.catalog import RequestTypeRepository, ServiceRepository
+from db.repositories.goals import CatalogReferences, GoalRepository
 from db.repositories.idempotency import IdempotencyStore
 from db.repositories.organisation import DepartmentRepository, PersonRepository
 from db.repositories.requests import RequestRepository
@@ -33,6 +34,8 @@ class SqlUnitOfWork:
         self.request_types = RequestTypeRepository(self.conn)
         self.requests = RequestRepository(self.conn)
         self.idempotency = IdempotencyStore(self.conn)
+        self.goals = GoalRepository(self.conn)
+        self.references = CatalogReferences(self.conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.catalog import FieldDefinition, SlaPolicy, TaskTemplate
+from domain.goals import KeyResult
 from domain.people import Role
 from domain.workflow import Priority, RequestStatus
 
@@ -127,3 +129,27 @@ class AddTask:
 @dataclass(frozen=True)
 class CompleteTask:
     task_id: int
+
+
+@dataclass(frozen=True)
+class CreateSharedGoal:
+    title: str
+    period_start: datetime
+    period_end: datetime
+    department_ids: tuple[int, ...]
+    key_results: tuple[KeyResult, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateSharedGoal:
+    goal_id: int
+    expected_version: int
+    title: str | None = None
+    description: str | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    department_ids: tuple[int, ...] | None = None
+    # The full new list: a key result with an id is kept and changed, one without is added,
+    # one left out is removed.
+    key_results: tuple[KeyResult, ...] | None = None

@@ -7,6 +7,7 @@ from typing import Protocol
 from domain.catalog import RequestType, Service
 from domain.departments import Department
 from domain.events import Event
+from domain.goals import SharedGoal
 from domain.people import Person
 from domain.requests import Request
 
@@ -61,6 +62,22 @@ class IdempotencyStore(Protocol):
     async def record(self, *, person_id: int, operation: str, key: str, result_id: int) -> None: ...
 
 
+class GoalRepository(Protocol):
+    async def next_id(self) -> int: ...
+    async def next_key_result_ids(self, count: int) -> list[int]: ...
+    async def get_for_update(self, goal_id: int) -> SharedGoal | None: ...
+    async def add(self, goal: SharedGoal) -> None: ...
+    async def save(self, goal: SharedGoal) -> None: ...
+
+
+class CatalogReferences(Protocol):
+    """Existence checks for what a goal's key results are scoped to."""
+
+    async def services_of_request_types(self, ids: list[int]) -> dict[int, int]: ...
+    async def existing_service_ids(self, ids: list[int]) -> set[int]: ...
+    async def existing_journey_map_ids(self, ids: list[int]) -> set[int]: ...
+
+
 class UnitOfWork(Protocol):
     departments: DepartmentRepository
     people: PersonRepository
@@ -68,6 +85,8 @@ class UnitOfWork(Protocol):
     request_types: RequestTypeRepository
     requests: RequestRepository
     idempotency: IdempotencyStore
+    goals: GoalRepository
+    references: CatalogReferences
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -43,7 +43,7 @@ class Context:
     def loaders(self):
         from schema.loaders import Loaders  # loaders import types; types import this module
 
-        return Loaders(self.reader, self.require_viewer())
+        return Loaders(self.reader, self.require_viewer(), clock=self.clock)
 
     def refresh(self) -> None:
         """Forget cached loads: a subscription reads afresh for each push."""

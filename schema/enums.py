@@ -5,7 +5,7 @@ import enum
 
 import strawberry
 
-from domain import catalog, people, tasks, workflow
+from domain import catalog, goal_progress, goals, people, tasks, workflow
 
 Role = strawberry.enum(people.Role, name="Role")
 Priority = strawberry.enum(workflow.Priority, name="Priority")
@@ -27,3 +27,9 @@ class RequestOrderField(enum.Enum):
 class OrderDirection(enum.Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+Metric = strawberry.enum(goals.Metric, name="Metric", description=(
+    "What a key result measures. Rates are fractions from 0 to 1; hours exclude time waiting on the requester."))
+TargetDirection = strawberry.enum(goals.Direction, name="TargetDirection")
+GoalStatus = strawberry.enum(goal_progress.GoalStatus, name="GoalStatus")

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from db.read import catalog, events, organisation, requests, stats
+from db.read import catalog, events, goal_values, goals, organisation, requests, stats
 from db.read.pages import Page
 from domain.people import Person
 
@@ -21,7 +21,8 @@ K = TypeVar("K", bound=Hashable)
 
 
 class Loaders:
-    def __init__(self, engine: AsyncEngine, viewer: Person):
+    def __init__(self, engine: AsyncEngine, viewer: Person, *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
         self.engine = engine
         self.viewer = viewer
         v = viewer
@@ -59,6 +60,11 @@ class Loaders:
         # Wallboards
         self.department_stats = self._grouped(lambda c, ids: stats.stats_by_department(
             c, v, ids, day_start=_start_of_today()))
+        # Shared goals; key result values are computed at the request's clock.
+        self.goal = self._by_id(lambda c, ids: goals.goals_by_ids(c, v, ids))
+        self.goal_department_ids = self._grouped(goals.department_ids_by_goal)
+        self.key_results_of_goal = self._grouped(goals.key_results_by_goal)
+        self.key_result_value = self._by_id(lambda c, keys: goal_values.key_result_values(c, keys, now=clock()))
 
     async def _run(self, query: Callable[[AsyncConnection], Awaitable[Any]]) -> Any:
         async with self.engine.connect() as conn:

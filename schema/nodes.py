@@ -12,6 +12,7 @@ from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
 from schema.errors import BadRequest
 from schema.events.types import EventNode
+from schema.goals.types import SharedGoalNode
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.permissions import root_field
 from schema.relay import Node
@@ -27,6 +28,7 @@ RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
     "Task": ("task", TaskNode.from_row),
     "Comment": ("comment", CommentNode.from_row),
     "Event": ("event", EventNode.from_row),
+    "SharedGoal": ("goal", SharedGoalNode.from_row),
 }
 
 

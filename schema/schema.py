@@ -20,6 +20,8 @@ from schema.catalog.mutations import CatalogMutations
 from schema.catalog.queries import CatalogQueries
 from schema.events.subscriptions import EventSubscriptions
 from schema.extensions import CodedErrors, CodedSchema
+from schema.goals.mutations import GoalMutations
+from schema.goals.queries import GoalQueries
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -27,8 +29,8 @@ from schema.organisation.subscriptions import OrganisationSubscriptions
 from schema.requests.mutations import RequestMutations
 from schema.requests.queries import RequestQueries
 
-Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries))
-Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations))
+Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries))
+Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations))
 Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions))
 
 

@@ -63,3 +63,14 @@ def service_visible(viewer: Person, services: Table = t.services) -> ColumnEleme
     if viewer.is_staff:
         return or_(services.c.active.is_(True), services.c.owner_department_id == viewer.department_id)
     return services.c.active.is_(True)
+
+
+def goal_visible(viewer: Person, goals: Table = t.shared_goals) -> ColumnElement[bool]:
+    """Admins, and everyone working in a participating department (domain.goals.can_view_goal)."""
+    if viewer.is_admin:
+        return true()
+    if not viewer.is_staff:
+        return false()
+    gd = t.shared_goal_departments.alias("viewer_goal_department")
+    return exists(select(1).select_from(gd).where(gd.c.goal_id == goals.c.id,
+                                                  gd.c.department_id == viewer.department_id))

@@ -1,0 +1,158 @@
+"""Key result values, computed in SQL from the work itself: one statement per batch of key results.
+
+Each key result becomes a set of samples (one per request that counts), each credited to one
+department; the value is aggregated over all samples and per credited department.
+
+The window is [period start, min(period end, now)). Which requests count, and who gets credit:
+- REQUESTS_RESOLVED, MEDIAN_/P90_RESOLUTION_HOURS: requests resolved in the window (their latest
+  resolution). Resolution hours run from creation to resolution, less the time the SLA clock was
+  paused waiting on the requester; percentiles interpolate (PostgreSQL percentile_cont). Credit:
+  the department that owned the request when it was resolved.
+- SLA_COMPLIANCE_RATE: each request whose SLA outcome was decided in the window, met = 1,
+  breached = 0. An outcome is decided when the request is resolved (breached when the response
+  or the resolution was late, as `Request.sla.breached` says), or, for a request not resolved,
+  when its resolution deadline passes while it is still open (cancelled first: not counted).
+  Credit: a met SLA goes to the department that owned the request when it was resolved; a breach
+  to the department that held the request when the SLA broke (the response deadline when the
+  response was late, else the resolution deadline), so handing a late request on passes no blame.
+- CSAT_AVERAGE: ratings given in the window; credit: the owner when the request was resolved.
+- OPEN_BACKLOG: requests open now (not in the window: a backlog is a level); credit: the current owner.
+The owner at a moment comes from the hand-off log: the target of the last hand-off at or before
+it, else the source of the first hand-off, else the request's owner (never handed off).
+Only samples credited to the key result's departments count (its scope's, or else the goal's).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.goals import COUNTS, Metric
+from domain.workflow import OPEN
+
+OPEN_STATUSES = ", ".join(f"'{s.value}'" for s in sorted(OPEN, key=lambda s: s.value))
+
+
+def owner_at(request: str, moment: str) -> str:
+    """SQL for the department that owned `request` at `moment`, from the hand-off log."""
+    return f"""coalesce(
+        (select h.to_department_id from handoffs h where h.request_id = {request}.id and h.at <= {moment}
+          order by h.at desc, h.id desc limit 1),
+        (select h.from_department_id from handoffs h where h.request_id = {request}.id
+          order by h.at, h.id limit 1),
+        {request}.owner_department_id)"""
+
+
+_RESPONSE_LATE = "coalesce(s.first_response_at, s.resolved_at) > s.response_due_at"
+_RESOLUTION_LATE = "s.resolved_at > s.resolution_due_at"
+_IN_WINDOW = "{0} >= s.starts and {0} < s.ends"
+
+SAMPLES = f"""
+  select s.kr_id, s.metric, s.departments, {owner_at('s', 's.resolved_at')} as department_id,
+         greatest(0, extract(epoch from s.resolved_at - s.created_at) - s.sla_paused_seconds) / 3600.0 as value
+    from scoped s
+   where s.metric in ('REQUESTS_RESOLVED', 'MEDIAN_RESOLUTION_HOURS', 'P90_RESOLUTION_HOURS')
+     and {_IN_WINDOW.format('s.resolved_at')}
+  union all
+  select s.kr_id, s.metric, s.departments,
+         {owner_at('s', f'''case when {_RESPONSE_LATE} then s.response_due_at
+                                 when {_RESOLUTION_LATE} then s.resolution_due_at
+                                 else s.resolved_at end''')},
+         case when {_RESPONSE_LATE} or {_RESOLUTION_LATE} then 0 else 1 end
+    from scoped s
+   where s.metric = 'SLA_COMPLIANCE_RATE' and {_IN_WINDOW.format('s.resolved_at')}
+  union all
+  select s.kr_id, s.metric, s.departments, {owner_at('s', 's.resolution_due_at')}, 0
+    from scoped s
+   where s.metric = 'SLA_COMPLIANCE_RATE' and s.resolved_at is null
+     and {_IN_WINDOW.format('s.resolution_due_at')}
+     and coalesce(s.closed_at, s.sla_paused_at, :now) > s.resolution_due_at
+  union all
+  select s.kr_id, s.metric, s.departments, {owner_at('s', 'coalesce(s.resolved_at, s.rated_at)')},
+         s.satisfaction_score
+    from scoped s
+   where s.metric = 'CSAT_AVERAGE' and s.satisfaction_score is not null and {_IN_WINDOW.format('s.rated_at')}
+  union all
+  select s.kr_id, s.metric, s.departments, s.owner_department_id, 1
+    from scoped s
+   where s.metric = 'OPEN_BACKLOG' and s.status in ({OPEN_STATUSES})
+"""
+
+# Scope: every axis left empty matches everything; departments default to the goal's.
+# A journey map scope (issue 4) is refused on input until journey runs exist.
+VALUES = text(f"""
+with kr as (
+  select k.id as kr_id, k.metric, k.scope_service_ids as services, k.scope_request_type_ids as types,
+         coalesce(nullif(k.scope_department_ids, '{{}}'),
+                  array(select gd.department_id from shared_goal_departments gd where gd.goal_id = k.goal_id))
+           as departments,
+         g.period_start as starts, least(g.period_end, :now) as ends
+    from key_results k join shared_goals g on g.id = k.goal_id
+   where k.id = any(:ids) and k.scope_journey_map_id is null
+),
+scoped as (
+  select kr.kr_id, kr.metric, kr.departments, kr.starts, kr.ends, r.*
+    from kr join requests r
+      on (cardinality(kr.services) = 0 or r.service_id = any(kr.services))
+     and (cardinality(kr.types) = 0 or r.request_type_id = any(kr.types))
+),
+samples as ({SAMPLES})
+select kr_id, department_id, grouping(department_id) = 1 as total, count(*) as n,
+       case metric
+         when 'MEDIAN_RESOLUTION_HOURS' then percentile_cont(0.5) within group (order by value)
+         when 'P90_RESOLUTION_HOURS' then percentile_cont(0.9) within group (order by value)
+         when 'SLA_COMPLIANCE_RATE' then avg(value)::float8
+         when 'CSAT_AVERAGE' then avg(value)::float8
+         else count(*)::float8
+       end as value
+  from samples
+ where department_id = any(departments)
+ group by grouping sets ((kr_id, metric), (kr_id, metric, department_id))
+""").bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("now", type_=DateTime(timezone=True)))
+
+
+@dataclass(frozen=True)
+class Contribution:
+    value: float | None
+    sample_size: int
+
+
+@dataclass
+class KeyResultValue:
+    """A key result's value over all its samples, and per credited department."""
+
+    metric: Metric
+    value: float | None = None
+    sample_size: int = 0
+    by_department: dict[int, Contribution] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.sample_size == 0:
+            self.value = empty_value(self.metric)
+
+    def of_department(self, department_id: int) -> Contribution:
+        return self.by_department.get(department_id) or Contribution(empty_value(self.metric), 0)
+
+
+def empty_value(metric: Metric) -> float | None:
+    """With no samples a count is 0; a rate, an average or a percentile has no value."""
+    return 0.0 if metric in COUNTS else None
+
+
+async def key_result_values(conn: AsyncConnection, key_results: Sequence[tuple[int, Metric]], *,
+                            now: datetime) -> dict[tuple[int, Metric], KeyResultValue]:
+    """Values at `now` of key results keyed (id, metric): the metric shapes an empty value."""
+    rows = await conn.execute(VALUES, {"ids": [k for k, _ in key_results], "now": now})
+    values = {(k, metric): KeyResultValue(metric) for k, metric in key_results}
+    by_id = {k: value for (k, _), value in values.items()}
+    for row in rows:
+        found = by_id[row.kr_id]
+        if row.total:
+            found.value, found.sample_size = row.value, row.n
+        else:
+            found.by_department[row.department_id] = Contribution(row.value, row.n)
+    return values

@@ -1,0 +1,155 @@
+"""Shared goals, key results and their per-department breakdown; every number is computed."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from db.read.goal_values import KeyResultValue
+from domain import goal_progress as rules
+from domain.goals import Direction, Metric
+from schema import ids
+from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.enums import GoalStatus, TargetDirection
+from schema.enums import Metric as MetricEnum
+from schema.organisation.types import DepartmentNode
+from schema.relay import Node
+
+
+async def _departments(info: strawberry.Info, department_ids: list[int]) -> list[DepartmentNode]:
+    rows = await info.context.loaders.department.load_many(department_ids)
+    return sorted((DepartmentNode.from_row(r) for r in rows if r is not None), key=lambda d: d.name)
+
+
+@strawberry.type
+class KeyResultScope:
+    service_ids: strawberry.Private[list[int]]
+    request_type_ids: strawberry.Private[list[int]]
+    department_ids: strawberry.Private[list[int]]
+
+    @strawberry.field(description="Requests on these services only (none: every service).")
+    async def services(self, info: strawberry.Info) -> list[ServiceNode]:
+        rows = await info.context.loaders.request_service.load_many(self.service_ids)
+        return [ServiceNode.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field(description="Requests of these types only (none: every type).")
+    async def request_types(self, info: strawberry.Info) -> list[RequestTypeNode]:
+        rows = await info.context.loaders.request_type.load_many(self.request_type_ids)
+        return [RequestTypeNode.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field(description="Work credited to these departments (none given: the goal's departments).")
+    async def departments(self, info: strawberry.Info) -> list[DepartmentNode]:
+        return await _departments(info, self.department_ids)
+
+
+@strawberry.type
+class DepartmentContribution:
+    department: DepartmentNode
+    current: float | None
+    sample_size: int
+
+
+@strawberry.type
+class KeyResult:
+    id: strawberry.ID
+    title: str
+    metric: MetricEnum
+    direction: TargetDirection
+    target: float
+    scope: KeyResultScope
+    row: strawberry.Private[Any]
+    goal: strawberry.Private[SharedGoalNode]
+
+    @classmethod
+    def from_row(cls, row: Any, goal: SharedGoalNode) -> KeyResult:
+        return cls(id=ids.encode("KeyResult", row.id), title=row.title, metric=Metric(row.metric),
+                   direction=Direction(row.direction), target=row.target, row=row, goal=goal,
+                   scope=KeyResultScope(service_ids=list(row.scope_service_ids),
+                                        request_type_ids=list(row.scope_request_type_ids),
+                                        department_ids=list(row.scope_department_ids)))
+
+    async def value(self, info: strawberry.Info) -> KeyResultValue:
+        return await info.context.loaders.key_result_value.load((self.row.id, self.metric))
+
+    @strawberry.field(description="The value now, over the whole scope; null while a rate, an average or a "
+                                  "percentile has no samples.")
+    async def current(self, info: strawberry.Info) -> float | None:
+        return (await self.value(info)).value
+
+    @strawberry.field(description="How many requests (or runs) the value is computed from.")
+    async def sample_size(self, info: strawberry.Info) -> int:
+        return (await self.value(info)).sample_size
+
+    async def measure(self, info: strawberry.Info) -> tuple[float, rules.GoalStatus]:
+        """Progress and status, from the computed value and the clock."""
+        value = (await self.value(info)).value
+        progress = rules.progress(direction=self.direction, target=self.target, current=value)
+        return progress, rules.status(metric=self.metric, direction=self.direction, measured=value is not None,
+                                      progress=progress, elapsed=self.goal.elapsed(info.context.now()))
+
+    @strawberry.field(description="From 0 to 1: how close the current value is to the target.")
+    async def progress(self, info: strawberry.Info) -> float:
+        return (await self.measure(info))[0]
+
+    @strawberry.field(description="Progress against the time elapsed in the goal's period (see README).")
+    async def status(self, info: strawberry.Info) -> GoalStatus:
+        return (await self.measure(info))[1]
+
+    @strawberry.field(description="The value per credited department, with how many samples each.")
+    async def by_department(self, info: strawberry.Info) -> list[DepartmentContribution]:
+        department_ids = self.scope.department_ids or await self.goal.department_ids(info)
+        value, departments = await asyncio.gather(self.value(info), _departments(info, department_ids))
+        return [DepartmentContribution(department=d, current=value.of_department(d.db_id).value,
+                                       sample_size=value.of_department(d.db_id).sample_size)
+                for d in departments]
+
+
+@strawberry.type(name="SharedGoal")
+class SharedGoalNode(Node):
+    id: strawberry.ID
+    title: str
+    description: str
+    period_start: datetime
+    period_end: datetime
+    version: int
+    db_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Any) -> SharedGoalNode:
+        return cls(id=ids.encode("SharedGoal", row.id), title=row.title, description=row.description,
+                   period_start=row.period_start, period_end=row.period_end, version=row.version, db_id=row.id)
+
+    @classmethod
+    def maybe(cls, row: Any | None) -> SharedGoalNode | None:
+        return cls.from_row(row) if row is not None else None
+
+    def elapsed(self, now: datetime) -> float:
+        return rules.elapsed(period_start=self.period_start, period_end=self.period_end, now=now)
+
+    async def department_ids(self, info: strawberry.Info) -> list[int]:
+        return await info.context.loaders.goal_department_ids.load(self.db_id)
+
+    @strawberry.field(description="The participating departments: their people read the goal, their managers edit it.")
+    async def departments(self, info: strawberry.Info) -> list[DepartmentNode]:
+        return await _departments(info, await self.department_ids(info))
+
+    async def load_key_results(self, info: strawberry.Info) -> list[KeyResult]:
+        rows = await info.context.loaders.key_results_of_goal.load(self.db_id)
+        return [KeyResult.from_row(r, self) for r in rows]
+
+    async def measures(self, info: strawberry.Info) -> list[tuple[float, rules.GoalStatus]]:
+        return list(await asyncio.gather(*(k.measure(info) for k in await self.load_key_results(info))))
+
+    @strawberry.field
+    async def key_results(self, info: strawberry.Info) -> list[KeyResult]:
+        return await self.load_key_results(info)
+
+    @strawberry.field(description="The mean progress of the key results.")
+    async def progress(self, info: strawberry.Info) -> float:
+        return rules.goal_progress([p for p, _ in await self.measures(info)])
+
+    @strawberry.field(description="The worst status among the key results.")
+    async def status(self, info: strawberry.Info) -> GoalStatus:
+        return rules.goal_status([s for _, s in await self.measures(info)])

@@ -1,0 +1,118 @@
+"""Shared goals through GraphQL: who creates, edits and reads them; lists, filters and node lookups."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from db import tables as t
+from tests.graphql.goal_ops import GOAL_UPDATE, create_goal, fetch_goal, goal_titles, key_result
+from tests.graphql.request_ops import act, ok
+from tests.support.org import Org
+
+
+async def test_a_manager_creates_a_goal_for_their_department_together_with_others(api, org: Org):
+    # given
+    scope = {"serviceIds": [org.gid("Service", "laptops")], "departmentIds": [org.gid("Department", "it")]}
+    # when
+    goal = await create_goal(api, org, title="New hires productive on day 1", description="  Shared  ",
+                             key_results=[key_result("SLA_COMPLIANCE_RATE", 0.9, title="Laptops in time",
+                                                     scope=scope),
+                                          key_result("OPEN_BACKLOG", 5)])
+    # then
+    assert goal["title"] == "New hires productive on day 1"
+    assert goal["description"] == "Shared"
+    assert goal["version"] == 1
+    assert [d["name"] for d in goal["departments"]] == ["Facilities", "HR", "IT"]
+    sla, backlog = goal["keyResults"]
+    assert (sla["metric"], sla["direction"], sla["target"]) == ("SLA_COMPLIANCE_RATE", "AT_LEAST", 0.9)
+    assert sla["scope"] == {"services": [{"name": "Laptops"}], "requestTypes": [], "departments": [{"name": "IT"}]}
+    assert (backlog["metric"], backlog["direction"]) == ("OPEN_BACKLOG", "AT_MOST")
+    assert [c["department"]["name"] for c in sla["byDepartment"]] == ["IT"]
+    assert [c["department"]["name"] for c in backlog["byDepartment"]] == ["Facilities", "HR", "IT"]
+
+
+async def test_creating_a_goal_records_an_event_for_its_departments(api, org: Org):
+    # when
+    goal = await create_goal(api, org, departments=("it", "hr"))
+    # then
+    async with api.engine.connect() as conn:
+        event = (await conn.execute(select(t.events).where(t.events.c.type == "SharedGoalCreated"))).one()
+    assert event.department_ids == sorted([org.departments["it"], org.departments["hr"]])
+    assert event.actor_id == org.it_manager.id
+    assert goal["id"]
+
+
+async def test_everyone_in_a_participating_department_reads_the_goal_and_nobody_else(api, org: Org):
+    # given
+    goal = await create_goal(api, org, departments=("it", "hr"))
+    # then
+    for reader in (org.it_agent, org.it_manager, org.hr_agent, org.hr_manager, org.admin):
+        assert (await fetch_goal(api, reader, goal["id"]))["id"] == goal["id"], reader.email
+        assert await goal_titles(api, reader) == ["Resolve within a working day"], reader.email
+    for outsider in (org.fac_agent, org.employee):
+        assert await fetch_goal(api, outsider, goal["id"]) is None, outsider.email
+        assert await goal_titles(api, outsider) == [], outsider.email
+
+
+async def test_any_participating_manager_edits_the_goal(api, org: Org):
+    # given: IT's manager set it up with HR
+    goal = await create_goal(api, org, departments=("it", "hr"),
+                             key_results=[key_result("P90_RESOLUTION_HOURS", 8), key_result("OPEN_BACKLOG", 5)])
+    p90, backlog = goal["keyResults"]
+    # when: HR's manager tightens the target, drops the backlog and adds CSAT
+    updated = ok(await act(api, org.hr_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=1,
+                           title="Resolve within half a day",
+                           keyResults=[key_result("P90_RESOLUTION_HOURS", 4, id=p90["id"], title="P90"),
+                                       key_result("CSAT_AVERAGE", 4.2)]), "sharedGoal")
+    # then
+    assert updated["title"] == "Resolve within half a day"
+    assert updated["version"] == 2
+    kept, added = updated["keyResults"]
+    assert (kept["id"], kept["title"], kept["target"]) == (p90["id"], "P90", 4.0)
+    assert added["metric"] == "CSAT_AVERAGE" and added["id"] not in (p90["id"], backlog["id"])
+
+
+async def test_an_update_that_changes_nothing_keeps_the_version(api, org: Org):
+    # given
+    goal = await create_goal(api, org)
+    # when
+    updated = ok(await act(api, org.it_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=1,
+                           title=goal["title"]), "sharedGoal")
+    # then
+    assert updated["version"] == 1
+
+
+async def test_goals_filter_by_department_period_and_title(api, org: Org):
+    # given
+    await create_goal(api, org, title="IT and HR in December", departments=("it", "hr"))
+    await create_goal(api, org, title="IT alone in January", departments=("it",),
+                      periodStart="2027-01-01T00:00:00Z", periodEnd="2027-02-01T00:00:00Z")
+    # then: latest periods first
+    assert await goal_titles(api, org.admin) == ["IT alone in January", "IT and HR in December"]
+    assert await goal_titles(api, org.admin, filter={"departmentId": org.gid("Department", "hr")}) == [
+        "IT and HR in December"]
+    assert await goal_titles(api, org.admin, filter={"activeAt": "2027-01-15T00:00:00Z"}) == [
+        "IT alone in January"]
+    assert await goal_titles(api, org.admin, filter={"search": "alone"}) == ["IT alone in January"]
+    assert await goal_titles(api, org.admin, filter={"departmentId": "bogus"}) == []
+
+
+async def test_goals_page_with_cursors(api, org: Org):
+    # given
+    for month in (1, 2, 3):
+        start = datetime(2027, month, 1, tzinfo=timezone.utc)
+        await create_goal(api, org, title=f"Month {month}", periodStart=start.isoformat(),
+                          periodEnd=start.replace(day=28).isoformat())
+    # when
+    first = (await api.ok("""{ sharedGoals(first: 2) { totalCount pageInfo { hasNextPage endCursor }
+                            edges { node { title } } } }""", org.admin))["sharedGoals"]
+    rest = (await api.ok("""query($after: String) { sharedGoals(first: 2, after: $after) {
+                            pageInfo { hasNextPage } edges { node { title } } } }""", org.admin,
+                         after=first["pageInfo"]["endCursor"]))["sharedGoals"]
+    # then
+    assert first["totalCount"] == 3
+    assert [e["node"]["title"] for e in first["edges"]] == ["Month 3", "Month 2"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["title"] for e in rest["edges"]] == ["Month 1"]
+    assert rest["pageInfo"]["hasNextPage"] is False
