@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from api.demo.catalog import build_catalog
+from api.demo.goals import build_goals
 from api.demo.organisation import build_directory
 from api.demo.playback import Playback
 from api.demo.schedule import HISTORY, plan_requests
@@ -61,6 +62,7 @@ async def seed_demo(engine: AsyncEngine, *, now: datetime) -> None:
     offerings = await build_catalog(engine, directory, at=setup + timedelta(days=1))
     stories = plan_requests(directory, offerings, rng=random.Random(SEED), now=now)
     steps = await Playback(engine).play(stories)
+    goals = await build_goals(engine, directory, offerings, now=now)
     log.info("demo organisation seeded", extra={
         "people": len(directory.people), "request_types": len(offerings), "requests": len(stories),
-        "steps": steps, "seconds": round(time.perf_counter() - started, 1)})
+        "steps": steps, "goals": len(goals), "seconds": round(time.perf_counter() - started, 1)})

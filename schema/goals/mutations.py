@@ -4,13 +4,14 @@ from __future__ import annotations
 import strawberry
 
 from domain import commands
+from domain.errors import NotFound
 from domain.goals import DEFAULT_DIRECTION, Direction, KeyResult, Metric, Scope
 from domain.handlers import goals as handle
 from schema.commands import execute, reload
 from schema.errors import UserError
 from schema.goals import inputs
 from schema.goals.types import SharedGoalNode
-from schema.ids import decode, decode_optional
+from schema.ids import decode
 from schema.permissions import root_mutation
 
 
@@ -20,24 +21,31 @@ class SharedGoalPayload:
     user_errors: list[UserError]
 
 
-def _decoded(values: list[strawberry.ID] | None, type_name: str, field: str) -> tuple[int, ...]:
-    return tuple(decode(v, type_name, field=field) for v in values or ())
+def _decoded(values: list[strawberry.ID] | None, type_name: str, *path: str) -> tuple[int, ...]:
+    return tuple(_decode(v, type_name, *path) for v in values or ())
+
+
+def _decode(value: str, type_name: str, *path: str) -> int:
+    """ids.decode, with the error on the input path (keyResults, 0, scope, ...)."""
+    try:
+        return decode(value, type_name, field=path[0])
+    except NotFound as error:
+        raise NotFound(error.message, field=path) from None
 
 
 def _key_result(input: inputs.KeyResultInput, i: int) -> KeyResult:
-    path = f"keyResults.{i}"
+    path = ("keyResults", str(i))
     metric = Metric(input.metric.value)
     scope = input.scope or inputs.KeyResultScopeInput()
     return KeyResult(
-        id=decode_optional(input.id, "KeyResult", field=f"{path}.id"), title=input.title, metric=metric,
-        direction=Direction(input.direction.value) if input.direction else DEFAULT_DIRECTION[metric],
+        id=_decode(input.id, "KeyResult", *path, "id") if input.id is not None else None, title=input.title,
+        metric=metric, direction=Direction(input.direction.value) if input.direction else DEFAULT_DIRECTION[metric],
         target=input.target,
-        scope=Scope(service_ids=_decoded(scope.service_ids, "Service", f"{path}.scope.serviceIds"),
-                    request_type_ids=_decoded(scope.request_type_ids, "RequestType",
-                                              f"{path}.scope.requestTypeIds"),
-                    department_ids=_decoded(scope.department_ids, "Department", f"{path}.scope.departmentIds"),
-                    journey_map_id=decode_optional(scope.journey_map_id, "JourneyMap",
-                                                   field=f"{path}.scope.journeyMapId")))
+        scope=Scope(service_ids=_decoded(scope.service_ids, "Service", *path, "scope", "serviceIds"),
+                    request_type_ids=_decoded(scope.request_type_ids, "RequestType", *path, "scope", "requestTypeIds"),
+                    department_ids=_decoded(scope.department_ids, "Department", *path, "scope", "departmentIds"),
+                    journey_map_id=(_decode(scope.journey_map_id, "JourneyMap", *path, "scope", "journeyMapId")
+                                    if scope.journey_map_id is not None else None)))
 
 
 def _key_results(values: list[inputs.KeyResultInput] | None) -> tuple[KeyResult, ...] | None:

@@ -147,3 +147,24 @@ async def test_the_demo_is_the_same_every_time(seeded, engine, database_url):
     assert await seed_demo_if_empty(database_url, now=NOW) is True
     # then every row is the same
     assert await snapshot(engine) == first
+
+
+async def test_the_demo_has_shared_goals_measured_from_its_history(seeded, engine):
+    from db.mapping import person_from_row
+    from tests.support.api import Api
+
+    (manager,) = await rows(engine, "select * from people where email = 'it.manager@example.com'")
+    api = Api(engine)
+    api.at(NOW)
+    data = await api.ok("""{ sharedGoals(first: 10) { edges { node { title status departments { slug }
+        keyResults { metric target current sampleSize status byDepartment { department { slug } sampleSize } } } } } }""",
+        person_from_row(manager))
+    goals = {e["node"]["title"]: e["node"] for e in data["sharedGoals"]["edges"]}
+    assert set(goals) == {"New hires productive on day 1", "Resolve within a working day"}
+    assert {d["slug"] for d in goals["New hires productive on day 1"]["departments"]} == {"it", "hr", "facilities"}
+    working_day = goals["Resolve within a working day"]
+    assert [k["metric"] for k in working_day["keyResults"]] == [
+        "P90_RESOLUTION_HOURS", "SLA_COMPLIANCE_RATE", "OPEN_BACKLOG", "CSAT_AVERAGE"]
+    for key_result in working_day["keyResults"]:
+        assert key_result["sampleSize"] > 0, key_result
+        assert key_result["sampleSize"] == sum(c["sampleSize"] for c in key_result["byDepartment"]), key_result
