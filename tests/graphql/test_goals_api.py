@@ -9,6 +9,7 @@ from db import tables as t
 from tests.graphql.goal_ops import GOAL_UPDATE, create_goal, fetch_goal, goal_titles, key_result
 from tests.graphql.request_ops import act, ok
 from tests.support.org import Org
+from tests.support.statements import count_statements
 
 
 async def test_a_manager_creates_a_goal_for_their_department_together_with_others(api, org: Org):
@@ -116,3 +117,28 @@ async def test_goals_page_with_cursors(api, org: Org):
     assert first["pageInfo"]["hasNextPage"] is True
     assert [e["node"]["title"] for e in rest["edges"]] == ["Month 1"]
     assert rest["pageInfo"]["hasNextPage"] is False
+
+
+WALLBOARD = """{ sharedGoals(first: 20) { totalCount edges { node {
+  title progress status departments { name }
+  keyResults { title current sampleSize progress status
+    scope { services { name } requestTypes { name } departments { name } }
+    byDepartment { department { name } current sampleSize } } } } } }"""
+
+
+async def test_a_wallboard_of_goals_costs_the_same_statements_for_one_goal_or_many(api, org: Org):
+    # given
+    laptops = {"serviceIds": [org.gid("Service", "laptops")], "requestTypeIds": [org.gid("RequestType", "new_laptop")]}
+    key_results = [key_result("SLA_COMPLIANCE_RATE", 0.9, scope=laptops), key_result("OPEN_BACKLOG", 3),
+                   key_result("P90_RESOLUTION_HOURS", 8)]
+    await create_goal(api, org, key_results=key_results)
+    with count_statements(api.engine) as one:
+        await api.ok(WALLBOARD, org.admin)
+    for i in range(5):
+        await create_goal(api, org, title=f"Goal {i}", key_results=key_results)
+    # when
+    with count_statements(api.engine) as six:
+        data = await api.ok(WALLBOARD, org.admin)
+    # then
+    assert data["sharedGoals"]["totalCount"] == 6
+    assert six.count == one.count
