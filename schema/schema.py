@@ -22,6 +22,7 @@ from schema.events.subscriptions import EventSubscriptions
 from schema.extensions import CodedErrors, CodedSchema
 from schema.goals.mutations import GoalMutations
 from schema.goals.queries import GoalQueries
+from schema.goals.subscriptions import GoalSubscriptions
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -31,7 +32,7 @@ from schema.requests.queries import RequestQueries
 
 Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries))
 Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations))
-Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions))
+Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions, GoalSubscriptions))
 
 
 @dataclass(frozen=True)

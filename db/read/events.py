@@ -45,7 +45,9 @@ def _people_and_departments() -> Select:
                         .where(tk.c.request_id == E.c.request_id).scalar_subquery())
     watchers = (select(func.coalesce(func.array_agg(w.c.person_id), literal([], ARRAY(BigInteger))))
                 .where(w.c.request_id == E.c.request_id).scalar_subquery())
+    # The request's service and type too: goal subscriptions match them against their scope.
     return (select(E, t.requests.c.requester_id, t.requests.c.owner_department_id,
+                   t.requests.c.service_id, t.requests.c.request_type_id,
                    task_departments.label("task_department_ids"), watchers.label("watcher_ids"))
             .outerjoin(t.requests, t.requests.c.id == E.c.request_id))
 

@@ -1,0 +1,88 @@
+"""`goalProgress`: a goal pushed when committed work inside its scope changes it.
+
+Which events matter is decided in memory from the event itself (type, departments, the request's
+service and type), so an event outside every goal's scope costs no query, and only the goals
+whose scope it touches are read again.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+
+from domain.errors import NotFound
+from schema import ids
+from schema.errors import ApiError
+from schema.goals.types import SharedGoalNode
+from schema.live.changes import changes
+from schema.permissions import root_subscription
+
+# Request events that can move a key result: opened or finished (backlog, resolutions, SLA),
+# moved between departments (credit), rated (CSAT), reprioritised (SLA deadlines).
+# Comments, watchers, assignments and tasks change no metric by themselves; when they move the
+# status, the move is its own RequestTransitioned event.
+MOVING_EVENTS = frozenset({"RequestCreated", "RequestTransitioned", "RequestHandedOff", "RequestRated",
+                           "RequestUpdated"})
+
+
+@dataclass(frozen=True)
+class KeyResultScope:
+    service_ids: frozenset[int]
+    request_type_ids: frozenset[int]
+    department_ids: frozenset[int]  # the key result's, or else the goal's
+
+    def touches(self, event: Any) -> bool:
+        departments = set(event.department_ids) | {event.owner_department_id}
+        return ((not self.service_ids or event.service_id in self.service_ids)
+                and (not self.request_type_ids or event.request_type_id in self.request_type_ids)
+                and bool(departments & self.department_ids))
+
+
+@dataclass
+class GoalScope:
+    """What one goal measures; reloaded after each push, since an update may change it."""
+
+    goal_id: int
+    key_results: list[KeyResultScope] = field(default_factory=list)
+
+    def concerns(self, event: Any) -> bool:
+        if event.request_id is None:
+            return event.payload.get("goalId") == self.goal_id
+        return event.type in MOVING_EVENTS and any(k.touches(event) for k in self.key_results)
+
+    async def reload(self, info: strawberry.Info) -> None:
+        loaders = info.context.loaders
+        goal_departments = frozenset(await loaders.goal_department_ids.load(self.goal_id))
+        self.key_results = [
+            KeyResultScope(service_ids=frozenset(row.scope_service_ids),
+                           request_type_ids=frozenset(row.scope_request_type_ids),
+                           department_ids=frozenset(row.scope_department_ids) or goal_departments)
+            for row in await loaders.key_results_of_goal.load(self.goal_id)]
+
+
+@strawberry.type
+class GoalSubscriptions:
+    @root_subscription(description="A shared goal, pushed when a change inside its scope commits (at most four "
+                                   "times a second); ends if the viewer may no longer see it.")
+    async def goal_progress(self, info: strawberry.Info,
+                            goal_id: strawberry.ID) -> AsyncGenerator[SharedGoalNode, None]:
+        scope = GoalScope(await _visible_goal(info, goal_id))
+        await scope.reload(info)
+        async for _ in changes(info, concerns=scope.concerns, min_interval=0.25):
+            row = await info.context.loaders.goal.load(scope.goal_id)
+            if row is None:
+                return
+            await scope.reload(info)
+            yield SharedGoalNode.from_row(row)
+
+
+async def _visible_goal(info: strawberry.Info, global_id: strawberry.ID) -> int:
+    try:
+        goal_id = ids.decode(global_id, "SharedGoal", field="goalId")
+    except NotFound as error:
+        raise ApiError(error.message, "NOT_FOUND") from None
+    if await info.context.loaders.goal.load(goal_id) is None:
+        raise ApiError("No shared goal has this ID.", "NOT_FOUND")
+    return goal_id
