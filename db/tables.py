@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
@@ -124,7 +125,7 @@ requests = Table(
     Column("satisfaction_score", SmallInteger, nullable=True),
     Column("satisfaction_comment", Text, nullable=True),
     _ts("rated_at", nullable=True),
-    Column("journey_run_id", BigInteger, nullable=True, index=True),
+    Column("journey_run_id", BigInteger, ForeignKey("journey_runs.id"), nullable=True, index=True),
     Column("search", TSVECTOR,
            Computed("to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))",
                     persisted=True)),
@@ -246,4 +247,87 @@ key_results = Table(
     CheckConstraint("metric in ('SLA_COMPLIANCE_RATE','MEDIAN_RESOLUTION_HOURS','P90_RESOLUTION_HOURS',"
                     "'JOURNEY_ON_TIME_RATE','CSAT_AVERAGE','OPEN_BACKLOG','REQUESTS_RESOLVED')", name="metric"),
     CheckConstraint("direction in ('AT_LEAST','AT_MOST')", name="direction"),
+)
+
+# Journeys. A map version is never edited: revising one inserts the next version, so the
+# stages a run points at stay what they were when it started.
+journey_maps = Table(
+    "journey_maps", metadata,
+    _id(),
+    Column("lineage_id", BigInteger, nullable=False),  # the first version's id, shared by every version
+    Column("version", Integer, nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    # The departments owning a touchpoint (denormalised): who sees the map and its runs.
+    Column("department_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("replaces_id", BigInteger, ForeignKey("journey_maps.id"), nullable=True),
+    Column("created_by_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    _ts("created_at"),
+    _ts("retired_at", nullable=True),
+    UniqueConstraint("lineage_id", "version"),
+)
+
+journey_stages = Table(
+    "journey_stages", metadata,
+    _id(),
+    Column("map_id", BigInteger, ForeignKey("journey_maps.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("target_minutes", Integer, nullable=True),
+    UniqueConstraint("map_id", "position"),
+)
+
+journey_touchpoints = Table(
+    "journey_touchpoints", metadata,
+    _id(),
+    Column("stage_id", BigInteger, ForeignKey("journey_stages.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=False),
+    Column("request_type_id", BigInteger, ForeignKey("request_types.id"), nullable=True),
+    Column("pain_points", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    # {key: value or template}: see domain.prefill
+    Column("field_values", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+)
+
+journey_runs = Table(
+    "journey_runs", metadata,
+    _id(),
+    Column("map_id", BigInteger, ForeignKey("journey_maps.id"), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("sponsor_id", BigInteger, ForeignKey("people.id"), nullable=False, index=True),
+    Column("started_by_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("start_at"),
+    _ts("started_at"),
+    _ts("completed_at", nullable=True),
+    _ts("cancelled_at", nullable=True),
+    Column("current_position", Integer, nullable=True),
+    # {subject, startDate, sponsor, fields}: what the run's requests are filled from
+    Column("prefill", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    CheckConstraint("status in ('ACTIVE','COMPLETED','CANCELLED')", name="status"),
+    Index("ix_journey_runs_map_started", "map_id", "started_at", "id"),
+    Index("ix_journey_runs_started", "started_at", "id"),
+)
+
+# A stage a run entered: when, and when it left (NULL while the run is in it).
+journey_run_stages = Table(
+    "journey_run_stages", metadata,
+    Column("run_id", BigInteger, ForeignKey("journey_runs.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    _ts("entered_at"),
+    _ts("left_at", nullable=True),
+    PrimaryKeyConstraint("run_id", "position"),
+)
+
+# The request a run opened for a touchpoint of a stage.
+journey_run_requests = Table(
+    "journey_run_requests", metadata,
+    Column("request_id", BigInteger, ForeignKey("requests.id"), nullable=False),
+    Column("run_id", BigInteger, ForeignKey("journey_runs.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("touchpoint_id", BigInteger, ForeignKey("journey_touchpoints.id"), nullable=False),
+    PrimaryKeyConstraint("request_id"),
+    Index("ix_journey_run_requests_run_position", "run_id", "position"),
 )

@@ -9,6 +9,7 @@ from db import event_log
 from db.repositories.catalog import RequestTypeRepository, ServiceRepository
 from db.repositories.goals import CatalogReferences, GoalRepository
 from db.repositories.idempotency import IdempotencyStore
+from db.repositories.journeys import JourneyMapRepository, JourneyRunRepository
 from db.repositories.organisation import DepartmentRepository, PersonRepository
 from db.repositories.requests import RequestRepository
 from domain.events import Event
@@ -36,6 +37,8 @@ class SqlUnitOfWork:
         self.idempotency = IdempotencyStore(self.conn)
         self.goals = GoalRepository(self.conn)
         self.references = CatalogReferences(self.conn)
+        self.journey_maps = JourneyMapRepository(self.conn)
+        self.journey_runs = JourneyRunRepository(self.conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -52,7 +55,7 @@ class SqlUnitOfWork:
     def _collect(self) -> list[Event]:
         events = list(self._events)
         self._events.clear()
-        for aggregate in self.requests.seen:
+        for aggregate in [*self.requests.seen, *self.journey_maps.seen, *self.journey_runs.seen]:
             events.extend(aggregate.events)
             aggregate.events.clear()
         return events

@@ -30,8 +30,10 @@ def check_opening(*, actor: Person, requester: Person, service: Service, request
 
 def open_request(*, id: int, number: int, actor: Person, requester: Person, service: Service,
                  request_type: RequestType | None, title: str, description: str, priority: Priority,
-                 fields: dict[str, str], task_ids: list[int], now: datetime) -> Request:
-    """Raise a request on a service; the request type's task templates fan work out."""
+                 fields: dict[str, str], task_ids: list[int], now: datetime,
+                 journey_run_id: int | None = None) -> Request:
+    """Raise a request on a service; the request type's task templates fan work out.
+    `journey_run_id` names the run that opens it for a touchpoint: its events carry the run."""
     check_opening(actor=actor, requester=requester, service=service, request_type=request_type, title=title,
                   description=description)
     request = Request(
@@ -41,7 +43,7 @@ def open_request(*, id: int, number: int, actor: Person, requester: Person, serv
         owner_department_id=service.owner_department_id,
         sla=SlaClock.start(policy=request_type.sla if request_type else None, priority=priority,
                            started_at=now),
-        created_at=now, updated_at=now, fields=dict(fields))
+        created_at=now, updated_at=now, fields=dict(fields), journey_run_id=journey_run_id)
     templates = request_type.task_templates if request_type else []
     for template, task_id in zip(templates, task_ids, strict=True):
         request.tasks.append(Task(id=task_id, request_id=id, title=template.title,

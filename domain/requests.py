@@ -217,6 +217,12 @@ class Request:
                      reason=reason)
 
     @_command
+    def cancel_with_run(self, actor: Person, *, now: datetime, reason: str) -> None:
+        """The journey run that opened this request was cancelled, by someone allowed to cancel the run."""
+        if self.status in OPEN:
+            self._move(actor, S.CANCELLED, now=now, reason=reason)
+
+    @_command
     def assign(self, actor: Person, assignee: Person | None, *, now: datetime) -> None:
         self._require_decider(actor)
         if self.status in DONE:

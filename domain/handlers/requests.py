@@ -10,6 +10,7 @@ from domain import access, commands
 from domain.catalog import FieldKind, RequestType
 from domain.errors import Conflict, NotFound
 from domain.fields import validate_field_values
+from domain.handlers import journey_flow
 from domain.opening import check_opening, open_request
 from domain.people import Person
 from domain.ports import UnitOfWork
@@ -119,10 +120,14 @@ async def update_request(cmd: commands.UpdateRequest, *, uow: UnitOfWork, actor:
 async def transition_request(cmd: commands.TransitionRequest, *, uow: UnitOfWork, actor: Person,
                              now: datetime) -> int:
     async with uow:
+        # Run first, then request: the lock order of every change to a run (journey_flow).
+        run = await journey_flow.lock_run_of(uow, cmd.request_id)
         request = await _visible_request(uow, actor, cmd.request_id)
         request.check_version(cmd.expected_version)
         request.transition(actor, cmd.to, now=now, reason=cmd.reason)
         await uow.requests.save(request)
+        if run is not None:
+            await journey_flow.request_changed(uow, run, request, actor=actor, now=now)
         await uow.commit()
     return request.id
 

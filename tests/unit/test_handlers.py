@@ -176,6 +176,10 @@ class FakeRequestRepository:
     async def request_id_of_task(self, task_id: int) -> int | None:
         return next((r.id for r in self.tables.requests.values() if any(t.id == task_id for t in r.tasks)), None)
 
+    async def journey_run_id_of(self, request_id: int) -> int | None:
+        request = self.tables.requests.get(request_id)
+        return request.journey_run_id if request else None
+
     async def add(self, request: Request) -> None:
         self.seen.append(request)
         await self.save(request)
