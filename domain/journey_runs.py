@@ -160,11 +160,15 @@ class JourneyRun:
     def on_track(self, journey: JourneyMap, now: datetime) -> bool:
         """No stage took, or has so far taken, longer than its target."""
         end = self.completed_at or self.cancelled_at or now
-        for run_stage in self.stages:
-            target = journey.stage_at(run_stage.position).target_minutes
-            if target is not None and run_stage.minutes(end) > target:
-                return False
-        return True
+        return all(within_target(s.entered_at, s.left_at, journey.stage_at(s.position).target_minutes, end=end)
+                   for s in self.stages)
+
+
+def within_target(entered_at: datetime, left_at: datetime | None, target_minutes: int | None, *,
+                  end: datetime) -> bool:
+    """A stage is on time when it took (or, still open at `end`, has taken) no longer than its target.
+    db.read.journey_analytics counts the same way."""
+    return target_minutes is None or ((left_at or end) - entered_at).total_seconds() / 60 <= target_minutes
 
 
 def check_subject(subject: str) -> str:

@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from db.read import catalog, events, goal_values, goals, organisation, requests, stats
 from db.read.pages import Page
 from domain.people import Person
+from schema.journeys.loaders import JourneyLoaders
 
 K = TypeVar("K", bound=Hashable)
 
@@ -57,6 +58,8 @@ class Loaders:
         self.activity_page = self._paged(lambda c, ids, first, after, last, before: events.activity_pages(
             c, v, ids, first=first, after=after, last=last, before=before))
         self.activity_count = self._grouped(lambda c, ids: events.activity_counts(c, v, ids))
+        # Journeys
+        self.journeys = JourneyLoaders(self)
         # Wallboards
         self.department_stats = self._grouped(lambda c, ids: stats.stats_by_department(
             c, v, ids, day_start=_start_of_today()))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -13,12 +14,13 @@ from schema.catalog.types import RequestTypeNode, ServiceNode
 from schema.errors import BadRequest
 from schema.events.types import EventNode
 from schema.goals.types import SharedGoalNode
+from schema.journeys.types import JourneyMapNode, JourneyRunNode
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.permissions import root_field
 from schema.relay import Node
 from schema.requests.types import CommentNode, RequestNode, TaskNode
 
-# type name -> (loader attribute, node constructor); each loader applies the viewer's rules.
+# type name -> (loader attribute path, node constructor); each loader applies the viewer's rules.
 RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
     "Department": ("department", DepartmentNode.from_row),
     "Person": ("person", PersonNode.from_row),
@@ -29,6 +31,8 @@ RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
     "Comment": ("comment", CommentNode.from_row),
     "Event": ("event", EventNode.from_row),
     "SharedGoal": ("goal", SharedGoalNode.from_row),
+    "JourneyMap": ("journeys.map", JourneyMapNode.from_row),
+    "JourneyRun": ("journeys.run", JourneyRunNode.from_row),
 }
 
 
@@ -37,7 +41,7 @@ async def resolve_node(info: strawberry.Info, global_id: str) -> Node | None:
     if parsed is None or parsed[0] not in RESOLVERS:
         return None
     loader_name, build = RESOLVERS[parsed[0]]
-    row = await getattr(info.context.loaders, loader_name).load(parsed[1])
+    row = await operator.attrgetter(loader_name)(info.context.loaders).load(parsed[1])
     return build(row) if row is not None else None
 
 

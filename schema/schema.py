@@ -23,6 +23,8 @@ from schema.extensions import CodedErrors, CodedSchema
 from schema.goals.mutations import GoalMutations
 from schema.goals.queries import GoalQueries
 from schema.goals.subscriptions import GoalSubscriptions
+from schema.journeys.mutations import JourneyMutations
+from schema.journeys.queries import JourneyQueries
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -30,8 +32,10 @@ from schema.organisation.subscriptions import OrganisationSubscriptions
 from schema.requests.mutations import RequestMutations
 from schema.requests.queries import RequestQueries
 
-Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries))
-Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations))
+Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries,
+                              JourneyQueries))
+Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations,
+                                    JourneyMutations))
 Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions, GoalSubscriptions))
 
 

@@ -24,6 +24,15 @@ TEMPLATES: dict[str, Callable[[Payload], str]] = {
     "ServiceCreated": lambda p: f"Added service {p.get('name', '')}",
     "ServiceUpdated": lambda p: "Changed service " + ", ".join(sorted(p.get("changes", {}))),
     "RequestTypeCreated": lambda p: f"Added request type {p.get('name', '')}",
+    "JourneyMapCreated": lambda p: f"Mapped journey {p.get('name', '')} (version {p.get('version')})",
+    "JourneyMapRetired": lambda p: f"Retired journey {p.get('name', '')} (version {p.get('version')})",
+    "JourneyRunStarted": lambda p: f"Started {p.get('map', 'a journey')} for {p.get('subject', '')}",
+    "JourneyStageEntered": lambda p: f"Entered stage {p.get('stage', '')}: "
+    + (f"{len(p.get('requestIds') or [])} request(s) opened" if p.get("requestIds") else "nothing to wait for"),
+    "JourneyStageCompleted": lambda p: f"Completed stage {(p.get('position') or 0) + 1} in {p.get('minutes')} min",
+    "JourneyTouchpointSkipped": lambda p: f"Skipped a touchpoint: {p.get('reason', '')}",
+    "JourneyRunCompleted": lambda p: f"Completed the journey in {p.get('minutes')} min",
+    "JourneyRunCancelled": lambda p: "Cancelled the journey" + (f": {p['reason']}" if p.get("reason") else ""),
 }
 
 

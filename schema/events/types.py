@@ -13,9 +13,11 @@ from schema.organisation.types import PersonNode
 from schema.relay import Node
 
 if TYPE_CHECKING:
+    from schema.journeys.types import JourneyRunNode
     from schema.requests.types import RequestNode
 
 RequestRef = Annotated["RequestNode", strawberry.lazy("schema.requests.types")]
+JourneyRunRef = Annotated["JourneyRunNode", strawberry.lazy("schema.journeys.types")]
 
 
 def event_cursor(seq: int) -> str:
@@ -62,3 +64,11 @@ class EventNode(Node):
             return None
         row = await info.context.loaders.request.load(self.row.request_id)
         return RequestNode.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def journey_run(self, info: strawberry.Info) -> JourneyRunRef | None:
+        from schema.journeys.types import JourneyRunNode
+
+        if self.row.journey_run_id is None:
+            return None
+        return JourneyRunNode.maybe(await info.context.loaders.journeys.run.load(self.row.journey_run_id))

@@ -16,8 +16,10 @@ from schema.relay import Connection, Node, load_page, window
 
 if TYPE_CHECKING:
     from schema.events.types import EventNode
+    from schema.journeys.types import JourneyRunNode
 
 EventRef = Annotated["EventNode", strawberry.lazy("schema.events.types")]
+JourneyRunRef = Annotated["JourneyRunNode", strawberry.lazy("schema.journeys.types")]
 
 
 @strawberry.type
@@ -183,6 +185,14 @@ class RequestNode(Node):
                          paused=clock.paused,
                          breached=clock.breached(now=datetime.now(timezone.utc), resolved_at=r.resolved_at,
                                                          closed_at=r.closed_at))
+
+    @strawberry.field(description="The journey run that opened this request, if the viewer may see it.")
+    async def journey_run(self, info: strawberry.Info) -> JourneyRunRef | None:
+        from schema.journeys.types import JourneyRunNode
+
+        if self.row.journey_run_id is None:
+            return None
+        return JourneyRunNode.maybe(await info.context.loaders.journeys.run.load(self.row.journey_run_id))
 
     @strawberry.field
     def satisfaction(self) -> Satisfaction | None:

@@ -67,7 +67,15 @@ class Journeys:
 
 
 async def build_journeys(org: Org) -> Journeys:
-    """Adds an HR contract form, a Facilities workplace service, and the onboarding map."""
+    """The journey catalog and the onboarding map."""
+    await add_journey_catalog(org)
+    journeys = Journeys(org)
+    journeys.maps["onboarding"] = await journeys.create_map(journeys.onboarding_spec())
+    return journeys
+
+
+async def add_journey_catalog(org: Org) -> Org:
+    """Adds an HR contract form and a Facilities workplace service with a starter's form."""
     now = datetime.now(timezone.utc)
     admin = org.admin
     org.request_types["contract"] = await catalog.create_request_type(commands.CreateRequestType(
@@ -83,6 +91,4 @@ async def build_journeys(org: Org) -> Journeys:
         fields=(FieldDefinition("first_day", "First day", FieldKind.DATE, required=True),
                 FieldDefinition("floor", "Floor", FieldKind.NUMBER))),
         uow=SqlUnitOfWork(org.engine), actor=admin, now=now)
-    journeys = Journeys(org)
-    journeys.maps["onboarding"] = await journeys.create_map(journeys.onboarding_spec(), now=now)
-    return journeys
+    return org
