@@ -75,17 +75,19 @@ async def _managed_map(uow: UnitOfWork, map_id: int, actor: Person) -> JourneyMa
 async def _built(uow: UnitOfWork, spec: MapSpec, *, actor: Person, now: datetime, person_refs: PersonRefs,
                  previous: JourneyMap | None = None) -> JourneyMap:
     """Check the spec against the catalog, then make the map with fresh ids."""
-    departments = spec.department_ids
-    if departments - await uow.departments.existing_ids(departments):
-        raise NotFound("No such department.", field=("stages",))
+    known = await uow.departments.existing_ids(spec.department_ids)
+    for i, stage in enumerate(spec.stages):
+        for j, tp in enumerate(stage.touchpoints):
+            if tp.department_id not in known:
+                raise NotFound("No such department.", field=("stages", str(i), "touchpoints", str(j), "departmentId"))
     forms = await _forms(uow, {tp.request_type_id for s in spec.stages for tp in s.touchpoints} - {None})
     check_spec(spec, request_type_owners={i: service.owner_department_id for i, (_, service) in forms.items()})
-    known = await person_refs(literal_values(tp.field_values for s in spec.stages for tp in s.touchpoints))
+    people = await person_refs(literal_values(tp.field_values for s in spec.stages for tp in s.touchpoints))
     for i, stage in enumerate(spec.stages):
         for j, tp in enumerate(stage.touchpoints):
             if tp.request_type_id is not None:
                 with _at(("stages", str(i), "touchpoints", str(j))):
-                    check_templates(tp.field_values, forms[tp.request_type_id][0], person_exists=known.__contains__)
+                    check_templates(tp.field_values, forms[tp.request_type_id][0], person_exists=people.__contains__)
     return new_journey_map(
         spec, id=await uow.journey_maps.next_id(), stage_ids=await uow.journey_maps.next_stage_ids(len(spec.stages)),
         touchpoint_ids=await uow.journey_maps.next_touchpoint_ids(touchpoint_count(spec)), actor=actor, now=now,
