@@ -10,7 +10,8 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from api.body_limit import BodyLimitMiddleware
 from api.graphql_app import TandemGraphQL
@@ -23,6 +24,22 @@ from schema.live.hub import EventHub
 from schema.schema import build_schema
 
 log = logging.getLogger("tandem.app")
+
+
+class TandemApp(Starlette):
+    """Starlette, except that websockets on /graphql go straight to the GraphQL websocket endpoint:
+    past the HTTP middleware, whose send wrappers every subscriber's message would pass through
+    and whose frames every idle connection would hold (memory per subscriber counts)."""
+
+    def __init__(self, websocket: GraphQLWebSocket, **kwargs):
+        super().__init__(**kwargs)
+        self.websocket = websocket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/graphql":
+            await self.websocket(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -64,9 +81,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await broker.stop()
             await engine.dispose()
 
-    app = Starlette(routes=[
+    app = TandemApp(websocket, routes=[
         Route("/healthz", healthz), Route("/readyz", readyz),
-        Route("/graphql", graphql, methods=["GET", "POST"]), WebSocketRoute("/graphql", websocket),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
     ], lifespan=lifespan)
     app.state.engine = engine
     app.state.graphql = graphql

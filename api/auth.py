@@ -43,6 +43,13 @@ def person_id_from_token(token: str, *, secret: str) -> int:
         raise AuthError(f"Invalid token: {error}") from None
 
 
+def seconds_left(header: str, *, secret: str) -> float | None:
+    """How long a (valid) bearer token has left: a websocket signed in with it closes then."""
+    claims = jwt.decode(bearer_token(header), secret, algorithms=[ALGORITHM], audience=AUDIENCE)
+    exp = claims.get("exp")
+    return None if exp is None else exp - datetime.now(timezone.utc).timestamp()
+
+
 async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str) -> Person | None:
     """None when no token was sent; AuthError when one was sent and is bad."""
     token = bearer_token(header)

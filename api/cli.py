@@ -65,19 +65,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # process before atexit stops the embedded PostgreSQL. As an interrupt, atexit still runs.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        # wsproto holds the least memory per idle websocket of uvicorn's implementations (measured:
+        # 17.9 KB against 20.3 for websockets-sansio and 27.8 for websockets). No per-message deflate:
+        # each subscriber would get its own compressor and compress the same small JSON again.
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_config=None, ws="websockets-sansio" if _has_sansio() else "auto")
+                    log_config=None, ws="wsproto", ws_per_message_deflate=False)
     except KeyboardInterrupt:
         log.info("stopped")
     return 0
-
-
-def _has_sansio() -> bool:
-    try:
-        import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:

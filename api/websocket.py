@@ -18,7 +18,7 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Receive, Scope, Send
 
-from api.auth import AuthError, viewer_from_header
+from api.auth import AuthError, seconds_left, viewer_from_header
 from api.ws_operations import OperationError, prepare
 from api.ws_sender import Sender
 from db.broker import EventBroker
@@ -62,7 +62,8 @@ class GraphQLWebSocket:
             return
         await send({"type": "websocket.accept", "subprotocol": PROTOCOL})
         session = Session(self, send)
-        timeout = asyncio.get_running_loop().call_later(self.settings.init_timeout, session.init_timed_out)
+        session.init_timer = asyncio.get_running_loop().call_later(self.settings.init_timeout,
+                                                                   session.init_timed_out)
         try:
             while not session.sender.closed:
                 message = await receive()
@@ -70,14 +71,16 @@ class GraphQLWebSocket:
                     break
                 await session.receive(message.get("text"))
         finally:
-            timeout.cancel()
             session.end()
 
 
 class Session:
     """One connection: its viewer and its running operations."""
+    __slots__ = ("endpoint", "sender", "viewer", "initialised", "operations", "init_timer")
+    # init_timer: first the wait for connection_init, then the token's expiry.
 
     def __init__(self, endpoint: GraphQLWebSocket, send: Send):
+        self.init_timer: asyncio.TimerHandle | None = None
         self.endpoint = endpoint
         self.sender = Sender(send, max_backlog=endpoint.settings.max_backlog, on_close=self.end)
         self.viewer: Person | None = None
@@ -115,6 +118,7 @@ class Session:
             await self.sender.close(4429, "Too many initialisation requests")
             return
         self.initialised = True
+        self._cancel_init_timer()
         if payload is not None and not isinstance(payload, dict):
             await self.sender.close(4400, "Invalid connection init payload")
             return
@@ -127,6 +131,11 @@ class Session:
         except AuthError as error:
             await self.sender.close(4403, f"Forbidden: {error}"[:120])
             return
+        left = seconds_left(header, secret=self.endpoint.secret)
+        if left is not None:
+            # A connection lives no longer than its token: the client reconnects with a fresh one.
+            self.init_timer = asyncio.get_running_loop().call_later(
+                max(left, 0), self.sender.close_soon, 4403, "Forbidden: the token expired")
         self.send({"type": "connection_ack"})
 
     async def subscribe(self, operation_id: str, payload: dict[str, Any]) -> None:
@@ -187,7 +196,13 @@ class Session:
         elif operation is not None:
             self.endpoint.hub.leave(operation)
 
+    def _cancel_init_timer(self) -> None:
+        if self.init_timer is not None:
+            self.init_timer.cancel()
+            self.init_timer = None
+
     def end(self) -> None:
+        self._cancel_init_timer()
         operations, self.operations = self.operations, {}
         for operation in operations.values():
             self.stop(operation)

@@ -63,6 +63,25 @@ def _checker(schema: strawberry.Schema):
     return check
 
 
+class NextMessages:
+    """A subscriber's sink: every `next` differs only by its id, so the payload, encoded once for
+    the whole group, is spliced between this operation's prefix and the closing brace."""
+    __slots__ = ("sender", "prefix")
+
+    def __init__(self, sender: Any, operation_id: str):
+        self.sender = sender
+        self.prefix = _next_prefix(operation_id)
+
+    def __call__(self, payload: str) -> None:
+        self.sender.send_text(self.prefix + payload + "}")
+
+
+@lru_cache(maxsize=1024)
+def _next_prefix(operation_id: str) -> str:
+    # Shared among the many connections whose clients number their operations alike ("1", "2", ...).
+    return '{"id":%s,"type":"next","payload":' % json.dumps(operation_id)
+
+
 def prepare(schema: strawberry.Schema, payload: dict[str, Any]) -> PreparedOperation:
     query = payload.get("query")
     variables = payload.get("variables")
@@ -117,7 +136,7 @@ class PreparedOperation:
         arguments = self._arguments()
         context = endpoint.context(viewer)
         try:
-            wanted = await feed_filter(context.loaders, after=arguments.get("after"),
+            wanted = await feed_filter(context, after=arguments.get("after"),
                                        request_id=arguments.get("requestId"),
                                        department_id=arguments.get("departmentId"))
         except GraphQLError as error:
@@ -126,12 +145,9 @@ class PreparedOperation:
         operation = Operation(self.checked.document, self.variables, self.operation_name)
         key = (self.query, self.operation_name, json.dumps(self.variables, sort_keys=True),
                wanted.request_id, wanted.department_id, audience.key)
-        # Every `next` differs only by its id: the payload is encoded once and spliced in.
-        prefix = '{"id":%s,"type":"next","payload":' % json.dumps(operation_id)
-        sender = session.sender
         return await endpoint.hub.join(
             key=key, audience=audience, render=payload_renderer(self.schema, operation, endpoint.context),
-            viewer=viewer, sink=lambda payload: sender.send_text(prefix + payload + "}"),
+            viewer=viewer, sink=NextMessages(session.sender, operation_id),
             request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after)
 
     async def stream(self, session: Session, operation_id: str) -> None:

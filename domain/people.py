@@ -21,7 +21,7 @@ class Role(enum.Enum):
 STAFF_ROLES = frozenset({Role.AGENT, Role.MANAGER})
 
 
-@dataclass
+@dataclass(slots=True)  # one per signed-in websocket connection: thousands can be alive at once
 class Person:
     id: int
     name: str

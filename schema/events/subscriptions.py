@@ -25,7 +25,7 @@ class FeedFilter:
     department_id: int | None
 
 
-async def feed_filter(loaders: Any, *, after: str | None, request_id: str | None,
+async def feed_filter(context: Any, *, after: str | None, request_id: str | None,
                       department_id: str | None) -> FeedFilter:
     """The arguments checked: a bad cursor is BAD_USER_INPUT; a request the viewer may not see
     and an unknown department are NOT_FOUND, as in queries."""
@@ -39,9 +39,10 @@ async def feed_filter(loaders: Any, *, after: str | None, request_id: str | None
         department = ids.decode_optional(department_id, "Department", field="departmentId")
     except NotFound as error:
         raise ApiError(error.message, "NOT_FOUND") from None
-    if request is not None and await loaders.request.load(request) is None:
+    # Loaders only when an ID needs checking: thousands of plain feeds join without them.
+    if request is not None and await context.loaders.request.load(request) is None:
         raise ApiError("No request has this ID.", "NOT_FOUND")
-    if department is not None and await loaders.department.load(department) is None:
+    if department is not None and await context.loaders.department.load(department) is None:
         raise ApiError("No department has this ID.", "NOT_FOUND")
     return FeedFilter(seq, request, department)
 
@@ -62,7 +63,7 @@ class EventSubscriptions:
         if hub is None:
             raise LiveUnavailable()
         viewer = context.require_viewer()
-        wanted = await feed_filter(context.loaders, after=after, request_id=request_id, department_id=department_id)
+        wanted = await feed_filter(context, after=after, request_id=request_id, department_id=department_id)
         queue: asyncio.Queue[EventNode] = asyncio.Queue()
         # Its own group: this path (any transport but our websocket endpoint) shares nothing.
         member = await hub.join(key=object(), audience=Audience(("person", viewer.id), viewer, shared=False),

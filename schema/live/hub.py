@@ -37,7 +37,7 @@ Render = Callable[[Any, Person], Awaitable[Any]]  # (event row, viewer) -> what 
 Sink = Callable[[Any], None]  # takes a rendered item; must not block
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Member:
     viewer: Person
     sink: Sink

@@ -117,3 +117,14 @@ async def test_ping_is_answered_with_pong(server, token_for):
         await _init(ws, token_for("employee@example.com"))
         await ws.send(json.dumps({"type": "ping"}))
         assert json.loads(await ws.recv()) == {"type": "pong"}
+
+
+async def test_a_connection_closes_when_its_token_expires(server, e2e_org):
+    from api.auth import mint_token
+    from tests.e2e.conftest import SECRET
+
+    employee = e2e_org.people["employee"]
+    token = mint_token(person_id=employee.id, email=employee.email, secret=SECRET, hours=2 / 3600)
+    async with await _connect(server) as ws:
+        await _init(ws, token)
+        assert await _closed_with(ws) == 4403

@@ -92,3 +92,42 @@ def test_the_catalog_is_managed_by_the_departments_managers_and_admins():
     assert not access.can_manage_catalog(IT_MANAGER, HR)
     assert not access.can_manage_catalog(IT_AGENT, IT)
     assert not access.can_manage_catalog(EMPLOYEE, IT)
+
+
+# -- events (the live feed decides with these; db.read.visibility.event_visible mirrors them) --------------
+
+def _event_about_emmas_request(*, internal: bool = False, watchers: frozenset[int] = frozenset()):
+    return access.EventAudience(request_id=1, internal=internal, department_ids=frozenset({IT, FACILITIES}),
+                                requester_id=EMPLOYEE.id, watcher_ids=watchers,
+                                working_department_ids=frozenset({IT, FACILITIES}))
+
+
+@pytest.mark.parametrize("viewer, sees", [
+    (EMPLOYEE, True), (OTHER, False), (IT_AGENT, True), (FAC_AGENT, True), (HR_AGENT, False), (ADMIN, True)])
+def test_a_public_event_follows_its_request(viewer, sees):
+    assert access.can_see_event(viewer, _event_about_emmas_request()) is sees
+
+
+@pytest.mark.parametrize("viewer, sees", [
+    (EMPLOYEE, False), (IT_AGENT, True), (FAC_AGENT, True), (HR_MANAGER, False), (ADMIN, True)])
+def test_an_internal_event_is_for_the_working_departments_only(viewer, sees):
+    assert access.can_see_event(viewer, _event_about_emmas_request(internal=True)) is sees
+
+
+def test_a_watcher_sees_public_events_but_not_internal_ones():
+    assert access.can_see_event(HR_AGENT, _event_about_emmas_request(watchers=frozenset({HR_AGENT.id})))
+    assert not access.can_see_event(HR_AGENT, _event_about_emmas_request(internal=True,
+                                                                         watchers=frozenset({HR_AGENT.id})))
+
+
+def test_an_event_about_a_deleted_request_is_for_admins_only():
+    gone = access.EventAudience(request_id=1, internal=False, department_ids=frozenset({IT}))
+    assert not access.can_see_event(IT_AGENT, gone)
+    assert access.can_see_event(ADMIN, gone)
+
+
+def test_an_organisation_event_is_for_the_departments_it_names():
+    event = access.EventAudience(request_id=None, internal=False, department_ids=frozenset({HR}))
+    assert access.can_see_event(HR_MANAGER, event)
+    assert not access.can_see_event(IT_MANAGER, event)
+    assert not access.can_see_event(EMPLOYEE, event)

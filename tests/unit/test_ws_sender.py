@@ -1,0 +1,64 @@
+"""The websocket sender: writes at once when it can, queues behind a stalled client, drops a
+client that falls too far behind (it resumes from its cursor), and never blocks its caller."""
+from __future__ import annotations
+
+import asyncio
+
+from api.ws_sender import TRY_AGAIN_LATER, Sender
+
+
+class Socket:
+    """Behaves as uvicorn's websocket send: waits while the transport is paused."""
+
+    def __init__(self):
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.sent: list[dict] = []
+
+    async def send(self, message: dict) -> None:
+        await self.writable.wait()
+        self.sent.append(message)
+
+
+def texts(socket: Socket) -> list[str]:
+    return [m["text"] for m in socket.sent if m["type"] == "websocket.send"]
+
+
+async def test_a_writable_socket_is_written_at_once_without_a_task():
+    socket = Socket()
+    sender = Sender(socket.send)
+    before = len(asyncio.all_tasks())
+    sender.send_text("one")
+    sender.send_text("two")
+    assert texts(socket) == ["one", "two"]
+    assert len(asyncio.all_tasks()) == before
+
+
+async def test_messages_wait_in_order_behind_a_stalled_client_and_go_out_when_it_reads():
+    socket = Socket()
+    sender = Sender(socket.send)
+    socket.writable.clear()
+    for text in ("a", "b", "c"):
+        sender.send_text(text)  # returns at once although nothing can be written
+    assert texts(socket) == []
+    socket.writable.set()
+    await asyncio.sleep(0.01)
+    assert texts(socket) == ["a", "b", "c"]
+    sender.send_text("d")
+    assert texts(socket) == ["a", "b", "c", "d"]
+
+
+async def test_a_client_too_far_behind_is_closed_with_try_again_later():
+    socket = Socket()
+    closed = []
+    sender = Sender(socket.send, max_backlog=3, on_close=lambda: closed.append(True))
+    socket.writable.clear()
+    for n in range(5):
+        sender.send_text(str(n))
+    assert sender.closed and closed == [True]
+    socket.writable.set()
+    await asyncio.sleep(0.01)
+    assert socket.sent[-1] == {"type": "websocket.close", "code": TRY_AGAIN_LATER,
+                               "reason": "Too slow: reconnect and resume from your last cursor"}
+    sender.send_text("after")
+    assert "after" not in texts(socket)
