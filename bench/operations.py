@@ -83,3 +83,16 @@ mutation CommentAdd($input: CommentAddInput!) {
     userErrors { field code message }
   }
 }"""
+
+# A goals wallboard: every shared goal the agent's department takes part in, each key result
+# computed from the work (db.read.goal_values) with its breakdown by department.
+GOALS_WALLBOARD = """
+query GoalsWallboard {
+  sharedGoals(first: 10) {
+    edges { node {
+      title progress status departments { name }
+      keyResults { title metric target current sampleSize progress status
+                   byDepartment { department { name } current sampleSize } }
+    } }
+  }
+}"""

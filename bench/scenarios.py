@@ -171,6 +171,7 @@ def build_scenarios(targets: Targets, *, list_size: int = 50, detail_size: int =
         Scenario("B: { __typename }", "baseline", Rotating([graphql(ops.TYPENAME)])),
         Scenario("{ __typename } + token", "read", Rotating([graphql(ops.TYPENAME, token=t.agent_token)])),
         *(Scenario(name, "read", make(size), at_page_size=make) for name, make, size in reads),
+        Scenario("goals wallboard", "read", Rotating([graphql(ops.GOALS_WALLBOARD, token=t.agent_token)])),
         Scenario("requestCreate", "write", CreateRequests(t)),
         Scenario("requestTransition", "write", transitions, prepare=transitions.prepare),
         Scenario("commentAdd", "write", Comments(t)),

@@ -134,6 +134,13 @@ requests = Table(
     Index("ix_requests_created", "created_at", "id"),
     Index("ix_requests_updated", "updated_at", "id"),
     Index("ix_requests_search", "search", postgresql_using="gin"),
+    # What shared goals read (db.read.goal_values), so a goal's period costs what is in it, not the history.
+    Index("ix_requests_resolved_at", "resolved_at"),
+    Index("ix_requests_rated_at", "rated_at", postgresql_where=text("satisfaction_score is not null")),
+    Index("ix_requests_unresolved_due", "resolution_due_at", postgresql_where=text("resolved_at is null")),
+    Index("ix_requests_open_owner", "owner_department_id",
+          postgresql_where=text("status in ('NEW','TRIAGED','IN_PROGRESS','WAITING_ON_REQUESTER',"
+                                "'WAITING_ON_DEPARTMENT')")),
 )
 
 tasks = Table(

@@ -49,43 +49,48 @@ def owner_at(request: str, moment: str) -> str:
 
 _RESPONSE_LATE = "coalesce(s.first_response_at, s.resolved_at) > s.response_due_at"
 _RESOLUTION_LATE = "s.resolved_at > s.resolution_due_at"
-_IN_WINDOW = "{0} >= s.starts and {0} < s.ends"
+_BREACHED_AT = f"""case when {_RESPONSE_LATE} then s.response_due_at
+                        when {_RESOLUTION_LATE} then s.resolution_due_at else s.resolved_at end"""
+_RESOLUTION_HOURS = "greatest(0, extract(epoch from s.resolved_at - s.created_at) - s.sla_paused_seconds) / 3600.0"
 
-SAMPLES = f"""
-  select s.kr_id, s.metric, s.departments, {owner_at('s', 's.resolved_at')} as department_id,
-         greatest(0, extract(epoch from s.resolved_at - s.created_at) - s.sla_paused_seconds) / 3600.0 as value
-    from scoped s
-   where s.metric in ('REQUESTS_RESOLVED', 'MEDIAN_RESOLUTION_HOURS', 'P90_RESOLUTION_HOURS')
-     and {_IN_WINDOW.format('s.resolved_at')}
-  union all
-  select s.kr_id, s.metric, s.departments,
-         {owner_at('s', f'''case when {_RESPONSE_LATE} then s.response_due_at
-                                 when {_RESOLUTION_LATE} then s.resolution_due_at
-                                 else s.resolved_at end''')},
-         case when {_RESPONSE_LATE} or {_RESOLUTION_LATE} then 0 else 1 end
-    from scoped s
-   where s.metric = 'SLA_COMPLIANCE_RATE' and {_IN_WINDOW.format('s.resolved_at')}
-  union all
-  select s.kr_id, s.metric, s.departments, {owner_at('s', 's.resolution_due_at')}, 0
-    from scoped s
-   where s.metric = 'SLA_COMPLIANCE_RATE' and s.resolved_at is null
-     and {_IN_WINDOW.format('s.resolution_due_at')}
-     and coalesce(s.closed_at, s.sla_paused_at, :now) > s.resolution_due_at
-  union all
-  select s.kr_id, s.metric, s.departments, {owner_at('s', 'coalesce(s.resolved_at, s.rated_at)')},
-         s.satisfaction_score
-    from scoped s
-   where s.metric = 'CSAT_AVERAGE' and s.satisfaction_score is not null and {_IN_WINDOW.format('s.rated_at')}
-  union all
-  select s.kr_id, s.metric, s.departments, s.owner_department_id, 1
-    from scoped s
-   where s.metric = 'OPEN_BACKLOG' and s.status in ({OPEN_STATUSES})
-"""
+
+def _in_window(column: str) -> str:
+    return f"{column} >= kr.starts and {column} < kr.ends"
+
+
+def _samples(metrics: tuple[str, ...], *, which: str, credited_to: str, value: str) -> str:
+    """One sample per request `which` selects for key results of `metrics`, credited and valued.
+
+    Each kind joins the requests on its own window, so it reads only the requests it needs."""
+    names = ", ".join(f"'{m}'" for m in metrics)
+    return f"""
+  select kr.kr_id, kr.metric, kr.departments, {credited_to} as department_id, ({value})::float8 as value
+    from kr join requests s
+      on (cardinality(kr.services) = 0 or s.service_id = any(kr.services))
+     and (cardinality(kr.types) = 0 or s.request_type_id = any(kr.types))
+     and {which}
+   where kr.metric in ({names})"""
+
+
+SAMPLES = " union all ".join([
+    _samples(("REQUESTS_RESOLVED", "MEDIAN_RESOLUTION_HOURS", "P90_RESOLUTION_HOURS"),
+             which=_in_window("s.resolved_at"), credited_to=owner_at("s", "s.resolved_at"), value=_RESOLUTION_HOURS),
+    _samples(("SLA_COMPLIANCE_RATE",), which=_in_window("s.resolved_at"), credited_to=owner_at("s", _BREACHED_AT),
+             value=f"case when {_RESPONSE_LATE} or {_RESOLUTION_LATE} then 0 else 1 end"),
+    _samples(("SLA_COMPLIANCE_RATE",), credited_to=owner_at("s", "s.resolution_due_at"), value="0",
+             which=f"""s.resolved_at is null and {_in_window('s.resolution_due_at')}
+                       and coalesce(s.closed_at, s.sla_paused_at, :now) > s.resolution_due_at"""),
+    _samples(("CSAT_AVERAGE",), which=f"s.satisfaction_score is not null and {_in_window('s.rated_at')}",
+             credited_to=owner_at("s", "coalesce(s.resolved_at, s.rated_at)"), value="s.satisfaction_score"),
+    _samples(("OPEN_BACKLOG",), which=f"s.status in ({OPEN_STATUSES})", credited_to="s.owner_department_id",
+             value="1"),
+])
 
 # Scope: every axis left empty matches everything; departments default to the goal's.
 # A journey map scope (issue 4) is refused on input until journey runs exist.
+# Both CTEs are materialized so that the departments and each sample's credit are worked out once.
 VALUES = text(f"""
-with kr as (
+with kr as materialized (
   select k.id as kr_id, k.metric, k.scope_service_ids as services, k.scope_request_type_ids as types,
          coalesce(nullif(k.scope_department_ids, '{{}}'),
                   array(select gd.department_id from shared_goal_departments gd where gd.goal_id = k.goal_id))
@@ -94,13 +99,7 @@ with kr as (
     from key_results k join shared_goals g on g.id = k.goal_id
    where k.id = any(:ids) and k.scope_journey_map_id is null
 ),
-scoped as (
-  select kr.kr_id, kr.metric, kr.departments, kr.starts, kr.ends, r.*
-    from kr join requests r
-      on (cardinality(kr.services) = 0 or r.service_id = any(kr.services))
-     and (cardinality(kr.types) = 0 or r.request_type_id = any(kr.types))
-),
-samples as ({SAMPLES})
+samples as materialized ({SAMPLES})
 select kr_id, department_id, grouping(department_id) = 1 as total, count(*) as n,
        case metric
          when 'MEDIAN_RESOLUTION_HOURS' then percentile_cont(0.5) within group (order by value)
