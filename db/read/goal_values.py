@@ -1,7 +1,7 @@
 """Key result values, computed in SQL from the work itself: one statement per batch of key results.
 
-Each key result becomes a set of samples (one per request that counts), each credited to one
-department; the value is aggregated over all samples and per credited department.
+Each key result becomes a set of samples (one per request or journey run that counts), each
+credited to a department; the value is aggregated over all samples and per credited department.
 
 The window is [period start, min(period end, now)). Which requests count, and who gets credit:
 - REQUESTS_RESOLVED, MEDIAN_/P90_RESOLUTION_HOURS: requests resolved in the window (their latest
@@ -17,6 +17,10 @@ The window is [period start, min(period end, now)). Which requests count, and wh
   response was late, else the resolution deadline), so handing a late request on passes no blame.
 - CSAT_AVERAGE: ratings given in the window; credit: the owner when the request was resolved.
 - OPEN_BACKLOG: requests open now (not in the window: a backlog is a level); credit: the current owner.
+- JOURNEY_ON_TIME_RATE: journey runs completed in the window, 1 when every stage with a target
+  took no longer than it; per department, over the stages where it owns a touchpoint (see
+  JOURNEY_SAMPLES: a run counts once in the total and once for each department it involved).
+A journey map in a request metric's scope keeps the requests its runs opened (any map version).
 The owner at a moment comes from the hand-off log: the target of the last hand-off at or before
 it, else the source of the first hand-off, else the request's owner (never handed off).
 Only samples credited to the key result's departments count (its scope's, or else the goal's).
@@ -64,10 +68,13 @@ def _samples(metrics: tuple[str, ...], *, which: str, credited_to: str, value: s
     Each kind joins the requests on its own window, so it reads only the requests it needs."""
     names = ", ".join(f"'{m}'" for m in metrics)
     return f"""
-  select kr.kr_id, kr.metric, kr.departments, {credited_to} as department_id, ({value})::float8 as value
+  select kr.kr_id, kr.metric, kr.departments, {credited_to} as department_id, ({value})::float8 as value,
+         true as whole
     from kr join requests s
       on (cardinality(kr.services) = 0 or s.service_id = any(kr.services))
      and (cardinality(kr.types) = 0 or s.request_type_id = any(kr.types))
+     and (kr.maps is null or exists (select 1 from journey_runs jr
+                                      where jr.id = s.journey_run_id and jr.map_id = any(kr.maps)))
      and {which}
    where kr.metric in ({names})"""
 
@@ -86,31 +93,71 @@ SAMPLES = " union all ".join([
              value="1"),
 ])
 
-# Scope: every axis left empty matches everything; departments default to the goal's.
-# A journey map scope (issue 4) is refused on input until journey runs exist.
-# Both CTEs are materialized so that the departments and each sample's credit are worked out once.
+# Journey runs completed in the window, of the scoped map (any of its versions), on a map one of
+# the key result's departments has a touchpoint on. A run is on time when every stage with a
+# target took no longer than it (as JourneyMap.analytics counts); a department's sample is the
+# same question over the stages where it owns a touchpoint, so a run counts once in the total
+# and once for each department it involved.
+JOURNEY_SAMPLES = """
+  select kr_id, metric, departments, department_id, min(on_time::int)::float8, false
+    from stage_outcomes group by kr_id, metric, departments, run_id, department_id
+  union all
+  select r.kr_id, r.metric, r.departments, null, coalesce(min(o.on_time::int), 1)::float8, true
+    from runs r left join stage_outcomes o on o.kr_id = r.kr_id and o.run_id = r.run_id
+   group by r.kr_id, r.metric, r.departments, r.run_id"""
+
+JOURNEY_RUNS = """
+runs as materialized (
+  select kr.kr_id, kr.metric, kr.departments, jr.id as run_id, jr.map_id
+    from kr join journey_runs jr
+      on jr.status = 'COMPLETED' and jr.completed_at >= kr.starts and jr.completed_at < kr.ends
+     and (kr.maps is null or jr.map_id = any(kr.maps))
+    join journey_maps jm on jm.id = jr.map_id and jm.department_ids && kr.departments
+   where kr.metric = 'JOURNEY_ON_TIME_RATE'
+),
+stage_outcomes as materialized (
+  select r.kr_id, r.metric, r.departments, r.run_id, tp.department_id,
+         extract(epoch from s.left_at - s.entered_at) / 60 <= st.target_minutes as on_time
+    from runs r
+    join journey_run_stages s on s.run_id = r.run_id
+    join journey_stages st on st.map_id = r.map_id and st.position = s.position and st.target_minutes is not null
+    join journey_touchpoints tp on tp.stage_id = st.id
+),"""
+
+AGGREGATE = """count(*) as n,
+       case metric
+         when 'MEDIAN_RESOLUTION_HOURS' then percentile_cont(0.5) within group (order by value)
+         when 'P90_RESOLUTION_HOURS' then percentile_cont(0.9) within group (order by value)
+         when 'REQUESTS_RESOLVED' then count(*)::float8
+         when 'OPEN_BACKLOG' then count(*)::float8
+         else avg(value)
+       end as value"""
+
+# Scope: every axis left empty matches everything; departments default to the goal's; a journey
+# map stands for all its versions. The CTEs are materialized so that each is worked out once.
 VALUES = text(f"""
 with kr as materialized (
   select k.id as kr_id, k.metric, k.scope_service_ids as services, k.scope_request_type_ids as types,
          coalesce(nullif(k.scope_department_ids, '{{}}'),
                   array(select gd.department_id from shared_goal_departments gd where gd.goal_id = k.goal_id))
            as departments,
+         case when k.scope_journey_map_id is not null then
+           array(select m.id from journey_maps m
+                  where m.lineage_id = (select n.lineage_id from journey_maps n where n.id = k.scope_journey_map_id))
+         end as maps,
          g.period_start as starts, least(g.period_end, :now) as ends
     from key_results k join shared_goals g on g.id = k.goal_id
-   where k.id = any(:ids) and k.scope_journey_map_id is null
+   where k.id = any(:ids)
 ),
-samples as materialized ({SAMPLES})
-select kr_id, department_id, grouping(department_id) = 1 as total, count(*) as n,
-       case metric
-         when 'MEDIAN_RESOLUTION_HOURS' then percentile_cont(0.5) within group (order by value)
-         when 'P90_RESOLUTION_HOURS' then percentile_cont(0.9) within group (order by value)
-         when 'SLA_COMPLIANCE_RATE' then avg(value)::float8
-         when 'CSAT_AVERAGE' then avg(value)::float8
-         else count(*)::float8
-       end as value
-  from samples
- where department_id = any(departments)
- group by grouping sets ((kr_id, metric), (kr_id, metric, department_id))
+{JOURNEY_RUNS}
+samples as materialized ({SAMPLES} union all {JOURNEY_SAMPLES})
+select kr_id, null::bigint as department_id, true as total, {AGGREGATE}
+  from samples where whole and (department_id is null or department_id = any(departments))
+ group by kr_id, metric
+union all
+select kr_id, department_id, false, {AGGREGATE}
+  from samples where department_id = any(departments)
+ group by kr_id, metric, department_id
 """).bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("now", type_=DateTime(timezone=True)))
 
 

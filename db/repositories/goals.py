@@ -91,5 +91,7 @@ class CatalogReferences:
         return {r.id for r in rows}
 
     async def existing_journey_map_ids(self, ids: list[int]) -> set[int]:
-        # Journey maps arrive with issue 4; until then no journey map exists.
-        return set()
+        if not ids:
+            return set()
+        rows = await self.conn.execute(select(t.journey_maps.c.id).where(t.journey_maps.c.id.in_(set(ids))))
+        return {r.id for r in rows}

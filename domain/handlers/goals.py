@@ -6,7 +6,7 @@ from datetime import datetime
 
 from domain import commands
 from domain.errors import DomainError, Forbidden, NotFound
-from domain.goals import JOURNEY_METRICS, GoalChanges, KeyResult, SharedGoal, can_view_goal, new_goal
+from domain.goals import GoalChanges, KeyResult, SharedGoal, can_view_goal, new_goal
 from domain.people import Person, Role
 from domain.ports import UnitOfWork
 
@@ -68,10 +68,6 @@ async def _require_references(uow: UnitOfWork, department_ids: tuple[int, ...],
 
 
 async def _require_scope(uow: UnitOfWork, key_result: KeyResult, *, path: tuple[str, ...]) -> None:
-    if key_result.metric in JOURNEY_METRICS:
-        # Journey runs arrive with issue 4: until they do, nothing could measure this.
-        raise DomainError("Journey metrics are not available yet.", field=path[:-1] + ("metric",),
-                          code="METRIC_NOT_AVAILABLE")
     scope = key_result.scope
     if set(scope.department_ids) - await uow.departments.existing_ids(scope.department_ids):
         raise NotFound("No such department.", field=path + ("departmentIds",))
@@ -81,7 +77,7 @@ async def _require_scope(uow: UnitOfWork, key_result: KeyResult, *, path: tuple[
     if set(scope.request_type_ids) - set(services_of_types):
         raise NotFound("No such request type.", field=path + ("requestTypeIds",))
     if scope.service_ids and set(services_of_types.values()) - set(scope.service_ids):
-        raise NotFound("A request type in the scope belongs to none of its services, so it would match nothing.",
+        raise DomainError("A request type in the scope belongs to none of its services, so it would match nothing.",
                        field=path + ("requestTypeIds",), code="SCOPE_MISMATCH")
     journey_map = scope.journey_map_id
     if journey_map is not None and journey_map not in await uow.references.existing_journey_map_ids([journey_map]):

@@ -13,11 +13,14 @@ from typing import Any
 import strawberry
 
 from domain.errors import NotFound
+from domain.goals import JOURNEY_METRICS
 from schema import ids
 from schema.errors import ApiError
 from schema.goals.types import SharedGoalNode
 from schema.live.changes import changes
 from schema.permissions import root_subscription
+
+JOURNEY_METRIC_NAMES = frozenset(m.value for m in JOURNEY_METRICS)
 
 # Request events that can move a key result: opened or finished (backlog, resolutions, SLA),
 # moved between departments (credit), rated (CSAT), reprioritised (SLA deadlines).
@@ -25,6 +28,8 @@ from schema.permissions import root_subscription
 # status, the move is its own RequestTransitioned event.
 MOVING_EVENTS = frozenset({"RequestCreated", "RequestTransitioned", "RequestHandedOff", "RequestRated",
                            "RequestUpdated"})
+# A run's on-time outcome is decided when it completes.
+JOURNEY_EVENTS = frozenset({"JourneyRunCompleted"})
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,21 @@ class KeyResultScope:
     service_ids: frozenset[int]
     request_type_ids: frozenset[int]
     department_ids: frozenset[int]  # the key result's, or else the goal's
+    journeys: bool  # measures journey runs
+    journey_map: bool  # only work of a journey map's runs
 
     def touches(self, event: Any) -> bool:
+        """Matched on the event alone. A journey map is matched coarsely (any run's work), since
+        the event does not say which map its run follows."""
         departments = set(event.department_ids) | {event.owner_department_id}
-        return ((not self.service_ids or event.service_id in self.service_ids)
-                and (not self.request_type_ids or event.request_type_id in self.request_type_ids)
-                and bool(departments & self.department_ids))
+        if not departments & self.department_ids:
+            return False
+        if event.request_id is None:
+            return self.journeys and event.type in JOURNEY_EVENTS
+        return (not self.journeys and event.type in MOVING_EVENTS
+                and (not self.journey_map or event.journey_run_id is not None)
+                and (not self.service_ids or event.service_id in self.service_ids)
+                and (not self.request_type_ids or event.request_type_id in self.request_type_ids))
 
 
 @dataclass
@@ -48,9 +62,9 @@ class GoalScope:
     key_results: list[KeyResultScope] = field(default_factory=list)
 
     def concerns(self, event: Any) -> bool:
-        if event.request_id is None:
+        if event.request_id is None and event.journey_run_id is None:
             return event.payload.get("goalId") == self.goal_id
-        return event.type in MOVING_EVENTS and any(k.touches(event) for k in self.key_results)
+        return any(k.touches(event) for k in self.key_results)
 
     async def reload(self, info: strawberry.Info) -> None:
         loaders = info.context.loaders
@@ -58,7 +72,9 @@ class GoalScope:
         self.key_results = [
             KeyResultScope(service_ids=frozenset(row.scope_service_ids),
                            request_type_ids=frozenset(row.scope_request_type_ids),
-                           department_ids=frozenset(row.scope_department_ids) or goal_departments)
+                           department_ids=frozenset(row.scope_department_ids) or goal_departments,
+                           journeys=row.metric in JOURNEY_METRIC_NAMES,
+                           journey_map=row.scope_journey_map_id is not None)
             for row in await loaders.key_results_of_goal.load(self.goal_id)]
 
 

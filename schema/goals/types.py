@@ -14,6 +14,7 @@ from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
 from schema.enums import GoalStatus, TargetDirection
 from schema.enums import Metric as MetricEnum
+from schema.journeys.types import JourneyMapNode
 from schema.organisation.types import DepartmentNode
 from schema.relay import Node
 
@@ -28,6 +29,7 @@ class KeyResultScope:
     service_ids: strawberry.Private[list[int]]
     request_type_ids: strawberry.Private[list[int]]
     department_ids: strawberry.Private[list[int]]
+    journey_map_id: strawberry.Private[int | None]
 
     @strawberry.field(description="Requests on these services only (none: every service).")
     async def services(self, info: strawberry.Info) -> list[ServiceNode]:
@@ -42,6 +44,12 @@ class KeyResultScope:
     @strawberry.field(description="Work credited to these departments (none given: the goal's departments).")
     async def departments(self, info: strawberry.Info) -> list[DepartmentNode]:
         return await _departments(info, self.department_ids)
+
+    @strawberry.field(description="Runs of this journey map (any of its versions), or the requests they opened.")
+    async def journey_map(self, info: strawberry.Info) -> JourneyMapNode | None:
+        if self.journey_map_id is None:
+            return None
+        return JourneyMapNode.maybe(await info.context.loaders.journeys.map.load(self.journey_map_id))
 
 
 @strawberry.type
@@ -68,7 +76,8 @@ class KeyResult:
                    direction=Direction(row.direction), target=row.target, row=row, goal=goal,
                    scope=KeyResultScope(service_ids=list(row.scope_service_ids),
                                         request_type_ids=list(row.scope_request_type_ids),
-                                        department_ids=list(row.scope_department_ids)))
+                                        department_ids=list(row.scope_department_ids),
+                                        journey_map_id=row.scope_journey_map_id))
 
     async def value(self, info: strawberry.Info) -> KeyResultValue:
         return await info.context.loaders.key_result_value.load((self.row.id, self.metric))

@@ -12,7 +12,7 @@ from tests.support.org import Org
 GOAL = """
   id title description periodStart periodEnd version progress status departments { name }
   keyResults { id title metric direction target current sampleSize progress status
-    scope { services { name } requestTypes { name } departments { name } }
+    scope { services { name } requestTypes { name } departments { name } journeyMap { name } }
     byDepartment { department { name } current sampleSize } }
 """
 GOAL_CREATE = f"""mutation($input: SharedGoalCreateInput!) {{ sharedGoalCreate(input: $input) {{

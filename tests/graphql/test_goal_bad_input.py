@@ -172,8 +172,3 @@ async def test_a_malformed_id_in_a_scope(api, org: Org):
     assert await _refused_create(api, org, key_results=[key_result("OPEN_BACKLOG", 3, scope=scope)]) == [
         ("NOT_FOUND", KR0 + ["scope", "requestTypeIds"])]
 
-
-async def test_journey_metrics_wait_for_journey_runs(api, org: Org):
-    # Journey runs (issue 4) are not there yet: nothing could measure this key result.
-    assert await _refused_create(api, org, key_results=[key_result("JOURNEY_ON_TIME_RATE", 0.9)]) == [
-        ("METRIC_NOT_AVAILABLE", KR0 + ["metric"])]

@@ -152,3 +152,25 @@ async def test_a_goal_the_viewer_may_not_see_is_not_found(api, org: Org, broker)
     results = [r async for r in stream]
     # then
     assert [e.extensions["code"] for e in results[0].errors] == ["NOT_FOUND"]
+
+
+async def test_a_journey_run_completing_is_pushed_to_a_journey_goal(api, org: Org, broker):
+    from tests.graphql.journey_ops import MAP_CREATE, onboarding_input
+    from tests.graphql.test_journey_analytics import DAY0, play
+    from tests.support.journeys import add_journey_catalog
+
+    # given an onboarding map and a goal on its on-time rate in March 2026
+    await add_journey_catalog(org)
+    api.at(DAY0 - timedelta(days=1))
+    journey = ok(await act(api, org.admin, MAP_CREATE, **onboarding_input(org)), "journeyMap")["id"]
+    goal = await create_goal(api, org, periodStart="2026-03-01T00:00:00Z", periodEnd="2026-04-01T00:00:00Z",
+                             key_results=[key_result("JOURNEY_ON_TIME_RATE", 0.9, scope={"journeyMapId": journey})])
+    async with subscribed(api, broker, org.hr_manager, goal["id"]) as live:
+        assert resolved(await live.take()) == (None, 0)
+        # when a run goes through every stage on time
+        await play(api, org, journey, 0, contract=(10, 30), laptop=(40, 100), workplace=(35, 130))
+        announced(api, broker)
+        # then the completion is pushed
+        pushes = [resolved(await live.take())]
+        while pushes[-1] != (1.0, 1):
+            pushes.append(resolved(await live.take()))

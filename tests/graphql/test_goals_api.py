@@ -27,7 +27,8 @@ async def test_a_manager_creates_a_goal_for_their_department_together_with_other
     assert [d["name"] for d in goal["departments"]] == ["Facilities", "HR", "IT"]
     sla, backlog = goal["keyResults"]
     assert (sla["metric"], sla["direction"], sla["target"]) == ("SLA_COMPLIANCE_RATE", "AT_LEAST", 0.9)
-    assert sla["scope"] == {"services": [{"name": "Laptops"}], "requestTypes": [], "departments": [{"name": "IT"}]}
+    assert sla["scope"] == {"services": [{"name": "Laptops"}], "requestTypes": [], "departments": [{"name": "IT"}],
+                            "journeyMap": None}
     assert (backlog["metric"], backlog["direction"]) == ("OPEN_BACKLOG", "AT_MOST")
     assert [c["department"]["name"] for c in sla["byDepartment"]] == ["IT"]
     assert [c["department"]["name"] for c in backlog["byDepartment"]] == ["Facilities", "HR", "IT"]
