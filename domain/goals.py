@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from domain.errors import DomainError, Forbidden, NotFound
+from domain.errors import DomainError, Forbidden, NotFound, StaleVersion
 from domain.events import Event
 from domain.people import Person
 from domain.text import check_body, check_title
@@ -94,8 +94,8 @@ class SharedGoal:
 
     def check_version(self, expected: int) -> None:
         if expected != self.version:
-            raise DomainError(f"The goal changed since version {expected}; it is now at {self.version}.",
-                              field=("expectedVersion",), code="STALE_VERSION")
+            raise StaleVersion(f"The goal changed since version {expected}; it is now at {self.version}.",
+                               field=("expectedVersion",))
 
     def update(self, actor: Person, *, now: datetime, changes: GoalChanges) -> None:
         """Apply changes; the result is checked as a new goal would be, so a refused update changes nothing."""
