@@ -22,10 +22,11 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.execution import PreExecutionError
 
+from api.ws_sender import Sender, text_frame
 from schema.events.subscriptions import feed_filter
 from schema.extensions import coded
 from schema.live.audience import audience_for, selected_field_names
-from schema.live.render import Operation, payload_renderer
+from schema.live.render import Operation, Rendered, payload_renderer
 
 if TYPE_CHECKING:
     from api.websocket import Session
@@ -65,15 +66,20 @@ def _checker(schema: strawberry.Schema):
 
 class NextMessages:
     """A subscriber's sink: every `next` differs only by its id, so the payload, encoded once for
-    the whole group, is spliced between this operation's prefix and the closing brace."""
+    the whole group, is spliced between this operation's prefix and the closing brace, and framed
+    once per distinct id (clients number their operations alike: "1", "2", ...)."""
     __slots__ = ("sender", "prefix")
 
-    def __init__(self, sender: Any, operation_id: str):
+    def __init__(self, sender: Sender, operation_id: str):
         self.sender = sender
         self.prefix = _next_prefix(operation_id)
 
-    def __call__(self, payload: str) -> None:
-        self.sender.send_text(self.prefix + payload + "}")
+    def __call__(self, rendered: Rendered) -> None:
+        frame = rendered.encodings.get(self.prefix)
+        if frame is None:
+            frame = rendered.encodings[self.prefix] = text_frame(self.prefix + rendered.json + "}")
+        if not self.sender.write_frame(frame):
+            self.sender.send_text(self.prefix + rendered.json + "}")
 
 
 @lru_cache(maxsize=1024)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -25,11 +26,41 @@ log = logging.getLogger("tandem.ws")
 TRY_AGAIN_LATER = 1013
 
 
+def text_frame(text: str) -> bytes:
+    """A complete, unmasked websocket text frame (what a server sends; RFC 6455 section 5.2)."""
+    data = text.encode()
+    size = len(data)
+    if size < 126:
+        return bytes((0x81, size)) + data
+    if size < 65536:
+        return b"\x81\x7e" + struct.pack("!H", size) + data
+    return b"\x81\x7f" + struct.pack("!Q", size) + data
+
+
+def _direct_channel(send: Send) -> Any | None:
+    """uvicorn's wsproto connection behind an ASGI `send`, if frames may be written to its socket.
+
+    Why: framing each subscriber's message through wsproto costs more than everything else the
+    fan-out does per subscriber; a frame made once per event and written as is costs a syscall.
+    Only for uvicorn's wsproto implementation without per-message deflate (frames would need
+    compressing); anything else, or a uvicorn that changed these attributes, keeps the ASGI path.
+    """
+    protocol = getattr(send, "__self__", None)
+    if type(protocol).__module__ != "uvicorn.protocols.websockets.wsproto_impl":
+        return None
+    config = getattr(protocol, "config", None)
+    if config is None or getattr(config, "ws_per_message_deflate", True):
+        return None
+    needed = ("transport", "writable", "disconnected", "close_sent", "handshake_complete")
+    return protocol if all(hasattr(protocol, name) for name in needed) else None
+
+
 class Sender:
-    __slots__ = ("_send", "_backlog", "_draining", "max_backlog", "closed", "on_close")
+    __slots__ = ("_send", "_direct", "_backlog", "_draining", "max_backlog", "closed", "on_close")
 
     def __init__(self, send: Send, *, max_backlog: int = 1000, on_close: Callable[[], None] | None = None):
         self._send = send
+        self._direct = _direct_channel(send)
         self.on_close = on_close  # told once when this side closes: stop feeding it
         self._backlog: deque[str] | None = None  # messages waiting behind a suspended send
         self._draining: asyncio.Task | None = None
@@ -46,6 +77,17 @@ class Sender:
             self._backlog.append(text)
             return
         self._step(self._send({"type": "websocket.send", "text": text}))
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write a ready-made frame straight to the socket when that is safe now (open, writable,
+        nothing queued before it); False means: send the text the ordinary way."""
+        channel = self._direct
+        if channel is None or self.closed or self._backlog is not None or channel.disconnected \
+                or channel.close_sent or not channel.handshake_complete or not channel.writable.is_set() \
+                or channel.transport.is_closing():
+            return False
+        channel.transport.write(frame)
+        return True
 
     def _step(self, send: Coroutine[Any, Any, None]) -> None:
         try:

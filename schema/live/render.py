@@ -16,6 +16,16 @@ from schema.events.types import EventNode
 from schema.extensions import coded
 
 
+class Rendered:
+    """One event's payload for a whole group, encoded once. Transports may keep their own
+    encodings of it (a websocket frame per operation id) in `encodings`."""
+    __slots__ = ("json", "encodings")
+
+    def __init__(self, json_text: str):
+        self.json = json_text
+        self.encodings: dict[str, bytes] = {}
+
+
 @dataclass(frozen=True)
 class Operation:
     """A validated subscription operation, as a client sent it."""
@@ -26,8 +36,8 @@ class Operation:
 
 def payload_renderer(schema: strawberry.Schema, operation: Operation,
                      context_for: Callable[[Person], Any]) -> Callable[[Any, Person], Any]:
-    """(event row, viewer) -> the `next` payload as JSON text, as `viewer` may see it."""
-    async def render(row: Any, viewer: Person) -> str:
+    """(event row, viewer) -> the `next` payload, as `viewer` may see it."""
+    async def render(row: Any, viewer: Person) -> Rendered:
         result = await await_maybe(execute(
             schema._schema, operation.document, root_value=EventNode.from_row(row),
             context_value=context_for(viewer), variable_values=operation.variables,
@@ -36,5 +46,5 @@ def payload_renderer(schema: strawberry.Schema, operation: Operation,
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [coded(e).formatted for e in result.errors]
-        return json.dumps(payload, separators=(",", ":"), default=str)
+        return Rendered(json.dumps(payload, separators=(",", ":"), default=str))
     return render

@@ -76,7 +76,7 @@ class CountingRender:
         context_for = lambda viewer: Context(engine=engine, viewer=viewer)  # noqa: E731
         self._render = payload_renderer(SCHEMA, Operation(self.document, None, None), context_for)
 
-    async def __call__(self, row: Any, viewer: Person) -> str:
+    async def __call__(self, row: Any, viewer: Person):
         self.calls += 1
         return await self._render(row, viewer)
 
@@ -87,8 +87,8 @@ class Inbox:
     def __init__(self):
         self.payloads: list[dict] = []
 
-    def __call__(self, payload: str) -> None:
-        self.payloads.append(json.loads(payload))
+    def __call__(self, rendered) -> None:
+        self.payloads.append(json.loads(rendered.json))
 
 
 async def join(hub: EventHub, viewer: Person, render: CountingRender, *, query: str, after: int | None = None,

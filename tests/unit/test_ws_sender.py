@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from api.ws_sender import TRY_AGAIN_LATER, Sender
+from api.ws_sender import TRY_AGAIN_LATER, Sender, text_frame
 
 
 class Socket:
@@ -62,3 +62,21 @@ async def test_a_client_too_far_behind_is_closed_with_try_again_later():
                                "reason": "Too slow: reconnect and resume from your last cursor"}
     sender.send_text("after")
     assert "after" not in texts(socket)
+
+
+def test_ready_made_frames_decode_as_the_text_for_every_length_encoding():
+    from wsproto.frame_protocol import FrameProtocol, Opcode
+
+    for size in (0, 125, 126, 65535, 65536):
+        text = "é" * (size // 2) + "x" * (size % 2)  # multi-byte characters: lengths count bytes
+        reader = FrameProtocol(client=True, extensions=[])
+        reader.receive_bytes(text_frame(text))
+        (frame,) = list(reader.received_frames())
+        assert frame.opcode is Opcode.TEXT and frame.message_finished
+        assert frame.payload == text
+
+
+async def test_without_uvicorns_wsproto_connection_frames_take_the_ordinary_path():
+    socket = Socket()
+    sender = Sender(socket.send)
+    assert sender.write_frame(text_frame("x")) is False
