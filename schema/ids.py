@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 
@@ -37,3 +39,19 @@ def decode(global_id: str, type_name: str, *, field: str) -> int:
 
 def decode_optional(global_id: str | None, type_name: str, *, field: str) -> int | None:
     return None if global_id is None else decode(global_id, type_name, field=field)
+
+
+async def visible_id(global_id: str, type_name: str, *, field: str,
+                     load: Callable[[int], Awaitable[Any]]) -> int:
+    """The database id of an argument naming something the viewer may see (`load` returns None
+    otherwise): a top-level NOT_FOUND error for a malformed, foreign, unknown or hidden ID alike."""
+    from schema.errors import ApiError  # schema.errors imports the domain; ids stays import-light
+
+    parsed = parse(global_id)
+    if parsed is None or parsed[0] != type_name or await load(parsed[1]) is None:
+        raise ApiError(f"No {_spaced(type_name)} has this ID.", "NOT_FOUND")
+    return parsed[1]
+
+
+def _spaced(type_name: str) -> str:
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in type_name).strip()

@@ -8,10 +8,9 @@ from typing import Any
 
 import strawberry
 
-from domain.errors import NotFound
 from domain.people import Person
 from schema import ids
-from schema.errors import ApiError, BadRequest
+from schema.errors import BadRequest
 from schema.events.types import EventNode, parse_event_cursor
 from schema.live.audience import Audience
 from schema.live.changes import LiveUnavailable
@@ -34,16 +33,14 @@ async def feed_filter(context: Any, *, after: str | None, request_id: str | None
         seq = parse_event_cursor(after)
         if seq is None:
             raise BadRequest("`after` is not an event cursor.")
-    try:
-        request = ids.decode_optional(request_id, "Request", field="requestId")
-        department = ids.decode_optional(department_id, "Department", field="departmentId")
-    except NotFound as error:
-        raise ApiError(error.message, "NOT_FOUND") from None
     # Loaders only when an ID needs checking: thousands of plain feeds join without them.
-    if request is not None and await context.loaders.request.load(request) is None:
-        raise ApiError("No request has this ID.", "NOT_FOUND")
-    if department is not None and await context.loaders.department.load(department) is None:
-        raise ApiError("No department has this ID.", "NOT_FOUND")
+    request = department = None
+    if request_id is not None:
+        request = await ids.visible_id(request_id, "Request", field="requestId",
+                                       load=context.loaders.request.load)
+    if department_id is not None:
+        department = await ids.visible_id(department_id, "Department", field="departmentId",
+                                          load=context.loaders.department.load)
     return FeedFilter(seq, request, department)
 
 

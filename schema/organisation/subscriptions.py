@@ -6,9 +6,7 @@ from typing import Any
 
 import strawberry
 
-from domain.errors import NotFound
 from schema import ids
-from schema.errors import ApiError
 from schema.live.changes import changes
 from schema.organisation.types import DepartmentStats
 from schema.permissions import root_subscription
@@ -27,20 +25,11 @@ class OrganisationSubscriptions:
                                    "(at most four times a second), as the viewer may see them.")
     async def department_stats(self, info: strawberry.Info,
                                department_id: strawberry.ID) -> AsyncGenerator[DepartmentStats, None]:
-        department = await _department(info, department_id)
+        department = await ids.visible_id(department_id, "Department", field="departmentId",
+                                          load=info.context.loaders.department.load)
         last: DepartmentStats | None = None
         async for _ in changes(info, concerns=touches_queue(department), min_interval=0.25):
             stats = DepartmentStats.from_stats(await info.context.loaders.department_stats.load(department))
             if stats != last:  # a comment changes no number: nothing to push
                 last = stats
                 yield stats
-
-
-async def _department(info: strawberry.Info, global_id: strawberry.ID) -> int:
-    try:
-        department_id = ids.decode(global_id, "Department", field="departmentId")
-    except NotFound as error:
-        raise ApiError(error.message, "NOT_FOUND") from None
-    if await info.context.loaders.department.load(department_id) is None:
-        raise ApiError("No department has this ID.", "NOT_FOUND")
-    return department_id
