@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     tandem_ws_max_operations: int = Field(default=50, ge=1)
     tandem_ws_init_timeout: float = Field(default=10.0, gt=0)
     tandem_log_level: str = "INFO"
+    # Queries whose fields are all SQL-backed run as one SQL statement (schema.compiled); off:
+    # every query executes field by field (a switch for comparing and for ruling it out).
+    tandem_compiled_reads: bool = True
     # Browser portals on other origins: a comma-separated list of origins, or "*".
     tandem_cors_origins: str = ""
 

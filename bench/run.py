@@ -23,6 +23,7 @@ from bench.targets import read_targets
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SERVER_LOG = RESULTS / "server.log"
+NORMAL_SERVER_LOG = RESULTS / "server-normal.log"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
                    f"(default {database.DEFAULT_SERVER}, else an embedded one)")
     p.add_argument("--only", action="append", default=[], help="run only scenarios whose name contains this "
                    "(repeatable; the two baselines always run)")
+    p.add_argument("--compare-normal", action="store_true", help="also run each read against a second server "
+                   "with compiled reads off (TANDEM_COMPILED_READS=false), right after the same read compiled")
     p.add_argument("--keep-database", action="store_true", help="do not drop the database afterwards")
     p.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     return p
@@ -85,19 +88,32 @@ def _report(rows: list[report.Row], *, meta: dict, output: Path) -> int:
 async def _drive(url: str, secret: str, scenarios: list[Scenario], costs: dict, args: argparse.Namespace):
     pinned = can_pin()
     server = start_server(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
+    # Both servers on the same CPU, loaded one at a time: the same read compiled, then normally.
+    normal = start_server(database_url=url, secret=secret, log_path=NORMAL_SERVER_LOG, pin=pinned,
+                          settings={"TANDEM_COMPILED_READS": "false"}) if args.compare_normal else None
     rows = []
     try:
-        await asyncio.to_thread(server.wait_ready)
+        for started in (server, normal):
+            if started is not None:
+                await asyncio.to_thread(started.wait_ready)
         if pinned:
             pin_this_process_to_load_cpu()
         for scenario in scenarios:
-            measured = await _run_scenario(scenario, port=server.port, args=args)
-            rows.append(report.row_of(scenario.name, scenario.kind, measured, costs.get(scenario.name)))
-            print(f"  {scenario.name}: {measured.per_second:,.0f} req/s, {measured.errors} errors"
-                  + (f" ({measured.error_samples[0]})" if measured.error_samples else ""), flush=True)
+            rows.append(await _measured_row(scenario, scenario.name, server, costs, args))
+            if normal is not None and scenario.kind == "read":
+                rows.append(await _measured_row(scenario, f"{scenario.name} · normal", normal, costs, args))
     finally:
         server.stop()
+        if normal is not None:
+            normal.stop()
     return rows, pinned
+
+
+async def _measured_row(scenario: Scenario, name: str, server, costs: dict, args: argparse.Namespace) -> report.Row:
+    measured = await _run_scenario(scenario, port=server.port, args=args)
+    print(f"  {name}: {measured.per_second:,.0f} req/s, {measured.errors} errors"
+          + (f" ({measured.error_samples[0]})" if measured.error_samples else ""), flush=True)
+    return report.row_of(name, scenario.kind, measured, costs.get(name))
 
 
 async def _run_scenario(scenario: Scenario, *, port: int, args: argparse.Namespace) -> load.Measurement:

@@ -20,11 +20,13 @@ def pin_this_process_to_load_cpu() -> None:
     os.sched_setaffinity(0, {LOAD_CPU})
 
 
-def start_server(*, database_url: str, secret: str, log_path: Path, pin: bool) -> Server:
+def start_server(*, database_url: str, secret: str, log_path: Path, pin: bool,
+                 settings: dict[str, str] | None = None) -> Server:
     """`tandem serve` with only what we set as its configuration (no DATABASE_URL or TANDEM_* from
     this shell), on CPU 0 when pinned; call `wait_ready()` before using it."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_bytes(b"")
-    return Server(env=clean_env(DATABASE_URL=database_url, TANDEM_SECRET=secret), cwd=log_path.parent,
+    env = clean_env(DATABASE_URL=database_url, TANDEM_SECRET=secret, **(settings or {}))
+    return Server(env=env, cwd=log_path.parent,
                   log_path=log_path, args=("--host", "127.0.0.1", "--workers", "1"),
                   command_prefix=("taskset", "-c", str(SERVER_CPU)) if pin else ())

@@ -32,6 +32,8 @@ class Context:
     on_commit: CommitListener | None = None
     broker: EventBroker | None = None  # the process's event broker: what subscriptions listen to
     hub: Any = None  # the process's schema.live.hub.EventHub, where `events` subscribers join
+    # The HTTP view relays a compiled query's JSON text (schema.compiled); other callers get data.
+    compiled_reads: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

@@ -18,6 +18,8 @@ from strawberry.tools import merge_types
 
 from schema.catalog.mutations import CatalogMutations
 from schema.catalog.queries import CatalogQueries
+from schema.compiled.compiler import Compiler
+from schema.compiled.extension import CompiledReads
 from schema.events.subscriptions import EventSubscriptions
 from schema.extensions import CodedErrors, CodedSchema
 from schema.goals.mutations import GoalMutations
@@ -46,7 +48,7 @@ class Limits:
 
 
 def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases: int = 30,
-                 max_tokens: int = 5000) -> strawberry.Schema:
+                 max_tokens: int = 5000, compiled_reads: bool = True) -> strawberry.Schema:
     # The limiters' rules are classes, made once here: ValidationCache keys on the document and
     # the rule classes, and a limiter built per operation makes new classes, so it never hit.
     limits = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
@@ -61,6 +63,10 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    if compiled_reads:
+        # Last: it runs after parsing and validation, and only answers what it fully covers.
+        compiler = Compiler()
+        extensions.append(lambda: CompiledReads(compiler))
     schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
     # The websocket endpoint validates subscriptions itself, with the same limits.
     schema.tandem_limits = Limits(rules=tuple(limits), max_tokens=max_tokens)

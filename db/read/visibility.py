@@ -15,8 +15,10 @@ def _task_in_department(requests: Table, department_id: int) -> ColumnElement[bo
     # An alias, so a query that itself selects from tasks (a Task by ID) does not
     # auto-correlate the subquery's FROM away.
     tk = t.tasks.alias("department_task")
+    # Correlated to `requests` explicitly: the compiled read path nests this predicate below
+    # selects that do not list the request themselves (auto-correlation only looks one level up).
     return exists(select(1).select_from(tk).where(
-        tk.c.request_id == requests.c.id, tk.c.department_id == department_id))
+        tk.c.request_id == requests.c.id, tk.c.department_id == department_id).correlate(requests))
 
 
 def works_on_request(viewer: Person, requests: Table = t.requests) -> ColumnElement[bool]:
@@ -33,7 +35,7 @@ def request_visible(viewer: Person, requests: Table = t.requests) -> ColumnEleme
     if viewer.is_admin:
         return true()
     watching = exists(select(1).select_from(t.watchers).where(
-        t.watchers.c.request_id == requests.c.id, t.watchers.c.person_id == viewer.id))
+        t.watchers.c.request_id == requests.c.id, t.watchers.c.person_id == viewer.id).correlate(requests))
     return or_(requests.c.requester_id == viewer.id, watching, works_on_request(viewer, requests))
 
 

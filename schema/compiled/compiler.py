@@ -1,0 +1,113 @@
+"""Running a query operation through the compiled path, or telling the caller to execute it
+normally (None). Plans are cached by document, operation and the values of the variables that
+@include/@skip read; statements by plan, viewer role and argument shapes; a run's bound arguments
+by document and variables. The viewer is always bound per run."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from graphql import DirectiveNode, DocumentNode, OperationDefinitionNode, VariableNode, visit
+from graphql.execution.values import VariableValues, get_variable_values
+from graphql.language import Visitor
+
+from domain.people import Person
+from schema.compiled.arguments import Fallback, Shape, bind
+from schema.compiled.cache import Lru
+from schema.compiled.planner import Plan, Unsupported, make_plan, query_operation
+from schema.compiled.statement import Statement, build_statement
+
+log = logging.getLogger("tandem.compiled")
+
+
+class Compiler:
+    def __init__(self, *, plans: int = 256, statements: int = 512):
+        self.plans: Lru[Plan | None] = Lru(plans)
+        self.statements: Lru[Statement] = Lru(statements)
+        self.directive_variables: Lru[tuple[str, ...]] = Lru(plans)
+        self.bindings: Lru[Any] = Lru(statements * 2)
+
+    async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> str | None:
+        """The JSON text of `data`, or None when normal execution must answer."""
+        try:
+            prepared = self.prepare(execution_context, viewer=viewer)
+            if prepared is None:
+                return None
+            statement, parameters = prepared
+            async with reader.connect() as conn:
+                return (await conn.exec_driver_sql(statement.sql, parameters)).scalar_one()
+        except Exception:  # noqa: BLE001 - normal execution answers, and reports what went wrong
+            log.warning("compiled read failed; executing normally", exc_info=True)
+            return None
+
+    def prepare(self, execution_context: Any, *, viewer: Person) -> tuple[Statement, tuple[Any, ...]] | None:
+        query = execution_context.query
+        if query is None or execution_context.graphql_document is None:
+            return None
+        # Binding depends only on the document and the variables: portals repeat both, so a run
+        # costs a lookup (JSON text is the variables' identity: they came as JSON).
+        variables = execution_context.variables or {}
+        try:
+            run_key = (query, execution_context.operation_name, json.dumps(variables, sort_keys=True))
+        except (TypeError, ValueError):
+            return None
+        bound = self.bindings.get(run_key, lambda: self._bind(execution_context))
+        if bound is None:
+            return None
+        plan_key, plan, shapes, parameters = bound
+        role = (viewer.role, viewer.department_id is None)
+        statement = self.statements.get((plan_key, role, shapes),
+                                        lambda: build_statement(plan, shapes, viewer, _dialect(execution_context)))
+        values = {**parameters, "viewer_id": viewer.id, "viewer_department_id": viewer.department_id}
+        return statement, statement.parameters(values)
+
+    def _bind(self, execution_context: Any) -> tuple[Any, Plan, tuple[Shape, ...], dict[str, Any]] | None:
+        """The plan and this run's argument shapes and values; None when normal execution must answer."""
+        query, document, schema = execution_context.query, execution_context.graphql_document, execution_context.schema
+        try:
+            operation = query_operation(document, execution_context.operation_name)
+        except Unsupported:
+            return None
+        variables = get_variable_values(schema._schema, operation.variable_definitions or (),
+                                        execution_context.variables or {})
+        if isinstance(variables, list):  # bad variables: normal execution reports them
+            return None
+        plan_key = (query, execution_context.operation_name, self._directive_values(query, document, variables))
+        plan = self.plans.get(plan_key, lambda: _plan_or_none(schema, document, operation, variables))
+        if plan is None:
+            return None
+        try:
+            shapes, parameters = bind(schema, plan, variables)
+        except Fallback:
+            return None
+        return plan_key, plan, shapes, parameters
+
+    def _directive_values(self, query: str, document: DocumentNode, variables: VariableValues) -> tuple[Any, ...]:
+        names = self.directive_variables.get(query, lambda: _directive_variables(document))
+        return tuple(variables.coerced.get(n) for n in names)
+
+
+def _plan_or_none(schema: Any, document: DocumentNode, operation: OperationDefinitionNode,
+                  variables: VariableValues) -> Plan | None:
+    try:
+        return make_plan(schema._schema, document, operation, variables)
+    except Unsupported:
+        return None
+
+
+def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
+    """Variables read by @include/@skip: the only ones that change which fields are selected."""
+    names: list[str] = []
+
+    class Collect(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            if node.name.value in ("include", "skip"):
+                names.extend(a.value.name.value for a in node.arguments if isinstance(a.value, VariableNode))
+
+    visit(document, Collect())
+    return tuple(sorted(set(names)))
+
+
+def _dialect(execution_context: Any) -> Any:
+    return execution_context.context.reader.dialect

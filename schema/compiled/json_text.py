@@ -1,0 +1,102 @@
+"""SQL expressions that render JSON text exactly as the HTTP view's json.dumps does
+(compact separators, UTF-8 kept as is), so a compiled answer is byte-for-byte the normal one.
+
+Every encoder returns a non-NULL text expression: SQL NULL becomes the JSON `null`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Text, case, cast, func, literal_column
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import ColumnElement
+
+NULL_TEXT = "null"
+
+
+def const(text: str) -> ColumnElement[str]:
+    """A constant SQL string (JSON punctuation, keys and enum names: never user input)."""
+    return literal_column("'" + text.replace("'", "''") + "'", Text)
+
+
+def concat(parts: Sequence[ColumnElement[str] | str]) -> ColumnElement[str]:
+    """`a || b || …`, merging adjacent constants and nesting as a balanced tree (a long chain
+    would recurse deeper than the SQL compiler allows)."""
+    merged: list[ColumnElement[str] | str] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    items = [const(p) if isinstance(p, str) else p for p in merged]
+    return _balanced(items)
+
+
+def _balanced(items: list[ColumnElement[str]]) -> ColumnElement[str]:
+    if len(items) == 1:
+        return items[0]
+    middle = len(items) // 2
+    return _balanced(items[:middle]).op("||", return_type=Text)(_balanced(items[middle:]))
+
+
+def obj(entries: Sequence[tuple[str, ColumnElement[str]]]) -> ColumnElement[str]:
+    """A JSON object with the entries in order (response keys are GraphQL names: no escaping)."""
+    parts: list[ColumnElement[str] | str] = ["{"]
+    for index, (key, value) in enumerate(entries):
+        parts += [("," if index else "") + f'"{key}":', value]
+    parts.append("}")
+    return concat(parts)
+
+
+def or_null(value: ColumnElement[Any]) -> ColumnElement[str]:
+    return func.coalesce(value, const(NULL_TEXT))
+
+
+def string(value: ColumnElement[Any]) -> ColumnElement[str]:
+    # PostgreSQL escapes exactly what json.dumps(ensure_ascii=False) escapes: " \ and controls.
+    return or_null(cast(func.to_json(value), Text))
+
+
+def quoted(value: ColumnElement[Any]) -> ColumnElement[str]:
+    """A string known to need no escaping (enum names, base64): quotes around it."""
+    return or_null(concat(['"', value, '"']))
+
+
+def integer(value: ColumnElement[Any]) -> ColumnElement[str]:
+    return or_null(cast(value, Text))
+
+
+def boolean(value: ColumnElement[Any]) -> ColumnElement[str]:
+    return case((value.is_(True), const("true")), (value.is_(False), const("false")), else_=const(NULL_TEXT))
+
+
+def iso_datetime(value: ColumnElement[Any]) -> ColumnElement[str]:
+    """datetime.isoformat() of the UTC datetime asyncpg returns: microseconds only when not zero."""
+    return or_null(concat(['"', iso_text(value), '"']))
+
+
+def iso_text(value: ColumnElement[Any]) -> ColumnElement[str]:
+    utc = func.timezone(const("UTC"), value)
+    stamp = func.to_char(utc, const('YYYY-MM-DD"T"HH24:MI:SS.US'))
+    return concat([func.replace(stamp, const(".000000"), const("")), "+00:00"])
+
+
+def base64url(raw: ColumnElement[str]) -> ColumnElement[str]:
+    """base64.urlsafe_b64encode(raw).rstrip('=') — PostgreSQL wraps base64 lines: newlines dropped."""
+    encoded = func.encode(func.convert_to(raw, const("UTF8")), const("base64"))
+    return func.rtrim(func.translate(encoded, concat(["+/", func.chr(10)]), const("-_")), const("="))
+
+
+def global_id(type_name: str, db_id: ColumnElement[Any]) -> ColumnElement[str]:
+    """schema.ids.encode as SQL."""
+    return quoted(base64url(concat([f"{type_name}:", cast(db_id, Text)])))
+
+
+def array(element: ColumnElement[str], *, order_by: Sequence[Any], where: Any = None) -> ColumnElement[str]:
+    """An aggregate: the elements as a JSON array in `order_by` order (`[]` when there are none)."""
+    # string_agg(x, ',' ORDER BY …): the ORDER BY goes with the last argument.
+    joined = func.string_agg(element, aggregate_order_by(const(","), *order_by))
+    if where is not None:
+        joined = joined.filter(where)
+    return func.coalesce(concat(["[", joined, "]"]), const("[]"))

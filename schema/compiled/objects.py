@@ -1,0 +1,155 @@
+"""Objects as JSON text in SQL: one encoder per supported field, each mirroring its resolver
+in schema/ (same columns, same order of lists, same nulls)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, FromClause, Text, bindparam, case, cast, func, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from db import tables as t
+from db.read.requests import BREACHED
+from domain.people import Person
+from schema.compiled import json_text as j
+from schema.compiled.arguments import Shape
+from schema.compiled.planner import PlanField
+
+
+@dataclass
+class Build:
+    """What the encoders need besides the row: the viewer (as parameters) and the run's shapes."""
+
+    viewer: Person
+    shapes: tuple[Shape, ...]
+
+    def param(self, name: str, type_: Any) -> Any:
+        return _parameter(name, type_)
+
+
+def _parameter(name: str, type_: Any) -> Any:
+    """A parameter bound per run (its value here only lets the statement compile)."""
+    return bindparam(name, value=None, type_=type_, required=False)
+
+
+def viewer_parameters(viewer: Person) -> Person:
+    """A stand-in viewer whose id and department are SQL parameters, so db.read.visibility's
+    predicates compile once per role and are bound per run."""
+    department = None if viewer.department_id is None else _parameter("viewer_department_id", BigInteger)
+    return Person(id=_parameter("viewer_id", BigInteger), name="", email="", role=viewer.role,
+                  department_id=department)
+
+
+Encoder = Callable[[PlanField, FromClause, Build], ColumnElement[str]]
+
+
+def object_json(type_name: str, fields: list[PlanField], row: FromClause, build: Build) -> ColumnElement[str]:
+    encoders = ENCODERS[type_name]
+    return j.obj([(f.key, j.quoted(j.const(type_name)) if f.name == "__typename" else encoders[f.name](f, row, build))
+                  for f in fields])
+
+
+def one(type_name: str, table: Any, key: Callable[[Any], ColumnElement[Any]]) -> Encoder:
+    """A related object by id (NULL id: null)."""
+    def encode(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+        other = table.alias()
+        json = select(object_json(type_name, f.children, other, build)).where(other.c.id == key(row))
+        return j.or_null(json.correlate_except(other).scalar_subquery())
+    return encode
+
+
+def _column(name: str, encode: Callable[[Any], ColumnElement[str]]) -> Encoder:
+    return lambda f, row, build: encode(row.c[name])
+
+
+def _id(type_name: str) -> Encoder:
+    return lambda f, row, build: j.global_id(type_name, row.c.id)
+
+
+def _tasks(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    task = t.tasks.alias()
+    json = select(j.array(object_json("Task", f.children, task, build), order_by=[task.c.id]))
+    return json.where(task.c.request_id == row.c.id).correlate_except(task).scalar_subquery()
+
+
+def _field_value(key: ColumnElement[Any], value: ColumnElement[Any], f: PlanField) -> ColumnElement[str]:
+    """FieldValue {key value}: value as the string the resolver gives (JSON null: null)."""
+    text_value = case((func.coalesce(func.jsonb_typeof(value), j.const("null")) == j.const("null"), None),
+                      else_=value.op("#>>")(j.const("{}")))
+    parts = {"key": j.string(key), "value": j.string(text_value)}
+    return j.obj([(c.key, j.quoted(j.const("FieldValue")) if c.name == "__typename" else parts[c.name])
+                  for c in f.children])
+
+
+def _fields(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    """Request.fields: in the order of the request type's form, else in stored order."""
+    stored = func.jsonb_each(row.c.fields).table_valued("key", "value", with_ordinality="n").render_derived()
+    untyped = select(j.array(_field_value(stored.c.key, stored.c.value, f), order_by=[stored.c.n]))
+    request_type = t.request_types.alias()
+    form = func.jsonb_array_elements(request_type.c.fields).table_valued("value", with_ordinality="n").render_derived()
+    key = form.c.value.op("->>")(j.const("key"))
+    typed = (select(j.array(_field_value(key, row.c.fields.op("->")(key), f), order_by=[form.c.n]))
+             .select_from(request_type.join(form, true())).where(request_type.c.id == row.c.request_type_id)
+             .correlate_except(request_type, form))
+    return case((row.c.request_type_id.is_(None), untyped.correlate_except(stored).scalar_subquery()),
+                else_=func.coalesce(typed.scalar_subquery(), j.const("[]")))
+
+
+def _sla(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    return object_json("SlaStatus", f.children, row, build)
+
+
+def _satisfaction(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    return case((row.c.satisfaction_score.is_(None), j.const(j.NULL_TEXT)),
+                else_=object_json("Satisfaction", f.children, row, build))
+
+
+def _comments(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    from schema.compiled.connections import comments_connection
+
+    return comments_connection(f, row, build)
+
+
+def _number(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    return j.quoted(j.concat(["REQ-", cast(row.c.number, Text)]))
+
+
+_department = one("Department", t.departments, lambda row: row.c.owner_department_id)
+
+ENCODERS: dict[str, dict[str, Encoder]] = {
+    "Request": {
+        "id": _id("Request"), "number": _number, "title": _column("title", j.string),
+        "description": _column("description", j.string), "status": _column("status", j.quoted),
+        "priority": _column("priority", j.quoted), "version": _column("version", j.integer),
+        "createdAt": _column("created_at", j.iso_datetime), "updatedAt": _column("updated_at", j.iso_datetime),
+        "resolvedAt": _column("resolved_at", j.iso_datetime), "sla": _sla, "satisfaction": _satisfaction,
+        "service": one("Service", t.services, lambda row: row.c.service_id),
+        "requester": one("Person", t.people, lambda row: row.c.requester_id),
+        "assignee": one("Person", t.people, lambda row: row.c.assignee_id),
+        "ownerDepartment": _department, "fields": _fields, "tasks": _tasks, "comments": _comments,
+    },
+    "SlaStatus": {
+        "responseDueAt": _column("response_due_at", j.iso_datetime),
+        "resolutionDueAt": _column("resolution_due_at", j.iso_datetime),
+        "paused": lambda f, row, build: j.boolean(row.c.sla_paused_at.is_not(None)),
+        # BREACHED is written against the requests table, which is where a Request row comes from.
+        "breached": lambda f, row, build: j.boolean(BREACHED),
+    },
+    "Satisfaction": {"score": _column("satisfaction_score", j.integer),
+                     "comment": _column("satisfaction_comment", j.string)},
+    "Service": {"id": _id("Service"), "name": _column("name", j.string),
+                "description": _column("description", j.string), "active": _column("active", j.boolean),
+                "ownerDepartment": _department},
+    "Department": {"id": _id("Department"), "name": _column("name", j.string), "slug": _column("slug", j.string)},
+    "Person": {"id": _id("Person"), "name": _column("name", j.string), "email": _column("email", j.string),
+               "role": _column("role", j.quoted),
+               "department": one("Department", t.departments, lambda row: row.c.department_id)},
+    "Task": {"id": _id("Task"), "title": _column("title", j.string), "status": _column("status", j.quoted),
+             "createdAt": _column("created_at", j.iso_datetime), "completedAt": _column("completed_at", j.iso_datetime),
+             "department": one("Department", t.departments, lambda row: row.c.department_id),
+             "assignee": one("Person", t.people, lambda row: row.c.assignee_id)},
+    "Comment": {"id": _id("Comment"), "body": _column("body", j.string), "internal": _column("internal", j.boolean),
+                "createdAt": _column("created_at", j.iso_datetime),
+                "author": one("Person", t.people, lambda row: row.c.author_id)},
+}

@@ -1,0 +1,120 @@
+"""The compiled read path is really taken for what portals send (one SQL statement), and what it
+does not cover falls back to normal execution with the same answer."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.auth import mint_token
+from api.settings import Settings
+from bench.operations import DEPARTMENT_QUEUE, PORTAL_LIST
+from schema import ids
+from tests.compiled.seed import seed
+from tests.support.compiled import answer, both
+from tests.support.org import Org
+from tests.support.statements import count_statements
+
+REQUEST_PAGE = """
+query RequestPage($id: ID!) {
+  node(id: $id) { id ... on Request {
+    number title description status priority version createdAt updatedAt resolvedAt
+    sla { responseDueAt resolutionDueAt paused breached } satisfaction { score comment }
+    service { name ownerDepartment { name } } requester { name email department { name } }
+    assignee { name email } ownerDepartment { name } fields { key value }
+    tasks { title status createdAt completedAt department { name } assignee { name } }
+    comments(first: 20) { totalCount edges { node { body internal createdAt author { name } } } }
+  } }
+}"""
+
+
+@pytest.mark.parametrize("viewer_key", ["it_agent", "employee", "admin"])
+async def test_the_portal_list_is_one_statement(api, org: Org, viewer_key):
+    # given requests with comments, tasks and watchers
+    await seed(org, 12)
+    viewer = getattr(org, viewer_key)
+
+    # when the portal list runs compiled, then normally
+    with count_statements(api.engine) as compiled_log:
+        compiled = await answer(api.engine, PORTAL_LIST, viewer, {"first": 50, "comments": 3}, compiled=True)
+    with count_statements(api.engine) as normal_log:
+        normal = await answer(api.engine, PORTAL_LIST, viewer, {"first": 50, "comments": 3}, compiled=False)
+
+    # then the compiled path answered, in one statement, the same bytes
+    assert compiled.compiled
+    assert compiled_log.count == 1
+    assert normal_log.count > 1
+    assert compiled.body == normal.body
+
+
+async def test_the_request_page_and_the_queue_are_one_statement_each(api, org: Org):
+    seeded = await seed(org, 12)
+    operations = [(REQUEST_PAGE, {"id": ids.encode("Request", seeded.request_ids[4])}),
+                  (DEPARTMENT_QUEUE, {"department": org.gid("Department", "it"), "first": 50})]
+    for query, variables in operations:
+        normal = await answer(api.engine, query, org.it_agent, variables, compiled=False)
+        with count_statements(api.engine) as log:
+            compiled = await answer(api.engine, query, org.it_agent, variables, compiled=True)
+        assert compiled.compiled
+        assert log.count == 1
+        assert compiled.body == normal.body
+
+
+UNSUPPORTED = {
+    "a mutation": ('mutation { commentAdd(input: {requestId: "UmVxdWVzdDox", body: "hi"}) { userErrors { code } } }',
+                   {}),
+    "introspection": ("{ __schema { queryType { name } } }", {}),
+    "a field the compiler does not know": ("{ requests(first: 2) { edges { node { title watchers { name } } } } }", {}),
+    "a root field it does not know": ("{ departments { totalCount } }", {}),
+    "a node of another type": ('{ node(id: "UGVyc29uOjE") { id } }', {}),
+    "a bad cursor": ('{ requests(after: "nope") { totalCount } }', {}),
+    "a negative page size": ("{ requests(first: -1) { totalCount } }", {}),
+    "paging both ways": ("{ requests(first: 1) { edges { node { comments(first: 1, last: 1) { totalCount } } } } }",
+                         {}),
+    "bad variables": ("query($n: Int) { requests(first: $n) { totalCount } }", {"n": "many"}),
+    "a validation error": ("{ requests { nope } }", {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSUPPORTED))
+async def test_what_the_compiler_does_not_cover_falls_back_with_the_same_answer(api, org: Org, case):
+    await seed(org, 3)
+    query, variables = UNSUPPORTED[case]
+
+    normal, compiled = await both(api.engine, query, org.it_agent, variables)
+
+    assert not compiled.compiled
+    assert compiled.body == normal.body
+
+
+async def test_without_a_viewer_the_answer_is_unauthenticated_as_before(api, org: Org):
+    normal, compiled = await both(api.engine, PORTAL_LIST, None, {"first": 5, "comments": 3})
+
+    assert not compiled.compiled
+    assert compiled.body == normal.body
+    assert '"UNAUTHENTICATED"' in compiled.body
+
+
+async def test_over_http_the_compiled_answer_is_the_normal_one(database_url, api, org: Org):
+    # given a token for an agent and a running app
+    await seed(org, 6)
+    secret = "s" * 32
+    token = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=secret, hours=1)
+    app = create_app(Settings(database_url=database_url, tandem_secret=secret))
+    variables = {"first": 10, "comments": 3}
+    normal = await answer(api.engine, PORTAL_LIST, org.it_agent, variables, compiled=False)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tandem.test") as client:
+        with count_statements(app.state.engine) as log:
+            response = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables},
+                                         headers={"Authorization": f"Bearer {token}"})
+        signed_out = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables})
+    await app.state.engine.dispose()
+
+    # then the body is byte for byte normal execution's, from the token lookup and one statement
+    assert response.status_code == 200
+    assert response.text == normal.body
+    assert log.count == 2
+    # and without a token the answer is the same refusal as before
+    assert signed_out.status_code == 401
+    assert signed_out.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
