@@ -118,3 +118,22 @@ async def test_over_http_the_compiled_answer_is_the_normal_one(database_url, api
     # and without a token the answer is the same refusal as before
     assert signed_out.status_code == 401
     assert signed_out.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+TWO_OPERATIONS = """
+query Portal { requests(first: 2) { edges { node { title } } } }
+mutation Comment { commentAdd(input: {requestId: "UmVxdWVzdDox", body: "hi"}) { userErrors { code } } }
+"""
+
+
+async def test_the_operation_name_picks_what_is_compiled(api, org: Org):
+    await seed(org, 3)
+
+    query_normal, query_compiled = await both(api.engine, TWO_OPERATIONS, org.it_agent, operation_name="Portal")
+    with count_statements(api.engine) as log:
+        compiled = await answer(api.engine, TWO_OPERATIONS, org.it_agent, compiled=True, operation_name="Comment")
+
+    assert query_compiled.compiled
+    assert query_compiled.body == query_normal.body
+    assert not compiled.compiled  # the mutation runs through its handler
+    assert log.count > 1
