@@ -32,6 +32,8 @@ TEMPLATES: dict[str, Callable[[Payload], str]] = {
     "JourneyStageCompleted": lambda p: f"Completed stage {(p.get('position') or 0) + 1} in {p.get('minutes')} min",
     "JourneyTouchpointSkipped": lambda p: f"Skipped a touchpoint: {p.get('reason', '')}",
     "JourneyRunCompleted": lambda p: f"Completed the journey in {p.get('minutes')} min",
+    "SharedGoalCreated": lambda p: f"Set shared goal {p.get('title', '')}",
+    "SharedGoalUpdated": lambda p: f"Changed shared goal {p.get('title', '')}: " + ", ".join(p.get("changed", [])),
     "JourneyRunCancelled": lambda p: "Cancelled the journey" + (f": {p['reason']}" if p.get("reason") else ""),
 }
 

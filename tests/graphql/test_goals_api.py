@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from db import tables as t
 from tests.graphql.goal_ops import GOAL_UPDATE, create_goal, fetch_goal, goal_titles, key_result
-from tests.graphql.request_ops import act, ok
+from tests.graphql.request_ops import act, gid, ok
 from tests.support.org import Org
 from tests.support.statements import count_statements
 
@@ -43,6 +43,27 @@ async def test_creating_a_goal_records_an_event_for_its_departments(api, org: Or
     assert event.department_ids == sorted([org.departments["it"], org.departments["hr"]])
     assert event.actor_id == org.it_manager.id
     assert goal["id"]
+
+
+async def test_goal_events_are_on_the_participating_departments_timeline(api, org: Org):
+    # given
+    goal = await create_goal(api, org, departments=("it", "hr"))
+    ok(await act(api, org.hr_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=1, title="Faster"), "sharedGoal")
+    async with api.engine.connect() as conn:
+        seqs = [r.seq for r in await conn.execute(
+            select(t.events.c.seq).where(t.events.c.type.like("SharedGoal%")).order_by(t.events.c.seq))]
+    event_ids = [gid("Event", seq) for seq in seqs]
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Event { type summary actor { email } } } }"
+    # when
+    seen_by_hr = (await api.ok(query, org.hr_agent, ids=event_ids))["nodes"]
+    seen_by_facilities = (await api.ok(query, org.fac_agent, ids=event_ids))["nodes"]
+    # then
+    assert seen_by_hr == [
+        {"type": "SharedGoalCreated", "summary": "Set shared goal Resolve within a working day",
+         "actor": {"email": "it.manager@example.com"}},
+        {"type": "SharedGoalUpdated", "summary": "Changed shared goal Faster: title",
+         "actor": {"email": "hr.manager@example.com"}}]
+    assert seen_by_facilities == [None, None]
 
 
 async def test_everyone_in_a_participating_department_reads_the_goal_and_nobody_else(api, org: Org):
