@@ -1,6 +1,8 @@
 """Shared goal mutations: managers of the participating departments create and change goals."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import strawberry
 
 from domain import commands
@@ -19,6 +21,14 @@ from schema.permissions import root_mutation
 class SharedGoalPayload:
     shared_goal: SharedGoalNode | None
     user_errors: list[UserError]
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A moment sent without an offset is taken as UTC (as PostgreSQL stores it), so the two ends
+    of a period always compare."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
 
 
 def _decoded(values: list[strawberry.ID] | None, type_name: str, *path: str) -> tuple[int, ...]:
@@ -63,16 +73,16 @@ class GoalMutations:
     @root_mutation(description="A goal for your department together with others; you must manage one of them.")
     async def shared_goal_create(self, info: strawberry.Info, input: inputs.SharedGoalCreateInput) -> SharedGoalPayload:
         return await _payload(info, lambda **deps: handle.create_goal(commands.CreateSharedGoal(
-            title=input.title, description=input.description or "", period_start=input.period_start,
-            period_end=input.period_end, department_ids=_decoded(input.department_ids, "Department", "departmentIds"),
+            title=input.title, description=input.description or "", period_start=_utc(input.period_start),
+            period_end=_utc(input.period_end), department_ids=_decoded(input.department_ids, "Department", "departmentIds"),
             key_results=_key_results(input.key_results) or ()), **deps))
 
     @root_mutation(description="Change a goal (any participating department's manager); carries expectedVersion.")
     async def shared_goal_update(self, info: strawberry.Info, input: inputs.SharedGoalUpdateInput) -> SharedGoalPayload:
         return await _payload(info, lambda **deps: handle.update_goal(commands.UpdateSharedGoal(
             goal_id=decode(input.id, "SharedGoal", field="id"), expected_version=input.expected_version,
-            title=input.title, description=input.description, period_start=input.period_start,
-            period_end=input.period_end,
+            title=input.title, description=input.description, period_start=_utc(input.period_start),
+            period_end=_utc(input.period_end),
             department_ids=(_decoded(input.department_ids, "Department", "departmentIds")
                             if input.department_ids is not None else None),
             key_results=_key_results(input.key_results)), **deps))

@@ -164,3 +164,10 @@ async def test_a_wallboard_of_goals_costs_the_same_statements_for_one_goal_or_ma
     # then
     assert data["sharedGoals"]["totalCount"] == 6
     assert six.count == one.count
+
+
+async def test_a_period_end_without_an_offset_is_taken_as_utc(api, org: Org):
+    # when
+    goal = await create_goal(api, org, periodStart="2026-12-01T00:00:00+02:00", periodEnd="2026-12-31T00:00:00")
+    # then
+    assert (goal["periodStart"], goal["periodEnd"]) == ("2026-11-30T22:00:00+00:00", "2026-12-31T00:00:00+00:00")
