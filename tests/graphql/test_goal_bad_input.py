@@ -172,3 +172,12 @@ async def test_a_malformed_id_in_a_scope(api, org: Org):
     assert await _refused_create(api, org, key_results=[key_result("OPEN_BACKLOG", 3, scope=scope)]) == [
         ("NOT_FOUND", KR0 + ["scope", "requestTypeIds"])]
 
+
+
+async def test_too_many_key_results(api, org: Org):
+    assert await _refused_create(api, org, key_results=[key_result("OPEN_BACKLOG", i) for i in range(11)]) == [
+        ("TOO_MANY_KEY_RESULTS", ["input", "keyResults"])]
+
+
+async def test_a_title_too_long(api, org: Org):
+    assert await _refused_create(api, org, title="x" * 201) == [("INVALID_INPUT", ["input", "title"])]

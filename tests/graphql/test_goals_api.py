@@ -1,6 +1,7 @@
 """Shared goals through GraphQL: who creates, edits and reads them; lists, filters and node lookups."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -171,3 +172,16 @@ async def test_a_period_end_without_an_offset_is_taken_as_utc(api, org: Org):
     goal = await create_goal(api, org, periodStart="2026-12-01T00:00:00+02:00", periodEnd="2026-12-31T00:00:00")
     # then
     assert (goal["periodStart"], goal["periodEnd"]) == ("2026-11-30T22:00:00+00:00", "2026-12-31T00:00:00+00:00")
+
+
+async def test_two_managers_updating_at_once_from_the_same_version_one_wins(api, org: Org):
+    # given
+    goal = await create_goal(api, org, departments=("it", "hr"))
+    # when
+    payloads = await asyncio.gather(*(act(api, manager, GOAL_UPDATE, id=goal["id"], expectedVersion=1,
+                                          title=f"Set by {manager.name}")
+                                      for manager in (org.it_manager, org.hr_manager)))
+    # then
+    assert sorted(tuple(e["code"] for e in p["userErrors"]) for p in payloads) == [(), ("STALE_VERSION",)]
+    (winner,) = [p["sharedGoal"] for p in payloads if not p["userErrors"]]
+    assert winner["version"] == 2
