@@ -12,10 +12,8 @@ from typing import Any
 
 import strawberry
 
-from domain.errors import NotFound
 from domain.goals import JOURNEY_METRICS
 from schema import ids
-from schema.errors import ApiError
 from schema.goals.types import SharedGoalNode
 from schema.live.changes import changes
 from schema.permissions import root_subscription
@@ -84,7 +82,8 @@ class GoalSubscriptions:
                                    "times a second); ends if the viewer may no longer see it.")
     async def goal_progress(self, info: strawberry.Info,
                             goal_id: strawberry.ID) -> AsyncGenerator[SharedGoalNode, None]:
-        scope = GoalScope(await _visible_goal(info, goal_id))
+        scope = GoalScope(await ids.visible_id(goal_id, "SharedGoal", field="goalId",
+                                               load=info.context.loaders.goal.load))
         await scope.reload(info)
         async for _ in changes(info, concerns=scope.concerns, min_interval=0.25):
             row = await info.context.loaders.goal.load(scope.goal_id)
@@ -93,12 +92,3 @@ class GoalSubscriptions:
             await scope.reload(info)
             yield SharedGoalNode.from_row(row)
 
-
-async def _visible_goal(info: strawberry.Info, global_id: strawberry.ID) -> int:
-    try:
-        goal_id = ids.decode(global_id, "SharedGoal", field="goalId")
-    except NotFound as error:
-        raise ApiError(error.message, "NOT_FOUND") from None
-    if await info.context.loaders.goal.load(goal_id) is None:
-        raise ApiError("No shared goal has this ID.", "NOT_FOUND")
-    return goal_id
