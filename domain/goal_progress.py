@@ -12,8 +12,9 @@ of the period gone (0 before it starts, 1 once it has ended).
    grows cannot lose it again); ON_TRACK for every other metric, which can still slip.
 3. No value yet (a rate, an average or a percentile with no samples): ON_TRACK, nothing has
    gone wrong so far; counts always have a value (0).
-4. Otherwise the expected progress is `elapsed` for REQUESTS_RESOLVED AT_LEAST (a count accrues
-   over the period) and 1 for every level (a rate, an average, a percentile, a backlog must hold
+4. Otherwise the expected progress is the pace for REQUESTS_RESOLVED AT_LEAST (a count accrues
+   over the period: the whole requests due by now, floor(elapsed x target), over the target) and
+   1 for every level (a rate, an average, a percentile, a backlog must hold
    all along): ON_TRACK when progress >= expected, AT_RISK when progress >= 0.8 x expected,
    OFF_TRACK below that.
 A goal's progress is the mean of its key results' progress; its status is the worst of theirs
@@ -22,6 +23,7 @@ A goal's progress is the mean of its key results' progress; its status is the wo
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -59,7 +61,7 @@ def accrues(metric: Metric, direction: Direction) -> bool:
     return metric is Metric.REQUESTS_RESOLVED and direction is Direction.AT_LEAST
 
 
-def status(*, metric: Metric, direction: Direction, progress: float, measured: bool,
+def status(*, metric: Metric, direction: Direction, target: float, progress: float, measured: bool,
            elapsed: float) -> GoalStatus:
     met = progress >= 1.0
     if elapsed >= 1.0:
@@ -68,12 +70,18 @@ def status(*, metric: Metric, direction: Direction, progress: float, measured: b
         return GoalStatus.ACHIEVED if accrues(metric, direction) else GoalStatus.ON_TRACK
     if not measured:
         return GoalStatus.ON_TRACK
-    expected = elapsed if accrues(metric, direction) else 1.0
+    expected = _pace(elapsed, target) if accrues(metric, direction) else 1.0
     if progress >= expected:
         return GoalStatus.ON_TRACK
     if progress >= AT_RISK_SHARE * expected:
         return GoalStatus.AT_RISK
     return GoalStatus.OFF_TRACK
+
+
+def _pace(elapsed: float, target: float) -> float:
+    """The share of an accruing target due by now, in whole requests: none is due in the first
+    moments of a period, so a fresh goal is not off track."""
+    return math.floor(elapsed * target + 1e-9) / target if target > 0 else 0.0
 
 
 def goal_progress(progresses: Sequence[float]) -> float:

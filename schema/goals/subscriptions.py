@@ -2,11 +2,14 @@
 
 Which events matter is decided in memory from the event itself (type, departments, the request's
 service and type), so an event outside every goal's scope costs no query, and only the goals
-whose scope it touches are read again.
+whose scope it touches are read again. Time moves goals too (a deadline passes, the period runs
+out), so a goal is also re-read after TICK_SECONDS without a change; a push goes out only when
+what the goal shows (values, samples, statuses) differs from the last one.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +22,7 @@ from schema.live.changes import changes
 from schema.permissions import root_subscription
 
 JOURNEY_METRIC_NAMES = frozenset(m.value for m in JOURNEY_METRICS)
+TICK_SECONDS = 30.0
 
 # Request events that can move a key result: opened or finished (backlog, resolutions, SLA),
 # moved between departments (credit), rated (CSAT), reprioritised (SLA deadlines).
@@ -85,10 +89,42 @@ class GoalSubscriptions:
         scope = GoalScope(await ids.visible_id(goal_id, "SharedGoal", field="goalId",
                                                load=info.context.loaders.goal.load))
         await scope.reload(info)
-        async for _ in changes(info, concerns=scope.concerns, min_interval=0.25):
+        last: tuple | None = None
+        changed = changes(info, concerns=scope.concerns, min_interval=0.25)
+        async for _ in with_ticks(changed, every=TICK_SECONDS, refresh=info.context.refresh):
             row = await info.context.loaders.goal.load(scope.goal_id)
             if row is None:
                 return
             await scope.reload(info)
-            yield SharedGoalNode.from_row(row)
+            goal = SharedGoalNode.from_row(row)
+            shown = await _shown(info, goal)
+            if shown != last:
+                last = shown
+                yield goal
 
+
+async def _shown(info: strawberry.Info, goal: SharedGoalNode) -> tuple:
+    """What a push would show, to compare with the last push (the loads are the push's own)."""
+    key_results = await goal.load_key_results(info)
+    values = await asyncio.gather(*(k.value(info) for k in key_results))
+    return (goal.title, goal.version, [k.row for k in key_results], values, await goal.measures(info))
+
+
+async def with_ticks(source: AsyncIterator[None], *, every: float, refresh) -> AsyncIterator[None]:
+    """Every item of `source`, and one more after each `every` seconds without one (fresh loads)."""
+    pending = asyncio.ensure_future(anext(source))
+    try:
+        while True:
+            done, _ = await asyncio.wait({pending}, timeout=every)
+            if pending not in done:
+                refresh()
+                yield
+                continue
+            try:
+                pending.result()
+            except StopAsyncIteration:
+                return
+            yield
+            pending = asyncio.ensure_future(anext(source))
+    finally:
+        pending.cancel()

@@ -95,7 +95,8 @@ class KeyResult:
         """Progress and status, from the computed value and the clock."""
         value = (await self.value(info)).value
         progress = rules.progress(direction=self.direction, target=self.target, current=value)
-        return progress, rules.status(metric=self.metric, direction=self.direction, measured=value is not None,
+        return progress, rules.status(metric=self.metric, direction=self.direction, target=self.target,
+                                      measured=value is not None,
                                       progress=progress, elapsed=self.goal.elapsed(info.context.now()))
 
     @strawberry.field(description="From 0 to 1: how close the current value is to the target.")

@@ -174,3 +174,31 @@ async def test_a_journey_run_completing_is_pushed_to_a_journey_goal(api, org: Or
         pushes = [resolved(await live.take())]
         while pushes[-1] != (1.0, 1):
             pushes.append(resolved(await live.take()))
+
+
+async def test_time_alone_moves_a_goal_and_the_next_tick_pushes_it(api, org: Org, broker, monkeypatch):
+    from schema.goals import subscriptions
+
+    monkeypatch.setattr(subscriptions, "TICK_SECONDS", 0.1)
+    # given a goal of 10 resolutions over ten days, read on a clock the test moves, before it starts
+    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    clock = [start - timedelta(hours=1)]
+    goal = await create_goal(api, org, periodStart=start.isoformat(),
+                             periodEnd=(start + timedelta(days=10)).isoformat(),
+                             key_results=[key_result("REQUESTS_RESOLVED", 10)])
+    announced(api, broker)
+    await broker.caught_up()
+    context = Context(engine=api.engine, viewer=org.it_manager, broker=broker, clock=lambda: clock[0])
+    query = "subscription($goalId: ID!) { goalProgress(goalId: $goalId) { status } }"
+    live = Subscription(await SCHEMA.subscribe(query, variable_values={"goalId": goal["id"]},
+                                               context_value=context))
+    try:
+        assert (await live.take()).data["goalProgress"]["status"] == "ON_TRACK"
+        # ticks that find nothing changed push nothing
+        assert await live.nothing_more(wait=0.5)
+        # when half the period passes with nothing resolved
+        clock[0] = start + timedelta(days=5)
+        # then the next tick pushes it, off track
+        assert (await live.take()).data["goalProgress"]["status"] == "OFF_TRACK"
+    finally:
+        await live.stop()

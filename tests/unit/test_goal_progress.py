@@ -34,8 +34,10 @@ def test_elapsed_is_the_share_of_the_period_gone_kept_within_0_and_1():
     assert elapsed(period_start=START, period_end=END, now=END + timedelta(days=1)) == 1
 
 
-def _status(metric=Metric.SLA_COMPLIANCE_RATE, direction=Direction.AT_LEAST, *, progress, elapsed, measured=True):
-    return status(metric=metric, direction=direction, progress=progress, measured=measured, elapsed=elapsed)
+def _status(metric=Metric.SLA_COMPLIANCE_RATE, direction=Direction.AT_LEAST, *, progress, elapsed, measured=True,
+            target=10):
+    return status(metric=metric, direction=direction, target=target, progress=progress, measured=measured,
+                  elapsed=elapsed)
 
 
 @pytest.mark.parametrize(("progress_now", "elapsed_now", "expected"), [
@@ -44,6 +46,9 @@ def _status(metric=Metric.SLA_COMPLIANCE_RATE, direction=Direction.AT_LEAST, *, 
     (0.39, 0.5, S.OFF_TRACK),
     (1.0, 0.3, S.ACHIEVED),    # a count that only grows keeps what it reached
     (0.0, 0.0, S.ON_TRACK),    # nothing expected yet
+    (0.0, 0.09, S.ON_TRACK),   # not one whole request of the 10 due yet
+    (0.0, 0.1, S.OFF_TRACK),   # one due, none resolved
+    (0.4, 0.59, S.AT_RISK),    # 5 due (floor 5.9), 4 resolved
     (0.99, 1.0, S.OFF_TRACK),  # the period is over
 ])
 def test_a_count_of_resolved_requests_accrues_over_the_period(progress_now, elapsed_now, expected):
