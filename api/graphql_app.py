@@ -55,7 +55,8 @@ class TandemGraphQL(GraphQL):
             auth_error = str(error)
         return Context(engine=self.engine, viewer=viewer, auth_error=auth_error, request=request,
                        response=response, on_commit=self.on_commit, broker=self.broker,
-                       hub=self.hub, compiled_reads=request.scope.get("type") == "http")
+                       hub=self.hub, compiled_reads=request.scope.get("type") == "http",
+                       reader_engine=self.reader)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

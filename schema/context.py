@@ -34,12 +34,14 @@ class Context:
     hub: Any = None  # the process's schema.live.hub.EventHub, where `events` subscribers join
     # The HTTP view relays a compiled query's JSON text (schema.compiled); other callers get data.
     compiled_reads: bool = False
+    # The process's reader, when the caller keeps one: making it costs more than a small query.
+    reader_engine: AsyncEngine | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def reader(self) -> AsyncEngine:
         """Where every read of this request goes (see db.engine.reader)."""
-        return reader(self.engine)
+        return self.reader_engine or reader(self.engine)
 
     @cached_property
     def loaders(self):
