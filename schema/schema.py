@@ -27,6 +27,7 @@ from schema.goals.queries import GoalQueries
 from schema.goals.subscriptions import GoalSubscriptions
 from schema.journeys.mutations import JourneyMutations
 from schema.journeys.queries import JourneyQueries
+from schema.journeys.subscriptions import JourneySubscriptions
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -38,7 +39,8 @@ Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, 
                               JourneyQueries))
 Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations,
                                     JourneyMutations))
-Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions, GoalSubscriptions))
+Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions, GoalSubscriptions,
+                                            JourneySubscriptions))
 
 
 @dataclass(frozen=True)
