@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from api.demo.catalog import build_catalog
 from api.demo.goals import build_goals
+from api.demo.journeys import build_maps, plan_runs
 from api.demo.organisation import build_directory
 from api.demo.playback import Playback
 from api.demo.schedule import HISTORY, plan_requests
@@ -60,9 +61,12 @@ async def seed_demo(engine: AsyncEngine, *, now: datetime) -> None:
     setup = now - HISTORY - SETUP_BEFORE_HISTORY
     directory = await build_directory(engine, at=setup)
     offerings = await build_catalog(engine, directory, at=setup + timedelta(days=1))
+    maps = await build_maps(engine, directory, offerings, at=setup + timedelta(days=2))
     stories = plan_requests(directory, offerings, rng=random.Random(SEED), now=now)
-    steps = await Playback(engine).play(stories)
+    runs = plan_runs(directory, offerings, maps, rng=random.Random(SEED + 1), now=now)
+    steps = await Playback(engine).play(stories + runs)
     goals = await build_goals(engine, directory, offerings, now=now)
     log.info("demo organisation seeded", extra={
         "people": len(directory.people), "request_types": len(offerings), "requests": len(stories),
+        "journey_runs": len(runs),
         "steps": steps, "goals": len(goals), "seconds": round(time.perf_counter() - started, 1)})

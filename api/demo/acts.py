@@ -30,8 +30,15 @@ class Act:
     handler: ClassVar[Callable[..., Awaitable[int]]]
     checks_person_fields: ClassVar[bool] = False  # the handler takes `person_refs`
 
-    def command(self, ticket: Ticket | None) -> Any:
+    def command(self, ticket: Any) -> Any:
         raise NotImplementedError
+
+    def ticket_after(self, uow: Any, ticket: Any) -> Any:
+        """What playback keeps for the story's next step. The unit of work still holds the
+        aggregate the handler saved: its version and task ids address the request's next
+        step without reading it back."""
+        request = uow.requests.seen[-1]
+        return Ticket(request.id, request.version, [task.id for task in request.tasks])
 
 
 @dataclass(frozen=True)

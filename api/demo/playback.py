@@ -1,12 +1,20 @@
-"""Plays the planned request history through the real request handlers."""
+"""Plays the planned history (requests and journey runs) through the real handlers."""
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.demo.acts import Step, Ticket
+from api.demo.acts import Step
 from db.uow import SqlUnitOfWork
 from domain.errors import DomainError
+from schema import ids
 from schema.commands import person_refs_in
+
+
+def person_ref(person_id: int) -> str:
+    """How a PERSON field names someone: their global ID, as the API writes it."""
+    return ids.encode("Person", person_id)
 
 
 class DemoStepFailed(RuntimeError):
@@ -26,7 +34,7 @@ class Playback:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
         self.person_refs = person_refs_in(engine)
-        self.tickets: dict[int, Ticket] = {}
+        self.tickets: dict[int, Any] = {}
 
     async def play(self, stories: list[list[Step]]) -> int:
         """Run every step; return how many ran."""
@@ -37,14 +45,13 @@ class Playback:
 
     async def perform(self, story: int, step: Step) -> None:
         uow = SqlUnitOfWork(self.engine)
-        extra = {"person_refs": self.person_refs} if step.act.checks_person_fields else {}
+        extra: dict[str, Any] = {"person_refs": self.person_refs} if step.act.checks_person_fields else {}
+        if getattr(step.act, "refers_to_people", False):
+            extra["person_ref"] = person_ref
         try:
             await step.act.handler(step.act.command(self.tickets.get(story)), uow=uow, actor=step.actor,
                                    now=step.at, **extra)
         except DomainError as error:
             raise DemoStepFailed(f"story {story}: {step.act!r} by {step.actor.email} failed: "
                                  f"{error.code} {error.message}") from error
-        # The unit of work still holds the aggregate the handler saved: its version and task
-        # ids address this request's next step without reading it back.
-        request = uow.requests.seen[-1]
-        self.tickets[story] = Ticket(request.id, request.version, [task.id for task in request.tasks])
+        self.tickets[story] = step.act.ticket_after(uow, self.tickets.get(story))

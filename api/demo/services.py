@@ -68,6 +68,11 @@ def sla(response_hours: float, resolution_hours: float) -> SlaPolicy:
     return SlaPolicy(response_minutes=int(response_hours * 60), resolution_minutes=int(resolution_hours * 60))
 
 
+def JOURNEY_ONLY(kind: TypeSpec) -> TypeSpec:  # noqa: N802 - reads as a label on the spec
+    """A form only journeys open (api.demo.journeys): no request story draws it."""
+    return TypeSpec(kind.name, kind.fields, kind.sla, kind.titles, kind.descriptions, kind.tasks, weight=0)
+
+
 LAPTOP_MODELS = ("14-inch standard", "16-inch performance", "MacBook Air", "MacBook Pro")
 
 IT_SERVICES = (
@@ -99,6 +104,10 @@ IT_SERVICES = (
                 descriptions=("It stopped working this morning, no lights at all.",
                               "Flickers every few minutes, then goes black.",
                               "Dropped it in the meeting room; the hinge cracked.")),
+            JOURNEY_ONLY(TypeSpec("Workstation setup", (
+                field("to_desk", "Desk", TEXT, required=True),
+                field("move_date", "On", DATE, required=True),
+            ), sla(4, 24), titles=(), descriptions=())),
         )),
     ServiceSpec(
         "Software access", "it", "Licences and access to business applications.",
@@ -161,7 +170,11 @@ FACILITIES_SERVICES = (
         ), sla(8, 120), weight=8,
             titles=("Move from {from_desk} to {to_desk}", "Team move on {move_date}"),
             descriptions=("The team is consolidating on the fourth floor.", "Moving closer to my new team."),
-            tasks=(TaskSpec("Move network port and phone", "it"),)),)),
+            tasks=(TaskSpec("Move network port and phone", "it"),)),
+            JOURNEY_ONLY(TypeSpec("Workplace for a new starter", (
+                field("starter", "New starter", TEXT, required=True),
+                field("first_day", "First day", DATE, required=True),
+            ), sla(8, 48), titles=(), descriptions=())))),
     ServiceSpec(
         "Building access & badges", "facilities", "Badges, visitor passes and door access.",
         collaborators=("it", "hr"),
@@ -218,7 +231,11 @@ HR_SERVICES = (
             titles=("Onboarding: {new_hire_name}, {start_date}", "New {job_title} starting {start_date}"),
             descriptions=("{new_hire_name} joins as {job_title}.", "Please have everything ready for day one."),
             tasks=(TaskSpec("Prepare laptop and accounts", "it"), TaskSpec("Assign desk and badge", "facilities"),
-                   TaskSpec("Set up payroll", "finance"), TaskSpec("Prepare the contract", "hr"))),)),
+                   TaskSpec("Set up payroll", "finance"), TaskSpec("Prepare the contract", "hr"))),
+            JOURNEY_ONLY(TypeSpec("Employment contract", (
+                field("new_hire_name", "New hire", TEXT, required=True),
+                field("start_date", "Start date", DATE, required=True),
+            ), sla(8, 48), titles=(), descriptions=())))),
     ServiceSpec(
         "Payroll questions", "hr", "Payslips, tax codes, deductions and bank details.",
         collaborators=("finance",),
@@ -273,6 +290,12 @@ FINANCE_SERVICES = (
             titles=("PO for {supplier}", "Purchase order: {supplier}, {amount} EUR"),
             descriptions=("Quote attached; budget confirmed on {cost_centre}.", "Renewal of the annual contract."),
             tasks=(TaskSpec("Confirm technical fit", "it"),)),)),
+    ServiceSpec(
+        "Payroll administration", "finance", "Adding, changing and removing people on the payroll.",
+        types=(JOURNEY_ONLY(TypeSpec("Add to payroll", (
+            field("employee", "Employee", TEXT, required=True),
+            field("first_day", "First day", DATE, required=True),
+        ), sla(8, 72), titles=(), descriptions=())),)),
 )
 
 SERVICES = IT_SERVICES + FACILITIES_SERVICES + HR_SERVICES + FINANCE_SERVICES

@@ -96,6 +96,11 @@ LOCK_RUN = text("""
 select r.*, m.department_ids from journey_runs r join journey_maps m on m.id = r.map_id
 where r.id = :id for update of r
 """)
+# The same, found from one of its requests: one round trip whether or not a run opened it.
+LOCK_RUN_OF_REQUEST = text("""
+select r.*, m.department_ids from journey_runs r join journey_maps m on m.id = r.map_id
+where r.id = (select q.journey_run_id from requests q where q.id = :request_id) for update of r
+""")
 
 # Read in a statement of its own, AFTER the lock is held: a statement that waited for a row
 # lock sees the locked row as now committed, but everything else in it as of when it began.
@@ -127,10 +132,17 @@ class JourneyRunRepository:
         return await next_value(self.conn, "journey_runs_id_seq")
 
     async def get_for_update(self, run_id: int) -> JourneyRun | None:
-        row = (await self.conn.execute(LOCK_RUN, {"id": run_id})).first()
+        return await self._locked(await self.conn.execute(LOCK_RUN, {"id": run_id}))
+
+    async def get_for_update_of_request(self, request_id: int) -> JourneyRun | None:
+        """The run that opened the request, locked (None if none did). A request's run never changes."""
+        return await self._locked(await self.conn.execute(LOCK_RUN_OF_REQUEST, {"request_id": request_id}))
+
+    async def _locked(self, result: Any) -> JourneyRun | None:
+        row = result.first()
         if row is None:
             return None
-        parts = (await self.conn.execute(RUN_PARTS, {"id": run_id, "done": DONE_STATUSES})).one()
+        parts = (await self.conn.execute(RUN_PARTS, {"id": row.id, "done": DONE_STATUSES})).one()
         run = JourneyRun(
             id=row.id, map_id=row.map_id, subject=row.subject, sponsor_id=row.sponsor_id,
             started_by_id=row.started_by_id, start_at=row.start_at, started_at=row.started_at,

@@ -54,11 +54,6 @@ class RequestRepository:
         query = select(t.tasks.c.request_id).where(t.tasks.c.id == task_id)
         return (await self.conn.execute(query)).scalar_one_or_none()
 
-    async def journey_run_id_of(self, request_id: int) -> int | None:
-        """Read without a lock: a request's run never changes, and the caller locks the run next."""
-        query = select(t.requests.c.journey_run_id).where(t.requests.c.id == request_id)
-        return (await self.conn.execute(query)).scalar_one_or_none()
-
     async def get_for_update(self, request_id: int) -> Request | None:
         row = (await self.conn.execute(LOAD_FOR_UPDATE, {"id": request_id})).first()
         if row is None:

@@ -33,8 +33,7 @@ def record_in_order(uow: UnitOfWork, *aggregates: JourneyRun | Request) -> None:
 
 async def lock_run_of(uow: UnitOfWork, request_id: int) -> JourneyRun | None:
     """The run that opened this request, locked; None for a request no run opened."""
-    run_id = await uow.requests.journey_run_id_of(request_id)
-    return await uow.journey_runs.get_for_update(run_id) if run_id is not None else None
+    return await uow.journey_runs.get_for_update_of_request(request_id)
 
 
 async def request_changed(uow: UnitOfWork, run: JourneyRun, request: Request, *, actor: Person,

@@ -73,9 +73,10 @@ async def test_the_catalog_has_every_field_kind_slas_and_work_fanned_out_to_othe
 
 
 async def test_requests_cover_every_status_over_the_past_two_months(seeded, engine):
-    statuses = {r.status: r.n for r in await rows(engine, "select status, count(*) as n from requests group by 1")}
+    statuses = {r.status: r.n for r in await rows(engine, "select status, count(*) as n from requests "
+                                                         "where journey_run_id is null group by 1")}
     assert set(statuses) == {s.value for s in RequestStatus}
-    assert 250 <= sum(statuses.values()) <= 350
+    assert 250 <= sum(statuses.values()) <= 350  # and journeys open their own (below)
     oldest, newest, last_event = (await rows(engine, """
         select min(created_at), max(created_at), (select max(occurred_at) from events) from requests"""))[0]
     assert NOW - timedelta(days=65) <= oldest <= NOW - timedelta(days=50)
@@ -168,3 +169,36 @@ async def test_the_demo_has_shared_goals_measured_from_its_history(seeded, engin
     for key_result in working_day["keyResults"]:
         assert key_result["sampleSize"] > 0, key_result
         assert key_result["sampleSize"] == sum(c["sampleSize"] for c in key_result["byDepartment"]), key_result
+
+
+async def test_the_demo_has_an_onboarding_and_an_office_move_journey_with_months_of_runs(seeded, engine):
+    maps = {r.name: r.id for r in await rows(engine, "select name, id from journey_maps where retired_at is null")}
+    assert set(maps) == {"Employee onboarding", "Office move"}
+    runs = {(r.map_id, r.status): r.n for r in await rows(engine, """
+        select map_id, status, count(*) as n from journey_runs group by 1, 2""")}
+    assert 180 <= sum(runs.values()) <= 220
+    for map_id in maps.values():
+        assert runs[(map_id, "COMPLETED")] > 40 and runs.get((map_id, "ACTIVE"), 0) > 0
+    assert sum(n for (_, status), n in runs.items() if status == "CANCELLED") > 0
+    # every request a run opened is linked to it and raised for its sponsor
+    assert await scalar(engine, """
+        select count(*) from journey_run_requests l join requests q on q.id = l.request_id
+        join journey_runs r on r.id = l.run_id
+        where q.journey_run_id <> r.id or q.requester_id <> r.sponsor_id""") == 0
+    assert await scalar(engine, "select count(*) from requests where journey_run_id is not null") > 600
+    # a completed run left every stage; an active one is in exactly one open stage
+    assert await scalar(engine, """
+        select count(*) from journey_runs r where r.status = 'ACTIVE' and (
+            select count(*) from journey_run_stages s where s.run_id = r.id and s.left_at is null) <> 1""") == 0
+
+
+async def test_the_demo_journeys_measure_something_real(seeded, engine):
+    from db.read.journey_analytics import analytics_by_map
+
+    (onboarding,) = await rows(engine, "select id from journey_maps where name = 'Employee onboarding'")
+    async with engine.connect() as conn:
+        figures = (await analytics_by_map(conn, [onboarding.id]))[onboarding.id]
+    assert 0 < figures.on_time_rate < 1
+    medians = {position: stage.median_minutes for position, stage in figures.stages.items()}
+    assert max(medians, key=lambda p: medians[p]) == 1  # IT's laptops: Equipment & access is the bottleneck
+    assert {(h.from_position, h.to_position) for h in figures.hand_offs} == {(0, 1), (1, 2)}

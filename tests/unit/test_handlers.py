@@ -176,10 +176,6 @@ class FakeRequestRepository:
     async def request_id_of_task(self, task_id: int) -> int | None:
         return next((r.id for r in self.tables.requests.values() if any(t.id == task_id for t in r.tasks)), None)
 
-    async def journey_run_id_of(self, request_id: int) -> int | None:
-        request = self.tables.requests.get(request_id)
-        return request.journey_run_id if request else None
-
     async def add(self, request: Request) -> None:
         self.seen.append(request)
         await self.save(request)
@@ -208,6 +204,13 @@ class FakeIdempotencyStore:
         self.tables.idempotency_keys[(person_id, operation, key)][1] = result_id
 
 
+class FakeJourneyRunRepository:
+    """No journeys here: tests.graphql and tests.integration run them on PostgreSQL."""
+
+    async def get_for_update_of_request(self, request_id: int) -> None:
+        return None
+
+
 class FakeUnitOfWork:
     def __init__(self, store: FakeStore):
         self.store = store
@@ -221,6 +224,7 @@ class FakeUnitOfWork:
         self.request_types = FakeRequestTypeRepository(self._tables, self.store)
         self.requests = FakeRequestRepository(self._tables, self.store)
         self.idempotency = FakeIdempotencyStore(self._tables)
+        self.journey_runs = FakeJourneyRunRepository()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
