@@ -35,7 +35,10 @@ async def seed_demo_if_empty(url: str, *, now: datetime | None = None) -> bool:
     """Create the demo organisation unless the database already has people; True if created."""
     # A short-lived engine whose connections cannot go stale: no pre-ping round trip for
     # each of the few thousand units of work the seed runs.
-    engine = create_async_engine(async_url(url), pool_size=2)
+    # Commits need not wait for the disk: the seed is thousands of small transactions, and a crash
+    # halfway leaves a partial demo whether or not the last few were flushed.
+    engine = create_async_engine(async_url(url), pool_size=2,
+                                 connect_args={"server_settings": {"synchronous_commit": "off"}})
     try:
         async with engine.connect() as lock:
             await lock.execute(text("select pg_advisory_lock(:key)"), {"key": SEED_LOCK})
