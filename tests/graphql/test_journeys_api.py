@@ -210,3 +210,16 @@ async def test_maps_and_runs_are_listed_with_filters_and_pages(api, org: Org, on
     active = (await api.ok(MAPS, org.hr_agent, filter={"active": True, "search": "onboard"}))["journeyMaps"]
     assert [e["node"]["id"] for e in active["edges"]] == [revised["id"]]
     assert (await api.ok(MAPS, org.hr_agent, filter={"search": "payroll"}))["journeyMaps"]["totalCount"] == 0
+
+
+async def test_a_runs_requests_carry_it_on_their_timeline(api, org: Org, onboarding):
+    # given a run's first request
+    run = await start(api, org.hr_agent, onboarding["id"], sponsorId=org.gid("Person", "employee"))
+    (contract,) = run["requests"]
+    # when its timeline is read
+    query = """query($id: ID!) { node(id: $id) { ... on Request {
+      activity(first: 5) { edges { node { type journeyRun { id subject } } } } } } }"""
+    edges = (await api.ok(query, org.employee, id=contract["id"]))["node"]["activity"]["edges"]
+    # then its events name the run
+    assert [(e["node"]["type"], e["node"]["journeyRun"]) for e in edges] == [
+        ("RequestCreated", {"id": run["id"], "subject": "Jane Doe"})]
