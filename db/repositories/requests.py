@@ -12,14 +12,15 @@ from db.repositories.organisation import next_value, next_values
 from domain.errors import StaleVersion
 from domain.requests import Request
 
-# One round trip loads the request with its tasks and watchers and locks the request row:
-# writers to one request queue up here, so rules such as "no resolving with open tasks" hold.
-LOAD_FOR_UPDATE = text("""
-select r.*,
-  coalesce((select json_agg(tk order by tk.id) from tasks tk where tk.request_id = r.id), '[]') as tasks_json,
-  coalesce((select array_agg(w.person_id) from watchers w where w.request_id = r.id), '{}') as watcher_ids
-from requests r where r.id = :id
-for update of r
+# Writers to one request queue up on its row lock, so rules such as "no resolving with open
+# tasks" hold. The tasks and watchers are read by a second statement, after the lock is held:
+# a statement that waited for a lock re-reads only the locked row, and subqueries in it would
+# still show the tasks as they were before the wait (the other writer's changes unseen).
+LOCK_REQUEST = text("select r.* from requests r where r.id = :id for update")
+LOAD_CHILDREN = text("""
+select
+  coalesce((select json_agg(tk order by tk.id) from tasks tk where tk.request_id = :id), '[]') as tasks_json,
+  coalesce((select array_agg(w.person_id) from watchers w where w.request_id = :id), '{}') as watcher_ids
 """)
 
 _TIMESTAMPS = ("created_at", "completed_at")
@@ -55,11 +56,12 @@ class RequestRepository:
         return (await self.conn.execute(query)).scalar_one_or_none()
 
     async def get_for_update(self, request_id: int) -> Request | None:
-        row = (await self.conn.execute(LOAD_FOR_UPDATE, {"id": request_id})).first()
+        row = (await self.conn.execute(LOCK_REQUEST, {"id": request_id})).first()
         if row is None:
             return None
-        tasks = [task_from_row(_task_row(d)) for d in row.tasks_json]
-        request = request_from_row(row, tasks, set(row.watcher_ids))
+        children = (await self.conn.execute(LOAD_CHILDREN, {"id": request_id})).one()
+        tasks = [task_from_row(_task_row(d)) for d in children.tasks_json]
+        request = request_from_row(row, tasks, set(children.watcher_ids))
         self._remember(request)
         return request
 

@@ -81,3 +81,34 @@ async def test_a_task_completed_while_the_request_is_resolved_cannot_sneak_past_
         task_status = (await conn.execute(select(t.tasks.c.status).where(t.tasks.c.id == task_id))).scalar_one()
     assert task_status == "DONE"
     assert status == "NEW"
+
+
+async def test_the_last_two_tasks_completed_at_once_resume_the_request(org: Org):
+    """The second completion waits for the first's row lock; it must then see the first task done
+    (read after the lock, not in the locking statement's older snapshot), or the request stays
+    waiting on departments whose work is finished."""
+    now = datetime.now(timezone.utc)
+    for _round in range(5):
+        # given a request waiting on Facilities and HR, one open task each
+        request_id = await org.raise_request(org.employee, request_type="new_laptop", fields={"model": "13-inch"})
+        await handle.add_task(commands.AddTask(request_id=request_id, title="Payroll note",
+                                               department_id=org.departments["hr"]),
+                              uow=SqlUnitOfWork(org.engine), actor=org.it_agent, now=now)
+        version = await _count(org.engine, select(t.requests.c.version).where(t.requests.c.id == request_id))
+        for to in (RequestStatus.TRIAGED, RequestStatus.WAITING_ON_DEPARTMENT):
+            await handle.transition_request(commands.TransitionRequest(request_id=request_id, to=to,
+                                                                       expected_version=version),
+                                            uow=SqlUnitOfWork(org.engine), actor=org.it_agent, now=now)
+            version += 1
+        async with org.engine.connect() as conn:
+            tasks = (await conn.execute(select(t.tasks.c.id, t.tasks.c.department_id)
+                                        .where(t.tasks.c.request_id == request_id))).all()
+        agents = {org.departments["facilities"]: org.fac_agent, org.departments["hr"]: org.hr_agent}
+        # when both departments complete their task at the same moment
+        await asyncio.gather(*(handle.complete_task(commands.CompleteTask(task_id=task.id),
+                                                    uow=SqlUnitOfWork(org.engine), actor=agents[task.department_id],
+                                                    now=now) for task in tasks))
+        # then the request resumes
+        status = select(t.requests.c.status).where(t.requests.c.id == request_id)
+        async with org.engine.connect() as conn:
+            assert (await conn.execute(status)).scalar_one() == "IN_PROGRESS"
