@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import asyncio
-import tempfile
+from pathlib import Path
 
 import asyncpg
 
-from db.migrate import upgrade_async
 from tests.support import database as test_databases
 from tests.support.database import asyncpg_dsn
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+EMBEDDED_DATA = Path(__file__).resolve().parent / ".cache" / "pgdata"
 
 
 async def reachable(url: str) -> bool:
@@ -30,11 +30,12 @@ async def choose_server(url: str | None) -> tuple[str, str]:
         return DEFAULT_SERVER, "local server"
     import pgserver
 
-    # Kept alive by the module-level handle until the process exits; then stopped and its
-    # temporary data folder deleted.
+    # Kept alive by the module-level handle until the process exits, then stopped; its data
+    # folder stays, with the cached data sets (bench.cache) for the next run.
     global _embedded
-    _embedded = pgserver.get_server(tempfile.mkdtemp(prefix="tandem-bench-pg-"), cleanup_mode="delete")
-    return _embedded.get_uri("postgres"), "embedded pgserver"
+    EMBEDDED_DATA.mkdir(parents=True, exist_ok=True)
+    _embedded = pgserver.get_server(str(EMBEDDED_DATA), cleanup_mode="stop")
+    return _embedded.get_uri("postgres"), f"embedded pgserver in {EMBEDDED_DATA}"
 
 
 _embedded = None
@@ -46,13 +47,6 @@ async def server_version(url: str) -> str:
         return await conn.fetchval("show server_version")
     finally:
         await conn.close()
-
-
-async def create_database(server: str) -> tuple[str, str]:
-    """Create and migrate a uniquely named database; (its URL, its name)."""
-    url, name = await test_databases.create_database(server, prefix="tandem_bench")
-    await upgrade_async(url)
-    return url, name
 
 
 drop_database = test_databases.drop_database

@@ -84,3 +84,15 @@ async def _worker(operate: Operate, slot: int, *, host: str, port: int, budget: 
                     result.error_samples.append(problem)
     finally:
         connection.close()
+
+
+def combined(parts: list[Measurement]) -> Measurement:
+    """Several measured rounds of one scenario as one measurement."""
+    result = Measurement()
+    for part in parts:
+        result.ops += part.ops
+        result.errors += part.errors
+        result.seconds += part.seconds
+        result.latencies += part.latencies
+        result.error_samples += part.error_samples[:3 - len(result.error_samples)]
+    return result

@@ -1,5 +1,6 @@
-"""`python -m bench.run`: load a fresh database, start `tandem serve`, drive every scenario for
-the same time, print one table and write bench/results/latest.json."""
+"""`python -m bench.run`: Tandem and PostGraphile side by side on the same seeded database, each
+pinned to one CPU, driven by the same logical operations from the other CPU; then the portal
+list's scale curve. Prints the tables and writes bench/results/latest.json."""
 from __future__ import annotations
 
 import argparse
@@ -11,119 +12,120 @@ import shlex
 import subprocess
 import sys
 import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import data, database, load, report
-from bench.http_client import KeepAliveConnection
+from bench import cache, database, postgraphile, report
+from bench.contest import contest
+from bench.postgraphile import PostGraphile
+from bench.scale import scale_curve
 from bench.scenarios import Scenario, build_scenarios
-from bench.server import can_pin, pin_this_process_to_load_cpu, start_server
+from bench.server import SERVER_CPU, can_pin, pin_this_process_to_load_cpu, start_server
 from bench.statements import count_costs
 from bench.targets import read_targets
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SERVER_LOG = RESULTS / "server.log"
-NORMAL_SERVER_LOG = RESULTS / "server-normal.log"
+PEER_NOTE = ("PostGraphile applies no visibility rules: its documents fetch the same data with plain "
+             "conditions (agent: the department's requests; requester: their own, public comments only).")
+
+
+def _sizes(text: str) -> list[int]:
+    return [] if text in ("", "none") else [int(part.replace("_", "")) for part in text.split(",")]
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    p.add_argument("--requests", type=int, default=20_000, help="synthetic requests on top of the demo")
-    p.add_argument("--comments", type=int, default=80_000, help="comments in all, the demo's included")
-    p.add_argument("--seconds", type=float, default=10, help="measured time per scenario")
-    p.add_argument("--warmup", type=float, default=2, help="unmeasured time per scenario before it")
+    p.add_argument("--requests", type=int, default=100_000, help="requests in the data set")
+    p.add_argument("--comments", type=int, help="comments in the data set (default: 4 per request)")
+    p.add_argument("--seconds", type=float, default=10, help="measured time per scenario and contender")
+    p.add_argument("--rounds", type=int, default=2, help="alternating rounds the measured time is split into")
+    p.add_argument("--warmup", type=float, default=2, help="unmeasured time per scenario and contender")
     p.add_argument("--concurrency", type=int, default=16, help="workers, each with its own connection")
-    p.add_argument("--max-ops", type=int, default=500_000, help="most operations per scenario")
-    p.add_argument("--database-url", help="a PostgreSQL server where the bench may create a database "
+    p.add_argument("--max-ops", type=int, default=500_000, help="most operations per round")
+    p.add_argument("--scale", type=_sizes, default=_sizes("10000,100000,1000000"),
+                   help="request counts for the portal list's scale curve, comma-separated, or 'none'")
+    p.add_argument("--scale-seconds", type=float, default=4, help="measured time per scale point and contender")
+    p.add_argument("--no-peer", action="store_true", help="Tandem only, no PostGraphile")
+    p.add_argument("--database-url", help="a PostgreSQL server where the bench may create databases "
                    f"(default {database.DEFAULT_SERVER}, else an embedded one)")
     p.add_argument("--only", action="append", default=[], help="run only scenarios whose name contains this "
                    "(repeatable; the two baselines always run)")
-    p.add_argument("--compare-normal", action="store_true", help="also run each read against a second server "
-                   "with compiled reads off (TANDEM_COMPILED_READS=false), right after the same read compiled")
-    p.add_argument("--keep-database", action="store_true", help="do not drop the database afterwards")
     p.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     return p
 
 
 async def bench(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    args.comments = args.comments if args.comments is not None else args.requests * 4
     server_url, source = await database.choose_server(args.database_url)
-    url, name = await database.create_database(server_url)
-    print(f"database {name} on {source} (PostgreSQL {await database.server_version(server_url)})", flush=True)
-    try:
-        loaded, rows, pinned = await _load_and_measure(url, args)
-    finally:
-        if not args.keep_database:
-            await database.drop_database(server_url, name)
-    meta = _meta(args, source=source, pinned=pinned, loaded=loaded, took=time.perf_counter() - started)
-    return _report(rows, meta=meta, output=args.output)
-
-
-async def _load_and_measure(url: str, args: argparse.Namespace) -> tuple[data.Loaded, list[report.Row], bool]:
-    loaded = await data.load(url, requests=args.requests, comments=args.comments)
-    print(f"loaded in {loaded.demo_seconds:.1f}s (demo) + {loaded.volume_seconds:.1f}s (volume): "
-          + ", ".join(f"{n:,} {t}" for t, n in loaded.counts.items()), flush=True)
+    print(f"PostgreSQL {await database.server_version(server_url)} ({source})", flush=True)
+    if not args.no_peer:
+        print(f"PostGraphile {await asyncio.to_thread(_install_peer)} (bench/.cache/postgraphile)", flush=True)
+    cached = await cache.ensure(server_url, requests=args.requests, comments=args.comments)
+    print(("built" if cached.built_seconds else "cached") + f" data set {cached.name}: "
+          + ", ".join(f"{n:,} {t}" for t, n in cached.counts.items()), flush=True)
     secret = secrets.token_urlsafe(32)  # the server's and our tokens'; a fresh one per run
+    pinned = can_pin()
+    name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
+    url = await cache.copy_of(server_url, cached, name=name)  # writes land in this copy
+    try:
+        rows = await _side_by_side(url, secret=secret, pinned=pinned, args=args)
+    finally:
+        await database.drop_database(server_url, name)
+    scale = []
+    if args.scale:
+        print("scale curve (one client):", flush=True)
+        scale = await scale_curve(server_url, args.scale, secret=secret, pinned=pinned, with_peer=not args.no_peer,
+                                  results=RESULTS, args=args)
+    meta = _meta(args, source=source, pinned=pinned, cached=cached, took=time.perf_counter() - started)
+    return _report(rows, scale, meta=meta, output=args.output)
+
+
+def _install_peer() -> str:
+    postgraphile.ensure_installed()
+    return postgraphile.installed_version()
+
+
+async def _side_by_side(url: str, *, secret: str, pinned: bool, args: argparse.Namespace) -> list[report.Row]:
     scenarios = _chosen(build_scenarios(await read_targets(url, secret=secret)), args.only)
     costs = await count_costs(url, secret=secret, scenarios=scenarios)
-    rows, pinned = await _drive(url, secret, scenarios, costs, args)
-    return loaded, rows, pinned
+    tandem = start_server(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
+    peer = None if args.no_peer else PostGraphile(database_url=url, log_path=RESULTS / "postgraphile.log",
+                                                  cpu=SERVER_CPU if pinned else None)
+    try:
+        await asyncio.to_thread(tandem.wait_ready)
+        if peer is not None:
+            await asyncio.to_thread(peer.wait_ready)
+        if pinned:
+            pin_this_process_to_load_cpu()
+        return await contest(scenarios, tandem_port=tandem.port, peer_port=peer.port if peer else None,
+                             costs=costs, args=args)
+    finally:
+        tandem.stop()
+        if peer is not None:
+            peer.stop()
 
 
-def _report(rows: list[report.Row], *, meta: dict, output: Path) -> int:
-    """Print the table, write the JSON; the exit status says whether everything held."""
+def _report(rows: list[report.Row], scale: list[report.ScalePoint], *, meta: dict, output: Path) -> int:
+    """Print the tables, write the JSON; the exit status says whether everything held."""
     report.add_ratios(rows)
     print()
     print(report.table(rows))
+    print(f"\n{PEER_NOTE}")
+    if scale:
+        print("\nThe portal list as the data grows (one client, so latency without queueing):\n")
+        print(report.scale_table(scale))
     dependent = report.page_size_dependent(rows)
     print("\nstatements per read: " + (f"DEPEND ON THE PAGE SIZE for {', '.join(dependent)}" if dependent
                                      else "independent of the page size (5 rows vs a full page)"))
     meta["statements_depend_on_page_size"] = dependent
-    report.write_json(output, meta=meta, rows=rows)
+    report.write_json(output, meta=meta, rows=rows, scale=scale)
     print(f"\n{meta['server_errors_logged']} error lines in the server log; took {meta['took_seconds']:.0f}s; "
           f"wrote {output}")
-    return 0 if all(r.errors == 0 for r in rows) and not dependent else 1
-
-
-async def _drive(url: str, secret: str, scenarios: list[Scenario], costs: dict, args: argparse.Namespace):
-    pinned = can_pin()
-    server = start_server(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
-    # Both servers on the same CPU, loaded one at a time: the same read compiled, then normally.
-    normal = start_server(database_url=url, secret=secret, log_path=NORMAL_SERVER_LOG, pin=pinned,
-                          settings={"TANDEM_COMPILED_READS": "false"}) if args.compare_normal else None
-    rows = []
-    try:
-        for started in (server, normal):
-            if started is not None:
-                await asyncio.to_thread(started.wait_ready)
-        if pinned:
-            pin_this_process_to_load_cpu()
-        for scenario in scenarios:
-            rows.append(await _measured_row(scenario, scenario.name, server, costs, args))
-            if normal is not None and scenario.kind == "read":
-                rows.append(await _measured_row(scenario, f"{scenario.name} · normal", normal, costs, args))
-    finally:
-        server.stop()
-        if normal is not None:
-            normal.stop()
-    return rows, pinned
-
-
-async def _measured_row(scenario: Scenario, name: str, server, costs: dict, args: argparse.Namespace) -> report.Row:
-    measured = await _run_scenario(scenario, port=server.port, args=args)
-    print(f"  {name}: {measured.per_second:,.0f} req/s, {measured.errors} errors"
-          + (f" ({measured.error_samples[0]})" if measured.error_samples else ""), flush=True)
-    return report.row_of(name, scenario.kind, measured, costs.get(name))
-
-
-async def _run_scenario(scenario: Scenario, *, port: int, args: argparse.Namespace) -> load.Measurement:
-    if scenario.prepare is not None:
-        connection = KeepAliveConnection("127.0.0.1", port)
-        await scenario.prepare(connection.send, range(args.concurrency))
-        connection.close()
-    run = dict(host="127.0.0.1", port=port, concurrency=args.concurrency, max_ops=args.max_ops)
-    await load.measure(scenario.operate, seconds=args.warmup, **run)  # opens connections, fills caches
-    return await load.measure(scenario.operate, seconds=args.seconds, **run)
+    failed = any(r.errors for r in rows) or any(p.tandem.errors or (p.peer and p.peer.errors) for p in scale)
+    return 1 if failed or dependent else 0
 
 
 def _chosen(scenarios: list[Scenario], only: list[str]) -> list[Scenario]:
@@ -132,17 +134,18 @@ def _chosen(scenarios: list[Scenario], only: list[str]) -> list[Scenario]:
     return scenarios[:2] + [s for s in scenarios[2:] if any(word in s.name for word in only)]
 
 
-def _meta(args: argparse.Namespace, *, source: str, pinned: bool, loaded: data.Loaded, took: float) -> dict:
+def _meta(args: argparse.Namespace, *, source: str, pinned: bool, cached: cache.Cached, took: float) -> dict:
     log_text = SERVER_LOG.read_text(errors="replace") if SERVER_LOG.exists() else ""
     return {
         "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]]),
         "git_commit": _git_commit(),
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "machine": {"cpus": os.cpu_count(), "pinned": "server CPU 0, load CPU 1" if pinned else "not pinned",
-                    "python": platform.python_version(), "database": source},
-        "data": {"counts": loaded.counts, "demo_seconds": round(loaded.demo_seconds, 1),
-                 "volume_seconds": round(loaded.volume_seconds, 1)},
+        "machine": {"cpus": os.cpu_count(), "pinned": "servers CPU 0, load CPU 1" if pinned else "not pinned",
+                    "python": platform.python_version(), "database": source, "load_average": os.getloadavg(),
+                    "postgraphile": None if args.no_peer else postgraphile.installed_version()},
+        "data": {"database": cached.name, "counts": cached.counts, "built_seconds": cached.built_seconds},
+        "peer_note": PEER_NOTE,
         "server_errors_logged": log_text.count('"level": "ERROR"'),
         "took_seconds": round(took, 1),
     }

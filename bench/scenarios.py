@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import operations as ops
+from bench import peer_scenarios as peer
 from bench.http_client import Call, Reply
 from bench.load import Operate, Send, UnexpectedAnswer
 from bench.targets import CREATE_FIELDS, Targets
@@ -26,6 +27,9 @@ class Scenario:
     prepare: Callable[[Send, Sequence[int]], Awaitable[None]] | None = None
     # The same read at another page size: its statement count must not change.
     at_page_size: Callable[[int], Operate] | None = None
+    # The same logical operation against PostGraphile (bench.peer_scenarios), when it has one.
+    peer: Operate | None = None
+    peer_prepare: Callable[[Send, Sequence[int]], Awaitable[None]] | None = None
 
 
 def graphql(document: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> Call:
@@ -162,17 +166,23 @@ def build_scenarios(targets: Targets, *, list_size: int = 50, detail_size: int =
         return Rotating([graphql(ops.DEPARTMENT_QUEUE, {"department": t.department_id, "first": first},
                                  token=t.agent_token)])
 
-    reads = [("portal list · agent", portal(t.agent_token), list_size),
-             ("portal list · requester", portal(t.requester_token), list_size),
-             ("request detail (node)", detail, detail_size), ("department queue", queue, list_size)]
-    transitions = Transitions(t)
+    rows = t.rows
+    reads = [("portal list · agent", portal(t.agent_token), list_size,
+              peer.portal(rows, requester=False, first=list_size)),
+             ("portal list · requester", portal(t.requester_token), list_size,
+              peer.portal(rows, requester=True, first=list_size)),
+             ("request detail (node)", detail, detail_size, peer.detail(rows, page=detail_size)),
+             ("department queue", queue, list_size, peer.queue(rows, first=list_size))]
+    transitions, peer_transitions = Transitions(t), peer.Transitions(rows)
+    typename = Rotating([graphql(ops.TYPENAME)])
     return [
         Scenario("A: GET /healthz", "baseline", Rotating([Call("GET", "/healthz")], check_status_200)),
-        Scenario("B: { __typename }", "baseline", Rotating([graphql(ops.TYPENAME)])),
+        Scenario("B: { __typename }", "baseline", typename, peer=peer.Rotating([peer.peer_graphql(ops.TYPENAME, {})])),
         Scenario("{ __typename } + token", "read", Rotating([graphql(ops.TYPENAME, token=t.agent_token)])),
-        *(Scenario(name, "read", make(size), at_page_size=make) for name, make, size in reads),
+        *(Scenario(name, "read", make(size), at_page_size=make, peer=other) for name, make, size, other in reads),
         Scenario("goals wallboard", "read", Rotating([graphql(ops.GOALS_WALLBOARD, token=t.agent_token)])),
-        Scenario("requestCreate", "write", CreateRequests(t)),
-        Scenario("requestTransition", "write", transitions, prepare=transitions.prepare),
-        Scenario("commentAdd", "write", Comments(t)),
+        Scenario("requestCreate", "write", CreateRequests(t), peer=peer.CreateRequests(rows)),
+        Scenario("requestTransition", "write", transitions, prepare=transitions.prepare, peer=peer_transitions,
+                 peer_prepare=peer_transitions.prepare),
+        Scenario("commentAdd", "write", Comments(t), peer=peer.Comments(rows)),
     ]

@@ -27,6 +27,19 @@ class Targets:
     request_type_id: str
     detail_ids: list[str]  # the department's requests, open and closed
     open_ids: list[str]  # the department's requests that still take comments
+    rows: RowIds  # the same records as table ids, for PostGraphile
+
+
+@dataclass(frozen=True)
+class RowIds:
+    agent: int
+    requester: int
+    department: int
+    service: int
+    service_department: int
+    request_type: int
+    details: list[int]
+    open: list[int]
 
 
 async def read_targets(url: str, *, secret: str) -> Targets:
@@ -35,7 +48,8 @@ async def read_targets(url: str, *, secret: str) -> Targets:
         people = {r["email"]: r["id"] for r in await conn.fetch(
             "select id, email from people where email = any($1::text[])", [AGENT, REQUESTER])}
         department = await conn.fetchval("select id from departments where slug = $1", DEPARTMENT)
-        kind = await conn.fetchrow("select id, service_id from request_types where name = $1", CREATE_TYPE)
+        kind = await conn.fetchrow("select t.id, t.service_id, s.owner_department_id from request_types t "
+                                   "join services s on s.id = t.service_id where t.name = $1", CREATE_TYPE)
         owned = [r["id"] for r in await conn.fetch(
             "select id from requests where owner_department_id = $1 order by id", department)]
         still_open = [r["id"] for r in await conn.fetch(
@@ -47,12 +61,15 @@ async def read_targets(url: str, *, secret: str) -> Targets:
     def token(email: str) -> str:
         return mint_token(person_id=people[email], email=email, secret=secret, hours=24)
 
+    rows = RowIds(agent=people[AGENT], requester=people[REQUESTER], department=department,
+                  service=kind["service_id"], service_department=kind["owner_department_id"],
+                  request_type=kind["id"], details=_spread(owned), open=_spread(still_open))
     return Targets(
         agent_token=token(AGENT), requester_token=token(REQUESTER),
         department_id=ids.encode("Department", department), service_id=ids.encode("Service", kind["service_id"]),
         request_type_id=ids.encode("RequestType", kind["id"]),
-        detail_ids=[ids.encode("Request", i) for i in _spread(owned)],
-        open_ids=[ids.encode("Request", i) for i in _spread(still_open)])
+        detail_ids=[ids.encode("Request", i) for i in rows.details],
+        open_ids=[ids.encode("Request", i) for i in rows.open], rows=rows)
 
 
 def _spread(values: list[int]) -> list[int]:
