@@ -16,6 +16,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api import graphql_http
 from api.auth import AuthError, viewer_from_header
+from api.persisted_queries import PersistedQueries, PersistedQueryError
 from db.broker import EventBroker
 from db.engine import reader
 from db.uow import CommitListener
@@ -33,8 +34,9 @@ def response_json(data: Any) -> str:
 
 class TandemGraphQL(GraphQL):
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, graphiql: bool,
-                 broker: EventBroker | None = None, hub: Any = None):
+                 broker: EventBroker | None = None, hub: Any = None, persisted: PersistedQueries | None = None):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
+        self.persisted = persisted if persisted is not None else PersistedQueries()
         self.engine = engine
         self.reader = reader(engine)
         self.secret = secret
@@ -64,13 +66,26 @@ class TandemGraphQL(GraphQL):
             return
         # As strawberry's own __call__, except refusals get a JSON error body instead of plain text.
         request = Request(scope, receive=receive)
+        media_type = graphql_http.response_media_type(request.headers.get("accept"))
         try:
             response = await self.run(request)
         except HTTPException as error:
-            response = graphql_http.http_error(
-                error.status_code, error.reason, media_type=graphql_http.response_media_type(
-                    request.headers.get("accept")))
+            response = graphql_http.http_error(error.status_code, error.reason, media_type=media_type)
+        except PersistedQueryError as error:
+            # Never cached: a CDN keeping NOT_FOUND for a GET URL would hide the stored query.
+            response = graphql_http.http_error(error.status_for(media_type), str(error), media_type=media_type,
+                                               code=error.code, headers={"Cache-Control": "no-store"})
         await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with only a persisted query's hash is an operation, not a browser asking for GraphiQL.
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        parsed = await super().parse_http_body(request_adapter)
+        for operation in parsed if isinstance(parsed, list) else [parsed]:
+            operation.query = self.persisted.resolve(operation.query, operation.extensions)
+        return parsed
 
     async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
         try:

@@ -42,9 +42,10 @@ def status_for(media_type: str, response_data: dict[str, Any], status: int) -> i
     return status
 
 
-def http_error(status: int, message: str, *, media_type: str) -> JSONResponse:
+def http_error(status: int, message: str, *, media_type: str, code: str | None = None,
+               headers: dict[str, str] | None = None) -> JSONResponse:
     """A request strawberry refused before GraphQL ran, answered in the GraphQL error shape
     (instead of plain text) so clients handle every error the same way."""
-    body = {"errors": [{"message": message, "extensions": {"code": _HTTP_CODES.get(status, "BAD_REQUEST")}}]}
-    headers = {"Allow": "POST"} if status == 405 else None
-    return JSONResponse(body, status_code=status, media_type=media_type, headers=headers)
+    body = {"errors": [{"message": message, "extensions": {"code": code or _HTTP_CODES.get(status, "BAD_REQUEST")}}]}
+    headers = {**({"Allow": "POST"} if status == 405 else {}), **(headers or {})}
+    return JSONResponse(body, status_code=status, media_type=media_type, headers=headers or None)

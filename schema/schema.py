@@ -35,6 +35,10 @@ from schema.organisation.subscriptions import OrganisationSubscriptions
 from schema.requests.mutations import RequestMutations
 from schema.requests.queries import RequestQueries
 
+# Documents kept parsed and validated per process: the documents of the portals and apps
+# (repeated, or sent as persisted-query hashes) cost neither again.
+DOCUMENT_CACHE_SIZE = 256
+
 Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries,
                               JourneyQueries))
 Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations,
@@ -60,8 +64,8 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
         CodedErrors,
         lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

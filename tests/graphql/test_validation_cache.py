@@ -1,8 +1,23 @@
-"""Validation is cached: a document seen before is not validated again (it costs more than
-executing a small query)."""
+"""Parsing and validation are cached: a document seen before is not parsed or validated again
+(validation costs more than executing a small query)."""
 import strawberry.schema.schema as strawberry_schema
+from strawberry.extensions import parser_cache
 
-from schema.schema import build_schema
+from schema.schema import DOCUMENT_CACHE_SIZE, build_schema
+
+
+async def test_a_repeated_document_is_parsed_once():
+    schema = build_schema()
+    parsed = parser_cache._get_parse_cache(DOCUMENT_CACHE_SIZE)  # the LRU strawberry shares per size
+    document = "{ parserCacheProbe: __typename }"  # not parsed by any other test
+    before = parsed.cache_info()
+
+    for _ in range(3):
+        result = await schema.execute(document)
+        assert result.errors is None
+
+    after = parsed.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
 
 
 async def test_a_repeated_document_is_validated_once(monkeypatch):
