@@ -6,14 +6,14 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
 import jwt
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db import tables as t
-from db.mapping import person_from_row
+from db.engine import fetch_one
+from db.mapping import person_from_record
 from domain.people import Person
 
 ALGORITHM = "HS256"
+PERSON_BY_ID = "select id, name, email, role, department_id, created_at from people where id = $1"
 AUDIENCE = "tandem"
 
 
@@ -77,8 +77,7 @@ async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret:
     if token is None:
         return None
     person_id = person_id_from_token(token, secret=secret)
-    async with engine.connect() as conn:
-        row = (await conn.execute(select(t.people).where(t.people.c.id == person_id))).first()
-    if row is None:
+    record = await fetch_one(engine, PERSON_BY_ID, person_id)
+    if record is None:
         raise AuthError("The token's person no longer exists.")
-    return person_from_row(row)
+    return person_from_record(record)

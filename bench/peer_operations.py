@@ -12,7 +12,6 @@ relations, page sizes and orders otherwise.
 PORTAL_LIST = """
 query PortalList($first: Int!, $comments: Int!, $who: RequestCondition!, $visible: CommentCondition) {
   allRequests(first: $first, orderBy: [CREATED_AT_DESC, ID_DESC], condition: $who) {
-    totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
       nodeId number title status priority createdAt updatedAt

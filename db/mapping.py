@@ -21,6 +21,12 @@ def person_from_row(row: Any) -> Person:
                   department_id=row.department_id, created_at=row.created_at)
 
 
+def person_from_record(record: Any) -> Person:
+    """From a driver record (item access), as db.engine.fetch_one returns."""
+    return Person(id=record["id"], name=record["name"], email=record["email"], role=Role(record["role"]),
+                  department_id=record["department_id"], created_at=record["created_at"])
+
+
 def service_from_row(row: Any, collaborators: list[int]) -> Service:
     return Service(id=row.id, name=row.name, description=row.description,
                    owner_department_id=row.owner_department_id, collaborating_department_ids=sorted(collaborators),

@@ -89,8 +89,10 @@ def _where(criteria: RequestCriteria) -> list[Any]:
     return clauses
 
 
-def visible_requests(viewer: Person, criteria: RequestCriteria | None = None) -> Select:
-    return select(*REQUEST_COLUMNS).where(request_visible(viewer), *_where(criteria or RequestCriteria()))
+def visible_requests(viewer: Person, criteria: RequestCriteria | None = None, *, per_row: bool = False) -> Select:
+    """`per_row` for a page read in sort order (see db.read.visibility._exists)."""
+    return select(*REQUEST_COLUMNS).where(request_visible(viewer, per_row=per_row),
+                                          *_where(criteria or RequestCriteria()))
 
 
 def request_order(field: str, descending: bool) -> pages.Order:
@@ -99,7 +101,8 @@ def request_order(field: str, descending: bool) -> pages.Order:
 
 async def requests_page(conn: AsyncConnection, viewer: Person, criteria: RequestCriteria, *,
                         order: pages.Order, first: int | None, after: str | None) -> pages.Page:
-    return await pages.fetch_page(conn, visible_requests(viewer, criteria), order=order, first=first, after=after)
+    return await pages.fetch_page(conn, visible_requests(viewer, criteria, per_row=True), order=order, first=first,
+                                  after=after)
 
 
 async def requests_count(conn: AsyncConnection, viewer: Person, criteria: RequestCriteria) -> int:
