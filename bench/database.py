@@ -6,6 +6,7 @@ from pathlib import Path
 
 import asyncpg
 
+from db.migrate import upgrade_async
 from tests.support import database as test_databases
 from tests.support.database import asyncpg_dsn
 
@@ -47,6 +48,13 @@ async def server_version(url: str) -> str:
         return await conn.fetchval("show server_version")
     finally:
         await conn.close()
+
+
+async def create_database(server: str) -> tuple[str, str]:
+    """Create and migrate a uniquely named, empty database; (its URL, its name)."""
+    url, name = await test_databases.create_database(server, prefix="tandem_bench")
+    await upgrade_async(url)
+    return url, name
 
 
 drop_database = test_databases.drop_database
