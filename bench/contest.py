@@ -19,17 +19,27 @@ Prepare = Callable[[Send, Sequence[int]], Awaitable[None]] | None
 
 
 async def contest(scenarios: list[Scenario], *, tandem_port: int, peer_port: int | None, costs: dict,
-                  args: argparse.Namespace) -> list[Row]:
+                  args: argparse.Namespace, normal_port: int | None = None) -> list[Row]:
+    """One row per scenario; with `normal_port` (a Tandem with compiled reads off) a second row
+    per read, `… · normal`, measured in the same rounds."""
     rows = []
     for scenario in scenarios:
         sides = [(scenario.operate, scenario.prepare, tandem_port)]
-        if scenario.peer is not None and peer_port is not None:
+        has_peer = scenario.peer is not None and peer_port is not None
+        if has_peer:
             sides.append((scenario.peer, scenario.peer_prepare, peer_port))
+        if normal_port is not None and scenario.kind == "read":
+            sides.append((scenario.operate, None, normal_port))
         measured = await measure_rounds(sides, args)
-        row = Row(name=scenario.name, kind=scenario.kind, tandem=side_of(measured[0]),
-                  peer=side_of(measured[1]) if len(measured) > 1 else None, cost=costs.get(scenario.name))
-        rows.append(row)
-        print(f"  {_summary(row)}", flush=True)
+        peer = side_of(measured[1]) if has_peer else None
+        new = [Row(name=scenario.name, kind=scenario.kind, tandem=side_of(measured[0]), peer=peer,
+                   cost=costs.get(scenario.name))]
+        if len(measured) > 1 + has_peer:
+            new.append(Row(name=f"{scenario.name} · normal", kind=scenario.kind, tandem=side_of(measured[-1]),
+                           peer=peer, cost=None))
+        for row in new:
+            print(f"  {_summary(row)}", flush=True)
+        rows += new
     return rows
 
 
@@ -43,8 +53,7 @@ async def measure_rounds(sides: list[tuple[Operate, Prepare, int]], args: argpar
     parts: list[list[Measurement]] = [[] for _ in sides]
     for round_number in range(args.rounds):
         order = list(range(len(sides)))
-        if round_number % 2:
-            order.reverse()
+        order = order[round_number % len(order):] + order[:round_number % len(order)]  # each goes first in turn
         for index in order:
             operate, _, port = sides[index]
             parts[index].append(await _measure(operate, port, args.seconds / args.rounds, args))

@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
                    help="request counts for the portal list's scale curve, comma-separated, or 'none'")
     p.add_argument("--scale-seconds", type=float, default=4, help="measured time per scale point and contender")
     p.add_argument("--no-peer", action="store_true", help="Tandem only, no PostGraphile")
+    p.add_argument("--compare-normal", action="store_true", help="also run each read against a Tandem with "
+                   "compiled reads off (TANDEM_COMPILED_READS=false), in the same rounds")
     p.add_argument("--database-url", help="a PostgreSQL server where the bench may create databases "
                    f"(default {database.DEFAULT_SERVER}, else an embedded one)")
     p.add_argument("--only", action="append", default=[], help="run only scenarios whose name contains this "
@@ -94,18 +96,19 @@ async def _side_by_side(url: str, *, secret: str, pinned: bool, args: argparse.N
     tandem = start_server(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
     peer = None if args.no_peer else PostGraphile(database_url=url, log_path=RESULTS / "postgraphile.log",
                                                   cpu=SERVER_CPU if pinned else None)
+    normal = start_server(database_url=url, secret=secret, log_path=RESULTS / "server-normal.log", pin=pinned,
+                          settings={"TANDEM_COMPILED_READS": "false"}) if args.compare_normal else None
+    started = [s for s in (tandem, peer, normal) if s is not None]
     try:
-        await asyncio.to_thread(tandem.wait_ready)
-        if peer is not None:
-            await asyncio.to_thread(peer.wait_ready)
+        for server in started:
+            await asyncio.to_thread(server.wait_ready)
         if pinned:
             pin_this_process_to_load_cpu()
         return await contest(scenarios, tandem_port=tandem.port, peer_port=peer.port if peer else None,
-                             costs=costs, args=args)
+                             normal_port=normal.port if normal else None, costs=costs, args=args)
     finally:
-        tandem.stop()
-        if peer is not None:
-            peer.stop()
+        for server in started:
+            server.stop()
 
 
 def _report(rows: list[report.Row], scale: list[report.ScalePoint], *, meta: dict, output: Path) -> int:

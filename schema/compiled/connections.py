@@ -33,7 +33,8 @@ def requests_connection(f: PlanField, build: Build) -> ColumnElement[str]:
     assert isinstance(shape, RequestsShape)
     order = read.request_order(shape.order_field, shape.descending)
     visible = read.visible_requests(build.viewer, shape.criteria)
-    scan = visible.with_only_columns(R.c.id, order.key.label("sort_key"), order.tiebreak.label("sort_id"),
+    # The page probes visibility per row, the total with a hash (db.read.visibility._exists).
+    scan = read.visible_requests(build.viewer, shape.criteria, per_row=True).with_only_columns(R.c.id, order.key.label("sort_key"), order.tiebreak.label("sort_id"),
                                      func.row_number().over(order_by=order.clauses()).label("rank"))
     if shape.after:
         scan = scan.where(order.after(_cursor_params(f.site, build, timestamp=shape.order_field in TIMESTAMP_KEYS)))
