@@ -34,7 +34,7 @@ class Recorder:
         self.seqs += [e.seq for e in batch]
         self.arrived.set()
 
-    async def wait_for(self, count: int, timeout: float = 10) -> None:
+    async def wait_for(self, count: int, timeout: float = 30) -> None:
         async def enough():
             while len(self.types) < count:
                 self.arrived.clear()
@@ -46,7 +46,7 @@ class Recorder:
 async def broker(db):
     broker = EventBroker(db, health_interval=0.2, max_backoff=0.2)
     await broker.start()
-    await asyncio.wait_for(broker.listening.wait(), 10)
+    await asyncio.wait_for(broker.listening.wait(), 30)
     yield broker
     await broker.stop()
 
@@ -141,7 +141,7 @@ async def test_delivery_resumes_after_the_listening_connection_is_killed(db, bro
     await _write(other_process, "WhileDeaf")
     # then it reconnects (a new backend) and catches up from the log, then hears live ones again
     await recorder.wait_for(2)
-    await asyncio.wait_for(broker.listening.wait(), 10)
+    await asyncio.wait_for(broker.listening.wait(), 30)
     await _write(other_process, "After")
     await recorder.wait_for(3)
     assert recorder.types == ["Before", "WhileDeaf", "After"]
