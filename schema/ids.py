@@ -37,6 +37,17 @@ def decode(global_id: str, type_name: str, *, field: str) -> int:
     return parsed[1]
 
 
+MISSING = -1  # what a filter on an ID naming nothing becomes: it matches nothing
+
+
+def decode_filter(global_id: str | None, type_name: str) -> int | None:
+    """An ID in a list filter: a malformed or foreign one filters everything out, not an error."""
+    if global_id is None:
+        return None
+    parsed = parse(global_id)
+    return parsed[1] if parsed is not None and parsed[0] == type_name else MISSING
+
+
 def decode_optional(global_id: str | None, type_name: str, *, field: str) -> int | None:
     return None if global_id is None else decode(global_id, type_name, field=field)
 

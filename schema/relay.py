@@ -71,3 +71,22 @@ async def load_page(loader: Any, key: tuple[Any, ...]) -> Page:
         return await loader.load(key)
     except BadCursor as error:
         raise BadRequest(str(error)) from None
+
+
+async def root_connection(engine: Any, *, first: int | None, fetch_page: Callable[[Any], Awaitable[Page]],
+                          fetch_count: Callable[[Any], Awaitable[int]], node: Callable[[Any], Any]) -> Connection:
+    """A root field's connection: a negative `first` or a bad cursor is BAD_USER_INPUT, and the
+    total is counted only when the client asks for it."""
+    if first is not None and first < 0:
+        raise BadRequest("`first` must not be negative.")
+
+    async def count() -> int:
+        async with engine.connect() as conn:
+            return await fetch_count(conn)
+
+    try:
+        async with engine.connect() as conn:
+            page = await fetch_page(conn)
+    except BadCursor as error:
+        raise BadRequest(str(error)) from None
+    return Connection.from_page(page, node, count)

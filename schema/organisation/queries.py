@@ -4,11 +4,9 @@ from __future__ import annotations
 import strawberry
 
 from db.read import organisation as read
-from db.read.pages import BadCursor
-from schema.errors import BadRequest
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.permissions import root_field
-from schema.relay import Connection
+from schema.relay import Connection, root_connection
 
 
 @strawberry.type
@@ -21,17 +19,7 @@ class OrganisationQueries:
     @root_field
     async def departments(self, info: strawberry.Info, first: int | None = None,
                           after: str | None = None) -> Connection[DepartmentNode]:
-        engine = info.context.reader
-        if first is not None and first < 0:
-            raise BadRequest("`first` must not be negative.")
-
-        async def count() -> int:
-            async with engine.connect() as conn:
-                return await read.departments_count(conn)
-
-        try:
-            async with engine.connect() as conn:
-                page = await read.departments_page(conn, first=first, after=after)
-        except BadCursor as error:
-            raise BadRequest(str(error)) from None
-        return Connection.from_page(page, DepartmentNode.from_row, count)
+        return await root_connection(
+            info.context.reader, first=first, node=DepartmentNode.from_row,
+            fetch_page=lambda conn: read.departments_page(conn, first=first, after=after),
+            fetch_count=read.departments_count)
