@@ -9,10 +9,12 @@ every size starts from.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,14 +58,15 @@ async def ensure(server: str, *, requests: int, comments: int) -> Cached:
     label = f"{requests}_{comments}"
     name = cached_name(label)
     built = None
-    if not await _exists(server, name):
-        started = time.perf_counter()
-        demo = await _ensure_demo(server)
-        await _build(server, label, template=demo,
-                     fill=lambda url: data.load(url, requests=requests, comments=comments))
-        built = time.perf_counter() - started
-    url = with_database(server, name)
-    await _upgrade(url)
+    async with _one_builder(server, name):
+        if not await _exists(server, name):
+            started = time.perf_counter()
+            demo = await _ensure_demo(server)
+            await _build(server, label, template=demo,
+                         fill=lambda url: data.load(url, requests=requests, comments=comments))
+            built = time.perf_counter() - started
+        url = with_database(server, name)
+        await _upgrade(url)
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         counts = await data.table_counts(conn)
@@ -80,10 +83,23 @@ async def copy_of(server: str, cached: Cached, *, name: str) -> str:
 
 async def _ensure_demo(server: str) -> str:
     name = cached_name("demo")
-    if not await _exists(server, name):
-        await _build(server, "demo", template="template1", fill=data.load_demo)
-    await _upgrade(with_database(server, name))
+    async with _one_builder(server, name):
+        if not await _exists(server, name):
+            await _build(server, "demo", template="template1", fill=data.load_demo)
+        await _upgrade(with_database(server, name))
     return name
+
+
+@contextlib.asynccontextmanager
+async def _one_builder(server: str, name: str) -> AsyncIterator[None]:
+    """Hold the server-wide lock for building `name`: two runs started together (two checkouts)
+    must not both build it, since a build starts by dropping a half-built copy with (force)."""
+    conn = await asyncpg.connect(asyncpg_dsn(server))
+    try:
+        await conn.execute("select pg_advisory_lock($1)", zlib.crc32(name.encode()))
+        yield
+    finally:
+        await conn.close()  # ends the session, and with it the lock
 
 
 async def _upgrade(url: str) -> None:
