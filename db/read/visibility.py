@@ -67,11 +67,18 @@ def event_visible(viewer: Person, events: Table = t.events, requests: Table = t.
     if viewer.is_admin:
         return true()
     about_request = and_(events.c.request_id.is_not(None), request_visible(viewer, requests),
-                         or_(events.c.internal.is_(False), works_on_request(viewer, requests)))
+                         request_event_visible(viewer, events, requests))
     if not viewer.is_staff:
         return about_request
     about_department = and_(events.c.request_id.is_(None), literal(viewer.department_id) == any_(events.c.department_ids))
     return or_(about_request, about_department)
+
+
+def request_event_visible(viewer: Person, events: Table = t.events,
+                          requests: Table = t.requests) -> ColumnElement[bool]:
+    """An event of a request: assumes `requests` is that request and already visible (a request's
+    activity). Internal events are for the departments working on it."""
+    return or_(events.c.internal.is_(False), works_on_request(viewer, requests))
 
 
 def service_visible(viewer: Person, services: Table = t.services) -> ColumnElement[bool]:

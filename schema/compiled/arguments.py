@@ -25,6 +25,9 @@ from schema.relay import window
 from schema.requests.queries import _sort, criteria_from
 
 TIMESTAMP_KEYS = frozenset({"CREATED_AT", "UPDATED_AT", "RESOLUTION_DUE_AT"})
+# Nested connections paged by first/after/last/before: whether their cursors carry a timestamp
+# (comments: created_at) or an integer (activity: the event's sequence).
+WINDOW_CURSORS = {"comments": True, "activity": False}
 
 
 class Fallback(Exception):
@@ -41,7 +44,7 @@ class RequestsShape:
 
 
 @dataclass(frozen=True)
-class CommentsShape:
+class WindowShape:
     size: int
     backward: bool
     cursor: bool  # `after` forwards, `before` backwards
@@ -52,7 +55,7 @@ class NodeShape:
     pass
 
 
-Shape = RequestsShape | CommentsShape | NodeShape
+Shape = RequestsShape | WindowShape | NodeShape
 
 
 def bind(schema: Any, plan: Plan, variables: VariableValues) -> tuple[tuple[Shape, ...], dict[str, Any]]:
@@ -62,8 +65,8 @@ def bind(schema: Any, plan: Plan, variables: VariableValues) -> tuple[tuple[Shap
         arguments = _arguments(schema, site, variables)
         if site.name == "requests":
             shape = _requests(site.site, arguments, params)
-        elif site.name == "comments":
-            shape = _comments(site.site, arguments, params)
+        elif site.name in WINDOW_CURSORS:
+            shape = _window(site.site, arguments, params, timestamp=WINDOW_CURSORS[site.name])
         else:
             shape = _node(site.site, arguments, params)
         shapes.append(shape)
@@ -90,7 +93,7 @@ def _requests(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> R
                          descending=descending, size=pages.page_size(first), after=after is not None)
 
 
-def _comments(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> CommentsShape:
+def _window(site: int, arguments: dict[str, Any], params: dict[str, Any], *, timestamp: bool) -> WindowShape:
     first, after, last, before = (arguments.get(k) for k in ("first", "after", "last", "before"))
     try:
         window(None, first=first, after=after, last=last, before=before)
@@ -99,8 +102,8 @@ def _comments(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> C
     backward = last is not None or before is not None
     cursor = before if backward else after
     if cursor is not None:
-        _cursor(site, cursor, timestamp=True, params=params)
-    return CommentsShape(size=pages.page_size(last if backward else first), backward=backward,
+        _cursor(site, cursor, timestamp=timestamp, params=params)
+    return WindowShape(size=pages.page_size(last if backward else first), backward=backward,
                          cursor=cursor is not None)
 
 

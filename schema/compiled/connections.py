@@ -2,23 +2,28 @@
 same order, one row more than the page to tell whether there is another), the same cursors."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, FromClause, Text, and_, cast, func, select, true
+from sqlalchemy import BigInteger, DateTime, FromClause, Table, Text, and_, cast, func, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import tables as t
 from db.read import requests as read
+from db.read.events import EVENT_ORDER
 from db.read.pages import Order
-from db.read.visibility import comment_visible
+from db.read.visibility import comment_visible, request_event_visible
+from domain.people import Person
 from schema.compiled import json_text as j
-from schema.compiled.arguments import TIMESTAMP_KEYS, CommentsShape, RequestsShape
+from schema.compiled.arguments import TIMESTAMP_KEYS, RequestsShape, WindowShape
 from schema.compiled.objects import Build, object_json
 from schema.compiled.planner import PlanField
 
 R = t.requests
 C = t.comments
+E = t.events
 
 
 def cursor_json(key: ColumnElement[Any], row_id: ColumnElement[Any], *, timestamp: bool) -> ColumnElement[str]:
@@ -51,26 +56,48 @@ def requests_connection(f: PlanField, build: Build) -> ColumnElement[str]:
     return window.connection(f, row=R, join=R.c.id == page.c.id, total=total, node=node)
 
 
-def comments_connection(f: PlanField, request: FromClause, build: Build) -> ColumnElement[str]:
-    """Request.comments: comment_pages and comment_counts of db.read.requests for one request."""
+@dataclass(frozen=True)
+class Nested:
+    """A connection under a request (Request.comments, Request.activity): its rows, their order
+    and cursors, and which of them a viewer may see of a request it already sees."""
+
+    table: Table
+    parent: ColumnElement[Any]  # the column naming the request
+    order: Order
+    node_type: str
+    timestamp: bool  # cursors carry a timestamp (else an integer)
+    visible: Callable[[Person, FromClause], ColumnElement[bool]]
+
+
+COMMENTS = Nested(table=C, parent=C.c.request_id, order=read.COMMENT_ORDER, node_type="Comment", timestamp=True,
+                  visible=lambda viewer, request: comment_visible(viewer, C, request))
+ACTIVITY = Nested(table=E, parent=E.c.request_id, order=EVENT_ORDER, node_type="Event", timestamp=False,
+                  visible=lambda viewer, request: request_event_visible(viewer, E, request))
+NESTED = {"comments": COMMENTS, "activity": ACTIVITY}
+
+
+def nested_connection(f: PlanField, request: FromClause, build: Build) -> ColumnElement[str]:
+    """One request's page and count, as comment_pages/comment_counts of db.read.requests and
+    activity_pages/activity_counts of db.read.events read them."""
+    nested = NESTED[f.name]
     shape = build.shapes[f.site]
-    assert isinstance(shape, CommentsShape)
-    order = read.COMMENT_ORDER
+    assert isinstance(shape, WindowShape)
+    order, table = nested.order, nested.table
     scan_order = Order(order.key, order.tiebreak, descending=not order.descending) if shape.backward else order
-    visible = and_(C.c.request_id == request.c.id, comment_visible(build.viewer, C, request))
-    scan = select(*C.c, order.key.label("sort_key"), order.tiebreak.label("sort_id"),
+    visible = and_(nested.parent == request.c.id, nested.visible(build.viewer, request))
+    scan = select(*table.c, order.key.label("sort_key"), order.tiebreak.label("sort_id"),
                   func.row_number().over(order_by=scan_order.clauses()).label("rank")).where(visible)
     if shape.cursor:
-        scan = scan.where(scan_order.after(_cursor_params(f.site, build, timestamp=True)))
+        scan = scan.where(scan_order.after(_cursor_params(f.site, build, timestamp=nested.timestamp)))
     # A subquery in FROM is not correlated on its own: the request is the enclosing one.
-    page = scan.order_by(*scan_order.clauses()).limit(shape.size + 1).correlate(request).subquery("comment_page")
-    window = _Window(page, size=shape.size, backward=shape.backward, cursor=shape.cursor, timestamp=True)
+    page = scan.order_by(*scan_order.clauses()).limit(shape.size + 1).correlate(request).subquery(f"{f.name}_page")
+    window = _Window(page, size=shape.size, backward=shape.backward, cursor=shape.cursor, timestamp=nested.timestamp)
 
     def total() -> ColumnElement[Any]:
-        return select(func.count()).select_from(C).where(visible).correlate_except(C).scalar_subquery()
+        return select(func.count()).select_from(table).where(visible).correlate_except(table).scalar_subquery()
 
     def node(child: PlanField) -> ColumnElement[str]:
-        return object_json("Comment", child.children, page, build)
+        return object_json(nested.node_type, child.children, page, build)
 
     return window.connection(f, row=page, join=None, total=total, node=node)
 

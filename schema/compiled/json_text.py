@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, literal_column
+from sqlalchemy import Numeric, Text, case, cast, false, func, literal_column
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
 NULL_TEXT = "null"
+# JSON values Python reads as false (besides a missing key and any zero).
+FALSY = ("null", "false", '""', "[]", "{}")
 
 
 def const(text: str) -> ColumnElement[str]:
@@ -100,3 +102,10 @@ def array(element: ColumnElement[str], *, order_by: Sequence[Any], where: Any = 
     if where is not None:
         joined = joined.filter(where)
     return func.coalesce(concat(["[", joined, "]"]), const("[]"))
+
+
+def truthy(value: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Python's truthiness of a jsonb value as json.loads gives it (SQL NULL, a missing key: false)."""
+    zero = cast(value.op("#>>")(const("{}")), Numeric) == 0
+    return func.coalesce(case((func.jsonb_typeof(value) == const("number"), ~zero),
+                              else_=cast(value, Text).not_in([const(f) for f in FALSY])), false())

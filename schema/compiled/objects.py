@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, FromClause, Text, bindparam, case, cast, func, select, true
+from sqlalchemy import BigInteger, FromClause, Text, and_, bindparam, case, cast, func, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import tables as t
@@ -15,6 +15,7 @@ from domain.people import Person
 from schema.compiled import json_text as j
 from schema.compiled.arguments import Shape
 from schema.compiled.planner import PlanField
+from schema.compiled.summaries import summary_text
 
 
 @dataclass
@@ -105,10 +106,54 @@ def _satisfaction(f: PlanField, row: FromClause, build: Build) -> ColumnElement[
                 else_=object_json("Satisfaction", f.children, row, build))
 
 
-def _comments(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
-    from schema.compiled.connections import comments_connection
+def _nested(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    from schema.compiled.connections import nested_connection
 
-    return comments_connection(f, row, build)
+    return nested_connection(f, row, build)
+
+
+def _watchers(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    """watcher_ids_by_request's order (person id), each person as the person loader reads them."""
+    watcher, person = t.watchers.alias(), t.people.alias()
+    json = (select(j.array(object_json("Person", f.children, person, build), order_by=[watcher.c.person_id]))
+            .select_from(watcher.join(person, person.c.id == watcher.c.person_id))
+            .where(watcher.c.request_id == row.c.id))
+    return json.correlate_except(watcher, person).scalar_subquery()
+
+
+def _elements(f: PlanField, array: ColumnElement[Any], type_name: str, build: Build) -> ColumnElement[str]:
+    """A list of objects from a jsonb array column (a request type's form, its task templates), in order."""
+    element = func.jsonb_array_elements(array).table_valued("value", with_ordinality="n").render_derived()
+    json = select(j.array(object_json(type_name, f.children, element, build), order_by=[element.c.n]))
+    return func.coalesce(json.select_from(element).scalar_subquery(), j.const("[]"))
+
+
+def _key(name: str) -> Callable[[Any], ColumnElement[Any]]:
+    """A key of a jsonb element as text."""
+    return lambda row: row.c.value.op("->>")(j.const(name))
+
+
+def _from_element(name: str, encode: Callable[[Any], ColumnElement[str]]) -> Encoder:
+    return lambda f, row, build: encode(_key(name)(row))
+
+
+def _options(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    """`list(options) if options else None` (db.mapping.field_definitions)."""
+    options = row.c.value.op("->")(j.const("options"))
+    item = func.jsonb_array_elements_text(options).table_valued("value", with_ordinality="n").render_derived()
+    json = select(j.array(j.string(item.c.value), order_by=[item.c.n])).select_from(item).scalar_subquery()
+    return case((j.truthy(options), json), else_=j.const(j.NULL_TEXT))
+
+
+def _policy(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    """A request type's SLA: null unless both targets are set (RequestTypeNode.from_row)."""
+    both = and_(row.c.response_minutes.is_not(None), row.c.resolution_minutes.is_not(None))
+    return case((both, object_json("SlaPolicy", f.children, row, build)), else_=j.const(j.NULL_TEXT))
+
+
+def _event_cursor(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+    """schema.events.types.event_cursor as SQL."""
+    return j.quoted(j.base64url(j.concat(["seq:", cast(row.c.seq, Text)])))
 
 
 def _number(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
@@ -127,7 +172,34 @@ ENCODERS: dict[str, dict[str, Encoder]] = {
         "service": one("Service", t.services, lambda row: row.c.service_id),
         "requester": one("Person", t.people, lambda row: row.c.requester_id),
         "assignee": one("Person", t.people, lambda row: row.c.assignee_id),
-        "ownerDepartment": _department, "fields": _fields, "tasks": _tasks, "comments": _comments,
+        "ownerDepartment": _department, "fields": _fields, "tasks": _tasks, "comments": _nested,
+        "activity": _nested, "watchers": _watchers,
+        "requestType": one("RequestType", t.request_types, lambda row: row.c.request_type_id),
+    },
+    "RequestType": {
+        "id": _id("RequestType"), "name": _column("name", j.string),
+        "fields": lambda f, row, build: _elements(f, row.c.fields, "FieldDefinition", build),
+        "sla": _policy,
+        "taskTemplates": lambda f, row, build: _elements(f, row.c.task_templates, "TaskTemplate", build),
+        "service": one("Service", t.services, lambda row: row.c.service_id),
+    },
+    "FieldDefinition": {
+        "key": _from_element("key", j.string), "label": _from_element("label", j.string),
+        "kind": _from_element("kind", j.quoted),
+        "required": lambda f, row, build: j.boolean(j.truthy(row.c.value.op("->")(j.const("required")))),
+        "options": _options,
+    },
+    "SlaPolicy": {"responseMinutes": _column("response_minutes", j.integer),
+                  "resolutionMinutes": _column("resolution_minutes", j.integer)},
+    "TaskTemplate": {
+        "title": _from_element("title", j.string),
+        "department": one("Department", t.departments, lambda row: cast(_key("department_id")(row), BigInteger)),
+    },
+    "Event": {
+        "id": lambda f, row, build: j.global_id("Event", row.c.seq), "cursor": _event_cursor,
+        "type": _column("type", j.string), "occurredAt": _column("occurred_at", j.iso_datetime),
+        "summary": lambda f, row, build: j.string(summary_text(row.c.type, row.c.payload)),
+        "actor": one("Person", t.people, lambda row: row.c.actor_id),
     },
     "SlaStatus": {
         "responseDueAt": _column("response_due_at", j.iso_datetime),

@@ -25,11 +25,19 @@ SUPPORTED: dict[str, frozenset[str]] = {
     "RequestEdge": frozenset({"cursor", "node"}),
     "CommentConnection": frozenset({"edges", "pageInfo", "totalCount"}),
     "CommentEdge": frozenset({"cursor", "node"}),
+    "EventConnection": frozenset({"edges", "pageInfo", "totalCount"}),
+    "EventEdge": frozenset({"cursor", "node"}),
     "PageInfo": frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}),
     "Request": frozenset({
         "id", "number", "title", "description", "status", "priority", "version", "createdAt", "updatedAt",
         "resolvedAt", "sla", "satisfaction", "service", "requester", "assignee", "ownerDepartment", "fields",
-        "tasks", "comments"}),
+        "tasks", "comments", "activity", "watchers", "requestType"}),
+    "RequestType": frozenset({"id", "name", "fields", "sla", "taskTemplates", "service"}),
+    "FieldDefinition": frozenset({"key", "label", "kind", "required", "options"}),
+    "SlaPolicy": frozenset({"responseMinutes", "resolutionMinutes"}),
+    "TaskTemplate": frozenset({"title", "department"}),
+    # Event.request and Event.journeyRun are not compiled (journey runs have their own visibility).
+    "Event": frozenset({"id", "cursor", "type", "occurredAt", "summary", "actor"}),
     "SlaStatus": frozenset({"responseDueAt", "resolutionDueAt", "paused", "breached"}),
     "Satisfaction": frozenset({"score", "comment"}),
     "FieldValue": frozenset({"key", "value"}),
@@ -40,7 +48,8 @@ SUPPORTED: dict[str, frozenset[str]] = {
     "Comment": frozenset({"id", "body", "internal", "createdAt", "author"}),
 }
 # Fields whose arguments are bound at run time (the "sites" of a plan).
-WITH_ARGUMENTS = frozenset({("Query", "requests"), ("Query", "node"), ("Request", "comments")})
+WITH_ARGUMENTS = frozenset({("Query", "requests"), ("Query", "node"), ("Request", "comments"),
+                            ("Request", "activity")})
 # `node` returns an interface: the plan is made for this runtime type, and a run whose ID names
 # another type falls back.
 NODE_TYPE = "Request"

@@ -1,6 +1,7 @@
 """Hypothesis strategies for query operations portals could send: random field subsets, aliases,
 repeated fields (merged), inline and named fragments, @include/@skip (literal and variables),
-paging arguments (valid, out of range and broken cursors), filters and orders, `node(id:)`."""
+paging arguments (valid, out of range and broken cursors), filters and orders, `node(id:)`; under a
+request its watchers, request type (form, SLA, task templates) and activity (the event log)."""
 from __future__ import annotations
 
 import json
@@ -109,11 +110,32 @@ class Generator:
                  self.nested("fields", "FieldValue", ["key", "value", "__typename"]),
                  self.nested("tasks", "Task", ["id", "title", "status", "createdAt", "completedAt", "__typename",
                                                self.department("department"), self.person("assignee")]),
-                 ("comments", self.comments)]
+                 ("comments", self.comments), self.person("watchers"), ("requestType", self.request_type),
+                 ("activity", self.activity)]
         return self.selection("Request", items)
 
+    def request_type(self) -> tuple[str, str]:
+        items = ["id", "name", "__typename",
+                 self.nested("fields", "FieldDefinition", ["key", "label", "kind", "required", "options", "__typename"]),
+                 self.nested("sla", "SlaPolicy", ["responseMinutes", "resolutionMinutes", "__typename"]),
+                 self.nested("taskTemplates", "TaskTemplate", ["title", "__typename", self.department("department")]),
+                 self.nested("service", "Service", ["id", "name", "active", self.department()])]
+        return "", self.selection("RequestType", items)
+
+    def activity(self) -> tuple[str, str]:
+        arguments = self.window_arguments(self.event_cursor)
+        node = self.nested("node", "Event", ["id", "cursor", "type", "occurredAt", "summary", "__typename",
+                                             self.person("actor")])
+        return arguments, self.connection("Event", node)
+
+    def event_cursor(self) -> str:
+        if self.chance(0.05):
+            return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.comment_keys))])
+        seq = self.pick(self.seeded.event_seqs)
+        return encode_cursor(seq, seq)
+
     def comments(self) -> tuple[str, str]:
-        arguments = self.comment_arguments()
+        arguments = self.window_arguments(self.comment_cursor)
         node = self.nested("node", "Comment", ["id", "body", "internal", "createdAt", "__typename",
                                                self.person("author")])
         return arguments, self.connection("Comment", node)
@@ -143,12 +165,13 @@ class Generator:
             return "not-a-cursor"
         return encode_cursor(*self.pick(self.seeded.comment_keys))
 
-    def comment_arguments(self) -> str:
+    def window_arguments(self, cursor: Any) -> str:
+        """first/after/last/before of a nested connection (`cursor` draws one of its cursors)."""
         shape = self.pick(["none", "first", "last", "after", "before"] * 3 + ["both"])
-        parts = {"none": [], "first": [self.size("first")], "last": [self.size("last")],
-                 "after": [self.size("first"), self.text("after", self.comment_cursor())],
-                 "before": [self.size("last"), self.text("before", self.comment_cursor())],
-                 "both": [self.size("first"), self.size("last")]}[shape]
+        parts = {"none": lambda: [], "first": lambda: [self.size("first")], "last": lambda: [self.size("last")],
+                 "after": lambda: [self.size("first"), self.text("after", cursor())],
+                 "before": lambda: [self.size("last"), self.text("before", cursor())],
+                 "both": lambda: [self.size("first"), self.size("last")]}[shape]()
         return f"({', '.join(parts)})" if parts else ""
 
     def request_cursor(self, order: str) -> str:

@@ -27,6 +27,7 @@ class Seeded:
     request_ids: list[int] = field(default_factory=list)
     request_keys: list[tuple[Any, int]] = field(default_factory=list)  # (created_at, id)
     comment_keys: list[tuple[Any, int]] = field(default_factory=list)
+    event_seqs: list[int] = field(default_factory=list)
 
 
 async def _version(org: Org, request_id: int) -> int:
@@ -103,4 +104,5 @@ async def _keys(org: Org) -> Seeded:
             seeded.request_keys.append((row.created_at, row.id))
         for row in await conn.execute(select(t.comments.c.created_at, t.comments.c.id).order_by(t.comments.c.id)):
             seeded.comment_keys.append((row.created_at, row.id))
+        seeded.event_seqs = list((await conn.execute(select(t.events.c.seq).order_by(t.events.c.seq))).scalars())
     return seeded
