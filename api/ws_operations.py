@@ -22,7 +22,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.execution import PreExecutionError
 
-from api.ws_sender import Sender, text_frame
+from api.ws_sender import RESUME, TRY_AGAIN_LATER, Sender, text_frame
 from schema.events.subscriptions import feed_filter
 from schema.extensions import coded
 from schema.live.audience import audience_for, selected_field_names
@@ -154,7 +154,8 @@ class PreparedOperation:
         return await endpoint.hub.join(
             key=key, audience=audience, render=payload_renderer(self.schema, operation, endpoint.context),
             viewer=viewer, sink=NextMessages(session.sender, operation_id),
-            request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after)
+            request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after,
+            on_missed=lambda: session.sender.close_soon(TRY_AGAIN_LATER, f"An event could not be sent: {RESUME}"))
 
     async def stream(self, session: Session, operation_id: str) -> None:
         results = await self.schema.stream(self.query, variable_values=self.variables,

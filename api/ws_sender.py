@@ -24,6 +24,7 @@ from starlette.types import Send
 
 log = logging.getLogger("tandem.ws")
 TRY_AGAIN_LATER = 1013
+RESUME = "reconnect and resume from your last cursor"
 
 
 def text_frame(text: str) -> bytes:
@@ -72,7 +73,7 @@ class Sender:
             return
         if self._backlog is not None:
             if len(self._backlog) >= self.max_backlog:
-                self.close_soon(TRY_AGAIN_LATER, "Too slow: reconnect and resume from your last cursor")
+                self.close_soon(TRY_AGAIN_LATER, f"Too slow: {RESUME}")
                 return
             self._backlog.append(text)
             return

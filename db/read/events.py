@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, func, literal, select
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
 from db.read import pages
+from db.read.organisation import people_by_ids
+from db.read.requests import REQUEST_COLUMNS
 from db.read.visibility import event_visible
 
 E = t.events
@@ -56,6 +59,27 @@ async def read_after(conn: AsyncConnection, after: int, *, limit: int) -> list[A
     """Every event after `after`, in order, whoever may see it: the broker reads each once."""
     rows = await conn.execute(_people_and_departments().where(E.c.seq > after).order_by(E.c.seq).limit(limit))
     return list(rows)
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """The requests and actors of a batch of events, as their loaders would return them."""
+    requests: dict[int, Any]
+    people: dict[int, Any]
+
+
+async def subjects_of(conn: AsyncConnection, batch: Sequence[Any]) -> Subjects:
+    """Read once for every subscriber rendering these events. Unfiltered: only a caller that
+    knows its viewer may see an event may hand on that event's request (see schema.live.render)."""
+    request_ids = sorted({e.request_id for e in batch if e.request_id is not None})
+    person_ids = sorted({e.actor_id for e in batch if e.actor_id is not None})
+    found = Subjects({}, {})
+    if request_ids:
+        rows = await conn.execute(select(*REQUEST_COLUMNS).where(t.requests.c.id.in_(request_ids)))
+        found.requests.update((r.id, r) for r in rows)
+    if person_ids:
+        found.people.update(await people_by_ids(conn, person_ids))
+    return found
 
 
 async def last_seq(conn: AsyncConnection) -> int:

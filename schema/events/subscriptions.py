@@ -44,7 +44,7 @@ async def feed_filter(context: Any, *, after: str | None, request_id: str | None
     return FeedFilter(seq, request, department)
 
 
-async def _as_node(row, viewer: Person) -> EventNode:
+async def _as_node(row, viewer: Person, subjects: object = None) -> EventNode:
     return EventNode.from_row(row)
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from db.broker import EventBroker
-from db.read.events import replay_after
+from db.read.events import Subjects, replay_after, subjects_of
 from domain.access import EventAudience, can_see_event
 from domain.people import Person
 from schema.live.audience import Audience
@@ -33,7 +33,8 @@ from schema.live.audience import Audience
 log = logging.getLogger("tandem.live")
 REPLAY_PAGE = 100
 
-Render = Callable[[Any, Person], Awaitable[Any]]  # (event row, viewer) -> what members are sent
+# (event row, viewer, the batch's requests and actors when already read) -> what members are sent
+Render = Callable[[Any, Person, Subjects | None], Awaitable[Any]]
 Sink = Callable[[Any], None]  # takes a rendered item; must not block
 
 
@@ -44,6 +45,9 @@ class Member:
     group: Group
     position: int
     pending: list[tuple[int, Any]] | None = None  # live items held back while replaying
+    # Told when an event this member should get could not be rendered: it must not silently go
+    # without it (the websocket closes with 1013, and the client resumes from its cursor).
+    on_missed: Callable[[], None] | None = None
 
     def deliver(self, seq: int, item: Any) -> None:
         if self.pending is not None:
@@ -91,14 +95,15 @@ class EventHub:
         return sum(len(g) for g in self.groups.values())
 
     async def join(self, *, key: Hashable, audience: Audience, render: Render, viewer: Person, sink: Sink,
-                   request_id: int | None, department_id: int | None, after: int | None) -> Member:
+                   request_id: int | None, department_id: int | None, after: int | None,
+                   on_missed: Callable[[], None] | None = None) -> Member:
         """Add a subscriber; with `after`, replay what it missed before it goes live."""
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(key, audience, render, request_id, department_id)
         # Registered before replaying, at the broker's head: every later event reaches `pending`.
         member = Member(viewer, sink, group, position=self.broker.head if after is None else after,
-                        pending=None if after is None else [])
+                        pending=None if after is None else [], on_missed=on_missed)
         group.members.setdefault(viewer.id, []).append(member)
         if after is not None:
             try:
@@ -135,29 +140,52 @@ class EventHub:
             member.deliver(seq, item)
 
     async def on_events(self, batch: Sequence[Any]) -> None:
-        for event in batch:
-            groups = [g for g in list(self.groups.values()) if g.wants(event)]
-            if groups:
-                audience = audience_of(event)
-                await asyncio.gather(*(self._fan_out(g, event, audience) for g in groups))
+        wanted = [(event, [g for g in self.groups.values() if g.wants(event)]) for event in batch]
+        wanted = [(event, groups) for event, groups in wanted if groups]
+        if not wanted:
+            return
+        subjects = await self._subjects([event for event, _ in wanted])
+        for event, groups in wanted:
+            audience = audience_of(event)
+            seeing = [g for g in groups if can_see_event(g.audience.viewer, audience)]
+            # Every group's payload first, then the sends: a render that is ready does not wait
+            # behind another group's thousands of sends.
+            items = await asyncio.gather(*(self._render(g, event, g.audience.viewer, subjects) for g in seeing))
+            for group, item in zip(seeing, items):
+                self._deliver(group.members.values(), event.seq, item)
+            for group in groups:
+                if group.audience.shared and group not in seeing:
+                    await self._personal(group, event, audience, subjects)
 
-    async def _fan_out(self, group: Group, event: Any, audience: EventAudience) -> None:
+    @staticmethod
+    async def _render(group: Group, event: Any, viewer: Person, subjects: Subjects) -> Any:
         try:
-            if can_see_event(group.audience.viewer, audience):
-                item = await group.render(event, group.audience.viewer)
-                for members in list(group.members.values()):
-                    for member in list(members):
-                        member.deliver(event.seq, item)
-            elif group.audience.shared:
-                await self._personal(group, event, audience)
+            return await group.render(event, viewer, subjects)
         except Exception:  # one group's failure must not cost the others their events
-            log.exception("delivering event %s failed", event.seq)
+            log.exception("rendering event %s failed", event.seq)
+            return None
 
-    async def _personal(self, group: Group, event: Any, audience: EventAudience) -> None:
+    async def _subjects(self, batch: list[Any]) -> Subjects:
+        try:
+            async with self.broker.reader.connect() as conn:
+                return await subjects_of(conn, batch)
+        except Exception:  # each render then reads what it needs itself
+            log.exception("reading the requests and actors of events failed")
+            return Subjects({}, {})
+
+    @staticmethod
+    def _deliver(members_by_person: Iterable[list[Member]], seq: int, item: Any) -> None:
+        for members in list(members_by_person):
+            for member in list(members):
+                if item is not None:
+                    member.deliver(seq, item)
+                elif member.on_missed is not None:
+                    member.on_missed()
+
+    async def _personal(self, group: Group, event: Any, audience: EventAudience, subjects: Subjects) -> None:
         """The few members who see this event only as its requester or a watcher."""
         for person_id in {audience.requester_id, *audience.watcher_ids}:
             members = group.members.get(person_id)
             if members and can_see_event(members[0].viewer, audience):
-                item = await group.render(event, members[0].viewer)
-                for member in list(members):
-                    member.deliver(event.seq, item)
+                item = await self._render(group, event, members[0].viewer, subjects)
+                self._deliver([members], event.seq, item)

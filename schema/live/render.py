@@ -11,6 +11,7 @@ from graphql import DocumentNode, execute
 from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.utils.await_maybe import await_maybe
 
+from db.read.events import Subjects
 from domain.people import Person
 from schema.events.types import EventNode
 from schema.extensions import coded
@@ -36,11 +37,15 @@ class Operation:
 
 def payload_renderer(schema: strawberry.Schema, operation: Operation,
                      context_for: Callable[[Person], Any]) -> Callable[[Any, Person], Any]:
-    """(event row, viewer) -> the `next` payload, as `viewer` may see it."""
-    async def render(row: Any, viewer: Person) -> Rendered:
+    """(event row, viewer, what the hub read for the event's batch) -> the `next` payload, as
+    `viewer` may see it."""
+    async def render(row: Any, viewer: Person, subjects: Subjects | None = None) -> Rendered:
+        context = context_for(viewer)
+        if subjects is not None:
+            prime(context.loaders, row, subjects)
         result = await await_maybe(execute(
             schema._schema, operation.document, root_value=EventNode.from_row(row),
-            context_value=context_for(viewer), variable_values=operation.variables,
+            context_value=context, variable_values=operation.variables,
             operation_name=operation.operation_name,
             **execution_context_class_kwargs(schema.execution_context_class)))
         payload: dict[str, Any] = {"data": result.data}
@@ -48,3 +53,14 @@ def payload_renderer(schema: strawberry.Schema, operation: Operation,
             payload["errors"] = [coded(e).formatted for e in result.errors]
         return Rendered(json.dumps(payload, separators=(",", ":"), default=str))
     return render
+
+
+def prime(loaders: Any, row: Any, subjects: Subjects) -> None:
+    """Hand the event's request and actor to this render's loaders, so rendering for many groups
+    reads them once. Safe only for a viewer who may see the event: an event about a request is
+    visible only with its request (db.read.visibility.event_visible), so the request loader,
+    which applies the viewer's visibility, would have returned this very row."""
+    if row.request_id in subjects.requests:
+        loaders.request.prime(row.request_id, subjects.requests[row.request_id])
+    if row.actor_id in subjects.people:
+        loaders.person.prime(row.actor_id, subjects.people[row.actor_id])

@@ -76,9 +76,9 @@ class CountingRender:
         context_for = lambda viewer: Context(engine=engine, viewer=viewer)  # noqa: E731
         self._render = payload_renderer(SCHEMA, Operation(self.document, None, None), context_for)
 
-    async def __call__(self, row: Any, viewer: Person):
+    async def __call__(self, row: Any, viewer: Person, subjects: Any = None):
         self.calls += 1
-        return await self._render(row, viewer)
+        return await self._render(row, viewer, subjects)
 
 
 class Inbox:

@@ -11,13 +11,16 @@ from db.broker import EventBroker
 from db.read.events import read_after, visible_events
 from domain.access import can_see_event
 from schema.events.types import event_cursor
+from schema.live.audience import audience_for
 from schema.live.hub import EventHub, audience_of
-from tests.graphql.live_support import CountingRender, LiveApi, join
+from tests.graphql.live_support import CountingRender, Inbox, LiveApi, join
 from tests.graphql.request_ops import COMMENT_ADD, HAND_OFF, WATCH, act, gid, ok, raise_request
 from tests.support.org import Org
+from tests.support.statements import count_statements
 
 EVENTS = "subscription($after: String, $requestId: ID) { events(after: $after, requestId: $requestId) { cursor type } }"
 FEED = "subscription { events { cursor type summary request { number } } }"
+ACTOR_FEED = "subscription { events { cursor type request { number title } actor { name } } }"
 
 
 @pytest.fixture
@@ -85,6 +88,49 @@ async def test_members_with_the_same_visibility_share_one_rendering(live: LiveAp
     assert render.calls == 4 * events
     assert inboxes["it_agent"] == inboxes["it_agent2"]
     assert len(live.hub.groups) == 4
+
+
+async def _statements_for_one_comment(live: LiveApi, org: Org, viewers: list[str]) -> int:
+    render = CountingRender(live.engine, ACTOR_FEED)
+    joined = [await join(live.hub, getattr(org, name), render, query=ACTOR_FEED) for name in viewers]
+    request = await raise_request(live, org, org.employee, title="Counted")
+    await live.broker.caught_up()
+    with count_statements(live.engine) as log:
+        await comment(live, org.employee, request, "hello")
+        await live.broker.caught_up()
+    for member, inbox in joined:
+        assert inbox.payloads[-1]["data"]["events"]["actor"] == {"name": org.employee.name}
+        assert inbox.payloads[-1]["data"]["events"]["request"]["title"] == "Counted"
+        live.hub.leave(member)
+    return log.count
+
+
+async def test_groups_share_one_read_of_each_events_request_and_actor(live: LiveApi, org: Org):
+    # given the same feed watched by one audience, and then by four (IT agents, IT managers,
+    # admins, the requester)
+    one = await _statements_for_one_comment(live, org, ["it_agent"])
+    four = await _statements_for_one_comment(live, org, ["it_agent", "it_manager", "admin", "employee"])
+    # then a comment costs the same statements either way: renders do not read per group
+    assert four == one
+
+
+async def test_members_whose_event_could_not_be_rendered_are_told_and_others_are_served(live: LiveApi, org: Org):
+    # given an IT agent whose group's rendering breaks, and an admin on a working feed
+    async def broken(row, viewer, subjects=None):
+        raise RuntimeError("rendering failed")
+    missed: list[str] = []
+    broken_inbox = Inbox()
+    audience = audience_for(org.it_agent, frozenset({"events"}))
+    await live.hub.join(key="broken", audience=audience, render=broken, viewer=org.it_agent, sink=broken_inbox,
+                        request_id=None, department_id=None, after=None, on_missed=lambda: missed.append("it_agent"))
+    _member, admin_inbox = await join(live.hub, org.admin, CountingRender(live.engine, FEED), query=FEED)
+    # when a request is raised
+    await raise_request(live, org, org.employee, title="Broken render")
+    await live.broker.caught_up()
+    # then the agent is told it missed an event (its connection then closes and resumes), and
+    # the admin got it
+    assert broken_inbox.payloads == [] and missed and set(missed) == {"it_agent"}
+    assert [p["data"]["events"]["type"] for p in admin_inbox.payloads] == ["RequestCreated"] * len(missed)
 
 
 async def test_a_shared_group_member_gets_what_only_they_may_see(live: LiveApi, org: Org):
