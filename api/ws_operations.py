@@ -81,6 +81,9 @@ class NextMessages:
         if not self.sender.write_frame(frame):
             self.sender.send_text(self.prefix + rendered.json + "}")
 
+    def missed(self) -> None:
+        self.sender.close_soon(TRY_AGAIN_LATER, f"An event could not be sent: {RESUME}")
+
 
 @lru_cache(maxsize=1024)
 def _next_prefix(operation_id: str) -> str:
@@ -154,8 +157,7 @@ class PreparedOperation:
         return await endpoint.hub.join(
             key=key, audience=audience, render=payload_renderer(self.schema, operation, endpoint.context),
             viewer=viewer, sink=NextMessages(session.sender, operation_id),
-            request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after,
-            on_missed=lambda: session.sender.close_soon(TRY_AGAIN_LATER, f"An event could not be sent: {RESUME}"))
+            request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after)
 
     async def stream(self, session: Session, operation_id: str) -> None:
         results = await self.schema.stream(self.query, variable_values=self.variables,

@@ -35,7 +35,7 @@ REPLAY_PAGE = 100
 
 # (event row, viewer, the batch's requests and actors when already read) -> what members are sent
 Render = Callable[[Any, Person, Subjects | None], Awaitable[Any]]
-Sink = Callable[[Any], None]  # takes a rendered item; must not block
+Sink = Callable[[Any], None]  # takes a rendered item; must not block; may have a `missed()` method
 
 
 @dataclass(eq=False, slots=True)
@@ -45,9 +45,13 @@ class Member:
     group: Group
     position: int
     pending: list[tuple[int, Any]] | None = None  # live items held back while replaying
-    # Told when an event this member should get could not be rendered: it must not silently go
-    # without it (the websocket closes with 1013, and the client resumes from its cursor).
-    on_missed: Callable[[], None] | None = None
+
+    def missed(self) -> None:
+        """An event this member should get could not be rendered: it must not silently go without
+        it. A sink that can (a websocket: closed with 1013) has the client resume from its cursor."""
+        missed = getattr(self.sink, "missed", None)
+        if missed is not None:
+            missed()
 
     def deliver(self, seq: int, item: Any) -> None:
         if self.pending is not None:
@@ -95,15 +99,14 @@ class EventHub:
         return sum(len(g) for g in self.groups.values())
 
     async def join(self, *, key: Hashable, audience: Audience, render: Render, viewer: Person, sink: Sink,
-                   request_id: int | None, department_id: int | None, after: int | None,
-                   on_missed: Callable[[], None] | None = None) -> Member:
+                   request_id: int | None, department_id: int | None, after: int | None) -> Member:
         """Add a subscriber; with `after`, replay what it missed before it goes live."""
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(key, audience, render, request_id, department_id)
         # Registered before replaying, at the broker's head: every later event reaches `pending`.
         member = Member(viewer, sink, group, position=self.broker.head if after is None else after,
-                        pending=None if after is None else [], on_missed=on_missed)
+                        pending=None if after is None else [])
         group.members.setdefault(viewer.id, []).append(member)
         if after is not None:
             try:
@@ -179,8 +182,8 @@ class EventHub:
             for member in list(members):
                 if item is not None:
                     member.deliver(seq, item)
-                elif member.on_missed is not None:
-                    member.on_missed()
+                else:
+                    member.missed()
 
     async def _personal(self, group: Group, event: Any, audience: EventAudience, subjects: Subjects) -> None:
         """The few members who see this event only as its requester or a watcher."""

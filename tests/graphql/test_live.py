@@ -120,9 +120,10 @@ async def test_members_whose_event_could_not_be_rendered_are_told_and_others_are
         raise RuntimeError("rendering failed")
     missed: list[str] = []
     broken_inbox = Inbox()
+    broken_inbox.missed = lambda: missed.append("it_agent")
     audience = audience_for(org.it_agent, frozenset({"events"}))
     await live.hub.join(key="broken", audience=audience, render=broken, viewer=org.it_agent, sink=broken_inbox,
-                        request_id=None, department_id=None, after=None, on_missed=lambda: missed.append("it_agent"))
+                        request_id=None, department_id=None, after=None)
     _member, admin_inbox = await join(live.hub, org.admin, CountingRender(live.engine, FEED), query=FEED)
     # when a request is raised
     await raise_request(live, org, org.employee, title="Broken render")

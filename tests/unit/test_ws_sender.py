@@ -80,3 +80,14 @@ async def test_without_uvicorns_wsproto_connection_frames_take_the_ordinary_path
     socket = Socket()
     sender = Sender(socket.send)
     assert sender.write_frame(text_frame("x")) is False
+
+
+async def test_a_subscriber_that_missed_an_event_is_closed_to_resume_from_its_cursor():
+    from api.ws_operations import NextMessages
+
+    socket = Socket()
+    messages = NextMessages(Sender(socket.send), "1")
+    messages.missed()
+    await asyncio.sleep(0.01)
+    assert socket.sent == [{"type": "websocket.close", "code": TRY_AGAIN_LATER,
+                            "reason": "An event could not be sent: reconnect and resume from your last cursor"}]
