@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Receive, Scope, Send
 
 from api.auth import AuthError, seconds_left, viewer_from_header
+from api.ws_expiry import Deadlines
 from api.ws_operations import OperationError, prepare
 from api.ws_sender import Sender
 from db.broker import EventBroker
@@ -49,6 +50,7 @@ class GraphQLWebSocket:
         self.broker = broker
         self.hub = hub
         self.settings = settings or WebSocketSettings()
+        self.token_expiries = Deadlines()
 
     def context(self, viewer: Person | None) -> Context:
         return Context(engine=self.engine, viewer=viewer, on_commit=self.broker.announce, broker=self.broker,
@@ -65,22 +67,21 @@ class GraphQLWebSocket:
         session.init_timer = asyncio.get_running_loop().call_later(self.settings.init_timeout,
                                                                    session.init_timed_out)
         try:
-            while not session.sender.closed:
-                message = await receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                await session.receive(message.get("text"))
+            # No message is kept in a local between receives: 10,000 idle connections would each
+            # hold their last one (the subscribe, with its document) while they wait.
+            while not session.sender.closed and await session.take(await receive()):
+                pass
         finally:
             session.end()
 
 
 class Session:
     """One connection: its viewer and its running operations."""
-    __slots__ = ("endpoint", "sender", "viewer", "initialised", "operations", "init_timer")
-    # init_timer: first the wait for connection_init, then the token's expiry.
+    __slots__ = ("endpoint", "sender", "viewer", "initialised", "operations", "init_timer", "expiry")
 
     def __init__(self, endpoint: GraphQLWebSocket, send: Send):
-        self.init_timer: asyncio.TimerHandle | None = None
+        self.init_timer: asyncio.TimerHandle | None = None  # the wait for connection_init
+        self.expiry: int | None = None  # the token's, in endpoint.token_expiries
         self.endpoint = endpoint
         self.sender = Sender(send, max_backlog=endpoint.settings.max_backlog, on_close=self.end)
         self.viewer: Person | None = None
@@ -93,6 +94,13 @@ class Session:
     def init_timed_out(self) -> None:
         if not self.initialised:
             self.sender.close_soon(4408, "Connection initialisation timeout")
+
+    async def take(self, message: dict[str, Any]) -> bool:
+        """Handle one ASGI message; False once the client has gone."""
+        if message["type"] == "websocket.disconnect":
+            return False
+        await self.receive(message.get("text"))
+        return True
 
     async def receive(self, text: str | None) -> None:
         try:
@@ -134,8 +142,7 @@ class Session:
         left = seconds_left(header, secret=self.endpoint.secret)
         if left is not None:
             # A connection lives no longer than its token: the client reconnects with a fresh one.
-            self.init_timer = asyncio.get_running_loop().call_later(
-                max(left, 0), self.sender.close_soon, 4403, "Forbidden: the token expired")
+            self.expiry = self.endpoint.token_expiries.call_later(left, self.token_expired)
         self.send({"type": "connection_ack"})
 
     async def subscribe(self, operation_id: str, payload: dict[str, Any]) -> None:
@@ -196,6 +203,10 @@ class Session:
         elif operation is not None:
             self.endpoint.hub.leave(operation)
 
+    def token_expired(self) -> None:
+        self.expiry = None
+        self.sender.close_soon(4403, "Forbidden: the token expired")
+
     def _cancel_init_timer(self) -> None:
         if self.init_timer is not None:
             self.init_timer.cancel()
@@ -203,6 +214,8 @@ class Session:
 
     def end(self) -> None:
         self._cancel_init_timer()
+        self.endpoint.token_expiries.cancel(self.expiry)
+        self.expiry = None
         operations, self.operations = self.operations, {}
         for operation in operations.values():
             self.stop(operation)
