@@ -45,7 +45,25 @@ class Feed:
         await asyncio.sleep(wait)
         return self.received.empty()
 
+    def drain(self) -> None:
+        while not self.received.empty():
+            self.received.get_nowait()
+
     async def stop(self) -> None:
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await self.task
+
+
+async def until_live(feeds: list[Feed], publish: Any, *, attempts: int = 30) -> None:
+    """Publish (a coroutine function) until every feed has received something, then forget it
+    all: a subscription without a cursor only sees what commits after it has joined, and a loaded
+    machine may take a while to join them all."""
+    for _ in range(attempts):
+        await publish()
+        await asyncio.sleep(0.5)
+        if all(not feed.received.empty() for feed in feeds):
+            for feed in feeds:
+                feed.drain()
+            return
+    raise AssertionError("the subscriptions never went live")
