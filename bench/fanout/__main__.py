@@ -11,7 +11,6 @@ import json
 import secrets
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +21,7 @@ from bench.server import LOAD_CPU, SERVER_CPU, can_pin, start_server
 from db.engine import create_engine
 from schema import ids
 from tests.support.org import build_org
-from tests.support.server import Server, free_port
+from tests.support.server import ServedProcess, Server
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 # Who subscribes to Tandem's feed: staff and admins who all may see the published comment,
@@ -87,32 +86,19 @@ class BaselineTarget:
         return []
 
 
-class BaselineServer:
+class BaselineServer(ServedProcess):
     """The baseline app under plain uvicorn (same websocket implementation as `tandem serve`)."""
 
+    name = "baseline server"
+
     def __init__(self, log_path: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self._log = log_path.open("wb")
+        super().__init__(log_path=log_path, log_mode="wb")
         pin = ["taskset", "-c", str(SERVER_CPU)] if can_pin() else []
-        self.process = subprocess.Popen(
-            [*pin, sys.executable, "-m", "uvicorn", "bench.fanout.baseline:app", "--port", str(self.port),
-             "--log-level", "warning", "--ws", "websockets-sansio"], stdout=self._log, stderr=self._log)
+        self.start([*pin, sys.executable, "-m", "uvicorn", "bench.fanout.baseline:app", "--port", str(self.port),
+                    "--log-level", "warning", "--ws", "websockets-sansio"])
 
-    def wait_ready(self) -> None:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("baseline server did not start:\n" + self.log_path.read_text())
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(30)
-        self._log.close()
+    def probe(self) -> urllib.request.Request:
+        return urllib.request.Request(f"{self.url}/healthz")
 
 
 def _raise_request(url: str, token: str, org) -> str:

@@ -43,35 +43,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """`tandem serve` running in a subprocess; its stderr (JSON log lines) goes to a file."""
+class ServedProcess:
+    """A server in a subprocess on a free port of 127.0.0.1, its output in a log file: started,
+    waited for until its readiness probe answers 200, and stopped with SIGTERM. The bench runs
+    its peers (PostGraphile, a bare strawberry app) through this too."""
 
-    def __init__(self, *, env: dict[str, str], cwd: Path, log_path: Path, args: tuple[str, ...] = (),
-                 command_prefix: tuple[str, ...] = ()):
-        """`command_prefix` wraps the command, e.g. ("taskset", "-c", "0") to pin it to a CPU."""
-        self.env, self.cwd, self.log_path = env, cwd, log_path
+    name = "server"
+
+    def __init__(self, *, log_path: Path, log_mode: str = "ab"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log_path.open("ab")
-        self.process = subprocess.Popen(
-            [*command_prefix, *tandem_command(), "serve", "--port", str(self.port), *args],
-            env=env, cwd=cwd, stdout=self._log, stderr=self._log)
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log_path.open(log_mode)
+        self.process: subprocess.Popen | None = None
+
+    def start(self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+        self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=self._log, stderr=self._log)
+
+    def probe(self) -> urllib.request.Request:
+        """The request that answers 200 once the server is ready."""
+        raise NotImplementedError
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"tandem serve exited with {self.process.returncode}:\n{self.log_text()}")
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_text()}")
             # urllib, not httpx: bench/ uses this too, with only the app's own dependencies.
             try:
-                with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as answer:
+                with urllib.request.urlopen(self.probe(), timeout=2) as answer:
                     if answer.status == 200:
                         return
-            except OSError:  # refused while starting, or a 503 before the database answers
+            except OSError:  # refused while starting, or a 503 before it is ready
                 pass
             time.sleep(0.2)
         self.stop()
-        raise TimeoutError(f"tandem serve was not ready within {timeout}s:\n{self.log_text()}")
+        raise TimeoutError(f"{self.name} was not ready within {timeout}s:\n{self.log_text()}")
 
     def stop(self, timeout: float = 30) -> int:
         """SIGTERM, as a process manager would; the server shuts down gracefully."""
@@ -87,6 +95,22 @@ class Server:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class Server(ServedProcess):
+    """`tandem serve` running in a subprocess; its stderr (JSON log lines) goes to a file."""
+
+    name = "tandem serve"
+
+    def __init__(self, *, env: dict[str, str], cwd: Path, log_path: Path, args: tuple[str, ...] = (),
+                 command_prefix: tuple[str, ...] = ()):
+        """`command_prefix` wraps the command, e.g. ("taskset", "-c", "0") to pin it to a CPU."""
+        super().__init__(log_path=log_path)
+        self.env, self.cwd = env, cwd
+        self.start([*command_prefix, *tandem_command(), "serve", "--port", str(self.port), *args], env=env, cwd=cwd)
+
+    def probe(self) -> urllib.request.Request:
+        return urllib.request.Request(f"{self.url}/readyz")
 
     def log_entries(self) -> list[dict[str, Any]]:
         entries = []
