@@ -29,6 +29,7 @@ from db.read.events import Subjects, replay_after, subjects_of
 from domain.access import EventAudience, can_see_event
 from domain.people import Person
 from schema.live.audience import Audience
+from schema.live.shared_reads import SharedReads
 
 log = logging.getLogger("tandem.live")
 REPLAY_PAGE = 100
@@ -92,6 +93,7 @@ class EventHub:
     def __init__(self, broker: EventBroker):
         self.broker = broker
         self.groups: dict[Hashable, Group] = {}
+        self.reads = SharedReads()  # for the subscriptions that push one object on change
         broker.subscribe(self.on_events)
 
     @property

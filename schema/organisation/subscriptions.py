@@ -1,11 +1,12 @@
 """Wallboards: a department's stats, pushed when its queue changes."""
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Hashable
 from typing import Any
 
 import strawberry
 
+from domain.people import Person
 from schema import ids
 from schema.live.changes import changes
 from schema.organisation.types import DepartmentStats
@@ -19,6 +20,23 @@ def touches_queue(department_id: int):
     return concerns
 
 
+def sees_alike(viewer: Person, department_id: int) -> Hashable:
+    """Who sees the same numbers for a department: admins and the department's own staff see
+    every request it owns (db.read.visibility.works_on_request); anyone else sees their own."""
+    if viewer.is_admin or (viewer.is_staff and viewer.department_id == department_id):
+        return ("all of", department_id)
+    return ("person", viewer.id, department_id)
+
+
+async def _read_stats(context: Any, department_id: int) -> Any:
+    loaders = context.loaders
+    if context.hub is None or context.broker is None:
+        return await loaders.department_stats.load(department_id)
+    version = (context.broker.head, context.now().date())  # "resolved today" turns over at midnight
+    return await context.hub.reads.read(sees_alike(context.require_viewer(), department_id), version,
+                                        lambda: loaders.department_stats.load(department_id))
+
+
 @strawberry.type
 class OrganisationSubscriptions:
     @root_subscription(description="A department's wallboard numbers, pushed when its queue changes "
@@ -29,7 +47,7 @@ class OrganisationSubscriptions:
                                           load=info.context.loaders.department.load)
         last: DepartmentStats | None = None
         async for _ in changes(info, concerns=touches_queue(department), min_interval=0.25):
-            stats = DepartmentStats.from_stats(await info.context.loaders.department_stats.load(department))
+            stats = DepartmentStats.from_stats(await _read_stats(info.context, department))
             if stats != last:  # a comment changes no number: nothing to push
                 last = stats
                 yield stats

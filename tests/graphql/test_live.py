@@ -232,3 +232,43 @@ async def test_subscriptions_need_a_viewer(live: LiveApi, org: Org):
     (result,) = await subscription.take(1)
     assert [e.extensions["code"] for e in result.errors] == ["UNAUTHENTICATED"]
     await subscription.stop()
+
+
+async def _stats_statements(live: LiveApi, org: Org, viewers: list[str], *, open_after: int) -> int:
+    it = gid("Department", org.departments["it"])
+    subscriptions = [await live.subscribe(STATS, getattr(org, name), id=it) for name in viewers]
+    for subscription in subscriptions:
+        await subscription.take(1)
+    with count_statements(live.engine) as log:
+        await raise_request(live, org, org.employee, title="Counted")
+        for subscription in subscriptions:
+            (pushed,) = await subscription.take(1)
+            assert pushed.data["departmentStats"]["open"] == open_after
+    for subscription in subscriptions:
+        await subscription.stop()
+    return log.count
+
+
+async def test_wallboards_that_see_alike_share_one_read_per_change(live: LiveApi, org: Org):
+    # given IT's wallboard open for one IT agent, and then for two agents, a manager and an admin
+    one = await _stats_statements(live, org, ["it_agent"], open_after=1)
+    four = await _stats_statements(live, org, ["it_agent", "it_agent2", "it_manager", "admin"], open_after=2)
+    # then a change costs the same statements: the department's staff and admins see the same numbers
+    assert four == one
+
+
+async def test_a_shared_wallboard_read_never_shows_an_outsider_more(live: LiveApi, org: Org):
+    # given IT's wallboard open for an IT agent and for an HR agent, who sees none of IT's requests
+    it = gid("Department", org.departments["it"])
+    insider = await live.subscribe(STATS, org.it_agent, id=it)
+    outsider = await live.subscribe(STATS, org.hr_agent, id=it)
+    await insider.take(1)
+    (initial,) = await outsider.take(1)
+    # when a request lands in IT's queue
+    await raise_request(live, org, org.employee, title="Not HR's")
+    (pushed,) = await insider.take(1)
+    # then the insider's numbers move and the outsider's do not (no push, still nothing)
+    assert pushed.data["departmentStats"]["open"] == 1
+    assert initial.data["departmentStats"]["open"] == 0 and await outsider.nothing_more()
+    await insider.stop()
+    await outsider.stop()
