@@ -9,6 +9,7 @@ what the goal shows (values, samples, statuses) differs from the last one.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from schema.permissions import root_subscription
 
 JOURNEY_METRIC_NAMES = frozenset(m.value for m in JOURNEY_METRICS)
 TICK_SECONDS = 30.0
+VALUE_WINDOW = 5.0  # seconds in which subscribers woken at one point of the log share values
 
 # Request events that can move a key result: opened or finished (backlog, resolutions, SLA),
 # moved between departments (credit), rated (CSAT), reprioritised (SLA deadlines).
@@ -106,8 +108,23 @@ class GoalSubscriptions:
 async def _shown(info: strawberry.Info, goal: SharedGoalNode) -> tuple:
     """What a push would show, to compare with the last push (the loads are the push's own)."""
     key_results = await goal.load_key_results(info)
+    await _share_values(info, goal.db_id, [(k.row.id, k.metric) for k in key_results])
     values = await asyncio.gather(*(k.value(info) for k in key_results))
     return (goal.title, goal.version, [k.row for k in key_results], values, await goal.measures(info))
+
+
+async def _share_values(info: strawberry.Info, goal_id: int, keys: list[tuple[int, Any]]) -> None:
+    """Compute the goal's values once for all its subscribers woken by the same change: they are
+    the same for everyone who may see the goal, and cost up to a few hundred milliseconds of SQL.
+    Shared only within VALUE_WINDOW seconds, since time alone moves them too (see with_ticks)."""
+    context = info.context
+    if context.hub is None or context.broker is None or not keys:
+        return
+    loaders = context.loaders
+    version = (context.broker.head, int(time.monotonic() // VALUE_WINDOW), tuple(keys))
+    values = await context.hub.reads.read(("goal values", goal_id), version,
+                                          lambda: loaders.key_result_value.load_many(keys))
+    loaders.key_result_value.prime_many(dict(zip(keys, values)))
 
 
 async def with_ticks(source: AsyncIterator[None], *, every: float, refresh) -> AsyncIterator[None]:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from db.broker import EventBroker
+from db.read import goal_values
 from schema.context import Context
+from schema.live.hub import EventHub
 from tests.graphql.goal_ops import GOAL_UPDATE, create_goal, key_result
 from tests.graphql.request_ops import act, comment, move, ok, raise_request
 from tests.support.api import SCHEMA
@@ -52,11 +54,11 @@ class Subscription:
 
 
 @contextlib.asynccontextmanager
-async def subscribed(api, broker: EventBroker, viewer, goal_id: str):
+async def subscribed(api, broker: EventBroker, viewer, goal_id: str, *, hub: EventHub | None = None):
     # Everything done before subscribing is handed out first, so it cannot count as a change.
     announced(api, broker)
     await broker.caught_up()
-    context = Context(engine=api.engine, viewer=viewer, broker=broker)
+    context = Context(engine=api.engine, viewer=viewer, broker=broker, hub=hub)
     stream = await SCHEMA.subscribe(PROGRESS, variable_values={"goalId": goal_id}, context_value=context)
     subscription = Subscription(stream)
     try:
@@ -202,3 +204,30 @@ async def test_time_alone_moves_a_goal_and_the_next_tick_pushes_it(api, org: Org
         assert (await live.take()).data["goalProgress"]["status"] == "OFF_TRACK"
     finally:
         await live.stop()
+
+
+async def test_subscribers_of_one_goal_share_the_computation_of_its_values(api, org: Org, broker, monkeypatch):
+    # given a goal watched by IT's manager and two agents, on a server whose subscriptions share reads
+    request = await move(api, org.it_agent, await raise_request(api, org, org.employee), "IN_PROGRESS")
+    goal = await _laptop_goal(api, org)
+    computed: list[int] = []
+    real = goal_values.key_result_values
+
+    async def counted(conn, keys, **kwargs):
+        computed.append(len(keys))
+        return await real(conn, keys, **kwargs)
+    monkeypatch.setattr(goal_values, "key_result_values", counted)
+    hub = EventHub(broker)
+    async with contextlib.AsyncExitStack() as stack:
+        lives = [await stack.enter_async_context(subscribed(api, broker, viewer, goal["id"], hub=hub))
+                 for viewer in (org.it_manager, org.it_agent, org.it_agent2)]
+        for live in lives:
+            assert resolved(await live.take()) == (0, 0)
+        computed.clear()
+        # when IT resolves the request
+        await move(api, org.it_agent, request, "RESOLVED")
+        announced(api, broker)
+        # then all three are pushed the new value, computed once
+        for live in lives:
+            assert resolved(await live.take()) == (1, 1)
+        assert computed == [1]
