@@ -1,6 +1,6 @@
 """Running a query operation through the compiled path, or telling the caller to execute it
 normally (None). Plans are cached by document, operation and the values of the variables that
-@include/@skip read; statements by plan, viewer role and argument shapes; a run's bound arguments
+@include/@skip read; statements by plan, viewer role and department and argument shapes; a run's bound arguments
 by document and variables. The viewer is always bound per run."""
 from __future__ import annotations
 
@@ -56,10 +56,10 @@ class Compiler:
         if bound is None:
             return None
         plan_key, plan, shapes, parameters = bound
-        role = (viewer.role, viewer.department_id is None)
+        role = (viewer.role, viewer.department_id)
         statement = self.statements.get((plan_key, role, shapes),
                                         lambda: build_statement(plan, shapes, viewer, _dialect(execution_context)))
-        values = {**parameters, "viewer_id": viewer.id, "viewer_department_id": viewer.department_id}
+        values = {**parameters, "viewer_id": viewer.id}
         return statement, statement.parameters(values)
 
     def _bind(self, execution_context: Any) -> tuple[Any, Plan, tuple[Shape, ...], dict[str, Any]] | None:

@@ -34,12 +34,16 @@ def _parameter(name: str, type_: Any) -> Any:
     return bindparam(name, value=None, type_=type_, required=False)
 
 
+# Parameters bound on every run (statement.py writes every other value into the SQL).
+RUN_PARAMETERS = frozenset({"viewer_id"})
+RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
+
+
 def viewer_parameters(viewer: Person) -> Person:
-    """A stand-in viewer whose id and department are SQL parameters, so db.read.visibility's
-    predicates compile once per role and are bound per run."""
-    department = None if viewer.department_id is None else _parameter("viewer_department_id", BigInteger)
+    """A stand-in viewer whose id is an SQL parameter, so db.read.visibility's predicates compile
+    once per role and department and are bound per run."""
     return Person(id=_parameter("viewer_id", BigInteger), name="", email="", role=viewer.role,
-                  department_id=department)
+                  department_id=viewer.department_id)
 
 
 Encoder = Callable[[PlanField, FromClause, Build], ColumnElement[str]]

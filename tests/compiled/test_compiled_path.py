@@ -2,6 +2,8 @@
 does not cover falls back to normal execution with the same answer."""
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -135,3 +137,37 @@ async def test_the_operation_name_picks_what_is_compiled(api, org: Org):
     assert query_compiled.body == query_normal.body
     assert not compiled.compiled  # the mutation runs through its handler
     assert log.count > 1
+
+
+async def test_a_queue_statement_binds_only_the_viewer_and_reads_the_same_for_the_department(api, org: Org):
+    # given two agents of one department and the department's queue
+    await seed(org, 12)
+    variables = {"department": org.gid("Department", "it"), "first": 50}
+    texts = []
+    for agent in (org.it_agent, org.it_agent2):
+        # when each opens it
+        with count_statements(api.engine) as log:
+            compiled = await answer(api.engine, DEPARTMENT_QUEUE, agent, variables, compiled=True)
+        normal = await answer(api.engine, DEPARTMENT_QUEUE, agent, variables, compiled=False)
+        assert compiled.compiled and compiled.body == normal.body
+        texts.append(log.statements[0])
+    # then the filters, sizes and department are written into one SQL text and the viewer is its only
+    # parameter: PostgreSQL's generic plan of it knows the department (no per-row visibility probe)
+    assert texts[0] == texts[1]
+    assert set(re.findall(r"\$\d+", texts[0])) == {"$1"}
+
+
+async def test_a_searched_text_stays_a_parameter_whatever_it_holds(api, org: Org):
+    # given a search for a text with quotes, a backslash and SQL in it
+    await seed(org, 6)
+    search = "it's \\' ); drop table requests; --"
+    query = "query($s: String) { requests(filter: {search: $s}) { totalCount edges { node { title } } } }"
+
+    # when it runs through both paths
+    with count_statements(api.engine) as log:
+        normal, compiled = await both(api.engine, query, org.it_agent, {"s": search})
+
+    # then the compiled answer is the normal one and the text never became SQL
+    assert compiled.compiled
+    assert compiled.body == normal.body
+    assert all("drop table" not in statement for statement in log.statements)
