@@ -70,7 +70,9 @@ def integer(value: ColumnElement[Any]) -> ColumnElement[str]:
 
 
 def boolean(value: ColumnElement[Any]) -> ColumnElement[str]:
-    return case((value.is_(True), const("true")), (value.is_(False), const("false")), else_=const(NULL_TEXT))
+    # A boolean's text is `true` or `false`: one evaluation of `value` (a CASE testing it twice
+    # computed an expression such as the SLA breach rule twice per row).
+    return or_null(cast(value, Text))
 
 
 def iso_datetime(value: ColumnElement[Any]) -> ColumnElement[str]:
