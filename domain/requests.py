@@ -112,7 +112,11 @@ class Request:
         if not self._bumped:
             self.version += 1
             self._bumped = True
-        self.updated_at = now
+        self._touch(now)
+
+    def _touch(self, now: datetime) -> None:
+        # Racing commands may be written in the other order than their clocks: never move back.
+        self.updated_at = max(self.updated_at, now)
 
     def _record(self, type_: str, actor: Person | None, now: datetime, *, internal: bool = False,
                 extra_departments: tuple[int, ...] = (), **payload: Any) -> None:
@@ -268,7 +272,7 @@ class Request:
         comment = Comment(id=comment_id, request_id=self.id, author_id=actor.id,
                           body=check_body(body, "body", required=True), internal=internal, created_at=now)
         self.new_comments.append(comment)
-        self.updated_at = now
+        self._touch(now)
         if not internal and access.can_decide(actor, self) and not actor.is_admin:
             self.sla.respond(now)
         self._record("CommentAdded", actor, now, internal=internal, commentId=comment.id,

@@ -37,7 +37,8 @@ class SlaClock:
         return self.paused_at is not None
 
     def respond(self, at: datetime) -> None:
-        if self.first_response_at is None:
+        # The earliest response counts, also when two racing replies are written in the other order.
+        if self.first_response_at is None or at < self.first_response_at:
             self.first_response_at = at
 
     def pause(self, at: datetime) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import tables as t
+from db.optimistic import runner as optimistic
 from domain.errors import DomainError
 from schema import ids
 from schema.errors import UserError
@@ -29,6 +30,23 @@ async def execute(info: strawberry.Info, action: Action) -> tuple[int | None, li
     except DomainError as error:
         return None, [UserError.from_domain(error)]
     return result, []
+
+
+async def run_command(info: strawberry.Info, handler: Action, make_command: Callable[[], Any],
+                      **extra: Any) -> tuple[int | None, Any, list[UserError]]:
+    """Run a request command, optimistically when it can be (db.optimistic): its result, the unit
+    of work that committed it (None when a rule said no), and the userErrors.
+
+    `make_command` decodes the input's IDs, so a malformed one is a userError too.
+    """
+    context = info.context
+    actor = context.require_viewer()
+    try:
+        result, uow = await optimistic.run(handler, make_command(), engine=context.engine, actor=actor,
+                                           now=context.now(), on_commit=context.on_commit, **extra)
+    except DomainError as error:
+        return None, None, [UserError.from_domain(error)]
+    return result, uow, []
 
 
 async def reload(loader: Any, key: int | None) -> Any | None:

@@ -26,48 +26,16 @@ class Loaders:
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
         self.engine = engine
         self.viewer = viewer
-        v = viewer
-        # Organisation
-        self.department = self._by_id(organisation.departments_by_ids)
-        self.person = self._by_id(organisation.people_by_ids)
-        self.members = self._grouped(organisation.members_by_department)
-        # Catalog
-        self.service = self._by_id(lambda c, ids: catalog.services_by_ids(c, v, ids))
-        self.request_service = self._by_id(catalog.services_by_ids_unfiltered)
-        self.collaborator_ids = self._grouped(catalog.collaborator_ids_by_service)
-        self.request_types_of_service = self._grouped(catalog.request_types_by_service)
-        self.request_type = self._by_id(catalog.request_types_by_ids)
-        self.visible_request_type = self._by_id(lambda c, ids: catalog.visible_request_types_by_ids(c, v, ids))
-        self.service_page = self._paged(lambda c, ids, first, after: catalog.service_pages_by_department(
-            c, v, ids, first=first, after=after))
-        self.service_count = self._grouped(lambda c, ids: catalog.service_counts_by_department(c, v, ids))
-        # Requests
-        self.request = self._by_id(lambda c, ids: requests.requests_by_ids(c, v, ids))
-        self.tasks_of_request = self._grouped(requests.tasks_by_request)
-        self.task = self._by_id(lambda c, ids: requests.tasks_by_ids(c, v, ids))
-        self.watcher_ids = self._grouped(requests.watcher_ids_by_request)
-        self.comment = self._by_id(lambda c, ids: requests.comments_by_ids(c, v, ids))
-        self.comment_page = self._paged(lambda c, ids, first, after, last, before: requests.comment_pages(
-            c, v, ids, first=first, after=after, last=last, before=before))
-        self.comment_count = self._grouped(lambda c, ids: requests.comment_counts(c, v, ids))
-        self.queue_page = self._paged(lambda c, ids, first, after, criteria, field, descending: requests.queue_pages(
-            c, v, criteria, ids, order=requests.request_order(field, descending), first=first, after=after))
-        self.queue_count = self._paged(lambda c, ids, criteria: requests.queue_counts(c, v, criteria, ids))
-        # Events
-        self.event = self._by_id(lambda c, ids: events.events_by_seqs(c, v, ids))
-        self.activity_page = self._paged(lambda c, ids, first, after, last, before: events.activity_pages(
-            c, v, ids, first=first, after=after, last=last, before=before))
-        self.activity_count = self._grouped(lambda c, ids: events.activity_counts(c, v, ids))
-        # Journeys
-        self.journeys = JourneyLoaders(self)
-        # Wallboards
-        self.department_stats = self._grouped(lambda c, ids: stats.stats_by_department(
-            c, v, ids, day_start=_start_of_today()))
-        # Shared goals; key result values are computed at the request's clock.
-        self.goal = self._by_id(lambda c, ids: goals.goals_by_ids(c, v, ids))
-        self.goal_department_ids = self._grouped(goals.department_ids_by_goal)
-        self.key_results_of_goal = self._grouped(goals.key_results_by_goal)
-        self.key_result_value = self._by_id(lambda c, keys: goal_values.key_result_values(c, keys, now=clock()))
+        self.clock = clock
+
+    def __getattr__(self, name: str) -> Any:
+        """Called only for a loader not made yet: make it, and keep it for the rest of the call."""
+        make = _MAKE.get(name)
+        if make is None:
+            raise AttributeError(name)
+        loader = make(self, self.viewer)
+        setattr(self, name, loader)
+        return loader
 
     async def _run(self, query: Callable[[AsyncConnection], Awaitable[Any]]) -> Any:
         async with self.engine.connect() as conn:
@@ -105,3 +73,50 @@ class Loaders:
 def _start_of_today() -> datetime:
     now = datetime.now(timezone.utc)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# What each loader is, built on first use: a call needs a few of them, and making all of them
+# (three dozen DataLoaders) cost more than a small mutation's own work.
+_MAKE: dict[str, Callable[[Loaders, Person], DataLoader | JourneyLoaders]] = {
+    # Organisation
+    "department": lambda ld, v: ld._by_id(organisation.departments_by_ids),
+    "person": lambda ld, v: ld._by_id(organisation.people_by_ids),
+    "members": lambda ld, v: ld._grouped(organisation.members_by_department),
+    # Catalog
+    "service": lambda ld, v: ld._by_id(lambda c, ids: catalog.services_by_ids(c, v, ids)),
+    "request_service": lambda ld, v: ld._by_id(catalog.services_by_ids_unfiltered),
+    "collaborator_ids": lambda ld, v: ld._grouped(catalog.collaborator_ids_by_service),
+    "request_types_of_service": lambda ld, v: ld._grouped(catalog.request_types_by_service),
+    "request_type": lambda ld, v: ld._by_id(catalog.request_types_by_ids),
+    "visible_request_type": lambda ld, v: ld._by_id(lambda c, ids: catalog.visible_request_types_by_ids(c, v, ids)),
+    "service_page": lambda ld, v: ld._paged(lambda c, ids, first, after: catalog.service_pages_by_department(
+        c, v, ids, first=first, after=after)),
+    "service_count": lambda ld, v: ld._grouped(lambda c, ids: catalog.service_counts_by_department(c, v, ids)),
+    # Requests
+    "request": lambda ld, v: ld._by_id(lambda c, ids: requests.requests_by_ids(c, v, ids)),
+    "tasks_of_request": lambda ld, v: ld._grouped(requests.tasks_by_request),
+    "task": lambda ld, v: ld._by_id(lambda c, ids: requests.tasks_by_ids(c, v, ids)),
+    "watcher_ids": lambda ld, v: ld._grouped(requests.watcher_ids_by_request),
+    "comment": lambda ld, v: ld._by_id(lambda c, ids: requests.comments_by_ids(c, v, ids)),
+    "comment_page": lambda ld, v: ld._paged(lambda c, ids, first, after, last, before: requests.comment_pages(
+        c, v, ids, first=first, after=after, last=last, before=before)),
+    "comment_count": lambda ld, v: ld._grouped(lambda c, ids: requests.comment_counts(c, v, ids)),
+    "queue_page": lambda ld, v: ld._paged(lambda c, ids, first, after, criteria, field, descending: requests.queue_pages(
+        c, v, criteria, ids, order=requests.request_order(field, descending), first=first, after=after)),
+    "queue_count": lambda ld, v: ld._paged(lambda c, ids, criteria: requests.queue_counts(c, v, criteria, ids)),
+    # Events
+    "event": lambda ld, v: ld._by_id(lambda c, ids: events.events_by_seqs(c, v, ids)),
+    "activity_page": lambda ld, v: ld._paged(lambda c, ids, first, after, last, before: events.activity_pages(
+        c, v, ids, first=first, after=after, last=last, before=before)),
+    "activity_count": lambda ld, v: ld._grouped(lambda c, ids: events.activity_counts(c, v, ids)),
+    # Journeys
+    "journeys": lambda ld, v: JourneyLoaders(ld),
+    # Wallboards
+    "department_stats": lambda ld, v: ld._grouped(lambda c, ids: stats.stats_by_department(
+        c, v, ids, day_start=_start_of_today())),
+    # Shared goals; key result values are computed at the request's clock.
+    "goal": lambda ld, v: ld._by_id(lambda c, ids: goals.goals_by_ids(c, v, ids)),
+    "goal_department_ids": lambda ld, v: ld._grouped(goals.department_ids_by_goal),
+    "key_results_of_goal": lambda ld, v: ld._grouped(goals.key_results_by_goal),
+    "key_result_value": lambda ld, v: ld._by_id(lambda c, keys: goal_values.key_result_values(c, keys, now=ld.clock())),
+}

@@ -26,7 +26,7 @@ select
 _TIMESTAMPS = ("created_at", "completed_at")
 
 
-def _task_row(data: dict) -> dict:
+def task_row(data: dict) -> dict:
     for key in _TIMESTAMPS:
         if data.get(key) is not None:
             data[key] = datetime.fromisoformat(data[key])
@@ -60,7 +60,7 @@ class RequestRepository:
         if row is None:
             return None
         children = (await self.conn.execute(LOAD_CHILDREN, {"id": request_id})).one()
-        tasks = [task_from_row(_task_row(d)) for d in children.tasks_json]
+        tasks = [task_from_row(task_row(d)) for d in children.tasks_json]
         request = request_from_row(row, tasks, set(children.watcher_ids))
         self._remember(request)
         return request

@@ -7,11 +7,11 @@ from domain import commands
 from domain.handlers import requests as handle
 from domain.workflow import Priority as DomainPriority
 from domain.workflow import RequestStatus as DomainStatus
-from schema.commands import execute, person_refs, reload
+from schema.commands import execute, person_refs, reload, run_command
 from schema.errors import UserError
 from schema.ids import decode, decode_optional
 from schema.permissions import root_mutation
-from schema.requests import inputs
+from schema.requests import inputs, written
 from schema.requests.types import CommentNode, RequestNode, TaskNode
 
 
@@ -67,9 +67,10 @@ class RequestMutations:
     @root_mutation
     async def request_transition(self, info: strawberry.Info,
                                  input: inputs.RequestTransitionInput) -> RequestPayload:
-        return await _request_payload(info, lambda **deps: handle.transition_request(commands.TransitionRequest(
+        request_id, uow, errors = await run_command(info, handle.transition_request, lambda: commands.TransitionRequest(
             request_id=decode(input.id, "Request", field="id"), to=DomainStatus(input.to.value),
-            expected_version=input.expected_version, reason=input.reason), **deps))
+            expected_version=input.expected_version, reason=input.reason))
+        return RequestPayload(request=await written.request_node(info, request_id, uow), user_errors=errors)
 
     @root_mutation
     async def request_assign(self, info: strawberry.Info, input: inputs.RequestAssignInput) -> RequestPayload:
@@ -98,11 +99,10 @@ class RequestMutations:
 
     @root_mutation(description="Comment on a request. A retry with the same idempotencyKey returns the first.")
     async def comment_add(self, info: strawberry.Info, input: inputs.CommentAddInput) -> CommentPayload:
-        comment_id, errors = await execute(info, lambda **deps: handle.add_comment(commands.AddComment(
+        comment_id, uow, errors = await run_command(info, handle.add_comment, lambda: commands.AddComment(
             request_id=decode(input.request_id, "Request", field="requestId"), body=input.body,
-            internal=bool(input.internal), idempotency_key=input.idempotency_key), **deps))
-        row = await reload(info.context.loaders.comment, comment_id)
-        return CommentPayload(comment=CommentNode.from_row(row) if row else None, user_errors=errors)
+            internal=bool(input.internal), idempotency_key=input.idempotency_key))
+        return CommentPayload(comment=await written.comment_node(info, comment_id, uow), user_errors=errors)
 
     @root_mutation
     async def task_add(self, info: strawberry.Info, input: inputs.TaskAddInput) -> TaskPayload:

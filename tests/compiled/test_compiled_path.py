@@ -15,7 +15,7 @@ from schema import ids
 from tests.compiled.seed import seed
 from tests.support.compiled import answer, both
 from tests.support.org import Org
-from tests.support.statements import count_statements
+from tests.support.statements import count_all_statements, count_statements
 
 
 @pytest.mark.parametrize("viewer_key", ["it_agent", "employee", "admin"])
@@ -104,17 +104,17 @@ async def test_over_http_the_compiled_answer_is_the_normal_one(database_url, api
     normal = await answer(api.engine, PORTAL_LIST, org.it_agent, variables, compiled=False)
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tandem.test") as client:
-        with count_statements(app.state.engine) as log:
+        async with count_all_statements(app.state.engine) as log:
             response = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables},
                                          headers={"Authorization": f"Bearer {token}"})
         signed_out = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables})
     await app.state.engine.dispose()
 
-    # then the body is byte for byte normal execution's, from one statement (the token's person
-    # is read on the driver, db.engine.fetch_one, outside SQLAlchemy's count)
+    # then the body is byte for byte normal execution's, from one statement besides the token's
+    # person (read on the driver, db.engine.fetch_one)
     assert response.status_code == 200
     assert response.text == normal.body
-    assert log.count == 1
+    assert log.count == 2 and "from people where id = $1" in log.statements[0]
     # and without a token the answer is the same refusal as before
     assert signed_out.status_code == 401
     assert signed_out.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

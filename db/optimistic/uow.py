@@ -1,0 +1,146 @@
+"""A unit of work for one request command, read and written without a lock (see the package doc)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import driver_connection
+from db.optimistic import flush, snapshot
+from db.optimistic.snapshot import ReadPlan
+from db.uow import CommitListener
+from domain.events import Event
+from domain.requests import Comment, Request
+
+
+class Contended(Exception):
+    """The request changed between the read and the write (or the key was claimed meanwhile):
+    nothing was written; run the command again."""
+
+
+class NotPlanned(Exception):
+    """The command needs something the read did not plan for: run it with the locking unit of work."""
+
+
+class _Unplanned:
+    """Any repository the plan did not read: using it sends the command down the locking path."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __getattr__(self, method: str) -> NoReturn:
+        raise NotPlanned(f"{self.name}.{method}")
+
+
+class _Requests:
+    def __init__(self, uow: OptimisticUnitOfWork):
+        self.uow = uow
+        self.seen: list[Request] = []
+
+    async def get_for_update(self, request_id: int) -> Request | None:
+        if request_id != self.uow.plan.request_id:
+            raise NotPlanned("another request")
+        return self.uow.request
+
+    async def next_comment_id(self) -> int:
+        if not self.uow.comment_ids:
+            raise NotPlanned("more comment ids")
+        return self.uow.comment_ids.pop(0)
+
+    async def save(self, request: Request) -> None:
+        if request is not self.uow.request:
+            raise NotPlanned("saving a request that was not read")
+        self.uow.saved = request
+
+    def __getattr__(self, method: str) -> NoReturn:
+        raise NotPlanned(f"requests.{method}")
+
+
+class _Claims:
+    def __init__(self, uow: OptimisticUnitOfWork):
+        self.uow = uow
+
+    async def claim(self, *, person_id: int, operation: str, key: str, fingerprint: str) -> tuple[int, str] | None:
+        plan = self.uow.plan
+        if (person_id, operation, key) != (plan.person_id, plan.operation, plan.key):
+            raise NotPlanned("another idempotency key")
+        if self.uow.prior is None:
+            self.uow.claim = flush.Claim(person_id, operation, key, fingerprint)
+        return self.uow.prior
+
+    async def record(self, *, person_id: int, operation: str, key: str, result_id: int) -> None:
+        assert self.uow.claim is not None and self.uow.claim.key == key
+        self.uow.claim.result_id = result_id
+
+
+class _Runs:
+    def __init__(self, uow: OptimisticUnitOfWork):
+        self.uow = uow
+
+    async def get_for_update_of_request(self, request_id: int) -> None:
+        """A request's run is set when it opens and never changes: with none, there is none to lock."""
+        request = self.uow.request
+        if request is None or request.id != request_id or request.journey_run_id is not None:
+            raise NotPlanned("a journey run")
+        return None
+
+    def __getattr__(self, method: str) -> NoReturn:
+        raise NotPlanned(f"journey_runs.{method}")
+
+
+class OptimisticUnitOfWork:
+    def __init__(self, engine: AsyncEngine, plan: ReadPlan, *, on_commit: CommitListener | None = None):
+        self.engine = engine
+        self.plan = plan
+        self.on_commit = on_commit
+        self.last_seq: int | None = None
+        self.request: Request | None = None
+        self.saved: Request | None = None
+        self.prior: tuple[int, str] | None = None
+        self.claim: flush.Claim | None = None
+        self.comment_ids: list[int] = []
+        self.written_comments: list[Comment] = []
+        self._events: list[Event] = []
+        self.requests = _Requests(self)
+        self.idempotency = _Claims(self)
+        self.journey_runs = _Runs(self)
+        for name in ("departments", "people", "services", "request_types", "goals", "references", "journey_maps"):
+            setattr(self, name, _Unplanned(name))
+
+    async def __aenter__(self) -> OptimisticUnitOfWork:
+        self._connection = driver_connection(self.engine)
+        conn = await self._connection.__aenter__()
+        self._conn = conn
+        read = await snapshot.read(conn, self.plan)
+        self.request, self.prior, self.comment_ids = read.request, read.prior, read.comment_ids
+        self._loaded = flush.Loaded.of(read.request, read.row_xmin) if read.request else None
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self._connection.__aexit__(*exc)
+
+    def record(self, events: Iterable[Event]) -> None:
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        request = self.saved
+        if request is None or self._loaded is None:
+            raise NotPlanned("a command that saves nothing read")
+        events = [*self._events, *request.events]
+        try:
+            written, self.last_seq = await flush.write(self._conn, request, self._loaded, events, self.claim)
+        except asyncpg.UniqueViolationError as error:
+            if error.table_name != "idempotency_keys":
+                raise
+            raise Contended("the idempotency key was claimed meanwhile") from error
+        if not written:
+            raise Contended("the request changed since it was read")
+        self.written_comments = list(request.new_comments)
+        request.new_comments.clear()
+        request.new_handoffs.clear()
+        request.events.clear()
+        self._events.clear()
+        if self.last_seq is not None and self.on_commit is not None:
+            self.on_commit(self.last_seq)
