@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -71,13 +72,46 @@ def seconds_left(header: str, *, secret: str) -> float | None:
     return None if exp is None else exp - datetime.now(timezone.utc).timestamp()
 
 
-async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str) -> Person | None:
+class RecentPeople:
+    """The people bearer tokens named in the last second, by id: a client sends a call after call
+    with the same token, and reading its person cost as much as a small query's own work.
+
+    Tandem never changes or deletes a person (people are only created: domain.handlers.organisation),
+    so what was read stays true; the second bounds how long a change made outside Tandem (an
+    operator's SQL) takes to count."""
+
+    def __init__(self, *, seconds: float = 1.0, size: int = 4096, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.size = size
+        self.clock = clock
+        self._people: OrderedDict[int, tuple[Person, float]] = OrderedDict()
+
+    def get(self, person_id: int) -> Person | None:
+        seen = self._people.get(person_id)
+        if seen is None or self.clock() - seen[1] > self.seconds:
+            return None
+        return seen[0]
+
+    def put(self, person: Person) -> None:
+        self._people[person.id] = (person, self.clock())
+        self._people.move_to_end(person.id)
+        if len(self._people) > self.size:
+            self._people.popitem(last=False)
+
+
+async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str,
+                             recent: RecentPeople | None = None) -> Person | None:
     """None when no token was sent; AuthError when one was sent and is bad."""
     token = bearer_token(header)
     if token is None:
         return None
     person_id = person_id_from_token(token, secret=secret)
-    record = await fetch_one(engine, PERSON_BY_ID, person_id)
-    if record is None:
-        raise AuthError("The token's person no longer exists.")
-    return person_from_record(record)
+    person = recent.get(person_id) if recent is not None else None
+    if person is None:
+        record = await fetch_one(engine, PERSON_BY_ID, person_id)
+        if record is None:
+            raise AuthError("The token's person no longer exists.")
+        person = person_from_record(record)
+        if recent is not None:
+            recent.put(person)
+    return person

@@ -15,7 +15,7 @@ from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api import graphql_http
-from api.auth import AuthError, viewer_from_header
+from api.auth import AuthError, RecentPeople, viewer_from_header
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from db.broker import EventBroker
 from db.engine import reader
@@ -40,6 +40,7 @@ class TandemGraphQL(GraphQL):
         self.engine = engine
         self.reader = reader(engine)
         self.secret = secret
+        self.recent_people = RecentPeople()
         self.broker = broker
         self.hub = hub
         # A commit here wakes this process's broker at once; other processes hear it by NOTIFY.
@@ -49,7 +50,8 @@ class TandemGraphQL(GraphQL):
         header = request.headers.get("authorization")
         viewer, auth_error = None, None
         try:
-            viewer = await viewer_from_header(header, engine=self.reader, secret=self.secret)
+            viewer = await viewer_from_header(header, engine=self.reader, secret=self.secret,
+                                              recent=self.recent_people)
         except AuthError as error:
             if request.scope.get("type") == "http":
                 # A bad token is refused whatever the operation: it is never read as "signed out".

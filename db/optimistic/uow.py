@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.engine import driver_connection
+from db.engine import close, read_first
 from db.optimistic import flush, snapshot
 from db.optimistic.snapshot import ReadPlan
 from db.uow import CommitListener
@@ -110,16 +110,14 @@ class OptimisticUnitOfWork:
             setattr(self, name, _Unplanned(name))
 
     async def __aenter__(self) -> OptimisticUnitOfWork:
-        self._connection = driver_connection(self.engine)
-        conn = await self._connection.__aenter__()
-        self._conn = conn
-        read = await snapshot.read(conn, self.plan)
+        # The read runs again if the pooled connection turns out broken: it writes nothing.
+        self._connection, read = await read_first(self.engine, lambda conn: snapshot.read(conn, self.plan))
         self.request, self.prior, self.comment_ids = read.request, read.prior, read.comment_ids
         self._loaded = flush.Loaded.of(read.request, read.row_xmin) if read.request else None
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        await self._connection.__aexit__(*exc)
+        await close(self._connection)
 
     def record(self, events: Iterable[Event]) -> None:
         self._events.extend(events)
@@ -130,7 +128,7 @@ class OptimisticUnitOfWork:
             raise NotPlanned("a command that saves nothing read")
         events = [*self._events, *request.events]
         try:
-            written, self.last_seq = await flush.write(self._conn, request, self._loaded, events, self.claim)
+            written, self.last_seq = await flush.write(self._connection.driver_connection, request, self._loaded, events, self.claim)
         except asyncpg.UniqueViolationError as error:
             if error.table_name != "idempotency_keys":
                 raise

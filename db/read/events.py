@@ -1,11 +1,12 @@
 """The event log, read back: a request's activity, single events, and replay after a cursor."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, func, literal, select
+from sqlalchemy import BigInteger, Select, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -55,9 +56,17 @@ def _people_and_departments() -> Select:
             .outerjoin(t.requests, t.requests.c.id == E.c.request_id))
 
 
+@functools.cache
+def _log_after() -> Select:
+    # Built once: the broker reads after every commit, and building the statement cost more
+    # than running it (bound parameters, so SQLAlchemy's compiled cache serves every call).
+    return (_people_and_departments().where(E.c.seq > bindparam("after")).order_by(E.c.seq)
+            .limit(bindparam("limit")))
+
+
 async def read_after(conn: AsyncConnection, after: int, *, limit: int) -> list[Any]:
     """Every event after `after`, in order, whoever may see it: the broker reads each once."""
-    rows = await conn.execute(_people_and_departments().where(E.c.seq > after).order_by(E.c.seq).limit(limit))
+    rows = await conn.execute(_log_after(), {"after": after, "limit": limit})
     return list(rows)
 
 

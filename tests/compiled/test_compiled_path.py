@@ -130,7 +130,7 @@ async def test_the_operation_name_picks_what_is_compiled(api, org: Org):
     await seed(org, 3)
 
     query_normal, query_compiled = await both(api.engine, TWO_OPERATIONS, org.it_agent, operation_name="Portal")
-    with count_statements(api.engine) as log:
+    async with count_all_statements(api.engine) as log:
         compiled = await answer(api.engine, TWO_OPERATIONS, org.it_agent, compiled=True, operation_name="Comment")
 
     assert query_compiled.compiled
