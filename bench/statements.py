@@ -17,7 +17,7 @@ from bench.in_process import asgi_sender
 from bench.load import Operate
 from bench.scenarios import Scenario
 from bench.wire import RoundTripCounter
-from tests.support.statements import count_statements
+from tests.support.statements import count_all_statements
 
 IN_PROCESS_SLOT = -1  # the transition scenario's own request for this count, apart from the workers'
 SMALL_PAGE = 5
@@ -25,7 +25,7 @@ SMALL_PAGE = 5
 
 @dataclass(frozen=True)
 class Cost:
-    statements: int  # SQL the app executes (SQLAlchemy's cursor executions)
+    statements: int  # SQL the app executes (SQLAlchemy's cursor executions and on the driver directly)
     checkouts: int  # connections taken from the pool
     round_trips: int  # everything on the wire: statements, BEGIN/COMMIT/ROLLBACK, pre-pings
     statements_small_page: int | None = None  # the same read with SMALL_PAGE rows
@@ -48,7 +48,7 @@ async def count_costs(url: str, *, secret: str, scenarios: Sequence[Scenario]) -
         # The first run opens connections and fills prepared-statement caches, as a warm server has.
         await operate(send, IN_PROCESS_SLOT)
         checkouts[0], proxy.round_trips = 0, 0
-        with count_statements(engine) as log:
+        async with count_all_statements(engine) as log:
             await operate(send, IN_PROCESS_SLOT)
         return Cost(statements=log.count, checkouts=checkouts[0], round_trips=proxy.round_trips)
 
