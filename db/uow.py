@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from db import event_log
+from db import durability, event_log
 from db.repositories.catalog import RequestTypeRepository, ServiceRepository
 from db.repositories.goals import CatalogReferences, GoalRepository
 from db.repositories.idempotency import IdempotencyStore
@@ -63,6 +64,12 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         assert self.conn is not None
         self.last_seq = await event_log.append(self.conn, self._collect())
+        if self.last_seq is None:
+            await self.conn.commit()
+            return
+        # The events' ordering lock is released at commit: not held through the flush (db.durability).
+        await self.conn.execute(text(f"select {durability.ASYNC_COMMIT}"))
         await self.conn.commit()
-        if self.last_seq is not None and self.on_commit is not None:
+        await durability.wait_flushed((await self.conn.get_raw_connection()).driver_connection)
+        if self.on_commit is not None:
             self.on_commit(self.last_seq)

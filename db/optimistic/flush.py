@@ -15,6 +15,7 @@ from typing import Any
 
 from asyncpg import Connection
 
+from db.durability import ASYNC_COMMIT, wait_flushed
 from db.mapping import request_values, task_values
 from domain.events import Event
 from domain.requests import Request
@@ -69,7 +70,8 @@ appended as (
   from upd, jsonb_array_elements(${_N + 11}::jsonb) with ordinality as e(doc, n)
   order by e.n
   returning seq)
-select (select count(*) from upd) as updated, (select max(seq) from appended) as last_seq
+select (select count(*) from upd) as updated, (select max(seq) from appended) as last_seq,
+       {ASYNC_COMMIT} as commit_mode
 """
 
 
@@ -134,6 +136,9 @@ def parameters(request: Request, loaded: Loaded, events: list[Event], claim: Cla
 
 async def write(conn: Connection, request: Request, loaded: Loaded, events: list[Event],
                 claim: Claim | None) -> tuple[bool, int | None]:
-    """(whether the guard held and everything was written, the last event sequence written)."""
+    """(whether the guard held and everything was written, the last event sequence written).
+    Returns once the write is on disk (db.durability)."""
     record = await conn.fetchrow(WRITE, *parameters(request, loaded, events, claim))
+    if record["last_seq"] is not None:
+        await wait_flushed(conn)
     return record["updated"] == 1, record["last_seq"]

@@ -91,6 +91,15 @@ class _Runs:
 
 
 class OptimisticUnitOfWork:
+    # The repositories no planned command reads (shared: they hold nothing).
+    departments = _Unplanned("departments")
+    people = _Unplanned("people")
+    services = _Unplanned("services")
+    request_types = _Unplanned("request_types")
+    goals = _Unplanned("goals")
+    references = _Unplanned("references")
+    journey_maps = _Unplanned("journey_maps")
+
     def __init__(self, engine: AsyncEngine, plan: ReadPlan, *, on_commit: CommitListener | None = None):
         self.engine = engine
         self.plan = plan
@@ -106,8 +115,6 @@ class OptimisticUnitOfWork:
         self.requests = _Requests(self)
         self.idempotency = _Claims(self)
         self.journey_runs = _Runs(self)
-        for name in ("departments", "people", "services", "request_types", "goals", "references", "journey_maps"):
-            setattr(self, name, _Unplanned(name))
 
     async def __aenter__(self) -> OptimisticUnitOfWork:
         # The read runs again if the pooled connection turns out broken: it writes nothing.

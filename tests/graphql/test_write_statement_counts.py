@@ -1,7 +1,9 @@
-"""A request command reads the request whole in one statement and writes everything in one:
-the statements do not grow with the request's tasks, watchers or comments."""
+"""A request command reads the request whole in one statement and writes everything in one (then
+waits for its flush, db.durability): the statements do not grow with the request's tasks, watchers
+or comments."""
 from datetime import datetime, timezone
 
+from db import durability
 from db.uow import SqlUnitOfWork
 from domain import commands
 from domain.handlers import requests as handle
@@ -43,8 +45,9 @@ async def test_comment_add_is_one_read_and_one_write_however_busy_the_request(ap
     on_bare = await _comment_statements(api, org, bare)
     on_busy = await _comment_statements(api, org, busy)
 
-    # then each takes the same two statements: the read and the write
-    assert len(on_bare) == len(on_busy) == 2, on_busy
+    # then each takes the same three statements: the read, the write, and the wait for its flush
+    assert len(on_bare) == len(on_busy) == 3, on_busy
+    assert on_busy[2] == durability.FLUSHED
 
 
 MOVE = """mutation($input: RequestTransitionInput!) { requestTransition(input: $input) {
@@ -61,4 +64,4 @@ async def test_transition_is_one_read_and_one_write_however_busy_the_request(api
                 "id": ids.encode("Request", request_id), "to": "TRIAGED", "expectedVersion": version}))
         assert moved["status"] == "TRIAGED" and moved["version"] == version + 1
         statements.append(log.statements)
-    assert len(statements[0]) == len(statements[1]) == 2, statements[1]
+    assert len(statements[0]) == len(statements[1]) == 3, statements[1]

@@ -3,9 +3,10 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import asyncpg
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from db import tables as t
+from db.engine import create_engine
 from db.optimistic import runner
 from db.optimistic.uow import OptimisticUnitOfWork
 from db.uow import SqlUnitOfWork
@@ -39,10 +40,10 @@ def _comments(request_id):
     return select(func.count()).select_from(t.comments).where(t.comments.c.request_id == request_id)
 
 
-async def _comment(org, actor, request_id, body, *, now, key=None, **options):
+async def _comment(org, actor, request_id, body, *, now, key=None, engine=None, **options):
     return await runner.run(handle.add_comment, commands.AddComment(request_id=request_id, body=body,
                                                                      idempotency_key=key),
-                            engine=org.engine, actor=actor, now=now, **options)
+                            engine=engine or org.engine, actor=actor, now=now, **options)
 
 
 async def test_two_comments_at_once_both_land_and_the_earlier_is_the_first_response(org: Org):
@@ -150,3 +151,23 @@ async def test_a_request_of_a_journey_run_takes_the_locking_path(org: Org):
 
     assert isinstance(uow, SqlUnitOfWork)
     assert (await _request(org.engine, request_id)).status == "TRIAGED"
+
+
+async def test_writes_commit_asynchronously_only_their_own_transaction(org: Org, database_url):
+    # given an engine with one connection, so every step below runs on the same one
+    engine = create_engine(database_url, pool_size=1)
+    _AlwaysOvertaken.dsn = asyncpg_dsn(database_url)
+    try:
+        request_id = await org.raise_request(org.employee, now=NOW)
+
+        # when a comment (the optimistic path) and a request (the locking one) are written on it
+        await _comment(org, org.it_agent, request_id, "On it", now=NOW, engine=engine)
+        await runner.run(handle.transition_request, commands.TransitionRequest(
+            request_id=request_id, to=RequestStatus.TRIAGED, expected_version=1),
+            engine=engine, actor=org.it_agent, now=NOW, optimistic=_AlwaysOvertaken)
+
+        # then the connection's later transactions commit synchronously again (db.durability)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("show synchronous_commit"))).scalar_one() == "on"
+    finally:
+        await engine.dispose()
