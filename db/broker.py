@@ -117,7 +117,9 @@ class EventBroker:
             try:
                 await self._listen_once()
                 backoff = 0.1
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as error:
+            # InternalClientError: asyncpg's protocol, told of the killed backend mid-query, refuses the next one.
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+                    asyncio.TimeoutError) as error:
                 log.warning("event listener connection lost (%s); reconnecting in %.1fs", error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
