@@ -97,7 +97,7 @@ class Loaded:
         return cls(row_xmin, {tk.id: task_values(tk) for tk in request.tasks}, set(request.watcher_ids))
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
     return json.dumps(value, default=_iso, separators=(",", ":"))
 
 
@@ -105,6 +105,10 @@ def _iso(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"not JSON: {value!r}")
+
+
+def event_rows(events: list[Event]) -> list[dict[str, Any]]:
+    return [_event(e) for e in events]
 
 
 def _event(e: Event) -> dict[str, Any]:
@@ -116,10 +120,10 @@ def _event(e: Event) -> dict[str, Any]:
 def _children(request: Request, loaded: Loaded) -> list[Any]:
     current = [task_values(tk) for tk in request.tasks]
     return [
-        _json([vars(c) for c in request.new_comments]),
-        _json([vars(h) for h in request.new_handoffs]),
-        _json([v for v in current if v["id"] not in loaded.tasks]),
-        _json([v for v in current if v["id"] in loaded.tasks and loaded.tasks[v["id"]] != v]),
+        json_text([vars(c) for c in request.new_comments]),
+        json_text([vars(h) for h in request.new_handoffs]),
+        json_text([v for v in current if v["id"] not in loaded.tasks]),
+        json_text([v for v in current if v["id"] in loaded.tasks and loaded.tasks[v["id"]] != v]),
         sorted(request.watcher_ids - loaded.watcher_ids),
         sorted(loaded.watcher_ids - request.watcher_ids),
     ]
@@ -128,10 +132,10 @@ def _children(request: Request, loaded: Loaded) -> list[Any]:
 def parameters(request: Request, loaded: Loaded, events: list[Event], claim: Claim | None) -> list[Any]:
     values = request_values(request)
     row = [values[name] for name in _UPDATED]
-    row[_UPDATED.index("fields")] = _json(values["fields"])
+    row[_UPDATED.index("fields")] = json_text(values["fields"])
     key = [claim.person_id, claim.operation, claim.key, claim.fingerprint, claim.result_id] if claim else [None] * 5
     return [request.id, loaded.row_xmin, *row, *_children(request, loaded), *key,
-            _json([_event(e) for e in events])]
+            json_text(event_rows(events))]
 
 
 async def write(conn: Connection, request: Request, loaded: Loaded, events: list[Event],

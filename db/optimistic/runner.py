@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.optimistic.opening import OpeningPlan
 from db.optimistic.snapshot import ReadPlan
-from db.optimistic.uow import Contended, NotPlanned, OptimisticUnitOfWork
+from db.optimistic.uow import Contended, NotPlanned, OpeningUnitOfWork, OptimisticUnitOfWork
 from db.uow import CommitListener, SqlUnitOfWork
 from domain import commands
 from domain.people import Person
@@ -21,8 +22,12 @@ Handler = Callable[..., Awaitable[int]]
 OptimisticFactory = Callable[..., OptimisticUnitOfWork]
 
 
-def read_plan(cmd: object, actor: Person) -> ReadPlan | None:
+def read_plan(cmd: object, actor: Person) -> ReadPlan | OpeningPlan | None:
     """What the optimistic path reads for this command; None: it always takes the lock."""
+    if isinstance(cmd, commands.CreateRequest):
+        requester = cmd.requester_id if cmd.requester_id not in (None, actor.id) else None
+        return OpeningPlan(service_id=cmd.service_id, request_type_id=cmd.request_type_id, requester_id=requester,
+                           person_id=actor.id, key=cmd.idempotency_key)
     if isinstance(cmd, commands.AddComment):
         return ReadPlan(request_id=cmd.request_id, person_id=actor.id, operation="commentAdd",
                         key=cmd.idempotency_key, comment_ids=1)
@@ -33,11 +38,12 @@ def read_plan(cmd: object, actor: Person) -> ReadPlan | None:
 
 async def run(handler: Handler, cmd: object, *, engine: AsyncEngine, actor: Person, now: datetime,
               on_commit: CommitListener | None = None, optimistic: OptimisticFactory = OptimisticUnitOfWork,
-              **extra: Any) -> tuple[int, OptimisticUnitOfWork | SqlUnitOfWork]:
+              **extra: Any) -> tuple[int, Any]:
     """The handler's result, and the unit of work that committed it (the payload reads from it)."""
     plan = read_plan(cmd, actor)
     for _attempt in range(ATTEMPTS if plan is not None else 0):
-        uow = optimistic(engine, plan, on_commit=on_commit)
+        make = OpeningUnitOfWork if isinstance(plan, OpeningPlan) else optimistic
+        uow = make(engine, plan, on_commit=on_commit)
         try:
             return await handler(cmd, uow=uow, actor=actor, now=now, **extra), uow
         except Contended:

@@ -8,7 +8,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import close, read_first
-from db.optimistic import flush, snapshot
+from db.optimistic import flush, opening, snapshot
 from db.optimistic.snapshot import ReadPlan
 from db.uow import CommitListener
 from domain.events import Event
@@ -147,5 +147,107 @@ class OptimisticUnitOfWork:
         request.new_handoffs.clear()
         request.events.clear()
         self._events.clear()
+        if self.last_seq is not None and self.on_commit is not None:
+            self.on_commit(self.last_seq)
+
+
+class _Form:
+    """The catalog and people repositories, answering from what the opening read."""
+
+    def __init__(self, uow: OpeningUnitOfWork, name: str):
+        self.uow, self.name = uow, name
+
+    async def get(self, entity_id: int, **_: Any) -> Any:
+        plan, form = self.uow.plan, self.uow.form
+        planned = {"services": (plan.service_id, form.service), "request_types": (plan.request_type_id,
+                   form.request_type), "people": (plan.requester_id, form.requester)}[self.name]
+        if entity_id != planned[0]:
+            raise NotPlanned(f"another {self.name}")
+        return planned[1]
+
+    def __getattr__(self, method: str) -> NoReturn:
+        raise NotPlanned(f"{self.name}.{method}")
+
+
+class _NewRequests:
+    def __init__(self, uow: OpeningUnitOfWork):
+        self.uow = uow
+        self.seen: list[Request] = []
+        self._ids: tuple[int, int, list[int]] | None = None
+
+    async def _drawn(self) -> tuple[int, int, list[int]]:
+        # Drawn once the form passed (the handler asks after its checks): a refused request
+        # spends no number, as on the locking path.
+        if self._ids is None:
+            form = self.uow.form
+            tasks = len(form.request_type.task_templates) if form.request_type else 0
+            self._ids = await opening.ids(self.uow.connection.driver_connection, tasks=tasks)
+        return self._ids
+
+    async def next_ids(self, count: int) -> list[int]:
+        if count != 1:
+            raise NotPlanned("several requests")
+        return [(await self._drawn())[0]]
+
+    async def next_number(self) -> int:
+        return (await self._drawn())[1]
+
+    async def next_task_ids(self, count: int) -> list[int]:
+        task_ids = (await self._drawn())[2]
+        if count != len(task_ids):
+            raise NotPlanned("other tasks")
+        return task_ids
+
+    async def add(self, request: Request) -> None:
+        self.uow.saved = request
+        self.seen.append(request)
+
+    def __getattr__(self, method: str) -> NoReturn:
+        raise NotPlanned(f"requests.{method}")
+
+
+class OpeningUnitOfWork:
+    """Raising a request (db.optimistic.opening): read, act, write, with no transaction held."""
+    departments = _Unplanned("departments")
+    goals = _Unplanned("goals")
+    references = _Unplanned("references")
+    journey_maps = _Unplanned("journey_maps")
+    journey_runs = _Unplanned("journey_runs")
+
+    def __init__(self, engine: AsyncEngine, plan: opening.OpeningPlan, *, on_commit: CommitListener | None = None):
+        self.engine, self.plan, self.on_commit = engine, plan, on_commit
+        self.last_seq: int | None = None
+        self.saved: Request | None = None
+        self.prior: tuple[int, str] | None = None
+        self.claim: flush.Claim | None = None
+        self._events: list[Event] = []
+        self.services, self.request_types, self.people = (_Form(self, n) for n in ("services", "request_types",
+                                                                                 "people"))
+        self.requests = _NewRequests(self)
+        self.idempotency = _Claims(self)
+
+    async def __aenter__(self) -> OpeningUnitOfWork:
+        self.connection, self.form = await read_first(self.engine, lambda conn: opening.read(conn, self.plan))
+        self.prior = self.form.prior
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await close(self.connection)
+
+    def record(self, events: Iterable[Event]) -> None:
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        request = self.saved
+        if request is None:
+            raise NotPlanned("a command that opens nothing")
+        try:
+            self.last_seq = await opening.write(self.connection.driver_connection, request,
+                                                [*self._events, *request.events], self.claim)
+        except asyncpg.UniqueViolationError as error:
+            if error.table_name != "idempotency_keys":
+                raise
+            raise Contended("the idempotency key was claimed meanwhile") from error
+        request.events.clear()
         if self.last_seq is not None and self.on_commit is not None:
             self.on_commit(self.last_seq)

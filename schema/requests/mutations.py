@@ -47,14 +47,15 @@ async def _request_payload(info: strawberry.Info, action) -> RequestPayload:
 class RequestMutations:
     @root_mutation(description="Raise a request. A retry with the same idempotencyKey returns the first.")
     async def request_create(self, info: strawberry.Info, input: inputs.RequestCreateInput) -> RequestPayload:
-        return await _request_payload(info, lambda **deps: handle.create_request(commands.CreateRequest(
+        request_id, uow, errors = await run_command(info, handle.create_request, lambda: commands.CreateRequest(
             service_id=decode(input.service_id, "Service", field="serviceId"),
             request_type_id=decode_optional(input.request_type_id, "RequestType", field="requestTypeId"),
             title=input.title, description=input.description or "",
             priority=DomainPriority(input.priority.value) if input.priority else DomainPriority.MEDIUM,
             fields=_fields(input.fields) or {},
             requester_id=decode_optional(input.requester_id, "Person", field="requesterId"),
-            idempotency_key=input.idempotency_key), person_refs=person_refs(info), **deps))
+            idempotency_key=input.idempotency_key), person_refs=person_refs(info))
+        return RequestPayload(request=await written.request_node(info, request_id, uow), user_errors=errors)
 
     @root_mutation
     async def request_update(self, info: strawberry.Info, input: inputs.RequestUpdateInput) -> RequestPayload:

@@ -65,3 +65,20 @@ async def test_transition_is_one_read_and_one_write_however_busy_the_request(api
         assert moved["status"] == "TRIAGED" and moved["version"] == version + 1
         statements.append(log.statements)
     assert len(statements[0]) == len(statements[1]) == 3, statements[1]
+
+
+RAISE = """mutation($input: RequestCreateInput!) { requestCreate(input: $input) {
+  request { id number status } userErrors { code } } }"""
+
+
+async def test_create_is_one_read_the_ids_and_one_write_with_or_without_tasks(api, org: Org):
+    statements = []
+    for request_type, fields in (("payslip", []), ("new_laptop", [{"key": "model", "value": "13-inch"}])):
+        service = "payroll" if request_type == "payslip" else "laptops"
+        async with count_all_statements(api.engine) as log:
+            ok(await api.mutate(RAISE, org.employee, input={
+                "serviceId": org.gid("Service", service), "requestTypeId": org.gid("RequestType", request_type),
+                "title": "Help", "fields": fields, "idempotencyKey": request_type}))
+        statements.append(log.statements)
+    # the form, the ids (once it passed), the write, the wait for its flush: tasks or none
+    assert len(statements[0]) == len(statements[1]) == 4, statements[1]

@@ -3,15 +3,16 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import asyncpg
+import pytest
 from sqlalchemy import func, select, text
 
 from db import tables as t
 from db.engine import create_engine
 from db.optimistic import runner
-from db.optimistic.uow import OptimisticUnitOfWork
+from db.optimistic.uow import OpeningUnitOfWork, OptimisticUnitOfWork
 from db.uow import SqlUnitOfWork
 from domain import commands
-from domain.errors import StaleVersion
+from domain.errors import InvalidField, StaleVersion
 from domain.handlers import requests as handle
 from domain.workflow import RequestStatus
 from tests.support.database import asyncpg_dsn
@@ -171,3 +172,39 @@ async def test_writes_commit_asynchronously_only_their_own_transaction(org: Org,
             assert (await conn.execute(text("show synchronous_commit"))).scalar_one() == "on"
     finally:
         await engine.dispose()
+
+
+async def _raise(org, actor, *, key=None, fields=None, request_type="new_laptop"):
+    async def refs(values):
+        return set(values)
+    return await runner.run(handle.create_request, commands.CreateRequest(
+        service_id=org.services["laptops"], title="New laptop", request_type_id=org.request_types[request_type],
+        fields=fields if fields is not None else {"model": "13-inch"}, idempotency_key=key),
+        engine=org.engine, actor=actor, now=NOW, person_refs=refs)
+
+
+async def test_the_same_create_key_four_times_at_once_opens_one_request(org: Org):
+    results = await asyncio.gather(*(_raise(org, org.employee, key="laptop-1") for _ in range(4)))
+
+    assert len({request_id for request_id, _ in results}) == 1
+    assert await _scalar(org.engine, select(func.count()).select_from(t.requests)) == 1
+    assert await _scalar(org.engine, select(func.count()).select_from(t.tasks)) == 1
+    assert await _scalar(org.engine, select(func.count()).select_from(t.events).where(
+        t.events.c.type == "RequestCreated")) == 1
+
+
+async def test_a_refused_request_spends_no_number(org: Org):
+    # given one request raised without a lock
+    first, uow = await _raise(org, org.employee)
+    assert isinstance(uow, OpeningUnitOfWork)
+
+    # when one is refused (its form misses a required field), then another raised
+    with pytest.raises(InvalidField):
+        await _raise(org, org.employee, fields={})
+    second, _ = await _raise(org, org.employee)
+
+    # then the numbers follow each other, and the refused one wrote nothing
+    numbers = select(t.requests.c.number).where(t.requests.c.id.in_([first, second])).order_by(t.requests.c.id)
+    async with org.engine.connect() as conn:
+        assert list((await conn.execute(numbers)).scalars()) == [1001, 1002]
+    assert await _scalar(org.engine, select(func.count()).select_from(t.requests)) == 2
