@@ -27,6 +27,19 @@ _UPDATED = ("title", "description", "status", "priority", "service_id", "request
 _SET = ", ".join(f"{name} = ${i}" for i, name in enumerate(_UPDATED, start=3))
 _N = len(_UPDATED) + 3  # the first parameter after the request's columns
 
+def append_events(*, after: str, parameter: int) -> str:
+    """The INSERT of the events (a JSON array, in order) for a CTE, written only if `after` has a row."""
+    return f"""
+  insert into events (type, occurred_at, actor_id, request_id, journey_run_id, department_ids, internal, payload)
+  select e.doc->>'type', (e.doc->>'occurred_at')::timestamptz, (e.doc->>'actor_id')::bigint,
+         (e.doc->>'request_id')::bigint, (e.doc->>'journey_run_id')::bigint,
+         array(select jsonb_array_elements_text(e.doc->'department_ids')::bigint),
+         (e.doc->>'internal')::boolean, e.doc->'payload'
+  from {after}, jsonb_array_elements(${parameter}::jsonb) with ordinality as e(doc, n)
+  order by e.n
+  returning seq"""
+
+
 WRITE = f"""
 with upd as (
   update requests set {_SET} where id = $1 and xmin = $2::text::xid returning id),
@@ -61,15 +74,7 @@ claimed as (
   insert into idempotency_keys (person_id, operation, key, fingerprint, result_id)
   select ${_N + 6}::bigint, ${_N + 7}::text, ${_N + 8}::text, ${_N + 9}::text, ${_N + 10}::bigint
   from upd where ${_N + 8}::text is not null),
-appended as (
-  insert into events (type, occurred_at, actor_id, request_id, journey_run_id, department_ids, internal, payload)
-  select e.doc->>'type', (e.doc->>'occurred_at')::timestamptz, (e.doc->>'actor_id')::bigint,
-         (e.doc->>'request_id')::bigint, (e.doc->>'journey_run_id')::bigint,
-         array(select jsonb_array_elements_text(e.doc->'department_ids')::bigint),
-         (e.doc->>'internal')::boolean, e.doc->'payload'
-  from upd, jsonb_array_elements(${_N + 11}::jsonb) with ordinality as e(doc, n)
-  order by e.n
-  returning seq)
+appended as ({append_events(after="upd", parameter=_N + 11)})
 select (select count(*) from upd) as updated, (select max(seq) from appended) as last_seq,
        {ASYNC_COMMIT} as commit_mode
 """

@@ -14,7 +14,7 @@ from asyncpg import Connection
 from db import tables as t
 from db.durability import ASYNC_COMMIT, wait_flushed
 from db.mapping import person_from_row, request_type_from_row, request_values, service_from_row, task_values
-from db.optimistic.flush import Claim, event_rows, json_text
+from db.optimistic.flush import Claim, append_events, event_rows, json_text
 from domain.catalog import RequestType, Service
 from domain.events import Event
 from domain.people import Person
@@ -56,15 +56,7 @@ claimed as (
   insert into idempotency_keys (person_id, operation, key, fingerprint, result_id)
   select ${len(_INSERTED) + 2}::bigint, 'requestCreate', ${len(_INSERTED) + 3}::text, ${len(_INSERTED) + 4}::text, r.id
   from new_request r where ${len(_INSERTED) + 3}::text is not null),
-appended as (
-  insert into events (type, occurred_at, actor_id, request_id, journey_run_id, department_ids, internal, payload)
-  select e.doc->>'type', (e.doc->>'occurred_at')::timestamptz, (e.doc->>'actor_id')::bigint,
-         (e.doc->>'request_id')::bigint, (e.doc->>'journey_run_id')::bigint,
-         array(select jsonb_array_elements_text(e.doc->'department_ids')::bigint),
-         (e.doc->>'internal')::boolean, e.doc->'payload'
-  from new_request, jsonb_array_elements(${len(_INSERTED) + 5}::jsonb) with ordinality as e(doc, n)
-  order by e.n
-  returning seq)
+appended as ({append_events(after="new_request", parameter=len(_INSERTED) + 5)})
 select (select max(seq) from appended) as last_seq, {ASYNC_COMMIT} as commit_mode
 """
 

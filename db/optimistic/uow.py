@@ -1,8 +1,8 @@
 """A unit of work for one request command, read and written without a lock (see the package doc)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Iterable
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,6 +13,8 @@ from db.optimistic.snapshot import ReadPlan
 from db.uow import CommitListener
 from domain.events import Event
 from domain.requests import Comment, Request
+
+T = TypeVar("T")
 
 
 class Contended(Exception):
@@ -90,7 +92,47 @@ class _Runs:
         raise NotPlanned(f"journey_runs.{method}")
 
 
-class OptimisticUnitOfWork:
+class _Unlocked:
+    """What both units of work share: one pooled connection, the key claimed, the events recorded."""
+
+    def __init__(self, engine: AsyncEngine, plan: Any, *, on_commit: CommitListener | None = None):
+        self.engine, self.plan, self.on_commit = engine, plan, on_commit
+        self.connection: Any = None
+        self.last_seq: int | None = None
+        self.saved: Request | None = None
+        self.prior: tuple[int, str] | None = None
+        self.claim: flush.Claim | None = None
+        self._events: list[Event] = []
+        self.idempotency = _Claims(self)
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await close(self.connection)
+
+    def record(self, events: Iterable[Event]) -> None:
+        self._events.extend(events)
+
+    def _taken_events(self, request: Request) -> list[Event]:
+        """The events to write, in order; taken: a try that fails starts again from a fresh read."""
+        events = [*self._events, *request.events]
+        self._events.clear()
+        request.events.clear()
+        return events
+
+    async def _claiming(self, write: Awaitable[T]) -> T:
+        """The write's result; a key claimed meanwhile (the statement failed whole) is contention."""
+        try:
+            return await write
+        except asyncpg.UniqueViolationError as error:
+            if error.table_name != "idempotency_keys":
+                raise
+            raise Contended("the idempotency key was claimed meanwhile") from error
+
+    def _announce(self) -> None:
+        if self.last_seq is not None and self.on_commit is not None:
+            self.on_commit(self.last_seq)
+
+
+class OptimisticUnitOfWork(_Unlocked):
     # The repositories no planned command reads (shared: they hold nothing).
     departments = _Unplanned("departments")
     people = _Unplanned("people")
@@ -101,54 +143,32 @@ class OptimisticUnitOfWork:
     journey_maps = _Unplanned("journey_maps")
 
     def __init__(self, engine: AsyncEngine, plan: ReadPlan, *, on_commit: CommitListener | None = None):
-        self.engine = engine
-        self.plan = plan
-        self.on_commit = on_commit
-        self.last_seq: int | None = None
+        super().__init__(engine, plan, on_commit=on_commit)
         self.request: Request | None = None
-        self.saved: Request | None = None
-        self.prior: tuple[int, str] | None = None
-        self.claim: flush.Claim | None = None
         self.comment_ids: list[int] = []
         self.written_comments: list[Comment] = []
-        self._events: list[Event] = []
         self.requests = _Requests(self)
-        self.idempotency = _Claims(self)
         self.journey_runs = _Runs(self)
 
     async def __aenter__(self) -> OptimisticUnitOfWork:
         # The read runs again if the pooled connection turns out broken: it writes nothing.
-        self._connection, read = await read_first(self.engine, lambda conn: snapshot.read(conn, self.plan))
+        self.connection, read = await read_first(self.engine, lambda conn: snapshot.read(conn, self.plan))
         self.request, self.prior, self.comment_ids = read.request, read.prior, read.comment_ids
         self._loaded = flush.Loaded.of(read.request, read.row_xmin) if read.request else None
         return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await close(self._connection)
-
-    def record(self, events: Iterable[Event]) -> None:
-        self._events.extend(events)
 
     async def commit(self) -> None:
         request = self.saved
         if request is None or self._loaded is None:
             raise NotPlanned("a command that saves nothing read")
-        events = [*self._events, *request.events]
-        try:
-            written, self.last_seq = await flush.write(self._connection.driver_connection, request, self._loaded, events, self.claim)
-        except asyncpg.UniqueViolationError as error:
-            if error.table_name != "idempotency_keys":
-                raise
-            raise Contended("the idempotency key was claimed meanwhile") from error
+        written, self.last_seq = await self._claiming(flush.write(
+            self.connection.driver_connection, request, self._loaded, self._taken_events(request), self.claim))
         if not written:
             raise Contended("the request changed since it was read")
         self.written_comments = list(request.new_comments)
         request.new_comments.clear()
         request.new_handoffs.clear()
-        request.events.clear()
-        self._events.clear()
-        if self.last_seq is not None and self.on_commit is not None:
-            self.on_commit(self.last_seq)
+        self._announce()
 
 
 class _Form:
@@ -206,7 +226,7 @@ class _NewRequests:
         raise NotPlanned(f"requests.{method}")
 
 
-class OpeningUnitOfWork:
+class OpeningUnitOfWork(_Unlocked):
     """Raising a request (db.optimistic.opening): read, act, write, with no transaction held."""
     departments = _Unplanned("departments")
     goals = _Unplanned("goals")
@@ -215,39 +235,20 @@ class OpeningUnitOfWork:
     journey_runs = _Unplanned("journey_runs")
 
     def __init__(self, engine: AsyncEngine, plan: opening.OpeningPlan, *, on_commit: CommitListener | None = None):
-        self.engine, self.plan, self.on_commit = engine, plan, on_commit
-        self.last_seq: int | None = None
-        self.saved: Request | None = None
-        self.prior: tuple[int, str] | None = None
-        self.claim: flush.Claim | None = None
-        self._events: list[Event] = []
+        super().__init__(engine, plan, on_commit=on_commit)
         self.services, self.request_types, self.people = (_Form(self, n) for n in ("services", "request_types",
                                                                                  "people"))
         self.requests = _NewRequests(self)
-        self.idempotency = _Claims(self)
 
     async def __aenter__(self) -> OpeningUnitOfWork:
         self.connection, self.form = await read_first(self.engine, lambda conn: opening.read(conn, self.plan))
         self.prior = self.form.prior
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
-        await close(self.connection)
-
-    def record(self, events: Iterable[Event]) -> None:
-        self._events.extend(events)
-
     async def commit(self) -> None:
         request = self.saved
         if request is None:
             raise NotPlanned("a command that opens nothing")
-        try:
-            self.last_seq = await opening.write(self.connection.driver_connection, request,
-                                                [*self._events, *request.events], self.claim)
-        except asyncpg.UniqueViolationError as error:
-            if error.table_name != "idempotency_keys":
-                raise
-            raise Contended("the idempotency key was claimed meanwhile") from error
-        request.events.clear()
-        if self.last_seq is not None and self.on_commit is not None:
-            self.on_commit(self.last_seq)
+        self.last_seq = await self._claiming(opening.write(
+            self.connection.driver_connection, request, self._taken_events(request), self.claim))
+        self._announce()
