@@ -36,8 +36,9 @@ class _Unplanned:
         raise NotPlanned(f"{self.name}.{method}")
 
 
-class _Requests:
+class _Requests(_Unplanned):
     def __init__(self, uow: OptimisticUnitOfWork):
+        super().__init__("requests")
         self.uow = uow
         self.seen: list[Request] = []
 
@@ -55,9 +56,6 @@ class _Requests:
         if request is not self.uow.request:
             raise NotPlanned("saving a request that was not read")
         self.uow.saved = request
-
-    def __getattr__(self, method: str) -> NoReturn:
-        raise NotPlanned(f"requests.{method}")
 
 
 class _Claims:
@@ -77,8 +75,9 @@ class _Claims:
         self.uow.claim.result_id = result_id
 
 
-class _Runs:
+class _Runs(_Unplanned):
     def __init__(self, uow: OptimisticUnitOfWork):
+        super().__init__("journey_runs")
         self.uow = uow
 
     async def get_for_update_of_request(self, request_id: int) -> None:
@@ -87,9 +86,6 @@ class _Runs:
         if request is None or request.id != request_id or request.journey_run_id is not None:
             raise NotPlanned("a journey run")
         return None
-
-    def __getattr__(self, method: str) -> NoReturn:
-        raise NotPlanned(f"journey_runs.{method}")
 
 
 class _Unlocked:
@@ -171,11 +167,12 @@ class OptimisticUnitOfWork(_Unlocked):
         self._announce()
 
 
-class _Form:
+class _Form(_Unplanned):
     """The catalog and people repositories, answering from what the opening read."""
 
     def __init__(self, uow: OpeningUnitOfWork, name: str):
-        self.uow, self.name = uow, name
+        super().__init__(name)
+        self.uow = uow
 
     async def get(self, entity_id: int, **_: Any) -> Any:
         plan, form = self.uow.plan, self.uow.form
@@ -185,12 +182,10 @@ class _Form:
             raise NotPlanned(f"another {self.name}")
         return planned[1]
 
-    def __getattr__(self, method: str) -> NoReturn:
-        raise NotPlanned(f"{self.name}.{method}")
 
-
-class _NewRequests:
+class _NewRequests(_Unplanned):
     def __init__(self, uow: OpeningUnitOfWork):
+        super().__init__("requests")
         self.uow = uow
         self.seen: list[Request] = []
         self._ids: tuple[int, int, list[int]] | None = None
@@ -221,9 +216,6 @@ class _NewRequests:
     async def add(self, request: Request) -> None:
         self.uow.saved = request
         self.seen.append(request)
-
-    def __getattr__(self, method: str) -> NoReturn:
-        raise NotPlanned(f"requests.{method}")
 
 
 class OpeningUnitOfWork(_Unlocked):
