@@ -6,9 +6,7 @@ from typing import Any
 
 import strawberry
 
-from domain.errors import NotFound
 from schema import ids
-from schema.errors import ApiError
 from schema.journeys.types import JourneyRunNode
 from schema.live.changes import changes
 from schema.permissions import root_subscription
@@ -27,19 +25,9 @@ class JourneySubscriptions:
                                    "changes (at most four times a second), as the viewer may see it.")
     async def journey_run_progress(self, info: strawberry.Info,
                                    run_id: strawberry.ID) -> AsyncGenerator[JourneyRunNode, None]:
-        run = await _visible_run(info, run_id)
+        run = await ids.visible_id(run_id, "JourneyRun", field="runId", load=info.context.loaders.journeys.run.load)
         async for _ in changes(info, concerns=about_run(run), min_interval=0.25):
             row = await info.context.loaders.journeys.run.load(run)
             if row is None:  # runs are never deleted, nor do they hide from whom saw them: defensive
                 return
             yield JourneyRunNode.from_row(row)
-
-
-async def _visible_run(info: strawberry.Info, global_id: strawberry.ID) -> int:
-    try:
-        run_id = ids.decode(global_id, "JourneyRun", field="runId")
-    except NotFound as error:
-        raise ApiError(error.message, "NOT_FOUND") from None
-    if await info.context.loaders.journeys.run.load(run_id) is None:
-        raise ApiError("No journey run has this ID.", "NOT_FOUND")
-    return run_id
