@@ -1,5 +1,6 @@
 """The broker: learns that events were committed, reads each one from the log once, in order,
-and hands every batch to the process's listeners (subscriptions, wallboards).
+and hands every batch to the process's listeners (subscriptions, wallboards). While nobody
+listens it reads nothing: it only moves its head to the last committed sequence it heard of.
 
 It learns from two sources. A commit in this process announces its last sequence directly
 (`announce`, called by the unit of work after commit). Every commit, in any process, also
@@ -94,6 +95,12 @@ class EventBroker:
     async def _drain(self) -> None:
         """Read everything after head, whatever was announced: a catch-up needs no announcement."""
         while True:
+            if not self.listeners:
+                # Nobody to hand events to (a process serving only HTTP): a read per commit would
+                # cost every write a round trip for nothing. A listener that joins later starts at
+                # the head; one that resumes from a cursor replays from the log itself.
+                self.head = self.delivered = max(self.head, self._announced)
+                return
             async with self.reader.connect() as conn:
                 batch = await read_after(conn, self.head, limit=self.batch_size)
             if not batch:

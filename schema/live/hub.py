@@ -94,7 +94,8 @@ class EventHub:
         self.broker = broker
         self.groups: dict[Hashable, Group] = {}
         self.reads = SharedReads()  # for the subscriptions that push one object on change
-        broker.subscribe(self.on_events)
+        # Subscribed to the broker only while it has subscribers: with none, the broker reads nothing.
+        self._unsubscribe: Callable[[], None] | None = None
 
     @property
     def subscriber_count(self) -> int:
@@ -103,6 +104,8 @@ class EventHub:
     async def join(self, *, key: Hashable, audience: Audience, render: Render, viewer: Person, sink: Sink,
                    request_id: int | None, department_id: int | None, after: int | None) -> Member:
         """Add a subscriber; with `after`, replay what it missed before it goes live."""
+        if self._unsubscribe is None:
+            self._unsubscribe = self.broker.subscribe(self.on_events)
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(key, audience, render, request_id, department_id)
@@ -127,6 +130,9 @@ class EventHub:
                 del group.members[member.viewer.id]
         if not group.members and self.groups.get(group.key) is group:
             del self.groups[group.key]
+        if not self.groups and self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     async def _replay(self, member: Member) -> None:
         group = member.group

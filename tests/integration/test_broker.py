@@ -12,6 +12,7 @@ from db import tables as t
 from db.broker import EventBroker
 from db.engine import create_engine
 from tests.support.database import asyncpg_dsn
+from tests.support.statements import count_statements
 
 
 def _event(kind: str = "Noted") -> dict:
@@ -89,6 +90,40 @@ async def test_announced_commits_are_read_without_listening(db):
         assert recorder.types == ["Local"]
     finally:
         await broker.stop()
+
+
+async def test_with_nobody_listening_the_broker_reads_nothing_and_moves_its_head(db, broker, other_process):
+    # given a broker nobody has subscribed to
+    with count_statements(db) as statements:
+        # when events commit, here and in another process
+        await _write(other_process, "Elsewhere")
+        await _write(db, "Here")
+        async with db.connect() as conn:
+            seq = (await conn.execute(text("select max(seq) from events"))).scalar_one()
+        broker.announce(seq)
+        await asyncio.wait_for(broker.caught_up(), 10)
+        await asyncio.sleep(0.2)
+    # then the head moved past them without a read of the log
+    assert broker.head == broker.delivered == seq
+    assert not [s for s in statements.statements if "events.seq >" in s]
+
+
+async def test_a_listener_that_joins_later_gets_only_what_commits_after(db, broker, other_process):
+    # given events that committed while nobody listened
+    await _write(other_process, "Unheard")
+    async with db.connect() as conn:
+        unheard = (await conn.execute(text("select max(seq) from events"))).scalar_one()
+    broker.announce(unheard)
+    await asyncio.wait_for(broker.caught_up(), 10)
+    # when a listener joins and more commit
+    recorder = Recorder()
+    broker.subscribe(recorder)
+    await _write(other_process, "Heard")
+    # then
+    await recorder.wait_for(1)
+    await asyncio.sleep(0.2)
+    assert recorder.types == ["Heard"]
+    assert recorder.seqs[0] > unheard
 
 
 async def test_a_rolled_back_change_leaves_no_event_and_wakes_nobody(db, broker, other_process):
