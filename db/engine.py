@@ -21,11 +21,11 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size // 2,  # for bursts; a worker holds at most 1.5x its pool
         # JIT compiles the visibility-filtered counts (estimated costs pass jit_above_cost) and
         # costs more than it saves on these short queries: measured 9.2 ms with, 3.4 ms without.
         connect_args={"server_settings": {"application_name": "tandem", "jit": "off"}},
