@@ -53,7 +53,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size)
     schema = build_schema(introspection=settings.tandem_introspection, max_depth=settings.tandem_max_depth,
                           max_aliases=settings.tandem_max_aliases, max_tokens=settings.tandem_max_tokens,
-                          compiled_reads=settings.tandem_compiled_reads)
+                          compiled_reads=settings.tandem_compiled_reads,
+                          direct_mutations=settings.tandem_direct_mutations)
     broker = EventBroker(engine)
     hub = EventHub(broker)
     graphql = TandemGraphQL(schema, engine=engine, secret=settings.tandem_secret,

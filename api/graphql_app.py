@@ -90,6 +90,13 @@ class TandemGraphQL(GraphQL):
         return parsed
 
     async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
+        direct = getattr(self.schema, "tandem_direct", None)
+        if direct is not None and request_adapter.method == "POST":
+            data = kwargs["request_data"]
+            result = await direct.answer(self.schema, data.query, data.operation_name, data.variables,
+                                         kwargs["context"], kwargs["root_value"])
+            if result is not None:
+                return result
         try:
             return await super().execute_single(request_adapter=request_adapter, **kwargs)
         except HTTPException as error:

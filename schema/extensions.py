@@ -49,6 +49,15 @@ def _default_code(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
 
 
+def finished_errors(schema: strawberry.Schema, errors: list[GraphQLError] | None) -> list[GraphQLError] | None:
+    """An operation's errors as execution through the schema leaves them: unexpected ones logged
+    (process_errors), then each coded or masked (CodedErrors)."""
+    if not errors:
+        return None
+    schema.process_errors(errors)
+    return [coded(e) for e in errors]
+
+
 class CodedSchema(strawberry.Schema):
     """Closes two gaps CodedErrors leaves.
 

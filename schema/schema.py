@@ -19,7 +19,8 @@ from strawberry.tools import merge_types
 from schema.catalog.mutations import CatalogMutations
 from schema.catalog.queries import CatalogQueries
 from schema.compiled.compiler import Compiler
-from schema.compiled.extension import CompiledReads
+from schema.compiled.extension import CompiledReads, DirectlyRunMutations
+from schema.compiled.mutations import DirectMutations
 from schema.events.subscriptions import EventSubscriptions
 from schema.extensions import CodedErrors, CodedSchema
 from schema.goals.mutations import GoalMutations
@@ -54,7 +55,8 @@ class Limits:
 
 
 def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases: int = 30,
-                 max_tokens: int = 5000, compiled_reads: bool = True) -> strawberry.Schema:
+                 max_tokens: int = 5000, compiled_reads: bool = True,
+                 direct_mutations: bool = True) -> strawberry.Schema:
     # The limiters' rules are classes, made once here: ValidationCache keys on the document and
     # the rule classes, and a limiter built per operation makes new classes, so it never hit.
     limits = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
@@ -73,9 +75,14 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
         # Last: it runs after parsing and validation, and only answers what it fully covers.
         compiler = Compiler()
         extensions.append(lambda: CompiledReads(compiler))
+    direct = DirectMutations() if direct_mutations else None
+    if direct is not None:
+        extensions.append(lambda: DirectlyRunMutations(direct))
     schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
     # The websocket endpoint validates subscriptions itself, with the same limits.
     schema.tandem_limits = Limits(rules=tuple(limits), max_tokens=max_tokens)
+    # The HTTP view runs mutations validated once straight through it (schema.compiled.mutations).
+    schema.tandem_direct = direct
     return schema
 
 

@@ -13,6 +13,18 @@ class Lru(Generic[V]):
         self.size = size
         self.entries: OrderedDict[Hashable, V] = OrderedDict()
 
+    def peek(self, key: Hashable) -> V | None:
+        value = self.entries.get(key)
+        if value is not None:
+            self.entries.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: V) -> None:
+        self.entries[key] = value
+        self.entries.move_to_end(key)
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
         try:
             self.entries.move_to_end(key)

@@ -8,13 +8,13 @@ import json
 import logging
 from typing import Any
 
-from graphql import DirectiveNode, DocumentNode, OperationDefinitionNode, VariableNode, visit
+from graphql import DocumentNode, OperationDefinitionNode
 from graphql.execution.values import VariableValues, get_variable_values
-from graphql.language import Visitor
 
 from domain.people import Person
 from schema.compiled.arguments import Fallback, Shape, bind
 from schema.compiled.cache import Lru
+from schema.compiled.directives import directive_variables
 from schema.compiled.planner import Plan, Unsupported, make_plan, query_operation
 from schema.compiled.statement import Statement, build_statement
 
@@ -84,7 +84,7 @@ class Compiler:
         return plan_key, plan, shapes, parameters
 
     def _directive_values(self, query: str, document: DocumentNode, variables: VariableValues) -> tuple[Any, ...]:
-        names = self.directive_variables.get(query, lambda: _directive_variables(document))
+        names = self.directive_variables.get(query, lambda: directive_variables(document))
         return tuple(variables.coerced.get(n) for n in names)
 
 
@@ -94,19 +94,6 @@ def _plan_or_none(schema: Any, document: DocumentNode, operation: OperationDefin
         return make_plan(schema._schema, document, operation, variables)
     except Unsupported:
         return None
-
-
-def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
-    """Variables read by @include/@skip: the only ones that change which fields are selected."""
-    names: list[str] = []
-
-    class Collect(Visitor):
-        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
-            if node.name.value in ("include", "skip"):
-                names.extend(a.value.name.value for a in node.arguments if isinstance(a.value, VariableNode))
-
-    visit(document, Collect())
-    return tuple(sorted(set(names)))
 
 
 def _dialect(execution_context: Any) -> Any:
