@@ -273,7 +273,8 @@ async def test_over_http_a_mutation_seen_before_is_answered_directly_with_the_sa
     # given a server with the direct path and one without, on the same database
     request = ids.encode("Request", await org.raise_request(org.employee, title="Dock"))
     direct_client, direct_app = _client(database_url)
-    normal_client, _ = _client(database_url, tandem_direct_mutations=False)
+    normal_client, normal_app = _client(database_url, tandem_direct_mutations=False)
+    assert normal_app.state.graphql.schema.tandem_direct is None  # the switch turns the path off
     token = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=SECRET, hours=1)
     direct = direct_app.state.graphql.schema.tandem_direct
     cases = [({"requestId": request, "body": "On it"}, {}),  # written
