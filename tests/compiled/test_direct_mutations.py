@@ -37,28 +37,17 @@ from api.settings import Settings
 from domain.people import Person
 from schema import ids
 from schema.compiled.extension import DirectlyRunMutations
-from schema.compiled.mutations import DirectMutations
 from schema.context import Context
 from schema.schema import build_schema
 from tests.support.database import snapshot
+from tests.support.direct import CountingDirect
 from tests.support.org import Org
 
 EXAMPLES = int(os.environ.get("TANDEM_DIFFERENTIAL_EXAMPLES", "120"))
 
 
-class Counting(DirectMutations):
-    def __init__(self) -> None:
-        super().__init__()
-        self.answered = 0
-
-    async def run(self, *args: Any, **kwargs: Any) -> Any:
-        result = await super().run(*args, **kwargs)
-        self.answered += result is not None
-        return result
-
-
 NORMAL = build_schema(direct_mutations=False)
-COUNTING = Counting()
+COUNTING = CountingDirect()
 DIRECT = build_schema(direct_mutations=False)
 DIRECT.extensions = (*DIRECT.extensions, lambda: DirectlyRunMutations(COUNTING))
 
@@ -238,7 +227,7 @@ async def test_direct_and_normal_mutations_answer_the_same(api, org: Org):
             assert await snapshot(api.engine) == before
         counts["wrote" if wrote else "refused"] += 1
 
-    answered_before = COUNTING.answered
+    answered_before = COUNTING.ran
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
               derandomize=not os.environ.get("TANDEM_DIFFERENTIAL_RANDOM"))
@@ -249,9 +238,9 @@ async def test_direct_and_normal_mutations_answer_the_same(api, org: Org):
     # when many generated mutations run both ways
     await asyncio.to_thread(check)
     print(f"\ndirect mutations: {sum(counts.values())} operations ({dict(counts)}), "
-          f"{COUNTING.answered - answered_before} answered directly")
+          f"{COUNTING.ran - answered_before} answered directly")
     # then most of them were answered by the direct path, and some wrote
-    assert COUNTING.answered - answered_before > sum(counts.values()) // 2
+    assert COUNTING.ran - answered_before > sum(counts.values()) // 2
     assert counts["wrote"] > EXAMPLES // 10
 
 
@@ -264,7 +253,7 @@ def _client(database_url: str, **settings: Any) -> tuple[httpx.AsyncClient, Any]
 
 
 SECRET = "s" * 32
-COMMENT = """mutation Comment($input: CommentAddInput!) { commentAdd(input: $input) {
+COMMENT_ADD = """mutation Comment($input: CommentAddInput!) { commentAdd(input: $input) {
   comment { id body internal createdAt author { name role } } userErrors { field code message } } }"""
 
 
@@ -283,7 +272,7 @@ async def test_over_http_a_mutation_seen_before_is_answered_directly_with_the_sa
              ({"requestId": request}, {"Accept": GRAPHQL_RESPONSE})]  # bad variables: a request error
     async with direct_client, normal_client:
         for number, (value, headers) in enumerate(cases):
-            body = {"query": COMMENT, "variables": {"input": {**value, "idempotencyKey": f"key-{number}"}}}
+            body = {"query": COMMENT_ADD, "variables": {"input": {**value, "idempotencyKey": f"key-{number}"}}}
             headers = {**headers, "Authorization": f"Bearer {token}"}
             await direct_client.post("/graphql", json={**body, "variables": {"input": {**value}}},
                                      headers=headers)  # the document is validated once, by strawberry
