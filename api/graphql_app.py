@@ -20,7 +20,7 @@ from api.persisted_queries import PersistedQueries, PersistedQueryError
 from db.broker import EventBroker
 from db.engine import reader
 from db.uow import CommitListener
-from schema.compiled.extension import RawJson
+from schema.compiled.extension import RawJson, answer_validated
 from schema.context import Context
 
 
@@ -90,13 +90,11 @@ class TandemGraphQL(GraphQL):
         return parsed
 
     async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
-        direct = getattr(self.schema, "tandem_direct", None)
-        if direct is not None and request_adapter.method == "POST":
-            data = kwargs["request_data"]
-            result = await direct.answer(self.schema, data.query, data.operation_name, data.variables,
-                                         kwargs["context"], kwargs["root_value"])
-            if result is not None:
-                return result
+        data = kwargs["request_data"]
+        result = await answer_validated(self.schema, data.query, data.operation_name, data.variables,
+                                        kwargs["context"], method=request_adapter.method)
+        if result is not None:
+            return result
         try:
             return await super().execute_single(request_adapter=request_adapter, **kwargs)
         except HTTPException as error:

@@ -71,9 +71,9 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    if compiled_reads:
+    compiler = Compiler() if compiled_reads else None
+    if compiler is not None:
         # Last: it runs after parsing and validation, and only answers what it fully covers.
-        compiler = Compiler()
         extensions.append(lambda: CompiledReads(compiler))
     direct = DirectMutations() if direct_mutations else None
     if direct is not None:
@@ -81,7 +81,9 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
     # The websocket endpoint validates subscriptions itself, with the same limits.
     schema.tandem_limits = Limits(rules=tuple(limits), max_tokens=max_tokens)
-    # The HTTP view runs mutations validated once straight through it (schema.compiled.mutations).
+    # The HTTP view answers documents validated once straight through these
+    # (schema.compiled.extension.answer_validated).
+    schema.tandem_compiler = compiler
     schema.tandem_direct = direct
     return schema
 

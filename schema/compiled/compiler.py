@@ -27,11 +27,15 @@ class Compiler:
         self.statements: Lru[Statement] = Lru(statements)
         self.directive_variables: Lru[tuple[str, ...]] = Lru(plans)
         self.bindings: Lru[Any] = Lru(statements * 2)
+        self.validated: Lru[DocumentNode] = Lru(plans)  # documents answered here once (so valid)
 
     async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> str | None:
-        """The JSON text of `data`, or None when normal execution must answer."""
+        """The JSON text of `data`, or None when normal execution must answer.
+
+        `execution_context`: strawberry's, or anything with its `schema`, `query`,
+        `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation)."""
         try:
-            prepared = self.prepare(execution_context, viewer=viewer)
+            prepared = self.prepare(execution_context, viewer=viewer, dialect=reader.dialect)
             if prepared is None:
                 return None
             statement, parameters = prepared
@@ -41,7 +45,7 @@ class Compiler:
             log.warning("compiled read failed; executing normally", exc_info=True)
             return None
 
-    def prepare(self, execution_context: Any, *, viewer: Person) -> tuple[Statement, tuple[Any, ...]] | None:
+    def prepare(self, execution_context: Any, *, viewer: Person, dialect: Any) -> tuple[Statement, tuple[Any, ...]] | None:
         query = execution_context.query
         if query is None or execution_context.graphql_document is None:
             return None
@@ -58,7 +62,7 @@ class Compiler:
         plan_key, plan, shapes, parameters = bound
         role = (viewer.role, viewer.department_id)
         statement = self.statements.get((plan_key, role, shapes),
-                                        lambda: build_statement(plan, shapes, viewer, _dialect(execution_context)))
+                                        lambda: build_statement(plan, shapes, viewer, dialect))
         values = {**parameters, "viewer_id": viewer.id}
         return statement, statement.parameters(values)
 
@@ -94,7 +98,3 @@ def _plan_or_none(schema: Any, document: DocumentNode, operation: OperationDefin
         return make_plan(schema._schema, document, operation, variables)
     except Unsupported:
         return None
-
-
-def _dialect(execution_context: Any) -> Any:
-    return execution_context.context.reader.dialect

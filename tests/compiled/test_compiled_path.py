@@ -2,6 +2,7 @@
 does not cover falls back to normal execution with the same answer."""
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
@@ -171,3 +172,40 @@ async def test_a_searched_text_stays_a_parameter_whatever_it_holds(api, org: Org
     assert compiled.compiled
     assert compiled.body == normal.body
     assert all("drop table" not in statement for statement in log.statements)
+
+
+async def test_over_http_a_document_answered_before_skips_strawberrys_execution(database_url, api, org: Org):
+    # given an app that has compiled and answered the portal list once
+    await seed(org, 6)
+    secret = "s" * 32
+    minted = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=secret, hours=1)
+    token = {"Authorization": f"Bearer {minted}"}
+    app = create_app(Settings(database_url=database_url, tandem_secret=secret))
+    schema = app.state.graphql.schema
+    executed: list[str | None] = []
+    execute = schema.execute
+
+    async def counted_execute(query, *args, **kwargs):  # the real execution, counted
+        executed.append(query)
+        return await execute(query, *args, **kwargs)
+
+    schema.execute = counted_execute
+    variables = {"first": 10, "comments": 3}
+    normal = await answer(api.engine, PORTAL_LIST, org.it_agent, variables, compiled=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tandem.test") as client:
+        first = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables}, headers=token)
+        # when the same document comes again, by POST and by GET
+        again = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables}, headers=token)
+        by_get = await client.get("/graphql", params={"query": PORTAL_LIST, "variables": json.dumps(variables)},
+                                  headers=token)
+        # and a document with two operations, answered once as its query, then asked for its mutation by GET
+        two = {"query": TWO_OPERATIONS, "operationName": "Portal"}
+        await client.post("/graphql", json=two, headers=token)
+        mutation_by_get = await client.get("/graphql", params={**two, "operationName": "Comment"}, headers=token)
+    await app.state.engine.dispose()
+
+    # then they were answered without strawberry's execution, byte for byte as normal execution
+    assert executed == [PORTAL_LIST, TWO_OPERATIONS, TWO_OPERATIONS]
+    assert first.text == again.text == by_get.text == normal.body
+    # and a mutation is still refused over GET
+    assert mutation_by_get.status_code == 405
