@@ -1,6 +1,7 @@
 """The hooks: after parsing and validation (same limits, same document), a query the compiler
 covers is answered with the JSON text of its `data`, and a mutation the direct path covers runs
-there (schema.compiled.mutations); anything else executes normally."""
+there (schema.compiled.mutations); anything else executes normally. Once a document has been
+answered so, the HTTP view answers it again through `answer_validated`, before strawberry runs."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
