@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,7 @@ from strawberry.types.field import StrawberryField
 
 from schema.compiled.cache import Lru
 from schema.compiled.directives import directive_variables
+from schema.compiled.inputs import argument_converter
 from schema.extensions import finished_errors
 from schema.permissions import SignedIn
 
@@ -87,6 +89,7 @@ class Selected:
 class MutationPlan:
     root: Selected
     definition: GraphQLField  # the root field's, for its arguments
+    convert: Callable[[dict[str, Any]], dict[str, Any]] | None  # its arguments to inputs (None: strawberry's)
 
 
 class ResolverInfo:
@@ -143,7 +146,11 @@ class DirectMutations:
         root = plan.root
         try:
             arguments = get_argument_values(plan.definition, root.nodes[0], variables)
-            args, kwargs = _arguments(schema, root.field, root_value, info, arguments)
+            if plan.convert is not None:
+                kwargs = plan.convert(arguments)
+                args = _inject(root.field, root_value, info, kwargs)
+            else:
+                args, kwargs = _arguments(schema, root.field, root_value, info, arguments)
         except Exception:  # noqa: BLE001 - normal execution reports it, at the same place
             return None
         completion = _Completion(schema, info)
@@ -259,11 +266,26 @@ def _arguments(schema: Any, field: StrawberryField, source: Any, info: Any,
                          scalar_registry=schema.schema_converter.scalar_registry)
 
 
+def _inject(field: StrawberryField, source: Any, info: Any, kwargs: dict[str, Any]) -> list[Any]:
+    """What strawberry's get_arguments adds to a resolver's converted arguments: the source as
+    `self` (the positional arguments returned), `root` or `parent`, and `info`."""
+    resolver = field.base_resolver
+    if resolver is None:
+        return []
+    if (parent := resolver.parent_parameter) is not None:
+        kwargs[parent.name] = source
+    if (root := resolver.root_parameter) is not None:
+        kwargs[root.name] = source
+    if (info_parameter := resolver.info_parameter) is not None:
+        kwargs[info_parameter.name] = info
+    return [source] if resolver.self_parameter else []
+
+
 def _resolve(schema: Any, field: StrawberryField, source: Any, info: Any) -> Any:
     if field.base_resolver is None:
         return field.get_result(source, info=None, args=[], kwargs={})
-    args, kwargs = _arguments(schema, field, source, info, {})
-    return field.get_result(source, info=info, args=args, kwargs=kwargs)
+    kwargs: dict[str, Any] = {}  # planned fields take no arguments
+    return field.get_result(source, info=info, args=_inject(field, source, info, kwargs), kwargs=kwargs)
 
 
 # -- planning ------------------------------------------------------------------------------------------
@@ -309,7 +331,8 @@ class _Planner:
         if not _signed_in_only(field):
             raise Unsupported("a root permission other than signed-in")
         root = self.selected(mutation_type, key, details, field)
-        return MutationPlan(root=root, definition=mutation_type.fields[name])
+        return MutationPlan(root=root, definition=mutation_type.fields[name],
+                            convert=argument_converter(self.schema, field))
 
     def selected(self, parent: GraphQLObjectType, key: str, details: list[FieldDetails],
                  field: StrawberryField) -> Selected:
