@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.http import process_result
 
 from domain.people import Person, Role
@@ -71,6 +72,10 @@ class Leaf:
     @strawberry.field
     def sized(self, size: int = 1) -> int:
         return size
+
+    @strawberry.field
+    async def batched(self, info: strawberry.Info) -> str:
+        return await info.context.extras["loader"].load(self.name)
 
 
 @strawberry.type
@@ -169,8 +174,14 @@ def _schema(*, direct: DirectMutations | None) -> strawberry.Schema:
     return CodedSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
-async def _answer(schema: strawberry.Schema, query: str, variables: dict[str, Any]) -> str:
-    context = Context(engine=None, viewer=VIEWER)  # type: ignore[arg-type]  # these resolvers read no database
+async def _answer(schema: strawberry.Schema, query: str, variables: dict[str, Any],
+                  batches: list[list[str]] | None = None) -> str:
+    async def load(keys: list[str]) -> list[str]:
+        (batches if batches is not None else []).append(list(keys))
+        return [key.upper() for key in keys]
+
+    context = Context(engine=None, viewer=VIEWER,  # type: ignore[arg-type]  # these resolvers read no database
+                      extras={"loader": DataLoader(load_fn=load)})
     result = await schema.execute(query, variable_values=variables, context_value=context)
     return json.dumps(process_result(result), sort_keys=False)
 
@@ -209,3 +220,18 @@ async def test_errors_are_located_and_masked_like_normal_execution():
     assert body["data"] == {"act": {"leaf": None, "count": 1}}
     assert body["errors"] == [{"message": "Unexpected error.", "locations": [{"line": 1, "column": 50}],
                                "path": ["act", "leaf", "broken"], "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+
+
+async def test_list_items_are_completed_together_so_their_dataloaders_batch():
+    # given a payload listing three leaves, each loading through one dataloader
+    query = "mutation { act(input: {name: \"a\", count: 3}) { leaves { name batched } } }"
+    normal_batches: list[list[str]] = []
+    direct_batches: list[list[str]] = []
+    direct = CountingDirect()
+    # when
+    normal = await _answer(_schema(direct=None), query, {}, normal_batches)
+    answered = await _answer(_schema(direct=direct), query, {}, direct_batches)
+    # then one batch for the three, as in normal execution, and the same answer
+    assert direct.ran == 1
+    assert answered == normal
+    assert direct_batches == normal_batches == [["a0", "a1", "a2"]]
