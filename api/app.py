@@ -16,6 +16,8 @@ from starlette.types import Receive, Scope, Send
 from api.body_limit import BodyLimitMiddleware
 from api.graphql_app import TandemGraphQL
 from api.logs import RequestLogMiddleware, configure_logging
+from api.oidc.config import OidcConfig
+from api.oidc.sign_in import OidcSignIn
 from api.settings import DEV_SECRET, Settings, get_settings
 from api.websocket import GraphQLWebSocket, WebSocketSettings
 from db.broker import EventBroker
@@ -57,11 +59,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
                           direct_mutations=settings.tandem_direct_mutations)
     broker = EventBroker(engine)
     hub = EventHub(broker)
+    oidc_config = OidcConfig.from_settings(settings)
+    oidc = OidcSignIn(oidc_config, engine=engine) if oidc_config is not None else None
     graphql = TandemGraphQL(schema, engine=engine, secret=settings.tandem_secret,
-                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub)
+                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub, oidc=oidc)
     websocket = GraphQLWebSocket(schema, engine=engine, secret=settings.tandem_secret, broker=broker, hub=hub,
                                  settings=WebSocketSettings(max_operations=settings.tandem_ws_max_operations,
-                                                           init_timeout=settings.tandem_ws_init_timeout))
+                                                           init_timeout=settings.tandem_ws_init_timeout), oidc=oidc)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -81,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await broker.stop()
+            if oidc is not None:
+                await oidc.aclose()
             await engine.dispose()
 
     app = TandemApp(websocket, routes=[

@@ -5,6 +5,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import jwt
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.engine import fetch_one
 from db.mapping import person_from_record
 from domain.people import Person
+
+if TYPE_CHECKING:
+    from api.oidc.sign_in import OidcSignIn
 
 ALGORITHM = "HS256"
 PERSON_BY_ID = "select id, name, email, role, department_id, created_at from people where id = $1"
@@ -65,8 +69,10 @@ def person_id_from_token(token: str, *, secret: str) -> int:
     return person_id
 
 
-def seconds_left(header: str, *, secret: str) -> float | None:
+def seconds_left(header: str, *, secret: str, oidc: OidcSignIn | None = None) -> float | None:
     """How long a (valid) bearer token has left: a websocket signed in with it closes then."""
+    if oidc is not None and oidc.recognises(bearer_token(header)):
+        return oidc.seconds_left(bearer_token(header))
     claims = jwt.decode(bearer_token(header), secret, algorithms=[ALGORITHM], audience=AUDIENCE)
     exp = claims.get("exp")
     return None if exp is None else exp - datetime.now(timezone.utc).timestamp()
@@ -100,12 +106,15 @@ class RecentPeople:
 
 
 async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str,
-                             recent: RecentPeople | None = None) -> Person | None:
+                             recent: RecentPeople | None = None, oidc: OidcSignIn | None = None) -> Person | None:
     """None when no token was sent; AuthError when one was sent and is bad."""
     token = bearer_token(header)
     if token is None:
         return None
-    person_id = person_id_from_token(token, secret=secret)
+    if oidc is not None and oidc.recognises(token):
+        person_id = await oidc.person_id(token)
+    else:
+        person_id = person_id_from_token(token, secret=secret)
     person = recent.get(person_id) if recent is not None else None
     if person is None:
         record = await fetch_one(engine, PERSON_BY_ID, person_id)

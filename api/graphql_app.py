@@ -16,6 +16,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api import graphql_http
 from api.auth import AuthError, RecentPeople, viewer_from_header
+from api.oidc.sign_in import OidcSignIn
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from db.broker import EventBroker
 from db.engine import reader
@@ -34,12 +35,14 @@ def response_json(data: Any) -> str:
 
 class TandemGraphQL(GraphQL):
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, graphiql: bool,
-                 broker: EventBroker | None = None, hub: Any = None, persisted: PersistedQueries | None = None):
+                 broker: EventBroker | None = None, hub: Any = None, persisted: PersistedQueries | None = None,
+                 oidc: OidcSignIn | None = None):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.persisted = persisted if persisted is not None else PersistedQueries()
         self.engine = engine
         self.reader = reader(engine)
         self.secret = secret
+        self.oidc = oidc
         self.recent_people = RecentPeople()
         self.broker = broker
         self.hub = hub
@@ -51,7 +54,7 @@ class TandemGraphQL(GraphQL):
         viewer, auth_error = None, None
         try:
             viewer = await viewer_from_header(header, engine=self.reader, secret=self.secret,
-                                              recent=self.recent_people)
+                                              recent=self.recent_people, oidc=self.oidc)
         except AuthError as error:
             if request.scope.get("type") == "http":
                 # A bad token is refused whatever the operation: it is never read as "signed out".

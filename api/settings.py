@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     tandem_direct_mutations: bool = True
     # Browser portals on other origins: a comma-separated list of origins, or "*".
     tandem_cors_origins: str = ""
+    # OpenID Connect sign-in (api.oidc); unset: only `tandem token`'s development tokens.
+    tandem_oidc_issuer: str = ""  # comma-separated issuer URLs
+    tandem_oidc_audience: str = ""
+    tandem_oidc_opaque_issuers: str = ""  # those of the issuers whose opaque tokens are checked with them
+    tandem_oidc_client_id: str = ""  # for token introspection (RFC 7662)
+    tandem_oidc_client_secret: str = ""
+    tandem_oidc_provision: bool = True
+    tandem_oidc_roles_claim: str = "groups"
+    tandem_oidc_roles: str = ""  # JSON: {"group": "ROLE" or "ROLE:department-slug"}
+    tandem_oidc_leeway: int = Field(default=30, ge=0, le=60)
+    tandem_oidc_jwks_cooldown: float = Field(default=30.0, ge=0)
 
     @property
     def cors_origins(self) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Receive, Scope, Send
 
 from api.auth import AuthError, seconds_left, viewer_from_header
+from api.oidc.sign_in import OidcSignIn
 from api.ws_expiry import Deadlines
 from api.ws_operations import OperationError, prepare
 from api.ws_sender import Sender
@@ -42,11 +43,12 @@ class WebSocketSettings:
 
 class GraphQLWebSocket:
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, broker: EventBroker,
-                 hub: EventHub, settings: WebSocketSettings | None = None):
+                 hub: EventHub, settings: WebSocketSettings | None = None, oidc: OidcSignIn | None = None):
         self.schema = schema
         self.engine = engine
         self.reader = reader(engine)
         self.secret = secret
+        self.oidc = oidc
         self.broker = broker
         self.hub = hub
         self.settings = settings or WebSocketSettings()
@@ -135,11 +137,12 @@ class Session:
             await self.sender.close(4401, "Unauthorized: send {\"authorization\": \"Bearer <token>\"}")
             return
         try:
-            self.viewer = await viewer_from_header(header, engine=self.endpoint.reader, secret=self.endpoint.secret)
+            self.viewer = await viewer_from_header(header, engine=self.endpoint.reader, secret=self.endpoint.secret,
+                                                   oidc=self.endpoint.oidc)
         except AuthError as error:
             await self.sender.close(4403, f"Forbidden: {error}"[:120])
             return
-        left = seconds_left(header, secret=self.endpoint.secret)
+        left = seconds_left(header, secret=self.endpoint.secret, oidc=self.endpoint.oidc)
         if left is not None:
             # A connection lives no longer than its token: the client reconnects with a fresh one.
             self.expiry = self.endpoint.token_expiries.call_later(left, self.token_expired)

@@ -64,6 +64,17 @@ people = Table(
     CheckConstraint("role in ('REQUESTER','AGENT','MANAGER','ADMIN')", name="role"),
 )
 
+# Who a person is at an OpenID Connect provider: (issuer, subject) is unique per provider, and a
+# person may sign in through several. Linked at the first sign-in (api.oidc, db.identities).
+person_identities = Table(
+    "person_identities", metadata,
+    Column("issuer", String(2048), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False, index=True),
+    _ts("created_at"),
+    PrimaryKeyConstraint("issuer", "subject"),
+)
+
 services = Table(
     "services", metadata,
     _id(),

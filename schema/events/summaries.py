@@ -67,6 +67,7 @@ TEMPLATES: dict[str, tuple[Part, ...]] = {
     "TaskCompleted": ("Completed a task",),
     "DepartmentCreated": ("Created department ", Value("name", "")),
     "PersonCreated": ("Added ", Value("name", ""), " as ", Value("role", "")),
+    "PersonRoleChanged": ("Made ", Value("name", ""), " ", Value("role", ""), " (was ", Value("from", ""), ")"),
     "ServiceCreated": ("Added service ", Value("name", "")),
     "ServiceUpdated": ("Changed service ", SortedKeys("changes")),
     "RequestTypeCreated": ("Added request type ", Value("name", "")),

@@ -1,0 +1,1 @@
+"""Real OpenID providers for the tests, served on loopback, and a portal that signs people in."""
