@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from api.oidc import refusals
 from api.oidc.refusals import Refused
 
+# Refusals not kept: the provider may be back, or its new key fetchable, in a moment (refetches are
+# rate-limited by the provider's view, api.oidc.provider, not by this cache).
+PASSING = frozenset({refusals.UNREACHABLE, refusals.UNKNOWN_KEY})
 ENTRY_OVERHEAD_BYTES = 300  # the entry, its tuple and the answer, roughly, besides the token
 
 
@@ -72,8 +75,7 @@ class CheckedTokens:
             answer = refusal
         finally:
             self._pending.pop(token, None)
-        # An unreachable provider may be back in a moment: that refusal is not kept.
-        if not (isinstance(answer, Refused) and answer.reason == refusals.UNREACHABLE):
+        if not (isinstance(answer, Refused) and answer.reason in PASSING):
             self._keep(token, answer)
         return answer
 

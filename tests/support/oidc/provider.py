@@ -19,7 +19,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
-from joserfc.jwk import KeySet
+from joserfc.jwk import Key
 
 from tests.support.oidc.keys import SigningKeys
 from tests.support.oidc.models import Account, Client, Code, IssuedToken
@@ -65,14 +65,14 @@ class OpenIdProvider:
     def add_client(self, client_id: str, *, redirect_uris: tuple[str, ...] = (), secret: str | None = None) -> None:
         self.clients[client_id] = Client(client_id, redirect_uris, secret)
 
-    def sign(self, **claims: Any) -> str:
+    def sign(self, *, key: Key | None = None, **claims: Any) -> str:
         """A JWT access token with these claims over sound defaults, signed as the provider signs
         (and good at its userinfo endpoint, as the tokens it issues are)."""
         now = int(time.time())
         defaults = {"iss": self.issuer, "aud": self.audience, "sub": "someone", "client_id": "portal",
                     "iat": now, "exp": now + 300, "jti": secrets.token_hex(8)}
         claims = {**defaults, **claims}
-        token = self.keys.sign(claims)
+        token = self.keys.sign(claims, key=key)
         with self._lock:
             self.tokens[token] = IssuedToken(token, "portal", "openid", str(claims["sub"]), now, 300)
         return token
@@ -124,25 +124,21 @@ class _AuthorizationCode(grants.AuthorizationCodeGrant):
 
 
 class _JwtTokens(JWTBearerTokenGenerator):
-    """RFC 9068 access tokens, signed by the provider's current key, with the account's claims."""
+    """RFC 9068 access tokens with the account's claims, signed by the provider's current key.
+    authlib's own encoding signs only with joserfc's "recommended" algorithms (not PS256, EdDSA):
+    the claims are authlib's, the signature the key set's."""
 
     def __init__(self, provider: OpenIdProvider):
+        super().__init__(issuer=None,  # known once served: read from the provider
+                         expires_generator=lambda client, grant_type: provider.token_seconds)
         self.provider = provider
-        super().__init__(issuer=None, expires_generator=lambda client, grant_type: provider.token_seconds)
 
-    # Read when a token is made: the provider's address is known once it is served, and it signs
-    # with whatever key it rotated to.
-    issuer = property(lambda self: self.provider.issuer, lambda self, value: None)
-    alg = property(lambda self: self.provider.keys.signer["alg"], lambda self, value: None)
-
-    def get_jwks(self) -> KeySet:
-        return KeySet([self.provider.keys.signer])
-
-    def get_audiences(self, client: Any, user: Any, scope: str) -> str:
-        return self.provider.audience
-
-    def get_extra_claims(self, client: Any, grant_type: str, user: Account, scope: str) -> dict[str, Any]:
-        return dict(user.claims)
+    def access_token_generator(self, client: Any, grant_type: str, user: Account, scope: str) -> str:
+        now = int(time.time())
+        return self.provider.keys.sign({
+            "iss": self.provider.issuer, "exp": now + self._get_expires_in(client, grant_type),
+            "client_id": client.get_client_id(), "iat": now, "jti": self.get_jti(client, grant_type, user, scope),
+            "scope": scope, "sub": user.sub, "aud": self.provider.audience, **user.claims})
 
 
 class _Introspection(IntrospectionEndpoint):
