@@ -14,6 +14,7 @@ from db import tables as t
 from tests.e2e.oidc.clients import refusal_over_websocket, signed_in_socket, viewer_over_http, viewer_over_websocket
 from tests.e2e.oidc.conftest import ALGORITHMS
 from tests.support.oidc.portal import Portal
+from tests.support.server import mint_token
 
 
 async def linked_person_id(org, issuer: str, subject: str) -> int | None:
@@ -100,3 +101,10 @@ async def test_a_refused_token_closes_the_websocket_with_4403(oidc_server, oidc_
     expired = jwt_provider.sign(sub="late", exp=int(time.time()) - 300)
 
     assert await refusal_over_websocket(oidc_server.url, expired) == (4403, "Forbidden: The token has expired.")
+
+
+async def test_development_tokens_keep_working_alongside(oidc_server, oidc_http, oidc_org):
+    token = mint_token("hr.agent@example.com", env=oidc_server.env, cwd=oidc_server.cwd)
+
+    assert viewer_over_http(oidc_http, token)["email"] == "hr.agent@example.com"
+    assert (await viewer_over_websocket(oidc_server.url, token))["email"] == "hr.agent@example.com"
