@@ -5,6 +5,7 @@ through api.auth.viewer_from_header."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -25,6 +26,7 @@ from domain.errors import DomainError
 from domain.identities import SignIn
 
 log = logging.getLogger("tandem.oidc")
+BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]{1,4096}=*")  # RFC 6750's b64token, bounded
 
 
 class OidcSignIn:
@@ -85,6 +87,8 @@ class OidcSignIn:
 
     async def _opaque_claims(self, token: str) -> tuple[str, dict[str, Any]]:
         """Asked of each issuer whose opaque tokens are accepted, in the configured order."""
+        if not BEARER_TOKEN.fullmatch(token):
+            raise Refused(refusals.MALFORMED, "not an RFC 6750 bearer token")  # never sent on to a provider
         refusal: Refused = Refused(refusals.MALFORMED, "not a JWT, and no issuer takes opaque tokens")
         for issuer in self.config.opaque_issuers:
             try:

@@ -120,3 +120,12 @@ async def test_a_mapping_gives_roles_from_groups_at_each_sign_in(org, provider, 
         sub="boss", email="boss@example.com", email_verified=True, groups=["tandem-admins"]))
     (boss,) = await people_with(org.engine, "boss@example.com")
     assert (boss.id, boss.role) == (new_admin, "ADMIN")
+
+
+@pytest.mark.parametrize("token", ["caf\u00e9-token", "two words", "line\r\nInjected: header", "x" * 5000])
+async def test_an_opaque_token_that_is_no_bearer_token_is_not_sent_to_the_provider(org, provider, sign_ins, token):
+    introspections, requests = provider.introspections, provider.jwks_requests
+    with pytest.raises(Refused) as refused:
+        await sign_ins(opaque_issuers=(provider.issuer,)).person_id(token)
+    assert refused.value.reason == refusals.MALFORMED
+    assert (provider.introspections, provider.jwks_requests) == (introspections, requests)
