@@ -43,6 +43,10 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 
 def _default_code(error: GraphQLError) -> str:
+    # graphql-core wraps a scalar's coded refusal of a variable (schema.scalars) in its own error.
+    original = error.original_error
+    if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
+        return original.extensions["code"]
     # Clients fix a syntax error differently from a document that names unknown fields.
     if isinstance(error, GraphQLSyntaxError):
         return "GRAPHQL_PARSE_FAILED"

@@ -35,6 +35,7 @@ from schema.organisation.queries import OrganisationQueries
 from schema.organisation.subscriptions import OrganisationSubscriptions
 from schema.requests.mutations import RequestMutations
 from schema.requests.queries import RequestQueries
+from schema.scalars import SCALAR_OVERRIDES, refuse_nul_in_strings
 
 # Documents kept parsed and validated per process: the documents of the portals and apps
 # (repeated, or sent as persisted-query hashes) cost neither again.
@@ -78,7 +79,9 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     direct = DirectMutations() if direct_mutations else None
     if direct is not None:
         extensions.append(lambda: DirectlyRunMutations(direct))
-    schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    refuse_nul_in_strings()
+    schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
+                         scalar_overrides=SCALAR_OVERRIDES)
     # The websocket endpoint validates subscriptions itself, with the same limits.
     schema.tandem_limits = Limits(rules=tuple(limits), max_tokens=max_tokens)
     # The HTTP view answers documents validated once straight through these

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.moments import storable
+
 MAX_PAGE = 100
 
 
@@ -35,6 +37,15 @@ class Order:
         pair = tuple_(self.key, self.tiebreak)
         return pair < tuple_(*cursor) if self.descending else pair > tuple_(*cursor)
 
+    def after_cursor(self, cursor: str) -> ColumnElement[bool]:
+        """Rows past an opaque cursor; BadCursor for one that decodes but is not of this order (its
+        values of other types, or out of the column's range): never a database error."""
+        key, row_id = decode_cursor(cursor)
+        # A null key is genuine: the page ended on a row whose key column is null.
+        if not ((key is None or fits(key, self.key.type.python_type)) and fits(row_id, self.tiebreak.type.python_type)):
+            raise BadCursor(f"Not a cursor: {cursor!r}")
+        return self.after((key, row_id))
+
 
 @dataclass(frozen=True)
 class Page:
@@ -56,8 +67,20 @@ def decode_cursor(cursor: str) -> tuple[Any, Any]:
         value, row_id = json.loads(raw)
         key = datetime.fromisoformat(value["t"]) if "t" in value else value["v"]
         return key, row_id
-    except (ValueError, TypeError, KeyError) as error:
+    except (ValueError, TypeError, KeyError, RecursionError) as error:  # RecursionError: [[[[...]]]]
         raise BadCursor(f"Not a cursor: {cursor!r}") from error
+
+
+def fits(value: Any, python_type: type) -> bool:
+    """Whether a decoded cursor value can stand for a column of `python_type` in SQL: an int within
+    bigint, an aware datetime within what both Python and timestamptz hold, text without NUL."""
+    if python_type is int:
+        return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+    if python_type is datetime:
+        return isinstance(value, datetime) and storable(value)
+    if python_type is str:
+        return isinstance(value, str) and "\x00" not in value
+    return False
 
 
 def page_size(first: int | None, default: int = 20) -> int:
@@ -80,7 +103,7 @@ async def fetch_page(conn: AsyncConnection, query: Select, *, order: Order, firs
     size = page_size(first)
     query = query.add_columns(order.key.label("sort_key"), order.tiebreak.label("sort_id"))
     if after is not None:
-        query = query.where(order.after(decode_cursor(after)))
+        query = query.where(order.after_cursor(after))
     rows = (await conn.execute(query.order_by(*order.clauses()).limit(size + 1))).all()
     return _page(rows, size, has_previous=after is not None)
 
@@ -102,7 +125,7 @@ async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent:
     inner = inner.where(parent.in_(list(parent_ids)))
     cursor = before if backward else after
     if cursor is not None:
-        inner = inner.where(scan.after(decode_cursor(cursor)))
+        inner = inner.where(scan.after_cursor(cursor))
     ranked = inner.subquery()
     rows = (await conn.execute(
         select(ranked).where(ranked.c.rank <= size + 1)
@@ -137,4 +160,4 @@ async def count_by_parent(conn: AsyncConnection, query: Select, *, parent: Colum
 
 
 __all__ = ["MAX_PAGE", "BadCursor", "Order", "Page", "count", "count_by_parent", "decode_cursor",
-           "encode_cursor", "fetch_page", "fetch_pages_by_parent", "page_size"]
+           "encode_cursor", "fetch_page", "fetch_pages_by_parent", "fits", "page_size"]

@@ -121,12 +121,8 @@ def _cursor(site: int, cursor: str, *, timestamp: bool, params: dict[str, Any]) 
         key, row_id = pages.decode_cursor(cursor)
     except BadCursor:
         raise Fallback("bad cursor") from None
-    fits = (isinstance(key, datetime) and key.tzinfo is not None) if timestamp else _is_int(key)
-    if not (fits and _is_int(row_id)):
+    # pages.fits, as normal execution checks the cursor (and a null key, which it takes, falls back too).
+    if not (pages.fits(key, datetime if timestamp else int) and pages.fits(row_id, int)):
         raise Fallback("cursor of another order")
     params[f"cursor_key_{site}"] = key
     params[f"cursor_id_{site}"] = row_id
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
