@@ -46,27 +46,64 @@ def bearer_token(header: str | None) -> str | None:
 # every call, and checking its signature costs more than the query it comes with. Only the
 # expiry can change a verified token's answer: once past it, the token is decoded again and
 # refused as any expired token is.
-_VERIFIED: OrderedDict[tuple[str, str], tuple[int, float | None]] = OrderedDict()
+_VERIFIED: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
 VERIFIED_TOKENS = 4096
 
 
 def person_id_from_token(token: str, *, secret: str) -> int:
     key = (secret, token)
     verified = _VERIFIED.get(key)
-    if verified is not None and (verified[1] is None or time.time() < verified[1]):
+    if verified is not None and time.time() < verified[1]:
         _VERIFIED.move_to_end(key)
         return verified[0]
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE)
-        person_id = int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError) as error:
+        # A token without an expiry would sign its bearer in for ever: refused. The subject is
+        # checked below, in one place whatever PyJWT's version checks of it.
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
+                            options={"require": ["exp", "sub"], "verify_sub": False})
+    except (jwt.PyJWTError, ValueError, OverflowError) as error:
         _VERIFIED.pop(key, None)
-        raise AuthError(f"Invalid token: {error}") from None
-    exp = claims.get("exp")
-    _VERIFIED[key] = (person_id, None if exp is None else float(exp))
+        raise AuthError(refusal(error)) from None
+    person_id = _person_id(claims["sub"])
+    _VERIFIED[key] = (person_id, float(min(int(claims["exp"]), 2**53)))
     if len(_VERIFIED) > VERIFIED_TOKENS:
         _VERIFIED.popitem(last=False)
     return person_id
+
+
+NOT_A_PERSON = "Invalid token: its subject (sub) is not a person's id."
+# What a client is told about a refused token: one fixed message per kind of failure, never the
+# JWT library's text (it quotes decoding errors: "Invalid header string: 'utf-8' codec can't ...").
+# Most specific first: InvalidSignatureError is a DecodeError, every one an InvalidTokenError.
+REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "Invalid token: it has expired; get a new one."),
+    (jwt.InvalidSignatureError, "Invalid token: the signature does not match; it was not minted by this server."),
+    (jwt.InvalidAudienceError, "Invalid token: it is not meant for Tandem (audience)."),
+    (jwt.ImmatureSignatureError, "Invalid token: it is not valid yet."),
+    (jwt.InvalidAlgorithmError, f"Invalid token: it must be signed with {ALGORITHM}."),
+    (jwt.DecodeError, "Invalid token: it is not a well-formed JWT."),
+)
+MISSING_CLAIMS = {
+    "exp": "Invalid token: it has no expiry (exp); Tandem accepts only tokens that expire.",
+    "sub": "Invalid token: it names no person (sub).",
+    "aud": "Invalid token: it is not meant for Tandem (audience).",
+}
+INVALID = "Invalid token."
+
+
+def refusal(error: Exception) -> str:
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return MISSING_CLAIMS.get(error.claim, INVALID)
+    return next((message for kind, message in REFUSALS if isinstance(error, kind)), INVALID)
+
+
+def _person_id(subject: object) -> int:
+    """A person's id, as `tandem token` writes it: a positive bigint in decimal digits (int() alone
+    would also take " 7", "7_0" or "٧", and a number past bigint fails in the database)."""
+    if isinstance(subject, str) and len(subject) <= 19 and subject.isascii() and subject.isdigit() \
+            and 0 < int(subject) < 2**63:
+        return int(subject)
+    raise AuthError(NOT_A_PERSON)
 
 
 def seconds_left(header: str, *, secret: str, oidc: OidcSignIn | None = None) -> float | None:

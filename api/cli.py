@@ -97,6 +97,13 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _hours(text: str) -> int:
+    hours = int(text)
+    if hours < 1:
+        raise argparse.ArgumentTypeError("a token lives at least 1 hour")
+    return hours
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="tandem", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -113,7 +120,7 @@ def parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=cmd_seed)
     token = commands.add_parser("token", help="mint a development bearer token")
     token.add_argument("--email", required=True)
-    token.add_argument("--hours", type=int, default=None)
+    token.add_argument("--hours", type=_hours, default=None, help="lifetime (1 or more; every token expires)")
     token.set_defaults(run=cmd_token)
     return root
 

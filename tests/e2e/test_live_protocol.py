@@ -38,6 +38,8 @@ async def test_a_bad_token_closes_with_4403(server):
     async with await _connect(server) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer forged"}}))
         assert await _closed_with(ws) == 4403
+        # the fixed message for a malformed token, not the JWT library's text
+        assert ws.close_reason == "Forbidden: Invalid token: it is not a well-formed JWT."
 
 
 async def test_subscribing_before_init_closes_with_4401(server):
