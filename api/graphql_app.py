@@ -12,7 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from api import graphql_http
 from api.auth import AuthError, RecentPeople, viewer_from_header
@@ -23,6 +25,11 @@ from db.engine import reader
 from db.uow import CommitListener
 from schema.compiled.extension import RawJson, answer_validated
 from schema.context import Context
+from schema.extensions import OperationNotChosen
+
+# What each method may run: subscriptions are served over websockets only (api.websocket).
+ALLOWED_OPERATIONS = {"GET": frozenset({OperationType.QUERY}),
+                      "POST": frozenset({OperationType.QUERY, OperationType.MUTATION})}
 
 
 def response_json(data: Any) -> str:
@@ -75,7 +82,8 @@ class TandemGraphQL(GraphQL):
         try:
             response = await self.run(request)
         except HTTPException as error:
-            response = graphql_http.http_error(error.status_code, error.reason, media_type=media_type)
+            response = graphql_http.http_error(error.status_code, error.reason, media_type=media_type,
+                                               code=getattr(error, "code", None))
         except PersistedQueryError as error:
             # Never cached: a CDN keeping NOT_FOUND for a GET URL would hide the stored query.
             response = graphql_http.http_error(error.status_for(media_type), str(error), media_type=media_type,
@@ -86,9 +94,22 @@ class TandemGraphQL(GraphQL):
         # A GET with only a persisted query's hash is an operation, not a browser asking for GraphiQL.
         return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except UnicodeDecodeError:
+            raise graphql_http.Refused(400, "The request body is not UTF-8.") from None
+        except RecursionError:
+            raise graphql_http.Refused(400, "The request's JSON is nested too deeply.") from None
+
     async def parse_http_body(self, request_adapter: Any) -> Any:
         parsed = await super().parse_http_body(request_adapter)
         for operation in parsed if isinstance(parsed, list) else [parsed]:
+            if not isinstance(operation.operation_name, (str, type(None))):
+                # strawberry checks query, variables and extensions, not this one (a list would reach
+                # the caches keyed on it)
+                raise graphql_http.Refused(400, "The GraphQL operation's `operationName` must be a string or null, "
+                                                "if provided.")
             operation.query = self.persisted.resolve(operation.query, operation.extensions)
         return parsed
 
@@ -98,13 +119,21 @@ class TandemGraphQL(GraphQL):
                                         kwargs["context"], method=request_adapter.method)
         if result is not None:
             return result
+        # As strawberry's execute_single, with Tandem's operations per method and coded refusals.
         try:
-            return await super().execute_single(request_adapter=request_adapter, **kwargs)
-        except HTTPException as error:
-            # The spec: a mutation sent with GET is 405 Method Not Allowed, not a bad request.
-            if isinstance(error.__cause__, InvalidOperationTypeError) and request_adapter.method == "GET":
-                raise HTTPException(405, f"{error.reason}; send them with POST.") from error
-            raise
+            return await self.schema.execute(data.query, root_value=kwargs["root_value"],
+                                             variable_values=data.variables, context_value=kwargs["context"],
+                                             operation_name=data.operation_name,
+                                             allowed_operation_types=ALLOWED_OPERATIONS[request_adapter.method],
+                                             operation_extensions=data.extensions)
+        except CannotGetOperationTypeError as error:
+            chosen = error.__cause__
+            reason = str(chosen) if isinstance(chosen, OperationNotChosen) else error.as_http_error_reason()
+            raise graphql_http.Refused(400, reason, code="OPERATION_RESOLUTION_FAILURE") from None
+        except InvalidOperationTypeError as error:
+            raise _refused_operation(error.operation_type, request_adapter.method) from None
+        except MissingQueryError:
+            raise graphql_http.Refused(400, "No GraphQL query found in the request.") from None
 
     async def get_sub_response(self, request: Any) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -128,3 +157,11 @@ class TandemGraphQL(GraphQL):
         if isinstance(response_data, dict):
             response.status_code = graphql_http.status_for(media_type, response_data, response.status_code)
         return response
+
+
+def _refused_operation(operation_type: OperationType, method: str) -> HTTPException:
+    if operation_type is OperationType.SUBSCRIPTION:
+        return graphql_http.Refused(400, "Subscriptions are served over websockets (graphql-transport-ws) at "
+                                         "/graphql, not over HTTP.")
+    # The spec: a mutation sent with GET is 405 Method Not Allowed, not a bad request.
+    return graphql_http.Refused(405, f"Mutations are not allowed when using {method}; send them with POST.")

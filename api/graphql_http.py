@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.responses import JSONResponse
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
 _HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+class Refused(HTTPException):
+    """A request refused before GraphQL runs, with the code its error carries."""
+
+    def __init__(self, status: int, reason: str, *, code: str | None = None):
+        super().__init__(status, reason)
+        self.code = code
 
 
 def response_media_type(accept: str | None) -> str:
@@ -49,3 +58,4 @@ def http_error(status: int, message: str, *, media_type: str, code: str | None =
     body = {"errors": [{"message": message, "extensions": {"code": code or _HTTP_CODES.get(status, "BAD_REQUEST")}}]}
     headers = {**({"Allow": "POST"} if status == 405 else {}), **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=media_type, headers=headers or None)
+

@@ -39,6 +39,15 @@ def configure_logging(level: str = "INFO") -> None:
     logging.captureWarnings(True)  # a library warning would otherwise be a non-JSON line on stderr
 
 
+def caller_request_id(scope: Scope) -> str | None:
+    """The caller's X-Request-ID, when it is printable ASCII (at most 100 characters are kept).
+    Anything else (bytes that are not UTF-8, control characters) is replaced by a generated id:
+    the id goes into every log line and back in the response header."""
+    raw = dict(scope.get("headers") or []).get(b"x-request-id", b"")[:100]
+    text = raw.decode("ascii") if raw.isascii() else ""
+    return text if text and text.isprintable() else None
+
+
 class RequestLogMiddleware:
     """Takes X-Request-ID from the caller (or makes one), echoes it, logs one access line."""
 
@@ -50,8 +59,7 @@ class RequestLogMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        rid = headers.get(b"x-request-id", b"").decode()[:100] or uuid.uuid4().hex
+        rid = caller_request_id(scope) or uuid.uuid4().hex
         token = request_id.set(rid)
         started = time.perf_counter()
         status = {"code": None}

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from schema.errors import ApiError
 
@@ -62,8 +64,36 @@ def finished_errors(schema: strawberry.Schema, errors: list[GraphQLError] | None
     return [coded(e) for e in errors]
 
 
+class OperationNotChosen(RuntimeError):
+    """The request does not say which of the document's operations to run."""
+
+
+class ChosenOperation(ExecutionContext):
+    """strawberry's execution context, except for a document of several operations sent without
+    `operationName`: strawberry runs the first one (even a mutation); the GraphQL spec makes it a
+    request error, so none runs (the HTTP view answers 400 OPERATION_RESOLUTION_FAILURE)."""
+
+    @property
+    def operation_name(self) -> str | None:
+        if self._provided_operation_name is not None:
+            return self._provided_operation_name
+        operations = self._operations()
+        return operations[0].name.value if len(operations) == 1 and operations[0].name else None
+
+    @property
+    def operation_type(self) -> OperationType:
+        if self._provided_operation_name is None and len(operations := self._operations()) != 1:
+            raise OperationNotChosen(f"The document has {len(operations)} operations: name the one to run in "
+                                     "`operationName`." if operations else "The document has no operation to run.")
+        return super().operation_type
+
+    def _operations(self) -> list[OperationDefinitionNode]:
+        document = self.graphql_document
+        return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)] if document else []
+
+
 class CodedSchema(strawberry.Schema):
-    """Closes two gaps CodedErrors leaves.
+    """Closes two gaps CodedErrors leaves (and runs operations in a ChosenOperation context).
 
     Errors raised inside an extension's hook (a syntax error surfaces from ParserCache's on_parse)
     leave the operation before CodedErrors sees them: they are coded (or masked) here.
@@ -76,6 +106,14 @@ class CodedSchema(strawberry.Schema):
         if result.errors:
             result.errors = [e if "code" in (e.extensions or {}) else coded(e) for e in result.errors]
         return result
+
+    def _create_execution_context(self, query: str | None, allowed_operation_types: Any, *, variable_values: Any = None,
+                                  context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
+                                  operation_extensions: Any = None) -> ExecutionContext:
+        # As strawberry's, with ChosenOperation's choice of the operation to run.
+        return ChosenOperation(query=query, schema=self, allowed_operations=allowed_operation_types,
+                               context=context_value, root_value=root_value, variables=variable_values,
+                               provided_operation_name=operation_name, operation_extensions=operation_extensions)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         super().process_errors([e for e in errors if not _expected(e)], execution_context)

@@ -1,4 +1,6 @@
 """The GraphQL-over-HTTP rules, checked on the wire: methods, media types, status codes, errors."""
+import uuid
+
 import pytest
 
 from tests.e2e.client import bearer, error_codes, post
@@ -101,3 +103,55 @@ def test_graphiql_is_served_to_browsers(http):
 
 def test_other_methods_are_refused(http):
     assert http.put("/graphql", json={"query": VIEWER}).status_code == 405
+
+
+def _department_names(http, token: str) -> set[str]:
+    page = post(http, "{ departments(first: 100) { edges { node { name } } } }", token=token).json()
+    return {edge["node"]["name"] for edge in page["data"]["departments"]["edges"]}
+
+
+@pytest.mark.parametrize("accept", ["application/json", GRAPHQL_RESPONSE])
+def test_several_operations_without_an_operation_name_run_none(http, e2e_org: Org, token_for, accept):
+    # given a document whose first operation is a mutation
+    token = token_for("admin@example.com")
+    name = f"Unnamed {uuid.uuid4().hex[:8]}"
+    document = 'mutation Add { departmentCreate(input: {name: "%s"}) { department { id } } } ' \
+               "query Who { viewer { email } }" % name
+
+    # when it comes without operationName, by POST and by GET
+    by_post = post(http, document, token=token, headers={"Accept": accept})
+    by_get = http.get("/graphql", params={"query": document}, headers={**bearer(token), "Accept": accept})
+
+    # then neither runs anything: the spec's request error, as a 400 with a code
+    for response in (by_post, by_get):
+        assert response.status_code == 400
+        assert error_codes(response) == ["OPERATION_RESOLUTION_FAILURE"]
+        assert "operationName" in response.json()["errors"][0]["message"]
+    assert name not in _department_names(http, token)
+
+
+def test_an_operation_name_naming_no_operation_is_a_400(http, e2e_org: Org, token_for):
+    response = http.post("/graphql", json={"query": "query Who { viewer { email } }", "operationName": "Whom"},
+                         headers=bearer(token_for("admin@example.com")))
+
+    assert response.status_code == 400
+    assert error_codes(response) == ["OPERATION_RESOLUTION_FAILURE"]
+    assert response.json()["errors"][0]["message"] == 'Unknown operation named "Whom".'
+
+
+def test_a_document_answered_before_by_name_still_needs_its_name(http, e2e_org: Org, token_for):
+    # given a document the server has answered by name (so validated, and compiled: the fast path)
+    token = token_for("admin@example.com")
+    name = f"Fast {uuid.uuid4().hex[:8]}"
+    document = 'mutation Add { departmentCreate(input: {name: "%s"}) { department { id } } } ' \
+               "query Portal { requests(first: 1) { edges { node { title } } } }" % name
+    named = http.post("/graphql", json={"query": document, "operationName": "Portal"}, headers=bearer(token))
+    assert named.status_code == 200 and "errors" not in named.json()
+
+    # when it comes again without operationName
+    response = post(http, document, token=token)
+
+    # then nothing runs, the mutation least of all
+    assert response.status_code == 400
+    assert error_codes(response) == ["OPERATION_RESOLUTION_FAILURE"]
+    assert name not in _department_names(http, token)
