@@ -88,6 +88,7 @@ class TandemGraphQL(GraphQL):
             # Never cached: a CDN keeping NOT_FOUND for a GET URL would hide the stored query.
             response = graphql_http.http_error(error.status_for(media_type), str(error), media_type=media_type,
                                                code=error.code, headers={"Cache-Control": "no-store"})
+        graphql_http.vary_by_viewer(response, signed_in="authorization" in request.headers)
         await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: Any) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from cross_web import HTTPException
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -59,3 +59,13 @@ def http_error(status: int, message: str, *, media_type: str, code: str | None =
     headers = {**({"Allow": "POST"} if status == 405 else {}), **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=media_type, headers=headers or None)
 
+
+def vary_by_viewer(response: Response, *, signed_in: bool) -> None:
+    """Every answer depends on the bearer token (whose data, or 401) and on Accept (the media type):
+    caches key on both. An answer to a signed-in viewer is theirs alone: no shared cache (a CDN)
+    stores it, and a browser asks again before reusing it (the data is live)."""
+    vary = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+    present = {v.lower() for v in vary}
+    response.headers["Vary"] = ", ".join([*vary, *(v for v in ("Accept", "Authorization") if v.lower() not in present)])
+    if signed_in and "cache-control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-cache"

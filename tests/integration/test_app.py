@@ -2,6 +2,7 @@
 import httpx
 
 from api.app import create_app
+from api.auth import mint_token
 from api.settings import Settings
 
 
@@ -65,3 +66,16 @@ async def test_a_chunked_body_over_the_limit_is_refused_too(database_url):
     async with _client(database_url, tandem_max_body_bytes=2_000) as client:
         response = await client.post("/graphql", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413
+
+
+async def test_cors_and_caching_headers_merge_into_one_vary(database_url, org):
+    # given a browser portal's origin and a signed-in GET
+    token = mint_token(person_id=org.employee.id, email=org.employee.email, secret="x" * 32, hours=1)
+    async with _client(database_url, tandem_cors_origins="https://portal.example.com") as client:
+        response = await client.get("/graphql", params={"query": "{ viewer { email } }"}, headers={
+            "Origin": "https://portal.example.com", "Authorization": f"Bearer {token}"})
+    # then each reason to vary is named once, and the answer stays out of shared caches
+    assert response.status_code == 200
+    assert sorted(v.strip().lower() for v in response.headers["vary"].split(",")) == [
+        "accept", "authorization", "origin"]
+    assert response.headers["cache-control"] == "private, no-cache"
