@@ -6,7 +6,9 @@ It learns from two sources. A commit in this process announces its last sequence
 (`announce`, called by the unit of work after commit). Every commit, in any process, also
 NOTIFYs `tandem_events` with its last sequence (a trigger on the events table, sent only
 if the transaction commits); a dedicated connection LISTENs for it, is watched, and is
-reconnected with backoff when it drops. After each (re)connect the broker reads the log
+reconnected with backoff when it drops: the delay doubles with each failed attempt (a
+server that keeps dropping connections is not hammered) and falls back to its minimum once
+a new connection has answered a health check. After each (re)connect the broker reads the log
 from where it was, so nothing committed while it was deaf is lost. Notifications carry
 the sequence only: the data is always read from the log.
 """
@@ -34,16 +36,19 @@ Listener = Callable[[Sequence[Any]], Awaitable[None]]
 
 class EventBroker:
     def __init__(self, engine: AsyncEngine, *, batch_size: int = 500, health_interval: float = 10.0,
-                 max_backoff: float = 5.0):
+                 min_backoff: float = 0.1, max_backoff: float = 5.0):
         self.engine = engine
         self.reader = reader(engine)
         self.batch_size = batch_size
         self.health_interval = health_interval
+        self.min_backoff = min_backoff
         self.max_backoff = max_backoff
+        self.reconnect_delay = min_backoff  # the wait before reconnecting after the next loss
         self.head = 0  # the last sequence read from the log (being handed to the listeners)
         self.delivered = 0  # the last sequence every listener has been handed
         self.listeners: list[Listener] = []
         self.listening = asyncio.Event()  # set while the LISTEN connection is up
+        self.healthy = asyncio.Event()  # set once that connection has answered a health check
         self._announced = 0
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -119,17 +124,17 @@ class EventBroker:
     # -- hearing about other processes' commits ------------------------------------------------------------
 
     async def _listen_forever(self) -> None:
-        backoff = 0.1
         while True:
             try:
-                await self._listen_once()
-                backoff = 0.1
+                await self._listen_once()  # returns only by raising: the connection was lost
             # InternalClientError: asyncpg's protocol, told of the killed backend mid-query, refuses the next one.
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError,
                     asyncio.TimeoutError) as error:
-                log.warning("event listener connection lost (%s); reconnecting in %.1fs", error, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
+                delay = self.reconnect_delay
+                log.warning("event listener connection lost (%s); reconnecting in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                # Reset by a connection that proves healthy, not by one that merely connects.
+                self.reconnect_delay = min(delay * 2, self.max_backoff)
 
     async def _listen_once(self) -> None:
         lost = asyncio.Event()
@@ -148,9 +153,12 @@ class EventBroker:
                 if not lost.is_set():
                     # A half-open TCP connection never terminates by itself: ask it something.
                     await conn.fetchval("select 1", timeout=5)
+                    self.reconnect_delay = self.min_backoff  # it works: the next loss reconnects at once
+                    self.healthy.set()
             raise ConnectionResetError("listening connection terminated")
         finally:
             self.listening.clear()
+            self.healthy.clear()
             self._connection = None
             if not conn.is_closed():
                 conn.terminate()

@@ -181,3 +181,65 @@ async def test_delivery_resumes_after_the_listening_connection_is_killed(db, bro
     await recorder.wait_for(3)
     assert recorder.types == ["Before", "WhileDeaf", "After"]
     assert broker.listener_backend_pid() != pid
+
+
+async def _until(condition) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
+async def _terminate(database_url: str, pid: int) -> None:
+    killer = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        assert await killer.fetchval("select pg_terminate_backend($1)", pid)
+    finally:
+        await killer.close()
+
+
+async def test_each_loss_of_a_healthy_listening_connection_reconnects_at_the_shortest_delay(
+        db, database_url, other_process):
+    # given a broker whose delay would double with every loss (0.1, 0.2, 0.4, 0.8 s) were it never reset
+    broker = EventBroker(db, health_interval=0.2, min_backoff=0.1, max_backoff=5.0)
+    await broker.start()
+    recorder = Recorder()
+    broker.subscribe(recorder)
+    try:
+        delays, pids = [], []
+        for n in range(4):
+            # when its connection, once it has answered a health check, is killed and an event commits meanwhile
+            await asyncio.wait_for(broker.healthy.wait(), 30)
+            delays.append(broker.reconnect_delay)  # what the coming reconnection waits
+            pids.append(broker.listener_backend_pid())
+            await _terminate(database_url, pids[-1])
+            await _write(other_process, f"WhileDeaf{n}")
+            await recorder.wait_for(n + 1)  # caught up from the log once reconnected
+        await asyncio.wait_for(broker.healthy.wait(), 30)
+        await _write(other_process, "After")
+        await recorder.wait_for(5)
+        # then every reconnection waited the shortest delay, on a new backend, and no event was lost or repeated
+        assert delays == [broker.min_backoff] * 4
+        assert len(set(pids + [broker.listener_backend_pid()])) == 5
+        assert recorder.types == [f"WhileDeaf{n}" for n in range(4)] + ["After"]
+        assert recorder.seqs == sorted(set(recorder.seqs))
+    finally:
+        await broker.stop()
+
+
+async def test_connections_lost_before_a_health_check_reconnect_ever_later(db, database_url):
+    # given a broker whose connections are killed as soon as they listen, before any health check
+    broker = EventBroker(db, health_interval=60, min_backoff=0.1, max_backoff=0.3)
+    await broker.start()
+    try:
+        delays, pid = [], None
+        for _ in range(4):
+            # when
+            await asyncio.wait_for(broker.listening.wait(), 30)
+            assert broker.listener_backend_pid() != pid
+            delays.append(broker.reconnect_delay)
+            pid = broker.listener_backend_pid()
+            await _terminate(database_url, pid)
+            await asyncio.wait_for(_until(lambda: broker.listener_backend_pid() != pid), 30)
+        # then a server that keeps dropping connections is retried less and less often, up to the maximum
+        assert delays == [0.1, 0.2, 0.3, 0.3]
+    finally:
+        await broker.stop()
