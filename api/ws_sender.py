@@ -68,6 +68,11 @@ class Sender:
         self.max_backlog = max_backlog
         self.closed = False
 
+    @property
+    def stalled(self) -> bool:
+        """A send waits for room in the socket (and later messages wait behind it)."""
+        return self._backlog is not None
+
     def send_text(self, text: str) -> None:
         if self.closed:
             return
@@ -137,14 +142,20 @@ class Sender:
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], waiting: Any) -> None:
-    """Run a coroutine that was stepped by hand and suspended on `waiting` to its end."""
-    while True:
-        if waiting is None:  # a bare yield: give the loop one turn
-            await asyncio.sleep(0)
-        else:
-            # The coroutine suspended on this future; awaiting it here is that same wait.
-            await waiting
-        try:
-            waiting = coroutine.send(None)
-        except StopIteration:
-            return
+    """Run a coroutine that was stepped by hand and suspended on `waiting` to its end; cancelled,
+    close it (it stops waiting: uvicorn's send leaves its writable event)."""
+    try:
+        while True:
+            if waiting is None:  # a bare yield: give the loop one turn
+                await asyncio.sleep(0)
+            else:
+                # The coroutine suspended on this future. Not `await waiting`: the future still carries
+                # the mark of the coroutine's own await (a task would have cleared it), and awaiting a
+                # future so marked fails at once ("await wasn't used with future").
+                await asyncio.wait((waiting,))
+            try:
+                waiting = coroutine.send(None)
+            except StopIteration:
+                return
+    finally:
+        coroutine.close()

@@ -40,6 +40,7 @@ async def test_messages_wait_in_order_behind_a_stalled_client_and_go_out_when_it
     socket.writable.clear()
     for text in ("a", "b", "c"):
         sender.send_text(text)  # returns at once although nothing can be written
+    await asyncio.sleep(0.01)  # the send waits in its task: the socket has no room yet
     assert texts(socket) == []
     socket.writable.set()
     await asyncio.sleep(0.01)

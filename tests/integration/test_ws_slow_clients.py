@@ -1,0 +1,103 @@
+"""Clients that stop reading, against the real uvicorn the sender writes into: one that reads
+again gets everything in order; one too far behind gets 1013 once it reads."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+
+import uvicorn
+import websockets
+
+from api.ws_sender import TRY_AGAIN_LATER, Sender
+from tests.support.server import free_port
+from tests.support.stalled_client import PROTOCOL
+
+PADDING = "x" * 8000  # megabytes of socket buffers fill with a few hundred messages
+
+
+class NumberedFeed:
+    """Sends numbered 8 KB messages until its client has stalled it, then `more`; then waits for
+    the client to go (or for its connection to be reset)."""
+
+    def __init__(self, *, more: int, max_backlog: int = 1000):
+        self.more, self.max_backlog = more, max_backlog
+        self.sent = 0
+        self.stalled = asyncio.Event()
+        self.finished = asyncio.Event()  # all handed to the sender
+        self.given_up = asyncio.Event()  # the sender closed on its own (too slow)
+        self.ended = asyncio.Event()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return
+        await receive()
+        await send({"type": "websocket.accept", "subprotocol": PROTOCOL})
+        sender = Sender(send, max_backlog=self.max_backlog, on_close=self.given_up.set)
+        left = None
+        while not sender.closed and left != 0:
+            sender.send_text(f"{self.sent:06d}{PADDING}")
+            self.sent += 1
+            if left is not None:
+                left -= 1
+            elif sender.stalled:
+                left = self.more
+                self.stalled.set()
+            await asyncio.sleep(0)
+        self.finished.set()
+        await receive()
+        self.ended.set()
+
+
+@contextlib.asynccontextmanager
+async def serving(app):
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", ws="wsproto",
+                                           ws_per_message_deflate=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield server, port
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _connect_slow_reader(port: int):
+    """A websockets client that buffers one message, and a socket receive buffer of 4 KB: when the
+    test does not call recv(), the server's sends back up at once."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    return await websockets.connect(f"ws://127.0.0.1:{port}/", sock=sock, subprotocols=[PROTOCOL], max_queue=1)
+
+
+async def test_a_client_that_stops_reading_for_a_while_then_gets_every_message_in_order():
+    feed = NumberedFeed(more=5)
+    async with serving(feed) as (_, port):
+        async with await _connect_slow_reader(port) as ws:
+            # given messages waiting behind a send the client's full socket holds up
+            await asyncio.wait_for(feed.finished.wait(), 60)
+            assert feed.stalled.is_set()
+            # when it reads again
+            received = [await asyncio.wait_for(ws.recv(), 30) for _ in range(feed.sent)]
+            # then it gets every one, in order, and the server still has it
+            assert [int(text[:6]) for text in received] == list(range(feed.sent))
+            assert not feed.given_up.is_set()
+
+
+async def test_a_client_too_far_behind_that_reads_again_learns_why_it_was_dropped():
+    feed = NumberedFeed(more=10, max_backlog=3)
+    async with serving(feed) as (_, port):
+        async with await _connect_slow_reader(port) as ws:
+            # given a client that fell more than max_backlog messages behind
+            await asyncio.wait_for(feed.given_up.wait(), 60)
+            # when it reads again
+            with contextlib.suppress(websockets.ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(ws.recv(), 30)
+            # then after what its socket held it gets 1013: it reconnects and resumes from its cursor
+            assert (ws.close_code, ws.close_reason) == (TRY_AGAIN_LATER,
+                                                        "Too slow: reconnect and resume from your last cursor")
