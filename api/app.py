@@ -65,7 +65,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                             graphiql=settings.tandem_graphiql, broker=broker, hub=hub, oidc=oidc)
     websocket = GraphQLWebSocket(schema, engine=engine, secret=settings.tandem_secret, broker=broker, hub=hub,
                                  settings=WebSocketSettings(max_operations=settings.tandem_ws_max_operations,
-                                                           init_timeout=settings.tandem_ws_init_timeout), oidc=oidc)
+                                                           init_timeout=settings.tandem_ws_init_timeout,
+                                                           send_timeout=settings.tandem_ws_send_timeout),
+                                 oidc=oidc)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

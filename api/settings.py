@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     tandem_max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     tandem_ws_max_operations: int = Field(default=50, ge=1)
     tandem_ws_init_timeout: float = Field(default=10.0, gt=0)
+    tandem_ws_send_timeout: float = Field(default=10.0, gt=0)
     tandem_log_level: str = "INFO"
     # Queries whose fields are all SQL-backed run as one SQL statement (schema.compiled); off:
     # every query executes field by field (a switch for comparing and for ruling it out).

@@ -39,6 +39,7 @@ class WebSocketSettings:
     init_timeout: float = 10.0
     max_operations: int = 50  # per connection
     max_backlog: int = 1000  # messages queued for a client that stopped reading
+    send_timeout: float = 10.0  # how long a message may wait for room before its client is dropped
 
 
 class GraphQLWebSocket:
@@ -85,7 +86,9 @@ class Session:
         self.init_timer: asyncio.TimerHandle | None = None  # the wait for connection_init
         self.expiry: int | None = None  # the token's, in endpoint.token_expiries
         self.endpoint = endpoint
-        self.sender = Sender(send, max_backlog=endpoint.settings.max_backlog, on_close=self.end)
+        settings = endpoint.settings
+        self.sender = Sender(send, max_backlog=settings.max_backlog, send_timeout=settings.send_timeout,
+                             on_close=self.end)
         self.viewer: Person | None = None
         self.initialised = False
         self.operations: dict[str, Any] = {}  # id -> hub member or task

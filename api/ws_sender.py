@@ -5,16 +5,23 @@ would let one client that stopped reading (its socket buffer full, the server's 
 paused) hold up everyone after it; a task per message would cost more than the send.
 So a send is stepped by hand: when the socket is writable, uvicorn's send completes
 without suspending (the common case, no task at all). Only if it would wait is the rest
-of that send finished in a task, and later messages queue behind it. A client that falls
-`max_backlog` messages behind is closed with 1013 (try again later); it reconnects with
-its last cursor and replays what it missed, so a slow reader loses nothing and costs
-nobody else anything.
+of that send finished in a task, and later messages queue behind it.
+
+A client whose messages wait `send_timeout` for room in its socket, or that falls
+`max_backlog` messages behind, is given up on: its subscriptions end and it gets a close
+with 1013 (try again later) if its socket takes the close frame within `send_timeout`. A
+client that stopped reading has no room for it, and a close handshake it cannot read never
+ends (closing a transport waits for its buffer to drain): so the connection is reset,
+dropping what the kernel and the transport still hold for it. Either way it
+reconnects with its last cursor and replays what it missed, so a slow reader loses nothing
+and costs nobody else anything.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import socket
 import struct
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -57,15 +64,17 @@ def _direct_channel(send: Send) -> Any | None:
 
 
 class Sender:
-    __slots__ = ("_send", "_direct", "_backlog", "_draining", "max_backlog", "closed", "on_close")
+    __slots__ = ("_send", "_direct", "_backlog", "_draining", "max_backlog", "send_timeout", "closed", "on_close")
 
-    def __init__(self, send: Send, *, max_backlog: int = 1000, on_close: Callable[[], None] | None = None):
+    def __init__(self, send: Send, *, max_backlog: int = 1000, send_timeout: float = 10.0,
+                 on_close: Callable[[], None] | None = None):
         self._send = send
         self._direct = _direct_channel(send)
         self.on_close = on_close  # told once when this side closes: stop feeding it
         self._backlog: deque[str] | None = None  # messages waiting behind a suspended send
         self._draining: asyncio.Task | None = None
         self.max_backlog = max_backlog
+        self.send_timeout = send_timeout  # how long a message (or the close) may wait for room
         self.closed = False
 
     @property
@@ -108,9 +117,15 @@ class Sender:
 
     async def _finish(self, send: Coroutine[Any, Any, None], waiting: Any) -> None:
         try:
-            await _resume(send, waiting)
+            async with asyncio.timeout(self.send_timeout):
+                await _resume(send, waiting)
             while self._backlog:
-                await self._send({"type": "websocket.send", "text": self._backlog.popleft()})
+                async with asyncio.timeout(self.send_timeout):
+                    await self._send({"type": "websocket.send", "text": self._backlog.popleft()})
+        except TimeoutError:
+            # No room for one message in all that time: the client stopped reading (a quiet feed
+            # never fills the backlog, so this is what finds it there).
+            self.close_soon(TRY_AGAIN_LATER, f"Too slow: {RESUME}")
         except Exception:
             self.closed = True
         finally:
@@ -119,6 +134,8 @@ class Sender:
 
     def close_soon(self, code: int, reason: str) -> None:
         if self._mark_closed():
+            if code == TRY_AGAIN_LATER:
+                log.warning("closing a websocket with 1013: %s", reason)
             asyncio.ensure_future(self._close(code, reason))
 
     async def close(self, code: int, reason: str) -> None:
@@ -135,10 +152,35 @@ class Sender:
 
     async def _close(self, code: int, reason: str) -> None:
         if self._draining is not None:
-            self._draining.cancel()
-        # A client that stopped reading may never let the close frame out: do not wait forever.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._send({"type": "websocket.close", "code": code, "reason": reason}), 5)
+            self._draining.cancel()  # what waits in the backlog goes with it
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
+        except TimeoutError:  # no room for the close frame in all that time
+            self.abort()
+            return
+        except Exception:  # the connection is gone, or closing on the client's initiative
+            pass
+        # A client that reads answers the close and the connection ends; one that does not would
+        # keep it, and all that is queued for it, for ever.
+        asyncio.get_running_loop().call_later(self.send_timeout, self.abort)
+
+    def abort(self) -> None:
+        """Reset the connection now, unless it has ended: nothing more is sent, nothing is kept.
+
+        Through uvicorn's wsproto or websockets-sansio connection (`tandem serve` runs wsproto);
+        behind anything else the ASGI close is all there is."""
+        connection = getattr(self._send, "__self__", None)
+        if getattr(connection, "disconnected", True):
+            return  # ended (its socket may be closed and its number reused), or not uvicorn's
+        log.warning("resetting a websocket connection whose client does not read")
+        sock = connection.transport.get_extra_info("socket")
+        if sock is not None:
+            # Linger 0: closing sends a reset and the kernel drops the bytes it still holds for the
+            # client (megabytes), instead of keeping an orphan socket that tries to deliver them.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.transport.abort()
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], waiting: Any) -> None:

@@ -1,5 +1,5 @@
 """Clients that stop reading, against the real uvicorn the sender writes into: one that reads
-again gets everything in order; one too far behind gets 1013 once it reads."""
+again gets everything in order; one too far behind gets 1013 if it reads, a reset if it does not."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +11,7 @@ import websockets
 
 from api.ws_sender import TRY_AGAIN_LATER, Sender
 from tests.support.server import free_port
-from tests.support.stalled_client import PROTOCOL
+from tests.support.stalled_client import PROTOCOL, TCP_CLOSE, StalledClient
 
 PADDING = "x" * 8000  # megabytes of socket buffers fill with a few hundred messages
 
@@ -20,8 +20,8 @@ class NumberedFeed:
     """Sends numbered 8 KB messages until its client has stalled it, then `more`; then waits for
     the client to go (or for its connection to be reset)."""
 
-    def __init__(self, *, more: int, max_backlog: int = 1000):
-        self.more, self.max_backlog = more, max_backlog
+    def __init__(self, *, more: int, max_backlog: int = 1000, send_timeout: float = 30.0):
+        self.more, self.max_backlog, self.send_timeout = more, max_backlog, send_timeout
         self.sent = 0
         self.stalled = asyncio.Event()
         self.finished = asyncio.Event()  # all handed to the sender
@@ -33,7 +33,8 @@ class NumberedFeed:
             return
         await receive()
         await send({"type": "websocket.accept", "subprotocol": PROTOCOL})
-        sender = Sender(send, max_backlog=self.max_backlog, on_close=self.given_up.set)
+        sender = Sender(send, max_backlog=self.max_backlog, send_timeout=self.send_timeout,
+                        on_close=self.given_up.set)
         left = None
         while not sender.closed and left != 0:
             sender.send_text(f"{self.sent:06d}{PADDING}")
@@ -101,3 +102,20 @@ async def test_a_client_too_far_behind_that_reads_again_learns_why_it_was_droppe
             # then after what its socket held it gets 1013: it reconnects and resumes from its cursor
             assert (ws.close_code, ws.close_reason) == (TRY_AGAIN_LATER,
                                                         "Too slow: reconnect and resume from your last cursor")
+
+
+async def test_a_client_that_never_reads_again_is_reset_and_let_go_of():
+    feed = NumberedFeed(more=0, send_timeout=0.5)  # a quiet feed: nothing more after the stall
+    async with serving(feed) as (server, port):
+        client = await asyncio.to_thread(StalledClient, port)
+        try:
+            # given a client whose socket stopped taking messages
+            await asyncio.wait_for(feed.stalled.wait(), 60)
+            # when a message has waited the send timeout, then it is given up on
+            await asyncio.wait_for(feed.given_up.wait(), 30)
+            # and its connection is reset, not left open with megabytes queued for a close it cannot read
+            await asyncio.wait_for(feed.ended.wait(), 30)
+            assert not server.server_state.connections
+            assert client.tcp_state() == TCP_CLOSE
+        finally:
+            client.close()

@@ -92,3 +92,22 @@ async def test_a_subscriber_that_missed_an_event_is_closed_to_resume_from_its_cu
     await asyncio.sleep(0.01)
     assert socket.sent == [{"type": "websocket.close", "code": TRY_AGAIN_LATER,
                             "reason": "An event could not be sent: reconnect and resume from your last cursor"}]
+
+
+async def test_a_message_that_waits_the_send_timeout_gives_its_client_up():
+    # given a client whose socket takes nothing (a quiet feed: the backlog never fills)
+    socket = Socket()
+    closed = []
+    sender = Sender(socket.send, send_timeout=0.05, on_close=lambda: closed.append(True))
+    socket.writable.clear()
+    # when a message has waited the send timeout
+    sender.send_text("held up")
+    for _ in range(500):
+        if sender.closed:
+            break
+        await asyncio.sleep(0.01)
+    # then the client is given up on: its subscriptions end, and the message is not sent later
+    assert sender.closed and closed == [True]
+    socket.writable.set()
+    await asyncio.sleep(0.01)
+    assert "held up" not in texts(socket)
