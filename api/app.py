@@ -22,6 +22,7 @@ from api.settings import DEV_SECRET, Settings, get_settings
 from api.websocket import GraphQLWebSocket, WebSocketSettings
 from db.broker import EventBroker
 from db.engine import create_engine
+from schema.limits.budgets import PersonBudgets
 from schema.live.hub import EventHub
 from schema.schema import build_schema
 
@@ -55,19 +56,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size)
     schema = build_schema(introspection=settings.tandem_introspection, max_depth=settings.tandem_max_depth,
                           max_aliases=settings.tandem_max_aliases, max_tokens=settings.tandem_max_tokens,
-                          compiled_reads=settings.tandem_compiled_reads,
+                          max_cost=settings.tandem_max_cost, compiled_reads=settings.tandem_compiled_reads,
                           direct_mutations=settings.tandem_direct_mutations)
     broker = EventBroker(engine)
     hub = EventHub(broker)
     oidc_config = OidcConfig.from_settings(settings)
     oidc = OidcSignIn(oidc_config, engine=engine) if oidc_config is not None else None
+    budgets = PersonBudgets(settings.tandem_cost_per_minute) if settings.tandem_cost_per_minute else None
     graphql = TandemGraphQL(schema, engine=engine, secret=settings.tandem_secret,
-                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub, oidc=oidc)
+                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub, oidc=oidc, budgets=budgets)
     websocket = GraphQLWebSocket(schema, engine=engine, secret=settings.tandem_secret, broker=broker, hub=hub,
                                  settings=WebSocketSettings(max_operations=settings.tandem_ws_max_operations,
                                                            init_timeout=settings.tandem_ws_init_timeout,
                                                            send_timeout=settings.tandem_ws_send_timeout),
-                                 oidc=oidc)
+                                 oidc=oidc, budgets=budgets)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

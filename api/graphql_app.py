@@ -30,20 +30,26 @@ from schema.extensions import OperationNotChosen
 # What each method may run: subscriptions are served over websockets only (api.websocket).
 ALLOWED_OPERATIONS = {"GET": frozenset({OperationType.QUERY}),
                       "POST": frozenset({OperationType.QUERY, OperationType.MUTATION})}
+from schema.limits.budgets import PersonBudgets
 
 
 def response_json(data: Any) -> str:
     """The response body. UTF-8 is written as is (not as \\u escapes), as the compiled read path's
     SQL writes it, so a compiled answer is byte for byte the one normal execution gives."""
-    if isinstance(data, dict) and isinstance(data.get("data"), RawJson) and len(data) == 1:
-        return '{"data":' + data["data"].text + "}"
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(data, dict) and isinstance(data.get("data"), RawJson):
+        rest = "".join("," + _encode(key) + ":" + _encode(value) for key, value in data.items() if key != "data")
+        return '{"data":' + data["data"].text + rest + "}"
+    return _encode(data)
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class TandemGraphQL(GraphQL):
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, graphiql: bool,
                  broker: EventBroker | None = None, hub: Any = None, persisted: PersistedQueries | None = None,
-                 oidc: OidcSignIn | None = None):
+                 oidc: OidcSignIn | None = None, budgets: PersonBudgets | None = None):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.persisted = persisted if persisted is not None else PersistedQueries()
         self.engine = engine
@@ -53,6 +59,7 @@ class TandemGraphQL(GraphQL):
         self.recent_people = RecentPeople()
         self.broker = broker
         self.hub = hub
+        self.budgets = budgets  # each person's cost budget per minute (none: unlimited)
         # A commit here wakes this process's broker at once; other processes hear it by NOTIFY.
         self.on_commit: CommitListener | None = broker.announce if broker is not None else None
 
@@ -70,7 +77,7 @@ class TandemGraphQL(GraphQL):
         return Context(engine=self.engine, viewer=viewer, auth_error=auth_error, request=request,
                        response=response, on_commit=self.on_commit, broker=self.broker,
                        hub=self.hub, compiled_reads=request.scope.get("type") == "http",
-                       reader_engine=self.reader)
+                       reader_engine=self.reader, budgets=self.budgets)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -157,6 +164,10 @@ class TandemGraphQL(GraphQL):
         response.headers["content-type"] = media_type
         if isinstance(response_data, dict):
             response.status_code = graphql_http.status_for(media_type, response_data, response.status_code)
+            retry_after = graphql_http.retry_after(response_data)
+            if retry_after is not None:
+                response.status_code = 429
+                response.headers["Retry-After"] = str(retry_after)
         return response
 
 

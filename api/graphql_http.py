@@ -51,6 +51,17 @@ def status_for(media_type: str, response_data: dict[str, Any], status: int) -> i
     return status
 
 
+def retry_after(response_data: dict[str, Any]) -> int | None:
+    """Seconds to wait, when the person's cost budget per minute refused the operation (429)."""
+    if "data" in response_data:  # refused before it ran: there is no `data`
+        return None
+    for error in response_data.get("errors") or ():
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == "RATE_LIMITED":
+            return extensions.get("retryAfter")
+    return None
+
+
 def http_error(status: int, message: str, *, media_type: str, code: str | None = None,
                headers: dict[str, str] | None = None) -> JSONResponse:
     """A request strawberry refused before GraphQL ran, answered in the GraphQL error shape

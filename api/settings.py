@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     tandem_max_depth: int = Field(default=12, ge=2)
     tandem_max_aliases: int = Field(default=30, ge=1)
     tandem_max_tokens: int = Field(default=5000, ge=100)
+    # The most one operation may cost (schema.limits.shape says how a cost is counted), and
+    # what each person may spend a minute, per process; 0: no budget per minute.
+    tandem_max_cost: int = Field(default=100_000, ge=1)
+    tandem_cost_per_minute: int = Field(default=500_000, ge=0)
     tandem_token_hours: int = Field(default=24 * 7, ge=1)
     # Above the concurrency a worker usually serves: overflow connections close as soon as they
     # come back, so a steady load above the pool opened and closed connections all the time

@@ -28,6 +28,7 @@ from db.engine import reader
 from domain.people import Person
 from schema.context import Context
 from schema.extensions import coded
+from schema.limits.budgets import PersonBudgets
 from schema.live.hub import EventHub
 
 log = logging.getLogger("tandem.ws")
@@ -44,8 +45,10 @@ class WebSocketSettings:
 
 class GraphQLWebSocket:
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, broker: EventBroker,
-                 hub: EventHub, settings: WebSocketSettings | None = None, oidc: OidcSignIn | None = None):
+                 hub: EventHub, settings: WebSocketSettings | None = None, oidc: OidcSignIn | None = None,
+                 budgets: PersonBudgets | None = None):
         self.schema = schema
+        self.budgets = budgets  # charged when an operation is subscribed
         self.engine = engine
         self.reader = reader(engine)
         self.secret = secret
@@ -169,6 +172,7 @@ class Session:
     async def run(self, operation_id: str, payload: dict[str, Any]) -> None:
         try:
             operation = prepare(self.endpoint.schema, payload)
+            operation.charge(self.viewer, self.endpoint.budgets)
             if operation.is_event_feed:
                 member = await operation.join_hub(self, operation_id)
                 if self.operations.get(operation_id) is asyncio.current_task():

@@ -17,14 +17,15 @@ from graphql import (
     get_operation_ast,
     parse,
     specified_rules,
-    validate,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.execution import PreExecutionError
 
 from api.ws_sender import RESUME, TRY_AGAIN_LATER, Sender, text_frame
+from domain.people import Person
 from schema.events.subscriptions import feed_filter
 from schema.extensions import coded
+from schema.limits.budgets import Charge, PersonBudgets, RateLimited
 from schema.live.audience import audience_for, selected_field_names
 from schema.live.render import Operation, Rendered, payload_renderer
 
@@ -46,22 +47,30 @@ class CheckedDocument:
 
 
 @lru_cache(maxsize=64)
-def _checker(schema: strawberry.Schema):
-    limits = schema.tandem_limits
-    rules = (*specified_rules, *limits.rules)
+def _parser(schema: strawberry.Schema):
+    max_tokens = schema.tandem_limits.max_tokens
 
     @lru_cache(maxsize=512)
-    def check(query: str) -> CheckedDocument:
+    def parsed(query: str) -> CheckedDocument:
         # Cached by document text: a thousand wallboards sending one document parse it once.
         try:
-            document = parse(query, max_tokens=limits.max_tokens)
+            document = parse(query, max_tokens=max_tokens)
         except GraphQLError as error:
             raise OperationError([error]) from None
-        errors = validate(schema._schema, document, rules)
-        if errors:
-            raise OperationError(errors)
         return CheckedDocument(document, selected_field_names(document))
-    return check
+    return parsed
+
+
+def _checked(schema: strawberry.Schema, query: str, name: str | None,
+             variables: dict[str, Any] | None) -> tuple[CheckedDocument, int | None]:
+    """The document, checked as over HTTP (schema.limits.checks), and this run's cost."""
+    checked = _parser(schema)(query)
+    errors, cost = schema.tandem_limits.documents.check(schema._schema, query, checked.document,
+                                                        operation_name=name, variables=variables,
+                                                        rules=specified_rules)
+    if errors:
+        raise OperationError(errors)
+    return checked, cost
 
 
 class NextMessages:
@@ -100,12 +109,12 @@ def prepare(schema: strawberry.Schema, payload: dict[str, Any]) -> PreparedOpera
         raise OperationError([GraphQLError("A subscribe payload needs a `query` string (and optional "
                                            "`variables` object and `operationName` string).",
                                            extensions={"code": "BAD_REQUEST"})])
-    checked = _checker(schema)(query)
+    checked, cost = _checked(schema, query, name, variables)
     operation = get_operation_ast(checked.document, name)
     if operation is None:
         raise OperationError([GraphQLError("Name the operation to run with `operationName`.",
                                            extensions={"code": "BAD_REQUEST"})])
-    return PreparedOperation(schema, query, checked, operation, variables, name)
+    return PreparedOperation(schema, query, checked, operation, variables, name, cost)
 
 
 @dataclass
@@ -116,6 +125,17 @@ class PreparedOperation:
     definition: OperationDefinitionNode
     variables: dict[str, Any] | None
     operation_name: str | None
+    cost: int | None
+    charged: Charge | None = None
+
+    def charge(self, viewer: Person, budgets: PersonBudgets | None) -> None:
+        """Charged once, when subscribing; RATE_LIMITED comes back as the operation's error."""
+        if self.cost is None:
+            return
+        try:
+            self.charged = self.schema.tandem_limits.documents.charge(self.cost, budgets=budgets, person=viewer.id)
+        except RateLimited as refusal:
+            raise OperationError([refusal]) from None
 
     @property
     def root_field(self) -> FieldNode | None:
@@ -160,8 +180,9 @@ class PreparedOperation:
             request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after)
 
     async def stream(self, session: Session, operation_id: str) -> None:
-        results = await self.schema.stream(self.query, variable_values=self.variables,
-                                           context_value=session.endpoint.context(session.viewer),
+        context = session.endpoint.context(session.viewer)
+        context.cost = self.charged  # charged when subscribing, not again
+        results = await self.schema.stream(self.query, variable_values=self.variables, context_value=context,
                                            operation_name=self.operation_name)
         first = True
         async for result in results:

@@ -26,7 +26,9 @@ def start_server(*, database_url: str, secret: str, log_path: Path, pin: bool,
     this shell), on CPU 0 when pinned; call `wait_ready()` before using it."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_bytes(b"")
-    env = clean_env(DATABASE_URL=database_url, TANDEM_SECRET=secret, **(settings or {}))
+    # No cost budget per minute: the bench drives one agent's token as fast as the server goes.
+    settings = {"TANDEM_COST_PER_MINUTE": "0", **(settings or {})}
+    env = clean_env(DATABASE_URL=database_url, TANDEM_SECRET=secret, **settings)
     return Server(env=env, cwd=log_path.parent,
                   log_path=log_path, args=("--host", "127.0.0.1", "--workers", "1"),
                   command_prefix=("taskset", "-c", str(SERVER_CPU)) if pin else ())

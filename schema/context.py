@@ -36,6 +36,10 @@ class Context:
     compiled_reads: bool = False
     # The process's reader, when the caller keeps one: making it costs more than a small query.
     reader_engine: AsyncEngine | None = None
+    # The process's schema.limits.budgets.PersonBudgets (none: no budget per minute), and what
+    # this operation was charged, once it was (so a fallback to normal execution is not charged twice).
+    budgets: Any = None
+    cost: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

@@ -2,18 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, ParserCache
 from strawberry.tools import merge_types
 
 from schema.catalog.mutations import CatalogMutations
@@ -29,6 +20,8 @@ from schema.goals.subscriptions import GoalSubscriptions
 from schema.journeys.mutations import JourneyMutations
 from schema.journeys.queries import JourneyQueries
 from schema.journeys.subscriptions import JourneySubscriptions
+from schema.limits.checks import DocumentLimits
+from schema.limits.extension import CheckedOperations
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -51,24 +44,22 @@ Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubs
 
 @dataclass(frozen=True)
 class Limits:
-    rules: tuple[Any, ...]
+    documents: DocumentLimits
     max_tokens: int
 
 
 def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases: int = 30,
-                 max_tokens: int = 5000, compiled_reads: bool = True,
+                 max_tokens: int = 5000, max_cost: int = 100_000, compiled_reads: bool = True,
                  direct_mutations: bool = True) -> strawberry.Schema:
-    # The limiters' rules are classes, made once here: ValidationCache keys on the document and
-    # the rule classes, and a limiter built per operation makes new classes, so it never hit.
-    limits = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
-              *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]
+    # Depth, aliases, cost and validation, each document checked once (schema.limits.checks).
+    limits = DocumentLimits(max_depth=max_depth, max_aliases=max_aliases, max_cost=max_cost,
+                            documents=DOCUMENT_CACHE_SIZE)
     # Factories, not instances: strawberry builds a fresh extension per operation.
     extensions = [
         CodedErrors,
-        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: CheckedOperations(limits),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
@@ -82,8 +73,8 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     refuse_nul_in_strings()
     schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
                          scalar_overrides=SCALAR_OVERRIDES)
-    # The websocket endpoint validates subscriptions itself, with the same limits.
-    schema.tandem_limits = Limits(rules=tuple(limits), max_tokens=max_tokens)
+    # The websocket endpoint and the HTTP view's shortcut (answer_validated) check with the same limits.
+    schema.tandem_limits = Limits(documents=limits, max_tokens=max_tokens)
     # The HTTP view answers documents validated once straight through these
     # (schema.compiled.extension.answer_validated).
     schema.tandem_compiler = compiler

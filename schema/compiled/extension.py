@@ -15,6 +15,8 @@ from strawberry.types.graphql import OperationType
 
 from schema.compiled.compiler import Compiler
 from schema.compiled.mutations import DirectMutations
+from schema.extensions import finished_errors
+from schema.limits.budgets import Charge
 
 
 class RawJson:
@@ -42,20 +44,56 @@ async def answer_validated(schema: Any, query: str | None, operation_name: str |
     """An operation validated once before, answered without strawberry's execution (its context,
     its extensions' hooks, graphql-core's executor): a compiled read, or a direct mutation sent
     with POST. None: execute normally. Validation depends only on the document's text, the schema
-    and its fixed rules, so a document that passed once passes again."""
+    and its fixed rules, so a document that passed once passes again; its cost depends on the
+    variables too, so that is checked, and charged, here, before anything runs."""
     if query is None or getattr(context, "viewer", None) is None:
         return None
     compiler = getattr(schema, "tandem_compiler", None)
     document = compiler.validated.peek(query) if compiler is not None else None
     if document is not None and getattr(context, "compiled_reads", False):
+        refused = _charge_or_refuse(schema, query, document, operation_name, variables, context)
+        if refused is not None:
+            return refused
         operation = ValidatedOperation(schema, query, document, operation_name, variables)
         text = await compiler.run(operation, viewer=context.viewer, reader=context.reader)
         if text is not None:
-            return ExecutionResult(data=RawJson(text), errors=None)
-    direct = getattr(schema, "tandem_direct", None)
-    if direct is not None and method == "POST":
-        return await direct.answer(schema, query, operation_name, variables, context)
+            return ExecutionResult(data=RawJson(text), errors=None, extensions=_cost(context.cost))
+    if method == "POST":
+        return await _answer_directly(schema, query, operation_name, variables, context)
     return None
+
+
+async def _answer_directly(schema: Any, query: str, operation_name: str | None, variables: dict[str, Any] | None,
+                           context: Any) -> Any:
+    direct = getattr(schema, "tandem_direct", None)
+    document = direct.validated.peek(query) if direct is not None else None
+    if document is None:
+        return None
+    refused = _charge_or_refuse(schema, query, document, operation_name, variables, context)
+    if refused is not None:
+        return refused
+    result = await direct.answer(schema, query, operation_name, variables, context)
+    if result is not None:
+        result.extensions = _cost(context.cost)
+    return result
+
+
+def _charge_or_refuse(schema: Any, query: str, document: DocumentNode, operation_name: str | None,
+                      variables: dict[str, Any] | None, context: Any) -> ExecutionResult | None:
+    """This run's cost checked and charged to the viewer, once (context.cost); the refusal, if any."""
+    limits = schema.tandem_limits.documents
+    errors, cost = limits.limit_errors(schema._schema, query, document, operation_name=operation_name,
+                                       variables=variables)
+    report = Charge(cost, limits.max_cost) if cost is not None else None
+    if not errors and cost is not None:
+        report, errors = limits.charge_once(cost, context)
+    if not errors:
+        return None
+    return ExecutionResult(data=None, errors=finished_errors(schema, errors), extensions=_cost(report))
+
+
+def _cost(charge: Charge | None) -> dict[str, Any] | None:
+    return {"cost": charge.report()} if charge is not None else None
 
 
 class CompiledReads(SchemaExtension):

@@ -100,7 +100,8 @@ async def test_over_http_the_compiled_answer_is_the_normal_one(database_url, api
     await seed(org, 6)
     secret = "s" * 32
     token = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=secret, hours=1)
-    app = create_app(Settings(database_url=database_url, tandem_secret=secret))
+    # (no budget per minute: its `remaining` would differ from the in-process answer's)
+    app = create_app(Settings(database_url=database_url, tandem_secret=secret, tandem_cost_per_minute=0))
     variables = {"first": 10, "comments": 3}
     normal = await answer(api.engine, PORTAL_LIST, org.it_agent, variables, compiled=False)
 
@@ -180,7 +181,8 @@ async def test_over_http_a_document_answered_before_skips_strawberrys_execution(
     secret = "s" * 32
     minted = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=secret, hours=1)
     token = {"Authorization": f"Bearer {minted}"}
-    app = create_app(Settings(database_url=database_url, tandem_secret=secret))
+    # (no budget per minute: its `remaining` would differ from the in-process answer's)
+    app = create_app(Settings(database_url=database_url, tandem_secret=secret, tandem_cost_per_minute=0))
     schema = app.state.graphql.schema
     executed: list[str | None] = []
     execute = schema.execute

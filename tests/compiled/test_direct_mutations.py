@@ -248,7 +248,8 @@ async def test_direct_and_normal_mutations_answer_the_same(api, org: Org):
 
 
 def _client(database_url: str, **settings: Any) -> tuple[httpx.AsyncClient, Any]:
-    app = create_app(Settings(database_url=database_url, tandem_secret=SECRET, **settings))
+    # No budget per minute: each app's `remaining` would differ, and the bytes are compared.
+    app = create_app(Settings(database_url=database_url, tandem_secret=SECRET, tandem_cost_per_minute=0, **settings))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tandem.test"), app
 
 

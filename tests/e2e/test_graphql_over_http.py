@@ -14,7 +14,7 @@ def test_get_runs_a_query(http, e2e_org: Org, token_for):
     response = http.get("/graphql", params={"query": VIEWER}, headers=bearer(token_for("admin@example.com")))
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"viewer": {"email": "admin@example.com", "role": "ADMIN"}}}
+    assert response.json()["data"] == {"viewer": {"email": "admin@example.com", "role": "ADMIN"}}
 
 
 def test_get_with_variables_and_operation_name(http, e2e_org: Org, token_for):
