@@ -7,7 +7,8 @@ that keeps each refusal cheap:
    OverlappingFieldsCanBeMerged, grows with the square of the fields sharing a response name:
    graphql-core stops it at a complexity budget, set here below its default so a hostile
    document costs a fraction of a second, not seconds (Relay-style documents use a few thousand);
-4. the person's budget per minute (schema.limits.budgets), when there is one.
+4. the person's budget per minute (schema.limits.budgets), when there is one (signed out: the
+   client address's).
 """
 from __future__ import annotations
 
@@ -95,12 +96,20 @@ class DocumentLimits:
         charged = getattr(context, "cost", None)
         if charged is not None:
             return charged, []
-        viewer = getattr(context, "viewer", None)
         try:
-            charge = self.charge(cost, budgets=getattr(context, "budgets", None),
-                                 person=viewer.id if viewer is not None else None)
+            charge = self.charge(cost, budgets=getattr(context, "budgets", None), person=_payer(context))
         except RateLimited as refusal:
             return refusal.charge, [refusal]
         if hasattr(context, "cost"):
             context.cost = charge
         return charge, []
+
+
+def _payer(context: Any) -> Any:
+    """Whose budget pays: the viewer's, or (signed out, over HTTP) the client address's, since
+    introspection, open to anyone, can cost as much as any read."""
+    viewer = getattr(context, "viewer", None)
+    if viewer is not None:
+        return viewer.id
+    client = getattr(getattr(context, "request", None), "client", None)
+    return ("address", client.host) if client is not None else None

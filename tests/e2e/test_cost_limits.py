@@ -174,3 +174,14 @@ async def test_the_budget_per_minute_holds_across_http_and_websockets(frugal, to
         assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
         answered = await _subscribe(ws, "2", "{ __typename }")
         assert answered == {"id": "2", "type": "next", "payload": {"data": {"__typename": "Query"}}}
+
+
+def test_signed_out_operations_are_charged_to_the_client_address(frugal):
+    # (introspection is open to anyone, and may cost as much as any read)
+    types = "{ __schema { types { name kind description } } }"  # 1 + 10 x 4 = 41
+
+    answers = [httpx.post(f"{frugal.url}/graphql", json={"query": types}, timeout=WAIT) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [200, 429]
+    assert answers[0].json()["extensions"]["cost"]["remaining"] == 60 - 41
+    assert answers[1].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
