@@ -88,21 +88,27 @@ class GoalSubscriptions:
                                    "times a second); ends if the viewer may no longer see it.")
     async def goal_progress(self, info: strawberry.Info,
                             goal_id: strawberry.ID) -> AsyncGenerator[SharedGoalNode, None]:
+        # Checked before the stream exists: a hidden goal fails the subscription itself (an
+        # `error` message), rather than its first result (a `next` without data).
         scope = GoalScope(await ids.visible_id(goal_id, "SharedGoal", field="goalId",
                                                load=info.context.loaders.goal.load))
         await scope.reload(info)
-        last: tuple | None = None
-        changed = changes(info, concerns=scope.concerns, min_interval=0.25)
-        async for _ in with_ticks(changed, every=TICK_SECONDS, refresh=info.context.refresh):
-            row = await info.context.loaders.goal.load(scope.goal_id)
-            if row is None:
-                return
-            await scope.reload(info)
-            goal = SharedGoalNode.from_row(row)
-            shown = await _shown(info, goal)
-            if shown != last:
-                last = shown
-                yield goal
+        return _pushes(info, scope)
+
+
+async def _pushes(info: strawberry.Info, scope: GoalScope) -> AsyncGenerator[SharedGoalNode, None]:
+    last: tuple | None = None
+    changed = changes(info, concerns=scope.concerns, min_interval=0.25)
+    async for _ in with_ticks(changed, every=TICK_SECONDS, refresh=info.context.refresh):
+        row = await info.context.loaders.goal.load(scope.goal_id)
+        if row is None:
+            return
+        await scope.reload(info)
+        goal = SharedGoalNode.from_row(row)
+        shown = await _shown(info, goal)
+        if shown != last:
+            last = shown
+            yield goal
 
 
 async def _shown(info: strawberry.Info, goal: SharedGoalNode) -> tuple:

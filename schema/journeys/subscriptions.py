@@ -25,9 +25,15 @@ class JourneySubscriptions:
                                    "changes (at most four times a second), as the viewer may see it.")
     async def journey_run_progress(self, info: strawberry.Info,
                                    run_id: strawberry.ID) -> AsyncGenerator[JourneyRunNode, None]:
+        # Checked before the stream exists: a hidden run fails the subscription itself (an
+        # `error` message), rather than its first result (a `next` without data).
         run = await ids.visible_id(run_id, "JourneyRun", field="runId", load=info.context.loaders.journeys.run.load)
-        async for _ in changes(info, concerns=about_run(run), min_interval=0.25):
-            row = await info.context.loaders.journeys.run.load(run)
-            if row is None:  # runs are never deleted, nor do they hide from whom saw them: defensive
-                return
-            yield JourneyRunNode.from_row(row)
+        return _pushes(info, run)
+
+
+async def _pushes(info: strawberry.Info, run: int) -> AsyncGenerator[JourneyRunNode, None]:
+    async for _ in changes(info, concerns=about_run(run), min_interval=0.25):
+        row = await info.context.loaders.journeys.run.load(run)
+        if row is None:  # runs are never deleted, nor do they hide from whom saw them: defensive
+            return
+        yield JourneyRunNode.from_row(row)

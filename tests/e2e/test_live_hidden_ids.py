@@ -1,0 +1,83 @@
+"""`goalProgress` and `journeyRunProgress` on an ID the viewer may not see, over a raw websocket:
+the operation fails with an `error` message coded NOT_FOUND (as an unknown request in `events`
+does), never a `next` without data."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import websockets
+
+from tests.e2e.client import payload
+from tests.e2e.live import ws_url
+from tests.support.org import Org
+
+GOAL_CREATE = """mutation($input: SharedGoalCreateInput!) { sharedGoalCreate(input: $input) {
+  sharedGoal { id } userErrors { field code message } } }"""
+MAP_CREATE = """mutation($input: JourneyMapCreateInput!) { journeyMapCreate(input: $input) {
+  journeyMap { id } userErrors { field code message } } }"""
+RUN_START = """mutation($input: JourneyRunStartInput!) { journeyRunStart(input: $input) {
+  journeyRun { id } userErrors { field code message } } }"""
+GOAL_PROGRESS = "subscription($id: ID!) { goalProgress(goalId: $id) { title } }"
+RUN_PROGRESS = "subscription($id: ID!) { journeyRunProgress(runId: $id) { subject } }"
+NO_GOAL = "U2hhcmVkR29hbDo5OTk5OTk5"  # SharedGoal:9999999
+NO_RUN = "Sm91cm5leVJ1bjo5OTk5OTk5"  # JourneyRun:9999999
+
+
+def it_goal(http, token: str, org: Org) -> str:
+    now = datetime.now(timezone.utc)
+    return payload(http, GOAL_CREATE, token=token, input={
+        "title": "IT's own", "departmentIds": [org.gid("Department", "it")],
+        "periodStart": (now - timedelta(days=1)).isoformat(), "periodEnd": (now + timedelta(days=1)).isoformat(),
+        "keyResults": [{"title": "Resolved", "metric": "REQUESTS_RESOLVED", "target": 10}]})["sharedGoal"]["id"]
+
+
+def hr_run(http, manager: str, agent: str, org: Org) -> str:
+    journey = payload(http, MAP_CREATE, token=manager, input={"name": "Welcome", "stages": [
+        {"name": "Lunch", "touchpoints": [{"name": "Welcome lunch", "departmentId": org.gid("Department", "hr")}]}]})
+    return payload(http, RUN_START, token=agent, input={"mapId": journey["journeyMap"]["id"],
+                                                        "subject": "John Roe"})["journeyRun"]["id"]
+
+
+async def first_answer(server, token: str, query: str, **variables) -> dict:
+    async with websockets.connect(ws_url(server.url), subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        await ws.send(json.dumps({"type": "subscribe", "id": "1",
+                                  "payload": {"query": query, "variables": variables}}))
+        return json.loads(await asyncio.wait_for(ws.recv(), 15))
+
+
+@pytest.mark.parametrize("hidden", ["someone else's", "unknown"])
+async def test_a_goal_the_viewer_may_not_see_is_an_error_message(server, http, e2e_org: Org, token_for, hidden):
+    # given a goal of IT's, which a requester may not see (or an ID naming no goal)
+    goal = await asyncio.to_thread(it_goal, http, token_for("it.manager@example.com"), e2e_org)
+    goal_id = goal if hidden == "someone else's" else NO_GOAL
+    # when the requester subscribes to it
+    answer = await first_answer(server, token_for("employee@example.com"), GOAL_PROGRESS, id=goal_id)
+    # then
+    assert answer["type"] == "error" and answer["id"] == "1", answer
+    assert [(e["message"], e["extensions"]["code"]) for e in answer["payload"]] == [
+        ("No shared goal has this ID.", "NOT_FOUND")]
+
+
+@pytest.mark.parametrize("hidden", ["someone else's", "unknown"])
+async def test_a_run_the_viewer_may_not_see_is_an_error_message(server, http, e2e_org: Org, token_for, hidden):
+    # given a run of HR's that names no one else, which another requester may not see
+    run = await asyncio.to_thread(hr_run, http, token_for("hr.manager@example.com"),
+                                  token_for("hr.agent@example.com"), e2e_org)
+    run_id = run if hidden == "someone else's" else NO_RUN
+    # when the requester subscribes to it
+    answer = await first_answer(server, token_for("other@example.com"), RUN_PROGRESS, id=run_id)
+    # then
+    assert answer["type"] == "error" and answer["id"] == "1", answer
+    assert [(e["message"], e["extensions"]["code"]) for e in answer["payload"]] == [
+        ("No journey run has this ID.", "NOT_FOUND")]
+
+
+async def test_a_goal_the_viewer_may_see_is_sent_at_once(server, http, e2e_org: Org, token_for):
+    goal = await asyncio.to_thread(it_goal, http, token_for("it.manager@example.com"), e2e_org)
+    answer = await first_answer(server, token_for("it.agent@example.com"), GOAL_PROGRESS, id=goal)
+    assert answer == {"id": "1", "type": "next", "payload": {"data": {"goalProgress": {"title": "IT's own"}}}}
