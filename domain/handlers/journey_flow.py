@@ -76,7 +76,8 @@ async def _open_stage(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, sta
         request_type, service = await touchpoint_form(uow, touchpoint)
         if not service.active:
             # Retired after the run started: the stage goes on without it rather than stall.
-            skipped.append((touchpoint.id, f"The service '{service.name}' is retired."))
+            # Not named: the run's events are read by departments that may not see a retired service.
+            skipped.append((touchpoint.id, "Its service is retired."))
             continue
         request = await _open_request(uow, run, journey, stage, touchpoint, request_type, service,
                                       sponsor=sponsor, now=now)

@@ -170,7 +170,8 @@ async def _check_forms(uow: UnitOfWork, journey: JourneyMap, prefill: Prefill, p
     known = await person_refs([str(v) for _, _, vs in values for v in vs.values() if v])
     for (tp, request_type, filled), (_, _, service) in zip(values, forms, strict=True):
         if not service.active:
-            raise DomainError(f"'{tp.name}' opens a request on '{service.name}', which is retired; revise the map.",
+            # The service is not named: the starter may not see a retired service.
+            raise DomainError(f"'{tp.name}' opens a request on a retired service; revise the map.",
                               field=("mapId",), code="TOUCHPOINT_SERVICE_INACTIVE")
         try:
             validate_field_values(request_type, filled, person_exists=known.__contains__)

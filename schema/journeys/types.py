@@ -44,11 +44,15 @@ class Touchpoint:
     async def department(self, info: strawberry.Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.row.department_id))
 
-    @strawberry.field(description="The form each run fills to open this touchpoint's request.")
+    @strawberry.field(description="The form each run fills to open this touchpoint's request; null when the "
+                                  "viewer may not see its service (a retired one: only its department and admins).")
     async def request_type(self, info: strawberry.Info) -> RequestTypeNode | None:
         if self.row.request_type_id is None:
             return None
-        return RequestTypeNode.from_row(await info.context.loaders.request_type.load(self.row.request_type_id))
+        # As node(id:) of the form: a map outlives its services, and seeing the map is no
+        # reason to see a retired service's name and description.
+        row = await info.context.loaders.visible_request_type.load(self.row.request_type_id)
+        return RequestTypeNode.from_row(row) if row is not None else None
 
     @strawberry.field(description="Values the map puts on the form; {subject}, {startDate} and {sponsor} are "
                                   "filled from the run.")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
-from tests.graphql.journey_ops import MAP_CREATE, MAPS, RUNS, onboarding_input, resolve, start, touchpoint
+from tests.graphql.journey_ops import MAP_CREATE, MAPS, RUN_START, RUNS, onboarding_input, resolve, start, touchpoint
 from tests.graphql.request_ops import NODE, WATCH, act, ok
 from tests.support.journeys import add_journey_catalog
 from tests.support.org import Org
@@ -79,3 +80,64 @@ async def test_a_request_links_its_run_only_for_those_who_may_see_the_run(api, o
     assert (await api.ok(query, org.other, id=contract["id"]))["node"] == {
         "title": "Contract: Jane Doe", "journeyRun": None}
     assert (await api.ok(query, org.employee, id=contract["id"]))["node"]["journeyRun"] == {"subject": "Jane Doe"}
+
+
+SERVICE_UPDATE = """mutation($input: ServiceUpdateInput!) { serviceUpdate(input: $input) {
+  service { id } userErrors { field code message } } }"""
+TOUCHPOINT_FORMS = """query($id: ID!) { node(id: $id) { ... on JourneyMap { stages { touchpoints {
+  name requestType { name service { name description } } } } } } }"""
+
+
+async def test_a_retired_service_shows_through_a_map_only_to_those_who_may_see_the_service(api, org: Org, world):
+    # given Facilities' workplace service renamed, then retired, after the map was made
+    workplace = org.gid("Service", "workplace")
+    ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, name="Desk moves (Tower B)",
+                 description="Only for the Tower B refit"), "service")
+    ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, active=False), "service")
+    for name in EVERYONE:
+        node = (await api.ok(TOUCHPOINT_FORMS, getattr(org, name), id=world["onboarding"]["id"]))["node"]
+        if node is None:
+            continue
+        forms = {tp["name"]: tp["requestType"] for stage in node["stages"] for tp in stage["touchpoints"]}
+        # then the touchpoint's form (and so its service) shows exactly where node(id:) shows the service
+        if await who_sees_one(api, getattr(org, name), workplace):
+            assert forms["Workplace"] == {"name": "Workplace for a starter", "service": {
+                "name": "Desk moves (Tower B)", "description": "Only for the Tower B refit"}}, name
+        else:
+            assert forms["Workplace"] is None, name
+        assert forms["Laptop"]["service"]["name"] == "Laptops", name  # an active service shows to everyone
+    assert {n for n in EVERYONE if await who_sees_one(api, getattr(org, n), workplace)} == {"admin", "fac_agent"}
+
+
+async def test_a_run_refused_for_a_retired_service_is_not_told_its_name(api, org: Org, world):
+    # given the workplace service renamed, then retired
+    workplace = org.gid("Service", "workplace")
+    ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, name="Desk moves (Tower B)"), "service")
+    ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, active=False), "service")
+    # when HR, which may not see it any more, starts a run
+    payload = await act(api, org.hr_agent, RUN_START, mapId=world["onboarding"]["id"], subject="Jo")
+    # then it is refused without naming the service
+    assert [e["code"] for e in payload["userErrors"]] == ["TOUCHPOINT_SERVICE_INACTIVE"]
+    assert "Tower B" not in payload["userErrors"][0]["message"]
+
+
+async def test_a_touchpoint_skipped_on_a_retired_service_is_not_told_its_name(api, org: Org, world):
+    # given the run in its first stage, and the workplace service (stage 2) renamed and retired
+    workplace = org.gid("Service", "workplace")
+    ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, name="Desk moves (Tower B)"), "service")
+    ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, active=False), "service")
+    # when HR resolves the contract, so the run enters stage 2 without the workplace request
+    await resolve(api, org.hr_agent, world["run"]["requests"][0])
+    # then the event saying so (which HR and IT read in their feeds) does not name the service
+    reasons = await skipped_reasons(api)
+    assert reasons == ["Its service is retired."]
+
+
+async def skipped_reasons(api) -> list[str]:
+    async with api.engine.connect() as conn:
+        rows = await conn.execute(text("select payload from events where type = 'JourneyTouchpointSkipped'"))
+        return [row.payload["reason"] for row in rows]
+
+
+async def who_sees_one(api, viewer, global_id: str) -> bool:
+    return (await api.ok(NODE, viewer, id=global_id))["node"] is not None
