@@ -9,6 +9,11 @@
   part in, and revises or retires only those.
 - Staff of a touchpoint's department (and admins) start runs; the sponsor, whoever started
   the run, a manager of a touchpoint's department or an admin may cancel one.
+- A run is raised by whoever starts it, for its sponsor (the requester of everything it opens).
+  Staff name as sponsor themselves, a requester (the people the departments serve), or staff
+  of a department taking part (who see the run anyway); only an admin names an admin, or
+  staff of a department outside the journey: a starter must not borrow the name, and the
+  authority, of someone the journey does not concern.
 """
 from __future__ import annotations
 
@@ -47,3 +52,8 @@ def can_view_run(viewer: Person, run: JourneyRun) -> bool:
 def can_cancel_run(viewer: Person, run: JourneyRun) -> bool:
     return (viewer.is_admin or viewer.id in (run.sponsor_id, run.started_by_id)
             or (viewer.role is Role.MANAGER and takes_part(viewer, run.department_ids)))
+
+
+def can_sponsor(starter: Person, sponsor: Person, journey: JourneyMap) -> bool:
+    return (starter.is_admin or sponsor.id == starter.id or sponsor.role is Role.REQUESTER
+            or takes_part(sponsor, journey.department_ids))

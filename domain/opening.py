@@ -14,14 +14,17 @@ from domain.workflow import Priority, RequestStatus
 
 
 def check_opening(*, actor: Person, requester: Person, service: Service, request_type: RequestType | None,
-                  title: str, description: str) -> None:
-    """The rules for raising a request, checked before a number is drawn: a refusal burns no REQ number."""
+                  title: str, description: str, for_journey_run: bool = False) -> None:
+    """The rules for raising a request, checked before a number is drawn: a refusal burns no REQ number.
+    A journey run raises for its sponsor on every department's services: the map's departments
+    agreed to that, and whom a run may be for was checked when it started (journey_access.can_sponsor)."""
     if not service.active:
         raise DomainError("The service is not active.", field=("serviceId",), code="SERVICE_INACTIVE")
     if request_type is not None and request_type.service_id != service.id:
         raise DomainError("The request type belongs to another service.", field=("requestTypeId",),
                           code="REQUEST_TYPE_MISMATCH")
-    if requester.id != actor.id and not (actor.is_admin or actor.works_in(service.owner_department_id)):
+    on_behalf = requester.id != actor.id and not for_journey_run
+    if on_behalf and not (actor.is_admin or actor.works_in(service.owner_department_id)):
         raise Forbidden("Only the owning department raises requests for someone else.",
                         field=("requesterId",))
     check_title(title)
@@ -33,9 +36,10 @@ def open_request(*, id: int, number: int, actor: Person, requester: Person, serv
                  fields: dict[str, str], task_ids: list[int], now: datetime,
                  journey_run_id: int | None = None) -> Request:
     """Raise a request on a service; the request type's task templates fan work out.
-    `journey_run_id` names the run that opens it for a touchpoint: its events carry the run."""
+    `journey_run_id` names the run that opens it for a touchpoint (raised by whoever started the
+    run, for its sponsor): its events carry the run."""
     check_opening(actor=actor, requester=requester, service=service, request_type=request_type, title=title,
-                  description=description)
+                  description=description, for_journey_run=journey_run_id is not None)
     request = Request(
         id=id, number=number, title=check_title(title), description=check_body(description, "description"),
         status=RequestStatus.NEW, priority=priority, service_id=service.id,

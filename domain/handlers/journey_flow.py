@@ -66,8 +66,10 @@ async def enter_next_stages(uow: UnitOfWork, run: JourneyRun, journey: JourneyMa
 
 async def _open_stage(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, stage: JourneyStage, *,
                       now: datetime) -> tuple[list[tuple[int, Request]], list[tuple[int, str]]]:
-    sponsor = await uow.people.get(run.sponsor_id)
-    assert sponsor is not None
+    # Whoever started the run raises its requests, at every stage; the sponsor is their requester.
+    starter = await uow.people.get(run.started_by_id)
+    sponsor = starter if run.sponsor_id == run.started_by_id else await uow.people.get(run.sponsor_id)
+    assert starter is not None and sponsor is not None
     opened: list[tuple[int, Request]] = []
     skipped: list[tuple[int, str]] = []
     for touchpoint in stage.touchpoints:
@@ -80,7 +82,7 @@ async def _open_stage(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, sta
             skipped.append((touchpoint.id, "Its service is retired."))
             continue
         request = await _open_request(uow, run, journey, stage, touchpoint, request_type, service,
-                                      sponsor=sponsor, now=now)
+                                      starter=starter, sponsor=sponsor, now=now)
         await uow.requests.add(request)
         opened.append((touchpoint.id, request))
     return opened, skipped
@@ -103,12 +105,13 @@ def _people_checked_at_start(value: str) -> bool:
 
 async def _open_request(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, stage: JourneyStage,
                         touchpoint: Touchpoint, request_type: RequestType, service: Service, *,
-                        sponsor: Person, now: datetime) -> Request:
-    """The touchpoint's request, raised for the sponsor (its requester) with the run's values."""
+                        starter: Person, sponsor: Person, now: datetime) -> Request:
+    """The touchpoint's request, raised by the run's starter for its sponsor (the requester) with
+    the run's values."""
     fields = validate_field_values(request_type, run.prefill.values_for(touchpoint.field_values, request_type),
                                    person_exists=_people_checked_at_start)
     return open_request(
-        id=(await uow.requests.next_ids(1))[0], number=await uow.requests.next_number(), actor=sponsor,
+        id=(await uow.requests.next_ids(1))[0], number=await uow.requests.next_number(), actor=starter,
         requester=sponsor, service=service, request_type=request_type,
         title=f"{touchpoint.name}: {run.subject}"[:MAX_TITLE], description=describe(run, journey, stage, touchpoint),
         priority=Priority.MEDIUM, fields=fields,

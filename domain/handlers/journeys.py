@@ -127,11 +127,7 @@ async def start_run(cmd: commands.StartJourneyRun, *, uow: UnitOfWork, actor: Pe
         journey = await uow.journey_maps.get(cmd.map_id, lock="share")
         await _require_startable(uow, journey, actor)
         assert journey is not None
-        sponsor = actor
-        if cmd.sponsor_id is not None and cmd.sponsor_id != actor.id:
-            sponsor = await uow.people.get(cmd.sponsor_id)
-            if sponsor is None:
-                raise NotFound("No such person.", field=("sponsorId",))
+        sponsor = await _sponsor(uow, cmd.sponsor_id, journey, actor)
         start_at = cmd.start_at or now
         prefill = Prefill(subject=cmd.subject.strip(), start_date=start_at.date().isoformat(),
                           sponsor_ref=person_ref(sponsor.id), fields=dict(cmd.fields))
@@ -155,6 +151,19 @@ async def _require_startable(uow: UnitOfWork, journey: JourneyMap | None, actor:
     if not access.can_view_map(actor, journey, sponsors_a_run=sponsors):
         raise NotFound("No such journey map.", field=("mapId",))
     raise Forbidden("Staff of a department taking part in the journey start its runs.", field=("mapId",))
+
+
+async def _sponsor(uow: UnitOfWork, sponsor_id: int | None, journey: JourneyMap, actor: Person) -> Person:
+    """Whom the run is for: the starter, unless they name someone they may (access.can_sponsor)."""
+    if sponsor_id is None or sponsor_id == actor.id:
+        return actor
+    sponsor = await uow.people.get(sponsor_id)
+    if sponsor is None:
+        raise NotFound("No such person.", field=("sponsorId",))
+    if not access.can_sponsor(actor, sponsor, journey):
+        raise DomainError("A run is for you, a requester, or someone working in a department taking part in the "
+                          "journey; only admins name anyone else.", field=("sponsorId",), code="SPONSOR_NOT_ALLOWED")
+    return sponsor
 
 
 async def _check_forms(uow: UnitOfWork, journey: JourneyMap, prefill: Prefill, person_refs: PersonRefs) -> None:

@@ -52,7 +52,8 @@ class JourneyRunStartInput:
     map_id: strawberry.ID
     subject: str = strawberry.field(description="Who the journey is for, e.g. the new hire's name.")
     sponsor_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Who the requests are raised for (their requester); you when not given.")
+        default=None, description="Who the requests are raised for (their requester; you raise them): you when "
+                                  "not given, a requester, or staff of a department taking part; admins name anyone.")
     start_at: datetime | None = strawberry.field(
         default=None, description="The subject's start; now when not given, at most 30 days ago.")
     fields: list[FieldValueInput] | None = strawberry.field(

@@ -91,7 +91,7 @@ class JourneyMutations:
         return await _map_payload(info, lambda **deps: handle.retire_map(commands.RetireJourneyMap(
             map_id=ids.decode(input.id, "JourneyMap", field="id")), **deps))
 
-    @root_mutation(description="Start a run: opens the first stage's requests, raised for the sponsor.")
+    @root_mutation(description="Start a run: opens the first stage's requests, raised by you for the sponsor.")
     async def journey_run_start(self, info: strawberry.Info, input: inputs.JourneyRunStartInput) -> JourneyRunPayload:
         return await _run_payload(info, lambda **deps: handle.start_run(commands.StartJourneyRun(
             map_id=ids.decode(input.map_id, "JourneyMap", field="mapId"), subject=input.subject,
