@@ -246,7 +246,12 @@ shared_goal_departments = Table(
     "shared_goal_departments", metadata,
     Column("goal_id", BigInteger, ForeignKey("shared_goals.id", ondelete="CASCADE"), nullable=False),
     Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=False, index=True),
+    # Whether the department shares its figures with the goal's readers (domain.goal_participation).
+    Column("participation", String(16), nullable=False, server_default="INVITED"),
+    Column("decided_by", BigInteger, ForeignKey("people.id"), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("goal_id", "department_id"),
+    CheckConstraint("participation in ('INVITED','ACCEPTED','DECLINED')", name="participation"),
 )
 
 key_results = Table(

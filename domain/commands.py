@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.catalog import FieldDefinition, SlaPolicy, TaskTemplate
+from domain.goal_participation import Participation
 from domain.goals import KeyResult
 from domain.people import Role
 from domain.workflow import Priority, RequestStatus
@@ -153,3 +154,12 @@ class UpdateSharedGoal:
     # The full new list: a key result with an id is kept and changed, one without is added,
     # one left out is removed.
     key_results: tuple[KeyResult, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DecideGoalParticipation:
+    """A department accepts a goal (sharing its figures with whoever reads it) or declines it."""
+    goal_id: int
+    department_id: int
+    status: Participation  # ACCEPTED or DECLINED
+    expected_version: int | None = None  # accepting: the version its manager read

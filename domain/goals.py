@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from domain import goal_participation as sharing
 from domain.errors import DomainError, Forbidden, NotFound, StaleVersion
 from domain.events import Event
+from domain.goal_participation import Decision, Participation
 from domain.people import Person
 from domain.text import check_body, check_title
 
@@ -48,6 +50,7 @@ DEFAULT_DIRECTION = {
     Metric.OPEN_BACKLOG: Direction.AT_MOST,
 }
 MAX_HOURS = 24 * 366
+DECISION_EVENTS = {Participation.ACCEPTED: "SharedGoalAccepted", Participation.DECLINED: "SharedGoalDeclined"}
 # The parts of a goal an update may change.
 CONTENT = ("title", "description", "period_start", "period_end", "department_ids", "key_results")
 
@@ -86,6 +89,8 @@ class SharedGoal:
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    # Whether each department shares its figures (domain.goal_participation).
+    participation: dict[int, Decision] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
 
     def check_editable_by(self, actor: Person) -> None:
@@ -108,7 +113,27 @@ class SharedGoal:
             setattr(self, name, getattr(proposed, name))
         self.version += 1
         self.updated_at = now
-        self._record("SharedGoalUpdated", actor, now, changed=[_camel(n) for n in changed])
+        before = self.participation
+        self.participation = sharing.after_change(before, self.department_ids, actor=actor,
+                                                    measured=bool(sharing.MEASURED & set(changed)))
+        self._record("SharedGoalUpdated", actor, now, changed=[_camel(n) for n in changed],
+                     askedAgain=sharing.asked_again(before, self.participation))
+
+    def decide(self, actor: Person, *, department_id: int, status: Participation, now: datetime,
+               expected_version: int | None = None) -> None:
+        """A department accepts the goal (as of `expected_version`: what its manager read) or declines it."""
+        if department_id not in self.department_ids:
+            raise DomainError("This department takes no part in the goal.", field=("departmentId",),
+                              code="DEPARTMENT_NOT_PARTICIPATING")
+        if not sharing.can_decide(actor, department_id):
+            raise Forbidden("Only the department's manager (or an admin) accepts or declines a goal for it.",
+                            field=("departmentId",))
+        if expected_version is not None:
+            self.check_version(expected_version)
+        if self.participation.get(department_id, sharing.INVITED).status is status:
+            return
+        self.participation[department_id] = Decision(status, actor.id, now)
+        self._record(DECISION_EVENTS[status], actor, now, departmentId=department_id)
 
     def check_key_result_ids(self, key_results: tuple[KeyResult, ...] | None) -> None:
         """A key result sent with its id is kept (and changed in place), once; one without is new."""
@@ -158,6 +183,7 @@ def new_goal(actor: Person, *, id: int, title: str, description: str, period_sta
                        period_end=period_end, department_ids=list(department_ids), key_results=list(key_results),
                        created_by=actor.id, created_at=now, updated_at=now)
     goal = validated(actor, draft)
+    goal.participation = sharing.on_creation(actor, goal.department_ids, now=now)
     goal._record("SharedGoalCreated", actor, now)
     return goal
 

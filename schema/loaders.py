@@ -116,7 +116,8 @@ _MAKE: dict[str, Callable[[Loaders, Person], DataLoader | JourneyLoaders]] = {
         c, v, ids, day_start=_start_of_today())),
     # Shared goals; key result values are computed at the request's clock.
     "goal": lambda ld, v: ld._by_id(lambda c, ids: goals.goals_by_ids(c, v, ids)),
-    "goal_department_ids": lambda ld, v: ld._grouped(goals.department_ids_by_goal),
+    "goal_departments": lambda ld, v: ld._grouped(goals.departments_by_goal),
     "key_results_of_goal": lambda ld, v: ld._grouped(goals.key_results_by_goal),
-    "key_result_value": lambda ld, v: ld._by_id(lambda c, keys: goal_values.key_result_values(c, keys, now=ld.clock())),
+    "key_result_value": lambda ld, v: ld._by_id(lambda c, keys: goal_values.key_result_values(
+        c, keys, now=ld.clock(), audience=goal_values.Audience.of(v))),
 }

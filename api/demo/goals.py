@@ -12,8 +12,9 @@ from api.demo.catalog import Offering
 from api.demo.organisation import Directory
 from db.uow import SqlUnitOfWork
 from domain import commands
+from domain.goal_participation import Participation
 from domain.goals import Direction, KeyResult, Metric, Scope
-from domain.handlers.goals import create_goal
+from domain.handlers.goals import create_goal, decide_participation
 
 ONBOARDING = "New hire onboarding"
 
@@ -50,5 +51,18 @@ async def build_goals(engine: AsyncEngine, directory: Directory, offerings: list
             _key_result("Open backlog", Metric.OPEN_BACKLOG, Direction.AT_MOST, 40),
             _key_result("Satisfaction", Metric.CSAT_AVERAGE, Direction.AT_LEAST, 4.2),
         ))
-    return [await create_goal(day_one, uow=SqlUnitOfWork(engine), actor=directory.manager("hr"), now=now),
-            await create_goal(working_day, uow=SqlUnitOfWork(engine), actor=directory.manager("it"), now=now)]
+    goals = [await create_goal(day_one, uow=SqlUnitOfWork(engine), actor=directory.manager("hr"), now=now),
+             await create_goal(working_day, uow=SqlUnitOfWork(engine), actor=directory.manager("it"), now=now)]
+    for goal_id, goal in zip(goals, (day_one, working_day), strict=True):
+        await _accepted_by_all(engine, directory, goal_id, goal.department_ids, now=now)
+    return goals
+
+
+async def _accepted_by_all(engine: AsyncEngine, directory: Directory, goal_id: int, department_ids: tuple[int, ...],
+                           *, now: datetime) -> None:
+    """Every department's manager accepts, so the wallboards show each department's figures to all."""
+    for manager in directory.managers:
+        if manager.department_id in department_ids:
+            await decide_participation(commands.DecideGoalParticipation(
+                goal_id=goal_id, department_id=manager.department_id, status=Participation.ACCEPTED,
+                expected_version=1), uow=SqlUnitOfWork(engine), actor=manager, now=now)

@@ -21,6 +21,11 @@ The window is [period start, min(period end, now)). Which requests count, and wh
   took no longer than it; per department, over the stages where it owns a touchpoint (see
   JOURNEY_SAMPLES: a run counts once in the total and once for each department it involved).
 A journey map in a request metric's scope keeps the requests its runs opened (any map version).
+
+Figures are computed for an audience (admins, or one department's staff): a sample counts when
+the audience could see its work anyway, or when its department accepted the goal (or, for a
+run's own outcome, every department of the key result it involves did); domain.goal_figures
+then decides what of each figure is shown.
 The owner at a moment comes from the hand-off log: the target of the last hand-off at or before
 it, else the source of the first hand-off, else the request's owner (never handed off).
 Only samples credited to the key result's departments count (its scope's, or else the goal's).
@@ -31,11 +36,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, bindparam, text
+from sqlalchemy import BigInteger, Boolean, DateTime, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.goals import COUNTS, Metric
+from domain.goal_figures import Aggregate, Figure, part_figure, total_figure
+from domain.goals import COUNTS, JOURNEY_METRICS, Metric
+from domain.people import Person
 from domain.workflow import OPEN
 
 OPEN_STATUSES = ", ".join(f"'{s.value}'" for s in sorted(OPEN, key=lambda s: s.value))
@@ -62,14 +69,21 @@ def _in_window(column: str) -> str:
     return f"{column} >= kr.starts and {column} < kr.ends"
 
 
+# Whether the reader could see a request anyway: their department owns it or has a task on it
+# (db.read.visibility.works_on_request; a reader's own requests and those they watch are left
+# out, so that one read serves their whole department). Admins see everything.
+_SEEN_REQUEST = """coalesce(:everything or s.owner_department_id = :viewer_department
+  or exists (select 1 from tasks tk where tk.request_id = s.id and tk.department_id = :viewer_department), false)"""
+
+
 def _samples(metrics: tuple[str, ...], *, which: str, credited_to: str, value: str) -> str:
     """One sample per request `which` selects for key results of `metrics`, credited and valued.
 
     Each kind joins the requests on its own window, so it reads only the requests it needs."""
     names = ", ".join(f"'{m}'" for m in metrics)
     return f"""
-  select kr.kr_id, kr.metric, kr.departments, {credited_to} as department_id, ({value})::float8 as value,
-         true as whole
+  select kr.kr_id, kr.metric, kr.departments, kr.accepted, {credited_to} as department_id,
+         ({value})::float8 as value, true as whole, {_SEEN_REQUEST} as seen, null::boolean as run_shared
     from kr join requests s
       on (cardinality(kr.services) = 0 or s.service_id = any(kr.services))
      and (cardinality(kr.types) = 0 or s.request_type_id = any(kr.types))
@@ -99,16 +113,23 @@ SAMPLES = " union all ".join([
 # same question over the stages where it owns a touchpoint, so a run counts once in the total
 # and once for each department it involved.
 JOURNEY_SAMPLES = """
-  select kr_id, metric, departments, department_id, min(on_time::int)::float8, false
-    from stage_outcomes group by kr_id, metric, departments, run_id, department_id
+  select kr_id, metric, departments, accepted, department_id, min(on_time::int)::float8, false, seen, null
+    from stage_outcomes group by kr_id, metric, departments, accepted, run_id, department_id, seen
   union all
-  select r.kr_id, r.metric, r.departments, null, coalesce(min(o.on_time::int), 1)::float8, true
+  select r.kr_id, r.metric, r.departments, r.accepted, null, coalesce(min(o.on_time::int), 1)::float8, true,
+         r.seen, r.shared
     from runs r left join stage_outcomes o on o.kr_id = r.kr_id and o.run_id = r.run_id
-   group by r.kr_id, r.metric, r.departments, r.run_id"""
+   group by r.kr_id, r.metric, r.departments, r.accepted, r.run_id, r.seen, r.shared"""
 
+# A run is seen by the staff of the departments owning its map's touchpoints (run_visible, less
+# its sponsor); a run's own outcome is shared when every department of the key result it
+# involves accepted the goal, since it is made of their stages.
 JOURNEY_RUNS = """
 runs as materialized (
-  select kr.kr_id, kr.metric, kr.departments, jr.id as run_id, jr.map_id
+  select kr.kr_id, kr.metric, kr.departments, kr.accepted, jr.id as run_id, jr.map_id,
+         coalesce(:everything or :viewer_department = any(jm.department_ids), false) as seen,
+         not exists (select 1 from unnest(jm.department_ids) d
+                      where d = any(kr.departments) and d <> all(kr.accepted)) as shared
     from kr join journey_runs jr
       on jr.status = 'COMPLETED' and jr.completed_at >= kr.starts and jr.completed_at < kr.ends
      and (kr.maps is null or jr.map_id = any(kr.maps))
@@ -116,7 +137,7 @@ runs as materialized (
    where kr.metric = 'JOURNEY_ON_TIME_RATE'
 ),
 stage_outcomes as materialized (
-  select r.kr_id, r.metric, r.departments, r.run_id, tp.department_id,
+  select r.kr_id, r.metric, r.departments, r.accepted, r.run_id, r.seen, tp.department_id,
          extract(epoch from s.left_at - s.entered_at) / 60 <= st.target_minutes as on_time
     from runs r
     join journey_run_stages s on s.run_id = r.run_id
@@ -131,7 +152,10 @@ AGGREGATE = """count(*) as n,
          when 'REQUESTS_RESOLVED' then count(*)::float8
          when 'OPEN_BACKLOG' then count(*)::float8
          else avg(value)
-       end as value"""
+       end as value,
+       count(*) filter (where not seen) as unseen"""
+# A sample counts for the reader when they could see its work, or its department shares it.
+COUNTED = "(seen or coalesce(run_shared, department_id = any(accepted)))"
 
 # Scope: every axis left empty matches everything; departments default to the goal's; a journey
 # map stands for all its versions. The CTEs are materialized so that each is worked out once.
@@ -141,6 +165,8 @@ with kr as materialized (
          coalesce(nullif(k.scope_department_ids, '{{}}'),
                   array(select gd.department_id from shared_goal_departments gd where gd.goal_id = k.goal_id))
            as departments,
+         array(select gd.department_id from shared_goal_departments gd
+                where gd.goal_id = k.goal_id and gd.participation = 'ACCEPTED') as accepted,
          case when k.scope_journey_map_id is not null then
            array(select m.id from journey_maps m
                   where m.lineage_id = (select n.lineage_id from journey_maps n where n.id = k.scope_journey_map_id))
@@ -152,36 +178,41 @@ with kr as materialized (
 {JOURNEY_RUNS}
 samples as materialized ({SAMPLES} union all {JOURNEY_SAMPLES})
 select kr_id, null::bigint as department_id, true as total, {AGGREGATE}
-  from samples where whole and (department_id is null or department_id = any(departments))
+  from samples where whole and (department_id is null or department_id = any(departments)) and {COUNTED}
  group by kr_id, metric
 union all
 select kr_id, department_id, false, {AGGREGATE}
-  from samples where department_id = any(departments)
+  from samples where department_id = any(departments) and {COUNTED}
  group by kr_id, metric, department_id
-""").bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("now", type_=DateTime(timezone=True)))
+""").bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("now", type_=DateTime(timezone=True)),
+               bindparam("everything", type_=Boolean), bindparam("viewer_department", type_=BigInteger))
 
 
 @dataclass(frozen=True)
-class Contribution:
-    value: float | None
-    sample_size: int
+class Audience:
+    """Whose work a reader could see anyway: everything (admins), or their department's."""
+
+    everything: bool
+    department_id: int | None
+
+    @classmethod
+    def of(cls, viewer: Person) -> Audience:
+        return cls(everything=viewer.is_admin, department_id=viewer.department_id if viewer.is_staff else None)
 
 
 @dataclass
 class KeyResultValue:
-    """A key result's value over all its samples, and per credited department."""
+    """A key result's figures for one audience: over all its samples, and per credited department."""
 
     metric: Metric
-    value: float | None = None
-    sample_size: int = 0
-    by_department: dict[int, Contribution] = field(default_factory=dict)
+    total: Figure = field(init=False)
+    by_department: dict[int, Figure] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.sample_size == 0:
-            self.value = empty_value(self.metric)
+        self.total = Figure(empty_value(self.metric), 0)
 
-    def of_department(self, department_id: int) -> Contribution:
-        return self.by_department.get(department_id) or Contribution(empty_value(self.metric), 0)
+    def of_department(self, department_id: int) -> Figure:
+        return self.by_department.get(department_id) or Figure(empty_value(self.metric), 0)
 
 
 def empty_value(metric: Metric) -> float | None:
@@ -190,15 +221,24 @@ def empty_value(metric: Metric) -> float | None:
 
 
 async def key_result_values(conn: AsyncConnection, key_results: Sequence[tuple[int, Metric]], *,
-                            now: datetime) -> dict[tuple[int, Metric], KeyResultValue]:
-    """Values at `now` of key results keyed (id, metric): the metric shapes an empty value."""
-    rows = await conn.execute(VALUES, {"ids": [k for k, _ in key_results], "now": now})
-    values = {(k, metric): KeyResultValue(metric) for k, metric in key_results}
-    by_id = {k: value for (k, _), value in values.items()}
+                            now: datetime, audience: Audience) -> dict[tuple[int, Metric], KeyResultValue]:
+    """Figures at `now` of key results keyed (id, metric), as `audience` may read them
+    (domain.goal_figures); the metric shapes an empty value."""
+    rows = await conn.execute(VALUES, {"ids": [k for k, _ in key_results], "now": now,
+                                       "everything": audience.everything,
+                                       "viewer_department": audience.department_id})
+    totals: dict[int, Aggregate] = {}
+    parts: dict[int, dict[int, Aggregate]] = {k: {} for k, _ in key_results}
     for row in rows:
-        found = by_id[row.kr_id]
+        aggregate = Aggregate(row.value, row.n, row.unseen)
         if row.total:
-            found.value, found.sample_size = row.value, row.n
+            totals[row.kr_id] = aggregate
         else:
-            found.by_department[row.department_id] = Contribution(row.value, row.n)
+            parts[row.kr_id][row.department_id] = aggregate
+    values = {}
+    for k, metric in key_results:
+        value = values[(k, metric)] = KeyResultValue(metric)
+        value.by_department = {d: part_figure(a) for d, a in parts[k].items()}
+        if k in totals:
+            value.total = total_figure(totals[k], parts[k].values(), runs=metric in JOURNEY_METRICS)
     return values

@@ -54,17 +54,18 @@ async def goals_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]
     return {r.id: r for r in rows}
 
 
-async def department_ids_by_goal(conn: AsyncConnection, goal_ids: Sequence[int]) -> dict[int, list[int]]:
-    rows = await conn.execute(select(GD).where(GD.c.goal_id.in_(list(goal_ids)))
-                              .order_by(GD.c.goal_id, GD.c.department_id))
-    grouped: dict[int, list[int]] = {i: [] for i in goal_ids}
+async def key_results_by_goal(conn: AsyncConnection, goal_ids: Sequence[int]) -> dict[int, list[Any]]:
+    rows = await conn.execute(select(KR).where(KR.c.goal_id.in_(list(goal_ids))).order_by(KR.c.goal_id, KR.c.position))
+    grouped: dict[int, list[Any]] = {i: [] for i in goal_ids}
     for row in rows:
-        grouped[row.goal_id].append(row.department_id)
+        grouped[row.goal_id].append(row)
     return grouped
 
 
-async def key_results_by_goal(conn: AsyncConnection, goal_ids: Sequence[int]) -> dict[int, list[Any]]:
-    rows = await conn.execute(select(KR).where(KR.c.goal_id.in_(list(goal_ids))).order_by(KR.c.goal_id, KR.c.position))
+async def departments_by_goal(conn: AsyncConnection, goal_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Each goal's departments, with whether they share their figures (domain.goal_participation)."""
+    rows = await conn.execute(select(GD).where(GD.c.goal_id.in_(list(goal_ids)))
+                              .order_by(GD.c.goal_id, GD.c.department_id))
     grouped: dict[int, list[Any]] = {i: [] for i in goal_ids}
     for row in rows:
         grouped[row.goal_id].append(row)

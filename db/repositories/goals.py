@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
 from db.repositories.organisation import next_value, next_values
+from domain.goal_participation import Decision, Participation
 from domain.goals import Direction, KeyResult, Metric, Scope, SharedGoal
 
 G, GD, KR = t.shared_goals, t.shared_goal_departments, t.key_results
@@ -27,15 +28,17 @@ class GoalRepository:
         row = (await self.conn.execute(select(G).where(G.c.id == goal_id).with_for_update())).first()
         if row is None:
             return None
-        departments = await self.conn.execute(
-            select(GD.c.department_id).where(GD.c.goal_id == goal_id).order_by(GD.c.department_id))
+        departments = (await self.conn.execute(
+            select(GD).where(GD.c.goal_id == goal_id).order_by(GD.c.department_id))).all()
         key_results = await self.conn.execute(
             select(KR).where(KR.c.goal_id == goal_id).order_by(KR.c.position))
         return SharedGoal(
             id=row.id, title=row.title, description=row.description, period_start=row.period_start,
             period_end=row.period_end, department_ids=[r.department_id for r in departments],
             key_results=[key_result_from_row(r) for r in key_results], created_by=row.created_by,
-            created_at=row.created_at, updated_at=row.updated_at, version=row.version)
+            created_at=row.created_at, updated_at=row.updated_at, version=row.version,
+            participation={r.department_id: Decision(Participation(r.participation), r.decided_by, r.decided_at)
+                           for r in departments})
 
     async def add(self, goal: SharedGoal) -> None:
         await self.conn.execute(G.insert().values(
@@ -52,9 +55,23 @@ class GoalRepository:
         await self.conn.execute(delete(KR).where(KR.c.goal_id == goal.id))
         await self._write_parts(goal)
 
+    async def save_participation(self, goal: SharedGoal) -> None:
+        statement = GD.update().where(GD.c.goal_id == goal.id, GD.c.department_id == bindparam("department")).values(
+            participation=bindparam("status"), decided_by=bindparam("by"), decided_at=bindparam("at"))
+        await self.conn.execute(statement, [
+            {"department": d, "status": decision.status.value, "by": decision.decided_by, "at": decision.decided_at}
+            for d, decision in goal.participation.items()])
+
     async def _write_parts(self, goal: SharedGoal) -> None:
-        await self.conn.execute(GD.insert(), [{"goal_id": goal.id, "department_id": d} for d in goal.department_ids])
+        await self.conn.execute(GD.insert(), [
+            {"goal_id": goal.id, "department_id": d, **_decision_values(goal.participation.get(d, Decision()))}
+            for d in goal.department_ids])
         await self.conn.execute(KR.insert(), [key_result_values(goal.id, i, k) for i, k in enumerate(goal.key_results)])
+
+
+def _decision_values(decision: Decision) -> dict[str, Any]:
+    return {"participation": decision.status.value, "decided_by": decision.decided_by,
+            "decided_at": decision.decided_at}
 
 
 def key_result_from_row(row: Any) -> KeyResult:

@@ -47,6 +47,22 @@ async def update_goal(cmd: commands.UpdateSharedGoal, *, uow: UnitOfWork, actor:
     return goal.id
 
 
+async def decide_participation(cmd: commands.DecideGoalParticipation, *, uow: UnitOfWork, actor: Person,
+                               now: datetime) -> int:
+    """A department accepts the goal, sharing its figures with the goal's readers, or declines it."""
+    async with uow:
+        goal = await uow.goals.get_for_update(cmd.goal_id)
+        if goal is None or not can_view_goal(actor, goal.department_ids):
+            raise NotFound("No such shared goal.", field=("goalId",))
+        goal.decide(actor, department_id=cmd.department_id, status=cmd.status, now=now,
+                    expected_version=cmd.expected_version)
+        if goal.events:
+            await uow.goals.save_participation(goal)
+            _record(uow, goal)
+        await uow.commit()
+    return goal.id
+
+
 def _record(uow: UnitOfWork, goal: SharedGoal) -> None:
     uow.record(goal.events)
     goal.events.clear()

@@ -82,6 +82,8 @@ TEMPLATES: dict[str, tuple[Part, ...]] = {
     "JourneyRunCompleted": ("Completed the journey in ", Value("minutes"), " min"),
     "SharedGoalCreated": ("Set shared goal ", Value("title", "")),
     "SharedGoalUpdated": ("Changed shared goal ", Value("title", ""), ": ", Joined("changed")),
+    "SharedGoalAccepted": ("Accepted shared goal ", Value("title", ""), ": its figures are shared"),
+    "SharedGoalDeclined": ("Declined shared goal ", Value("title", ""), ": its figures are not shared"),
     "JourneyRunCancelled": ("Cancelled the journey", When("reason", (": ", Value("reason"),))),
 }
 

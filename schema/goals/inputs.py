@@ -60,3 +60,17 @@ class SharedGoalUpdateInput:
     department_ids: list[strawberry.ID] | None = None
     key_results: list[KeyResultInput] | None = strawberry.field(
         default=None, description="The whole new list: key results left out are removed.")
+
+
+@strawberry.input
+class SharedGoalParticipationAcceptInput:
+    goal_id: strawberry.ID
+    department_id: strawberry.ID = strawberry.field(description="The department you manage (admins: any).")
+    expected_version: int = strawberry.field(
+        description="The version of the goal you read and accept: if it changed since, STALE_VERSION.")
+
+
+@strawberry.input
+class SharedGoalParticipationDeclineInput:
+    goal_id: strawberry.ID
+    department_id: strawberry.ID = strawberry.field(description="The department you manage (admins: any).")

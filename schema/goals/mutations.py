@@ -7,6 +7,7 @@ import strawberry
 
 from domain import commands
 from domain.errors import NotFound
+from domain.goal_participation import Participation
 from domain.goals import DEFAULT_DIRECTION, Direction, KeyResult, Metric, Scope
 from domain.handlers import goals as handle
 from schema.commands import execute, reload
@@ -86,3 +87,20 @@ class GoalMutations:
             department_ids=(_decoded(input.department_ids, "Department", "departmentIds")
                             if input.department_ids is not None else None),
             key_results=_key_results(input.key_results)), **deps))
+
+    @root_mutation(description="Your department shares its figures in this goal (as of expectedVersion) with "
+                               "everyone who reads the goal; until then each reader counts only work they may see.")
+    async def shared_goal_participation_accept(self, info: strawberry.Info,
+                                               input: inputs.SharedGoalParticipationAcceptInput) -> SharedGoalPayload:
+        return await _payload(info, lambda **deps: handle.decide_participation(commands.DecideGoalParticipation(
+            goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
+            department_id=decode(input.department_id, "Department", field="departmentId"),
+            status=Participation.ACCEPTED, expected_version=input.expected_version), **deps))
+
+    @root_mutation(description="Your department does not share its figures in this goal (or no longer does).")
+    async def shared_goal_participation_decline(self, info: strawberry.Info,
+                                                input: inputs.SharedGoalParticipationDeclineInput) -> SharedGoalPayload:
+        return await _payload(info, lambda **deps: handle.decide_participation(commands.DecideGoalParticipation(
+            goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
+            department_id=decode(input.department_id, "Department", field="departmentId"),
+            status=Participation.DECLINED), **deps))

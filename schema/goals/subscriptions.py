@@ -16,6 +16,7 @@ from typing import Any
 
 import strawberry
 
+from db.read.goal_values import Audience
 from domain.goals import JOURNEY_METRICS
 from schema import ids
 from schema.goals.types import SharedGoalNode
@@ -72,7 +73,7 @@ class GoalScope:
 
     async def reload(self, info: strawberry.Info) -> None:
         loaders = info.context.loaders
-        goal_departments = frozenset(await loaders.goal_department_ids.load(self.goal_id))
+        goal_departments = frozenset(r.department_id for r in await loaders.goal_departments.load(self.goal_id))
         self.key_results = [
             KeyResultScope(service_ids=frozenset(row.scope_service_ids),
                            request_type_ids=frozenset(row.scope_request_type_ids),
@@ -116,19 +117,22 @@ async def _shown(info: strawberry.Info, goal: SharedGoalNode) -> tuple:
     key_results = await goal.load_key_results(info)
     await _share_values(info, goal.db_id, [(k.row.id, k.metric) for k in key_results])
     values = await asyncio.gather(*(k.value(info) for k in key_results))
-    return (goal.title, goal.version, [k.row for k in key_results], values, await goal.measures(info))
+    departments = await info.context.loaders.goal_departments.load(goal.db_id)
+    return (goal.title, goal.version, [k.row for k in key_results], departments, values, await goal.measures(info))
 
 
 async def _share_values(info: strawberry.Info, goal_id: int, keys: list[tuple[int, Any]]) -> None:
-    """Compute the goal's values once for all its subscribers woken by the same change: they are
-    the same for everyone who may see the goal, and cost up to a few hundred milliseconds of SQL.
-    Shared only within VALUE_WINDOW seconds, since time alone moves them too (see with_ticks)."""
+    """Compute the goal's values once for all its subscribers woken by the same change who count
+    the same work (an audience: admins, or one department; see db.read.goal_values), since they
+    cost up to a few hundred milliseconds of SQL. Shared only within VALUE_WINDOW seconds, since
+    time alone moves them too (see with_ticks)."""
     context = info.context
     if context.hub is None or context.broker is None or not keys:
         return
     loaders = context.loaders
+    audience = Audience.of(context.require_viewer())
     version = (context.broker.head, int(time.monotonic() // VALUE_WINDOW), tuple(keys))
-    values = await context.hub.reads.read(("goal values", goal_id), version,
+    values = await context.hub.reads.read(("goal values", goal_id, audience), version,
                                           lambda: loaders.key_result_value.load_many(keys))
     loaders.key_result_value.prime_many(dict(zip(keys, values)))
 

@@ -9,13 +9,15 @@ import strawberry
 
 from db.read.goal_values import KeyResultValue
 from domain import goal_progress as rules
+from domain.goal_figures import Figure
+from domain.goal_participation import Participation
 from domain.goals import Direction, Metric
 from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
-from schema.enums import GoalStatus, TargetDirection
+from schema.enums import FigureCoverage, FigureWithheld, GoalParticipationStatus, GoalStatus, TargetDirection
 from schema.enums import Metric as MetricEnum
 from schema.journeys.types import JourneyMapNode
-from schema.organisation.types import DepartmentNode
+from schema.organisation.types import DepartmentNode, PersonNode
 from schema.relay import Node
 
 
@@ -55,8 +57,26 @@ class KeyResultScope:
 @strawberry.type
 class DepartmentContribution:
     department: DepartmentNode
-    current: float | None
-    sample_size: int
+    current: float | None = strawberry.field(description="Null with no samples (a rate, an average, a "
+                                                         "percentile), or when withheld.")
+    sample_size: int | None = strawberry.field(description="Null when withheld.")
+    withheld: FigureWithheld | None = strawberry.field(description="Why the figure is not shown; null when it is.")
+    participation: GoalParticipationStatus
+    coverage: FigureCoverage
+
+
+@strawberry.type
+class GoalParticipation:
+    department: DepartmentNode
+    status: GoalParticipationStatus
+    decided_at: datetime | None
+    decided_by_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def decided_by(self, info: strawberry.Info) -> PersonNode | None:
+        if self.decided_by_id is None:
+            return None
+        return PersonNode.from_row(await info.context.loaders.person.load(self.decided_by_id))
 
 
 @strawberry.type
@@ -82,18 +102,30 @@ class KeyResult:
     async def value(self, info: strawberry.Info) -> KeyResultValue:
         return await info.context.loaders.key_result_value.load((self.row.id, self.metric))
 
-    @strawberry.field(description="The value now, over the whole scope; null while a rate, an average or a "
-                                  "percentile has no samples.")
+    @strawberry.field(description="The value now, over the scope as you may count it (see `coverage`); null "
+                                  "while a rate, an average or a percentile has no samples, or when withheld.")
     async def current(self, info: strawberry.Info) -> float | None:
-        return (await self.value(info)).value
+        return (await self.value(info)).total.value
 
-    @strawberry.field(description="How many requests (or runs) the value is computed from.")
-    async def sample_size(self, info: strawberry.Info) -> int:
-        return (await self.value(info)).sample_size
+    @strawberry.field(description="How many requests (or runs) the value is computed from; null when withheld.")
+    async def sample_size(self, info: strawberry.Info) -> int | None:
+        return (await self.value(info)).total.sample_size
+
+    @strawberry.field(description="Why the value is not shown; null when it is (then it counts for progress "
+                                  "and status; a withheld one counts as no value).")
+    async def withheld(self, info: strawberry.Info) -> FigureWithheld | None:
+        return (await self.value(info)).total.withheld
+
+    @strawberry.field(description="ALL_WORK when every department of the key result accepted the goal (or "
+                                  "you are an admin), else VISIBLE_WORK: some part counts only work you may see.")
+    async def coverage(self, info: strawberry.Info) -> FigureCoverage:
+        departments = self.scope.department_ids or await self.goal.department_ids(info)
+        decisions = await self.goal.decisions(info)
+        return _coverage(info, all(decisions.get(d) is Participation.ACCEPTED for d in departments))
 
     async def measure(self, info: strawberry.Info) -> tuple[float, rules.GoalStatus]:
         """Progress and status, from the computed value and the clock."""
-        value = (await self.value(info)).value
+        value = (await self.value(info)).total.value  # None when withheld: progress and status tell nothing
         progress = rules.progress(direction=self.direction, target=self.target, current=value)
         return progress, rules.status(metric=self.metric, direction=self.direction, target=self.target,
                                       measured=value is not None,
@@ -110,10 +142,21 @@ class KeyResult:
     @strawberry.field(description="The value per credited department, with how many samples each.")
     async def by_department(self, info: strawberry.Info) -> list[DepartmentContribution]:
         department_ids = self.scope.department_ids or await self.goal.department_ids(info)
-        value, departments = await asyncio.gather(self.value(info), _departments(info, department_ids))
-        return [DepartmentContribution(department=d, current=value.of_department(d.db_id).value,
-                                       sample_size=value.of_department(d.db_id).sample_size)
+        value, departments, decisions = await asyncio.gather(
+            self.value(info), _departments(info, department_ids), self.goal.decisions(info))
+        return [_contribution(info, d, value.of_department(d.db_id), decisions.get(d.db_id, Participation.INVITED))
                 for d in departments]
+
+
+def _contribution(info: strawberry.Info, department: DepartmentNode, figure: Figure,
+                  status: Participation) -> DepartmentContribution:
+    return DepartmentContribution(department=department, current=figure.value, sample_size=figure.sample_size,
+                                  withheld=figure.withheld, participation=status,
+                                  coverage=_coverage(info, status is Participation.ACCEPTED))
+
+
+def _coverage(info: strawberry.Info, shared: bool) -> FigureCoverage:
+    return FigureCoverage.ALL_WORK if shared or info.context.require_viewer().is_admin else FigureCoverage.VISIBLE_WORK
 
 
 @strawberry.type(name="SharedGoal")
@@ -139,11 +182,23 @@ class SharedGoalNode(Node):
         return rules.elapsed(period_start=self.period_start, period_end=self.period_end, now=now)
 
     async def department_ids(self, info: strawberry.Info) -> list[int]:
-        return await info.context.loaders.goal_department_ids.load(self.db_id)
+        return [r.department_id for r in await info.context.loaders.goal_departments.load(self.db_id)]
 
     @strawberry.field(description="The participating departments: their people read the goal, their managers edit it.")
     async def departments(self, info: strawberry.Info) -> list[DepartmentNode]:
         return await _departments(info, await self.department_ids(info))
+
+    async def decisions(self, info: strawberry.Info) -> dict[int, Participation]:
+        rows = await info.context.loaders.goal_departments.load(self.db_id)
+        return {r.department_id: Participation(r.participation) for r in rows}
+
+    @strawberry.field(description="Whether each department shares its figures with everyone who reads the goal "
+                                  "(by department name).")
+    async def participation(self, info: strawberry.Info) -> list[GoalParticipation]:
+        rows = {r.department_id: r for r in await info.context.loaders.goal_departments.load(self.db_id)}
+        return [GoalParticipation(department=d, status=Participation(rows[d.db_id].participation),
+                                  decided_at=rows[d.db_id].decided_at, decided_by_id=rows[d.db_id].decided_by)
+                for d in await _departments(info, list(rows))]
 
     async def load_key_results(self, info: strawberry.Info) -> list[KeyResult]:
         rows = await info.context.loaders.key_results_of_goal.load(self.db_id)

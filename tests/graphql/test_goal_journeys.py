@@ -41,10 +41,10 @@ async def onboarding(api, org: Org) -> str:
     return m
 
 
-async def _measured(api, org: Org, *key_results: dict) -> list[dict]:
+async def _measured(api, org: Org, *key_results: dict, viewer=None) -> list[dict]:
     goal = await create_goal(api, org, title="New hires productive on day 1", key_results=list(key_results), **MARCH)
     api.at(DAY0 + timedelta(days=5))
-    return (await fetch_goal(api, org.hr_agent, goal["id"]))["keyResults"]
+    return (await fetch_goal(api, viewer or org.hr_agent, goal["id"]))["keyResults"]
 
 
 async def test_journey_on_time_rate_with_each_departments_stages(api, org: Org, onboarding):
@@ -77,7 +77,10 @@ async def test_request_metrics_on_a_journey_map_count_the_requests_its_runs_open
     api.at(DAY0 + timedelta(days=3))
     await move(api, org.it_agent, await raise_request(api, org, org.employee), "RESOLVED")
     # when
-    (resolved,) = await _measured(api, org, key_result("REQUESTS_RESOLVED", 20, scope={"journeyMapId": onboarding}))
+    # (read by an admin: HR's agent counts only HR's part, and IT's three are too few to share;
+    # see test_goal_privacy)
+    (resolved,) = await _measured(api, org, key_result("REQUESTS_RESOLVED", 20, scope={"journeyMapId": onboarding}),
+                                  viewer=org.admin)
     # then
     assert (resolved["current"], resolved["sampleSize"]) == (10, 10)
     assert by_department(resolved) == {"Facilities": (3, 3), "HR": (4, 4), "IT": (3, 3)}
