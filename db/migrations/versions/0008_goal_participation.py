@@ -3,14 +3,14 @@
 Goals made before this had no such consent: every department is invited, except the department
 the goal's creator managed, which accepted by creating it.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0006'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
