@@ -148,6 +148,7 @@ async def write(conn: Connection, request: Request, loaded: Loaded, events: list
     """(whether the guard held and everything was written, the last event sequence written).
     Returns once the write is on disk (db.durability)."""
     record = await conn.fetchrow(WRITE, *parameters(request, loaded, events, claim))
-    if record["last_seq"] is not None:
+    written = record["updated"] == 1
+    if written:  # with or without events, it committed asynchronously
         await wait_flushed(conn)
-    return record["updated"] == 1, record["last_seq"]
+    return written, record["last_seq"]
