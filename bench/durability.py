@@ -9,6 +9,9 @@ how a write appending events commits, side by side in one run, in alternating ro
 
     python -m bench.durability [--seconds 12] [--rounds 4] [--concurrency 16]
 
+First the database alone (`concurrency` connections, each appending one event per transaction, the
+three ways), then the three servers under the writes.
+
 The data set is the contest's (bench/cache.py); each server runs a copy of this checkout with
 db/durability.py changed, from a temporary folder, and logs to bench/results/durability-*.log.
 """
@@ -20,8 +23,11 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
+
+import asyncpg
 
 from bench import cache, database
 from bench.contest import measure_rounds
@@ -29,6 +35,7 @@ from bench.report import side_of
 from bench.scenarios import build_scenarios
 from bench.server import can_pin, pin_this_process_to_load_cpu, start_server
 from bench.targets import read_targets
+from db import durability
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"  # the servers' logs
@@ -38,8 +45,18 @@ ASYNC_COMMIT = re.compile(r"^ASYNC_COMMIT = .*$", re.M)
 WAIT = re.compile(r"^async def wait_flushed.*", re.M | re.S)
 
 
+XID_ONLY = "select pg_current_xact_id()"
+APPEND = ("insert into events (type, occurred_at, department_ids, internal, payload) "
+          "values ('BenchCommit', now(), '{}', false, '{}')")
+COMMIT_WAYS = {  # (the write, the wait after it)
+    "flushed": (f"{APPEND} returning {durability.ASYNC_COMMIT}", durability.FLUSHED),
+    "synchronous": (APPEND, None),
+    "xid only": (f"{APPEND} returning {durability.ASYNC_COMMIT}", XID_ONLY),
+}
+
+
 def _xid_only(source: str) -> str:
-    return _sub(FLUSHED, 'FLUSHED = "select pg_current_xact_id()"', source)
+    return _sub(FLUSHED, f'FLUSHED = "{XID_ONLY}"', source)
 
 
 def _synchronous(source: str) -> str:
@@ -90,10 +107,44 @@ async def bench(args: argparse.Namespace) -> int:
     name = f"tandem_bench_durability_{uuid.uuid4().hex[:8]}"
     url = await cache.copy_of(server_url, cached, name=name)
     try:
+        await _commit_rates(database.asyncpg_dsn(url), args)
         with tempfile.TemporaryDirectory(prefix="tandem-durability-") as folder:
             return await _side_by_side(url, Path(folder), args)
     finally:
         await database.drop_database(server_url, name)
+
+
+async def _commit_rates(dsn: str, args: argparse.Namespace) -> None:
+    connections = [await asyncpg.connect(dsn) for _ in range(args.concurrency)]
+    try:
+        totals = {way: [0, 0.0] for way in COMMIT_WAYS}
+        for round_number in range(args.rounds):
+            ways = list(COMMIT_WAYS)
+            for way in ways[round_number % len(ways):] + ways[:round_number % len(ways)]:
+                commits, seconds = await _appending(connections, *COMMIT_WAYS[way], args.seconds / args.rounds)
+                totals[way][0] += commits
+                totals[way][1] += seconds
+    finally:
+        for connection in connections:
+            await connection.close()
+    base = totals["flushed"][0] / totals["flushed"][1]
+    print(f"\nthe database alone: {args.concurrency} connections, one event appended per transaction")
+    for way, (commits, seconds) in totals.items():
+        print(f"  {way:<12} {commits / seconds:>7,.0f} commits/s  {commits / seconds / base:5.2f}x", flush=True)
+
+
+async def _appending(connections: list, write: str, wait: str | None, seconds: float) -> tuple[int, float]:
+    started = time.perf_counter()
+    counts = [0]
+
+    async def append(connection: asyncpg.Connection) -> None:
+        while time.perf_counter() - started < seconds:
+            await connection.execute(write)
+            if wait is not None:
+                await connection.execute(wait)
+            counts[0] += 1
+    await asyncio.gather(*(append(c) for c in connections))
+    return counts[0], time.perf_counter() - started
 
 
 async def _side_by_side(url: str, folder: Path, args: argparse.Namespace) -> int:

@@ -3,11 +3,12 @@
 The events table's ordering lock (migration 0002) is held until the writing transaction ends, and
 a synchronous commit ends only once its WAL is on disk: every writer waits for every other's
 flush, one at a time, so all event-writing commits together are capped by the disk's flush rate
-whatever the CPUs do (~235 commits/s when this was written, 384-462/s in a later run, against
-1,900-2,500/s this way; bench/durability.py). So a transaction that appends events commits
-asynchronously (the lock goes as soon as the commit record is in the WAL buffers), and then,
-before its caller or this process's broker is told, waits for the flush with a tiny synchronous
-transaction of its own: concurrent writers' flushes group into one.
+whatever the CPUs do (~235 commits/s when this was written; later, 16 connections appending
+events: ~400/s synchronously against ~1,850-2,500/s this way, `python -m bench.durability`). So a
+transaction that appends events commits asynchronously (the lock goes as soon as the commit
+record is in the WAL buffers), and then, before its caller or this process's broker is told,
+waits for the flush with a tiny synchronous transaction of its own: concurrent writers' flushes
+group into one.
 
 That transaction must write WAL itself. PostgreSQL flushes at commit only for a transaction that
 wrote WAL (xact.c, RecordTransactionCommit: `wrote_xlog` is taken before the commit record is
