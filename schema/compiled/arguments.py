@@ -58,6 +58,17 @@ class NodeShape:
 Shape = RequestsShape | WindowShape | NodeShape
 
 
+def shapes_bytes(shapes: tuple[Shape, ...]) -> int:
+    """What shapes hold beyond a few words, for the caches they key: a filter's text and lists."""
+    total = 0
+    for shape in shapes:
+        total += 64
+        if isinstance(shape, RequestsShape):
+            criteria = shape.criteria
+            total += len(criteria.search or "") + 8 * (len(criteria.statuses) + len(criteria.priorities))
+    return total
+
+
 def bind(schema: Any, plan: Plan, variables: VariableValues) -> tuple[tuple[Shape, ...], dict[str, Any]]:
     shapes: list[Shape] = []
     params: dict[str, Any] = {}

@@ -12,9 +12,9 @@ from graphql import DocumentNode, OperationDefinitionNode
 from graphql.execution.values import VariableValues, get_variable_values
 
 from domain.people import Person
-from schema.compiled.arguments import Fallback, Shape, bind
-from schema.compiled.cache import Lru
-from schema.compiled.directives import directive_variables
+from schema.compiled.arguments import Fallback, Shape, bind, shapes_bytes
+from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru, document_bytes
+from schema.compiled.directives import directive_variables, directive_variables_bytes
 from schema.compiled.planner import Plan, Unsupported, make_plan, query_operation
 from schema.compiled.statement import Statement, build_statement
 
@@ -22,12 +22,16 @@ log = logging.getLogger("tandem.compiled")
 
 
 class Compiler:
-    def __init__(self, *, plans: int = 256, statements: int = 512):
-        self.plans: Lru[Plan | None] = Lru(plans)
-        self.statements: Lru[Statement] = Lru(statements)
-        self.directive_variables: Lru[tuple[str, ...]] = Lru(plans)
-        self.bindings: Lru[Any] = Lru(statements * 2)
-        self.validated: Lru[DocumentNode] = Lru(plans)  # documents answered here once (so valid)
+    def __init__(self, *, plans: int = 256, statements: int = 512, max_bytes: int = CACHE_BYTES):
+        # Plans and bindings hold the document's nodes (and so the whole document): counted whole.
+        self.plans: Lru[Any, Plan | None] = Lru(entries=plans, max_bytes=max_bytes, weigh=_plan_bytes)
+        self.statements: Lru[Any, Statement] = Lru(entries=statements, max_bytes=max_bytes, weigh=_statement_bytes)
+        self.directive_variables: Lru[str, tuple[str, ...]] = Lru(entries=plans, max_bytes=max_bytes,
+                                                                  weigh=directive_variables_bytes)
+        self.bindings: Lru[Any, Any] = Lru(entries=statements * 2, max_bytes=max_bytes, weigh=_binding_bytes)
+        # Documents answered here once (so valid).
+        self.validated: Lru[str, DocumentNode] = Lru(entries=plans, max_bytes=max_bytes,
+                                                     weigh=lambda query, _: document_bytes(query))
 
     async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> str | None:
         """The JSON text of `data`, or None when normal execution must answer.
@@ -98,3 +102,20 @@ def _plan_or_none(schema: Any, document: DocumentNode, operation: OperationDefin
         return make_plan(schema._schema, document, operation, variables)
     except Unsupported:
         return None
+
+
+def _plan_bytes(key: tuple[str, str | None, tuple[Any, ...]], plan: Plan | None) -> int:
+    query, operation_name, _ = key
+    return document_bytes(query) + len(operation_name or "")
+
+
+def _binding_bytes(key: tuple[str, str | None, str], bound: Any) -> int:
+    # The variables' JSON is the key; their values (cursors, filters) are in the shapes and parameters.
+    query, operation_name, variables = key
+    return document_bytes(query) + len(operation_name or "") + 2 * len(variables)
+
+
+def _statement_bytes(key: tuple[Any, Any, tuple[Shape, ...]], statement: Statement) -> int:
+    (query, operation_name, _), _, shapes = key
+    return (ENTRY_BYTES + len(query) + len(operation_name or "") + shapes_bytes(shapes) + len(statement.sql)
+            + 64 * len(statement.names))

@@ -6,6 +6,8 @@ from typing import Any
 from graphql import DirectiveNode, DocumentNode, VariableNode, visit
 from graphql.language import Visitor
 
+from schema.compiled.cache import ENTRY_BYTES
+
 
 def directive_variables(document: DocumentNode) -> tuple[str, ...]:
     """Variables read by @include/@skip: the only ones that change which fields are selected."""
@@ -18,3 +20,8 @@ def directive_variables(document: DocumentNode) -> tuple[str, ...]:
 
     visit(document, Collect())
     return tuple(sorted(set(names)))
+
+
+def directive_variables_bytes(query: str, names: tuple[str, ...]) -> int:
+    """An entry of a cache of `directive_variables` by document text."""
+    return ENTRY_BYTES + len(query) + 64 * len(names)

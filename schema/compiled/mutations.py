@@ -62,8 +62,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter, get_argumen
 from strawberry.types import ExecutionResult
 from strawberry.types.field import StrawberryField
 
-from schema.compiled.cache import Lru
-from schema.compiled.directives import directive_variables
+from schema.compiled.cache import CACHE_BYTES, Lru, document_bytes
+from schema.compiled.directives import directive_variables, directive_variables_bytes
 from schema.compiled.inputs import argument_converter
 from schema.extensions import finished_errors
 from schema.permissions import SignedIn
@@ -101,10 +101,15 @@ class ResolverInfo:
 
 
 class DirectMutations:
-    def __init__(self, *, plans: int = 256):
-        self.plans: Lru[MutationPlan | None] = Lru(plans)
-        self.directive_variables: Lru[tuple[str, ...]] = Lru(plans)
-        self.validated: Lru[DocumentNode] = Lru(plans)  # mutation documents that passed validation
+    def __init__(self, *, plans: int = 256, max_bytes: int = CACHE_BYTES):
+        # A plan holds the document's nodes (and so the whole document): counted whole.
+        self.plans: Lru[Any, MutationPlan | None] = Lru(
+            entries=plans, max_bytes=max_bytes, weigh=lambda key, _: document_bytes(key[0]) + len(key[1] or ""))
+        self.directive_variables: Lru[str, tuple[str, ...]] = Lru(entries=plans, max_bytes=max_bytes,
+                                                                  weigh=directive_variables_bytes)
+        # Mutation documents that passed validation.
+        self.validated: Lru[str, DocumentNode] = Lru(entries=plans, max_bytes=max_bytes,
+                                                     weigh=lambda query, _: document_bytes(query))
         self.answered = 0  # operations `answer` ran (what operators and tests can read)
 
     def remember(self, query: str, document: DocumentNode) -> None:
