@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, ParserCache
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 from strawberry.tools import merge_types
 
 from schema.catalog.mutations import CatalogMutations
@@ -12,6 +12,7 @@ from schema.catalog.queries import CatalogQueries
 from schema.compiled.compiler import Compiler
 from schema.compiled.extension import CompiledReads, DirectlyRunMutations
 from schema.compiled.mutations import DirectMutations
+from schema.documents import DOCUMENTS, CachedDocuments, document_cache
 from schema.events.subscriptions import EventSubscriptions
 from schema.extensions import CodedErrors, CodedSchema
 from schema.goals.mutations import GoalMutations
@@ -29,10 +30,6 @@ from schema.organisation.subscriptions import OrganisationSubscriptions
 from schema.requests.mutations import RequestMutations
 from schema.requests.queries import RequestQueries
 from schema.scalars import SCALAR_OVERRIDES, refuse_nul_in_strings
-
-# Documents kept parsed and validated per process: the documents of the portals and apps
-# (repeated, or sent as persisted-query hashes) cost neither again.
-DOCUMENT_CACHE_SIZE = 256
 
 Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries,
                               JourneyQueries))
@@ -53,12 +50,15 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
                  direct_mutations: bool = True) -> strawberry.Schema:
     # Depth, aliases, cost and validation, each document checked once (schema.limits.checks).
     limits = DocumentLimits(max_depth=max_depth, max_aliases=max_aliases, max_cost=max_cost,
-                            documents=DOCUMENT_CACHE_SIZE)
+                            documents=DOCUMENTS)
+    documents = document_cache()
     # Factories, not instances: strawberry builds a fresh extension per operation.
     extensions = [
         CodedErrors,
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        # Documents kept parsed per process (bounded in bytes): the documents of the portals and apps
+        # (repeated, or sent as persisted-query hashes) are not parsed again.
+        lambda: CachedDocuments(documents),
         lambda: CheckedOperations(limits),
     ]
     if not introspection:
@@ -79,6 +79,7 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     # (schema.compiled.extension.answer_validated).
     schema.tandem_compiler = compiler
     schema.tandem_direct = direct
+    schema.tandem_documents = documents
     return schema
 
 

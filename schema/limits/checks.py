@@ -19,7 +19,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.schema.schema import validate_document
 
-from schema.compiled.cache import Lru
+from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru
 from schema.errors import ApiError
 from schema.limits.budgets import Charge, PersonBudgets, RateLimited
 from schema.limits.shape import DocumentShape, document_shape
@@ -38,8 +38,11 @@ class QueryTooComplex(ApiError):
 class DocumentLimits:
     def __init__(self, *, max_depth: int, max_aliases: int, max_cost: int, documents: int = 256):
         self.max_depth, self.max_aliases, self.max_cost = max_depth, max_aliases, max_cost
-        self.shapes: Lru[DocumentShape] = Lru(documents)
-        self.validated: Lru[list[GraphQLError]] = Lru(documents)
+        # Both keyed by the document's text; what they hold is small beside it (a shape is a few
+        # numbers per operation and fragment, the errors a few lines), so the text is the weight.
+        self.shapes: Lru[str, DocumentShape] = Lru(entries=documents, max_bytes=CACHE_BYTES, weigh=_text_bytes)
+        self.validated: Lru[tuple[str, tuple[Any, ...]], list[GraphQLError]] = Lru(
+            entries=documents, max_bytes=CACHE_BYTES, weigh=lambda key, _: _text_bytes(key[0], None))
 
     def shape(self, schema: GraphQLSchema, query: str | None, document: DocumentNode) -> DocumentShape:
         if query is None:
@@ -103,6 +106,10 @@ class DocumentLimits:
         if hasattr(context, "cost"):
             context.cost = charge
         return charge, []
+
+
+def _text_bytes(text: str, _: object) -> int:
+    return ENTRY_BYTES + 2 * len(text)
 
 
 def _payer(context: Any) -> Any:
