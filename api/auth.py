@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.engine import fetch_one
 from db.mapping import person_from_record
 from domain.people import Person
+from schema.compiled.cache import ENTRY_BYTES, MB, Lru
 
 if TYPE_CHECKING:
     from api.oidc.sign_in import OidcSignIn
@@ -46,15 +46,15 @@ def bearer_token(header: str | None) -> str | None:
 # every call, and checking its signature costs more than the query it comes with. Only the
 # expiry can change a verified token's answer: once past it, the token is decoded again and
 # refused as any expired token is.
-_VERIFIED: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
-VERIFIED_TOKENS = 4096
+# Only signed tokens are kept (the secret is one string shared by every key).
+_VERIFIED: Lru[tuple[str, str], tuple[int, float]] = Lru(
+    entries=4096, max_bytes=4 * MB, weigh=lambda key, _: ENTRY_BYTES + len(key[1]))
 
 
 def person_id_from_token(token: str, *, secret: str) -> int:
     key = (secret, token)
-    verified = _VERIFIED.get(key)
+    verified = _VERIFIED.peek(key)
     if verified is not None and time.time() < verified[1]:
-        _VERIFIED.move_to_end(key)
         return verified[0]
     try:
         # A token without an expiry would sign its bearer in for ever: refused. The subject is
@@ -62,12 +62,10 @@ def person_id_from_token(token: str, *, secret: str) -> int:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
                             options={"require": ["exp", "sub"], "verify_sub": False})
     except (jwt.PyJWTError, ValueError, OverflowError) as error:
-        _VERIFIED.pop(key, None)
+        _VERIFIED.pop(key)
         raise AuthError(refusal(error)) from None
     person_id = _person_id(claims["sub"])
-    _VERIFIED[key] = (person_id, float(min(int(claims["exp"]), 2**53)))
-    if len(_VERIFIED) > VERIFIED_TOKENS:
-        _VERIFIED.popitem(last=False)
+    _VERIFIED.put(key, (person_id, float(min(int(claims["exp"]), 2**53))))
     return person_id
 
 
@@ -127,19 +125,17 @@ class RecentPeople:
         self.seconds = seconds
         self.size = size
         self.clock = clock
-        self._people: OrderedDict[int, tuple[Person, float]] = OrderedDict()
+        self._people: Lru[int, tuple[Person, float]] = Lru(
+            entries=size, max_bytes=4 * MB, weigh=lambda _, seen: ENTRY_BYTES + len(seen[0].name) + len(seen[0].email))
 
     def get(self, person_id: int) -> Person | None:
-        seen = self._people.get(person_id)
+        seen = self._people.peek(person_id)
         if seen is None or self.clock() - seen[1] > self.seconds:
             return None
         return seen[0]
 
     def put(self, person: Person) -> None:
-        self._people[person.id] = (person, self.clock())
-        self._people.move_to_end(person.id)
-        if len(self._people) > self.size:
-            self._people.popitem(last=False)
+        self._people.put(person.id, (person, self.clock()))
 
 
 async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str,

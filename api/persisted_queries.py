@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from typing import Any
+
+from schema.compiled.cache import Lru
 
 VERSION = 1
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -36,9 +37,9 @@ class PersistedQueryError(Exception):
 
 class PersistedQueries:
     def __init__(self, *, max_documents: int = 1000, max_characters: int = 5_000_000):
-        self.max_documents, self.max_characters = max_documents, max_characters
-        self._documents: OrderedDict[str, str] = OrderedDict()
-        self._characters = 0
+        # A document larger than the whole budget runs, but is never kept: the client keeps sending it whole.
+        self._documents: Lru[str, str] = Lru(entries=max_documents, max_bytes=max_characters,
+                                             max_entry_bytes=max_characters, weigh=lambda _, query: len(query))
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -50,29 +51,17 @@ class PersistedQueries:
             return query
         digest = _checked_hash(extension)
         if query is None:
-            stored = self._documents.get(digest)
+            stored = self._documents.peek(digest)
             if stored is None:
                 # Apollo clients look for this message or this code to resend with the query.
                 raise PersistedQueryError("PersistedQueryNotFound", code="PERSISTED_QUERY_NOT_FOUND", status=200)
-            self._documents.move_to_end(digest)
             return stored
         if not isinstance(query, str) or hashlib.sha256(query.encode()).hexdigest() != digest:
             raise PersistedQueryError("The persisted query's sha256Hash is not the hash of the query.",
                                       code="PERSISTED_QUERY_HASH_MISMATCH")
-        self._store(digest, query)
+        if self._documents.peek(digest) is None:
+            self._documents.put(digest, query)
         return query
-
-    def _store(self, digest: str, query: str) -> None:
-        if digest in self._documents:
-            self._documents.move_to_end(digest)
-            return
-        if len(query) > self.max_characters:
-            return  # runs, but is never kept: the client keeps sending it whole
-        self._documents[digest] = query
-        self._characters += len(query)
-        while len(self._documents) > self.max_documents or self._characters > self.max_characters:
-            _, evicted = self._documents.popitem(last=False)
-            self._characters -= len(evicted)
 
 
 def _checked_hash(extension: object) -> str:
