@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     websocket = GraphQLWebSocket(schema, engine=engine, secret=settings.tandem_secret, broker=broker, hub=hub,
                                  settings=WebSocketSettings(max_operations=settings.tandem_ws_max_operations,
                                                            init_timeout=settings.tandem_ws_init_timeout,
-                                                           send_timeout=settings.tandem_ws_send_timeout),
+                                                           send_timeout=settings.tandem_ws_send_timeout,
+                                                           max_message_bytes=settings.tandem_max_body_bytes),
                                  oidc=oidc, budgets=budgets)
 
     async def healthz(request: Request) -> JSONResponse:

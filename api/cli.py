@@ -68,8 +68,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # wsproto holds the least memory per idle websocket of uvicorn's implementations (measured:
         # 17.9 KB against 20.3 for websockets-sansio and 27.8 for websockets). No per-message deflate:
         # each subscriber would get its own compressor and compress the same small JSON again.
+        # Websocket messages are capped as HTTP bodies are (uvicorn's default is 16 MiB); the endpoint
+        # checks again, for other servers.
         uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_config=None, ws="wsproto", ws_per_message_deflate=False)
+                    log_config=None, ws="wsproto", ws_per_message_deflate=False,
+                    ws_max_size=settings.tandem_max_body_bytes)
     except KeyboardInterrupt:
         log.info("stopped")
     return 0

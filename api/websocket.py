@@ -33,6 +33,11 @@ from schema.live.hub import EventHub
 
 log = logging.getLogger("tandem.ws")
 PROTOCOL = "graphql-transport-ws"
+# RFC 6455's "Message Too Big": graphql-ws clients take a 1xxx code other than the transient
+# ones as fatal, so they do not resend the same message in a loop.
+MESSAGE_TOO_BIG = 1009
+# Ids are kept (the running operations', the `next` prefixes'): clients send "1", "2" or a UUID.
+MAX_OPERATION_ID = 128
 
 
 @dataclass
@@ -41,6 +46,9 @@ class WebSocketSettings:
     max_operations: int = 50  # per connection
     max_backlog: int = 1000  # messages queued for a client that stopped reading
     send_timeout: float = 10.0  # how long a message may wait for room before its client is dropped
+    # As HTTP bodies (TANDEM_MAX_BODY_BYTES). uvicorn is told too (ws_max_size) and closes first;
+    # this holds under any other server.
+    max_message_bytes: int = 1_000_000
 
 
 class GraphQLWebSocket:
@@ -107,7 +115,12 @@ class Session:
         """Handle one ASGI message; False once the client has gone."""
         if message["type"] == "websocket.disconnect":
             return False
-        await self.receive(message.get("text"))
+        text = message.get("text")
+        limit = self.endpoint.settings.max_message_bytes
+        if _larger_than(text if text is not None else message.get("bytes"), limit):
+            await self.sender.close(MESSAGE_TOO_BIG, f"Message too big: at most {limit} bytes")
+            return True
+        await self.receive(text)
         return True
 
     async def receive(self, text: str | None) -> None:
@@ -122,6 +135,9 @@ class Session:
             self.send({"type": "pong"})
         elif kind == "pong":
             pass
+        elif kind in ("subscribe", "complete") and isinstance(message.get("id"), str) \
+                and len(message["id"]) > MAX_OPERATION_ID:
+            await self.sender.close(4400, f"Invalid message: an id has at most {MAX_OPERATION_ID} characters")
         elif kind == "subscribe" and isinstance(message.get("id"), str) and isinstance(message.get("payload"), dict):
             await self.subscribe(message["id"], message["payload"])
         elif kind == "complete" and isinstance(message.get("id"), str):
@@ -240,3 +256,12 @@ def _authorization(payload: dict[str, Any]) -> str | None:
     if isinstance(headers, dict):
         return _authorization({k.lower(): v for k, v in headers.items() if isinstance(k, str)})
     return None
+
+
+def _larger_than(data: str | bytes | None, limit: int) -> bool:
+    if data is None:
+        return False
+    # A character is one to four bytes in UTF-8: only a long text is encoded to count them.
+    if isinstance(data, str) and len(data) <= limit < 4 * len(data):
+        return len(data.encode()) > limit
+    return len(data) > limit

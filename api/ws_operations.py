@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -23,6 +22,7 @@ from strawberry.types.execution import PreExecutionError
 
 from api.ws_sender import RESUME, TRY_AGAIN_LATER, Sender, text_frame
 from domain.people import Person
+from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, MB, Lru, document_bytes
 from schema.events.subscriptions import feed_filter
 from schema.extensions import coded
 from schema.limits.budgets import Charge, PersonBudgets, RateLimited
@@ -46,25 +46,27 @@ class CheckedDocument:
     field_names: frozenset[str]
 
 
-@lru_cache(maxsize=64)
-def _parser(schema: strawberry.Schema):
-    max_tokens = schema.tandem_limits.max_tokens
+# Documents parsed, by schema and text: a thousand wallboards sending one document parse it once.
+_PARSED: Lru[tuple[strawberry.Schema, str], CheckedDocument] = Lru(
+    entries=512, max_bytes=CACHE_BYTES, weigh=lambda key, _: document_bytes(key[1]))
+# The start of `next` messages by operation id (api.websocket.MAX_OPERATION_ID characters at most),
+# shared among the many connections whose clients number their operations alike ("1", "2", ...).
+_NEXT_PREFIXES: Lru[str, str] = Lru(entries=1024, max_bytes=MB, weigh=lambda key, _: ENTRY_BYTES + 2 * len(key))
 
-    @lru_cache(maxsize=512)
-    def parsed(query: str) -> CheckedDocument:
-        # Cached by document text: a thousand wallboards sending one document parse it once.
-        try:
-            document = parse(query, max_tokens=max_tokens)
-        except GraphQLError as error:
-            raise OperationError([error]) from None
-        return CheckedDocument(document, selected_field_names(document))
-    return parsed
+
+def _parsed(schema: strawberry.Schema, query: str) -> CheckedDocument:
+    max_tokens = schema.tandem_limits.max_tokens
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError as error:
+        raise OperationError([error]) from None
+    return CheckedDocument(document, selected_field_names(document))
 
 
 def _checked(schema: strawberry.Schema, query: str, name: str | None,
              variables: dict[str, Any] | None) -> tuple[CheckedDocument, int | None]:
     """The document, checked as over HTTP (schema.limits.checks), and this run's cost."""
-    checked = _parser(schema)(query)
+    checked = _PARSED.get((schema, query), lambda: _parsed(schema, query))
     errors, cost = schema.tandem_limits.documents.check(schema._schema, query, checked.document,
                                                         operation_name=name, variables=variables,
                                                         rules=specified_rules)
@@ -94,10 +96,8 @@ class NextMessages:
         self.sender.close_soon(TRY_AGAIN_LATER, f"An event could not be sent: {RESUME}")
 
 
-@lru_cache(maxsize=1024)
 def _next_prefix(operation_id: str) -> str:
-    # Shared among the many connections whose clients number their operations alike ("1", "2", ...).
-    return '{"id":%s,"type":"next","payload":' % json.dumps(operation_id)
+    return _NEXT_PREFIXES.get(operation_id, lambda: '{"id":%s,"type":"next","payload":' % json.dumps(operation_id))
 
 
 def prepare(schema: strawberry.Schema, payload: dict[str, Any]) -> PreparedOperation:

@@ -130,3 +130,26 @@ async def test_a_connection_closes_when_its_token_expires(server, e2e_org):
     async with await _connect(server) as ws:
         await _init(ws, token)
         assert await _closed_with(ws) == 4403
+
+
+async def test_a_message_over_the_body_limit_closes_with_1009(server, token_for):
+    # uvicorn's default would take 16 MiB: `tandem serve` caps messages as it caps HTTP bodies (1 MB)
+    async with await _connect(server) as ws:
+        await _init(ws, token_for("employee@example.com"))
+        padded = {"query": "subscription { events { cursor } }\n#" + "x" * 1_100_000}
+        await ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": padded}))
+        assert await _closed_with(ws) == 1009
+
+
+async def test_an_operation_id_over_128_characters_closes_with_4400(server, token_for):
+    async with await _connect(server) as ws:
+        await _init(ws, token_for("employee@example.com"))
+        await ws.send(json.dumps({"type": "subscribe", "id": "x" * 128, "payload": {
+            "query": "query { viewer { email } }"}}))
+        assert json.loads(await ws.recv())["type"] == "next"
+        await ws.send(json.dumps({"type": "subscribe", "id": "x" * 129, "payload": SUBSCRIBE}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await ws.recv()
+    assert closed.value.rcvd.code == 4400
+    assert "at most 128 characters" in closed.value.rcvd.reason
