@@ -37,7 +37,7 @@ class Lru(Generic[K, V]):
                  max_entry_bytes: int | None = None):
         self.max_entries = entries
         self.max_bytes = max_bytes
-        # A quarter by default: four large documents do not empty the cache of everything else.
+        # A quarter by default: one large entry never takes more than a quarter of the cache.
         self.max_entry_bytes = max_bytes // 4 if max_entry_bytes is None else max_entry_bytes
         self.weigh = weigh
         self.bytes = 0  # the entries' estimated sizes, summed
