@@ -3,6 +3,7 @@ applies the GraphQL-over-HTTP rules of `api.graphql_http` to strawberry's respon
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import strawberry
@@ -22,15 +23,18 @@ from api.oidc.sign_in import OidcSignIn
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from db.broker import EventBroker
 from db.engine import reader
+from db.failures import describe, failure_code
 from db.uow import CommitListener
 from schema.compiled.extension import RawJson, answer_validated
 from schema.context import Context
 from schema.extensions import OperationNotChosen
+from schema.limits.budgets import PersonBudgets
+
+log = logging.getLogger("tandem.graphql")
 
 # What each method may run: subscriptions are served over websockets only (api.websocket).
 ALLOWED_OPERATIONS = {"GET": frozenset({OperationType.QUERY}),
                       "POST": frozenset({OperationType.QUERY, OperationType.MUTATION})}
-from schema.limits.budgets import PersonBudgets
 
 
 def response_json(data: Any) -> str:
@@ -95,6 +99,12 @@ class TandemGraphQL(GraphQL):
             # Never cached: a CDN keeping NOT_FOUND for a GET URL would hide the stored query.
             response = graphql_http.http_error(error.status_for(media_type), str(error), media_type=media_type,
                                                code=error.code, headers={"Cache-Control": "no-store"})
+        except Exception as error:
+            # The database failed the sign-in, or a compiled read: answered, so the connection stays open.
+            if (code := failure_code(error)) is None:
+                raise
+            log.warning("database failure: %s", describe(error), extra={"code": code})
+            response = graphql_http.database_error(code, media_type=media_type)
         graphql_http.vary_by_viewer(response, signed_in="authorization" in request.headers)
         await response(scope, receive, send)
 
@@ -168,6 +178,9 @@ class TandemGraphQL(GraphQL):
             if retry_after is not None:
                 response.status_code = 429
                 response.headers["Retry-After"] = str(retry_after)
+            if graphql_http.database_failed(response_data):
+                response.status_code = 503
+                response.headers.update(graphql_http.RETRY_AFTER)
         return response
 
 

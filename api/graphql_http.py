@@ -10,10 +10,14 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.responses import JSONResponse, Response
 
+from db.failures import FAILURE_MESSAGES
+
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
 _HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+# A database that is away or too slow (db.failures): the whole call is answered 503 with this.
+RETRY_AFTER = {"Retry-After": "2"}
 
 
 class Refused(HTTPException):
@@ -80,3 +84,19 @@ def vary_by_viewer(response: Response, *, signed_in: bool) -> None:
     response.headers["Vary"] = ", ".join([*vary, *(v for v in ("Accept", "Authorization") if v.lower() not in present)])
     if signed_in and "cache-control" not in response.headers:
         response.headers["Cache-Control"] = "private, no-cache"
+
+
+def database_failed(response_data: dict[str, Any]) -> bool:
+    """Nothing was answered because the database was away or too slow: no root field has a value,
+    and an error says why (TIMEOUT, SERVICE_UNAVAILABLE). Answered 503 with Retry-After, as load
+    balancers and clients' retries expect; a response that got some data keeps its status."""
+    errors = response_data.get("errors")
+    if not errors or not any((e.get("extensions") or {}).get("code") in FAILURE_MESSAGES for e in errors):
+        return False
+    data = response_data.get("data")
+    return not data or all(value is None for value in data.values())
+
+
+def database_error(code: str, *, media_type: str) -> JSONResponse:
+    """The call could not start (sign-in read the database): TIMEOUT or SERVICE_UNAVAILABLE."""
+    return http_error(503, FAILURE_MESSAGES[code], media_type=media_type, code=code, headers=RETRY_AFTER)

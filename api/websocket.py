@@ -1,9 +1,10 @@
 """GraphQL over websockets: the graphql-transport-ws protocol (the `graphql-ws` JS client's).
 
 Authentication happens once, in `connection_init` (`{"authorization": "Bearer <JWT>"}`): a
-missing token closes with 4401, a bad one with 4403. `events` subscriptions join the
-process's event hub, which shares rendering among subscribers (schema.live.hub); every
-other operation (other subscriptions, queries, mutations) runs through strawberry.
+missing token closes with 4401, a bad one with 4403, and a database too slow or away to check
+it with 1013 (try again later). `events` subscriptions join the process's event hub, which
+shares rendering among subscribers (schema.live.hub); every other operation (other
+subscriptions, queries, mutations) runs through strawberry.
 """
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from api.auth import AuthError, seconds_left, viewer_from_header
 from api.oidc.sign_in import OidcSignIn
 from api.ws_expiry import Deadlines
 from api.ws_operations import OperationError, prepare
-from api.ws_sender import Sender
+from api.ws_sender import TRY_AGAIN_LATER, Sender
 from db.broker import EventBroker
 from db.engine import reader
+from db.failures import FAILURE_MESSAGES, describe, failure_code
 from domain.people import Person
 from schema.context import Context
 from schema.extensions import coded
@@ -164,6 +166,13 @@ class Session:
         except AuthError as error:
             await self.sender.close(4403, f"Forbidden: {error}"[:120])
             return
+        except Exception as error:
+            if (code := failure_code(error)) is None:
+                raise
+            # 1013 Try Again Later: graphql-ws clients retry it (1011 and 4500 are fatal to them).
+            log.warning("database failure: %s", describe(error), extra={"code": code})
+            await self.sender.close(TRY_AGAIN_LATER, f"{code}: {FAILURE_MESSAGES[code]}"[:120])
+            return
         left = seconds_left(header, secret=self.endpoint.secret, oidc=self.endpoint.oidc)
         if left is not None:
             # A connection lives no longer than its token: the client reconnects with a fresh one.
@@ -202,7 +211,11 @@ class Session:
             self.error(operation_id, error.errors)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as error:
+            if (code := failure_code(error)) is not None:
+                log.warning("database failure: %s", describe(error), extra={"code": code})
+                self.error(operation_id, [GraphQLError(FAILURE_MESSAGES[code], extensions={"code": code})])
+                return
             log.exception("websocket operation failed")
             self.error(operation_id, [GraphQLError("Unexpected error.", extensions={"code": "INTERNAL_SERVER_ERROR"})])
 

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from db.failures import FAILURE_MESSAGES, describe, failure_code
 from schema.errors import ApiError
 
 log = logging.getLogger("tandem.graphql")
@@ -19,8 +20,9 @@ MASKED = "Unexpected error."
 
 def _expected(error: GraphQLError) -> bool:
     original = error.original_error
-    # GraphQLErrors raised on purpose (ours, strawberry permission denials) carry their own message.
-    return original is None or isinstance(original, (ApiError, GraphQLError))
+    # GraphQLErrors raised on purpose (ours, strawberry permission denials) carry their own message;
+    # the database's being slow or away is not a bug either (logged apart, without a traceback).
+    return original is None or isinstance(original, (ApiError, GraphQLError)) or failure_code(original) is not None
 
 
 class CodedErrors(SchemaExtension):
@@ -33,6 +35,11 @@ class CodedErrors(SchemaExtension):
 
 
 def coded(error: GraphQLError) -> GraphQLError:
+    failure = failure_code(error.original_error)
+    if failure is not None:
+        log.warning("database failure: %s", describe(error.original_error), extra={"code": failure})
+        return GraphQLError(FAILURE_MESSAGES[failure], nodes=error.nodes, path=error.path,
+                            extensions={"code": failure})
     if not _expected(error):
         log.error("unexpected error", exc_info=error.original_error)
         return GraphQLError(MASKED, nodes=error.nodes, path=error.path,

@@ -11,6 +11,7 @@ from typing import Any
 from graphql import DocumentNode, OperationDefinitionNode
 from graphql.execution.values import VariableValues, get_variable_values
 
+from db.failures import failure_code
 from domain.people import Person
 from schema.compiled.arguments import Fallback, Shape, bind, shapes_bytes
 from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru, document_bytes
@@ -45,7 +46,9 @@ class Compiler:
             statement, parameters = prepared
             async with reader.connect() as conn:
                 return (await conn.exec_driver_sql(statement.sql, parameters)).scalar_one()
-        except Exception:  # noqa: BLE001 - normal execution answers, and reports what went wrong
+        except Exception as error:  # noqa: BLE001 - normal execution answers, and reports what went wrong
+            if failure_code(error) is not None:
+                raise  # the database is slow or away: executing normally would wait for it again
             log.warning("compiled read failed; executing normally", exc_info=True)
             return None
 

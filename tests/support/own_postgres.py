@@ -35,10 +35,12 @@ def _system_user() -> str | None:
 
 
 class OwnPostgres:
-    """initdb'd on creation; `start`, and `crash` (`pg_ctl stop -m immediate`: every process quits
-    at once, WAL still in PostgreSQL's buffers is lost, the next start recovers); `remove` deletes it."""
+    """initdb'd on creation; `start`, `stop` (`fast`: sessions end, a clean shut-down) and `crash`
+    (`pg_ctl stop -m immediate`: every process quits at once, WAL still in PostgreSQL's buffers is
+    lost, the next start recovers); `remove` deletes it. `settings` hold for every start."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, settings: dict[str, str] | None = None) -> None:
+        self.settings = settings or {}
         self.user = _system_user()
         self.folder = Path(tempfile.mkdtemp(prefix="tandem-own-pg-"))
         if self.user is not None:
@@ -53,13 +55,17 @@ class OwnPostgres:
 
     def start(self, **settings: str) -> None:
         """Start it (recovering from the WAL after a crash), with `settings` for this run only."""
-        chosen = {"listen_addresses": "127.0.0.1", "unix_socket_directories": str(self.folder), **settings}
+        chosen = {"listen_addresses": "127.0.0.1", "unix_socket_directories": str(self.folder), **self.settings,
+                  **settings}
         options = f"-p {self.port} " + " ".join(f"-c {name}={shlex.quote(value)}" for name, value in chosen.items())
         self._run("pg_ctl", "start", "-D", str(self.data), "-w", "-t", "120", "-o", options,
                   "-l", str(self.folder / "postgres.log"))
 
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w")
+
     def crash(self) -> None:
-        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate")
+        self.stop("immediate")
 
     def remove(self) -> None:
         try:
