@@ -21,7 +21,7 @@ from api.oidc.sign_in import OidcSignIn
 from api.settings import DEV_SECRET, Settings, get_settings
 from api.websocket import GraphQLWebSocket, WebSocketSettings
 from db.broker import EventBroker
-from db.engine import create_engine
+from db.engine import Timeouts, create_engine
 from schema.limits.budgets import PersonBudgets
 from schema.live.hub import EventHub
 from schema.schema import build_schema
@@ -45,6 +45,16 @@ class TandemApp(Starlette):
             await super().__call__(scope, receive, send)
 
 
+# A transaction of Tandem's is open for milliseconds: one idle for a minute is a stuck process holding locks.
+IDLE_IN_TRANSACTION_SECONDS = 60.0
+
+
+def database_timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(statement=settings.tandem_statement_timeout, lock=settings.tandem_lock_timeout,
+                    pool=settings.tandem_db_pool_timeout, connect=settings.tandem_db_connect_timeout,
+                    idle_in_transaction=IDLE_IN_TRANSACTION_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     if not settings.database_url:
@@ -53,7 +63,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     configure_logging(settings.tandem_log_level)
     if settings.tandem_secret == DEV_SECRET:
         log.warning("TANDEM_SECRET is the development default: anyone can mint tokens; set it in production")
-    engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size)
+    engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size,
+                           timeouts=database_timeouts(settings))
     schema = build_schema(introspection=settings.tandem_introspection, max_depth=settings.tandem_max_depth,
                           max_aliases=settings.tandem_max_aliases, max_tokens=settings.tandem_max_tokens,
                           max_cost=settings.tandem_max_cost, compiled_reads=settings.tandem_compiled_reads,

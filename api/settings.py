@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     # come back, so a steady load above the pool opened and closed connections all the time
     # (16 concurrent writes with a pool of 10: 76 server processes in 4 s; with 20: 16).
     tandem_db_pool_size: int = Field(default=20, ge=1)
+    # Seconds (db.engine.Timeouts). A statement blocked by a lock held its connection for 70 s: 40
+    # calls hung, then the pool was gone. Statements and lock waits are cut (0: no limit), and so
+    # are a call's wait for a pooled connection and the opening of one; each answers TIMEOUT.
+    tandem_statement_timeout: float = Field(default=15.0, ge=0)
+    tandem_lock_timeout: float = Field(default=5.0, ge=0)
+    tandem_db_pool_timeout: float = Field(default=10.0, gt=0)
+    tandem_db_connect_timeout: float = Field(default=5.0, gt=0)
     tandem_max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     tandem_ws_max_operations: int = Field(default=50, ge=1)
     tandem_ws_init_timeout: float = Field(default=10.0, gt=0)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
@@ -11,6 +12,8 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only, greenlet_spawn
+
+from db.failures import CANCELLED, TIMEOUT, failure_code, sqlstate
 
 
 def async_url(url: str) -> str:
@@ -21,14 +24,39 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds. None leaves the server's setting (no limit by default), as migrations and the CLI
+    want; the API process sets them all (api.settings)."""
+    statement: float | None = None  # a statement's run, lock waits included (statement_timeout)
+    lock: float | None = None  # a wait for one lock (lock_timeout)
+    idle_in_transaction: float | None = None  # a transaction left open doing nothing holds its locks
+    pool: float = 30.0  # a call's wait for a pooled connection (SQLAlchemy's default)
+    connect: float = 60.0  # opening a connection (asyncpg's default)
+
+    def server_settings(self) -> dict[str, str]:
+        limits = {"statement_timeout": self.statement, "lock_timeout": self.lock,
+                  "idle_in_transaction_session_timeout": self.idle_in_transaction}
+        return {name: str(round(seconds * 1000)) for name, seconds in limits.items() if seconds is not None}
+
+    def command_timeout(self) -> float | None:
+        """asyncpg's own limit, a backstop for a server that stops answering (a half-open TCP
+        connection never times out on the server's side): later than the server's, which cancels
+        the statement cleanly."""
+        return self.statement + 5 if self.statement else None
+
+
+def create_engine(url: str, *, pool_size: int = 20, timeouts: Timeouts = Timeouts()) -> AsyncEngine:
     engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size // 2,  # for bursts; a worker holds at most 1.5x its pool
-        # JIT compiles the visibility-filtered counts (estimated costs pass jit_above_cost) and
-        # costs more than it saves on these short queries: measured 9.2 ms with, 3.4 ms without.
-        connect_args={"server_settings": {"application_name": "tandem", "jit": "off"}},
+        pool_timeout=timeouts.pool,
+        connect_args={
+            # JIT compiles the visibility-filtered counts (estimated costs pass jit_above_cost) and costs
+            # more than it saves on these short queries: measured 9.2 ms with, 3.4 ms without.
+            "server_settings": {"application_name": "tandem", "jit": "off", **timeouts.server_settings()},
+            "timeout": timeouts.connect, "command_timeout": timeouts.command_timeout()},
     )
     event.listen(engine.sync_engine.pool, "checkout", _ping)
     return engine
@@ -71,13 +99,19 @@ async def read_first(engine: AsyncEngine, read: Callable[[asyncpg.Connection], A
     ~0.1 ms of CPU per statement against ~0.4 ms through Core. And the checkout skips the ping:
     `read` is the ping. When it fails, whatever the driver raised (a connection killed under us
     shows as several errors, depending on when the driver noticed), the connection is discarded and
-    `read` runs again on a connection pinged first — so `read` must be safe to repeat. The caller
-    closes the connection (`close`), after whatever else it runs on it."""
+    `read` runs again on a connection pinged first — so `read` must be safe to repeat. A read that
+    timed out is not run again: it would wait as long again. The caller closes the connection
+    (`close`), after whatever else it runs on it."""
     connection = await _checkout(engine, ping=False)
     try:
         return connection, await read(connection.driver_connection)
-    except Exception:  # the same rule as the ping's: the connection is not usable
+    except Exception as error:  # the same rule as the ping's: the connection is not usable
+        if sqlstate(error) in CANCELLED:  # ... unless the server only cancelled the statement
+            await close(connection)
+            raise
         await greenlet_spawn(connection.invalidate)  # never handed out again
+        if failure_code(error) == TIMEOUT:
+            raise
     except BaseException:  # cancelled: the connection is fine
         await close(connection)
         raise
