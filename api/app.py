@@ -87,11 +87,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
+        pool = engine.pool
+        if pool.waiting:  # said without waiting in line for a connection
+            return JSONResponse({"status": "unavailable", "reason": (
+                f"the connection pool is exhausted: {pool.checkedout()} connections in use, "
+                f"{pool.waiting} calls waiting")}, status_code=503)
+        if pool.all_in_use():  # each serves a call, none waits: a check would only queue behind them
+            return JSONResponse({"status": "ready"})
         try:
             async with engine.connect() as conn:
                 await conn.execute(text("select 1"))
         except Exception as error:  # any failure to reach the database means not ready
-            return JSONResponse({"status": "unavailable", "error": type(error).__name__}, status_code=503)
+            return JSONResponse({"status": "unavailable", "reason": "the database does not answer",
+                                 "error": type(error).__name__}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     @contextlib.asynccontextmanager

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only, greenlet_spawn
 
 from db.failures import CANCELLED, TIMEOUT, failure_code, sqlstate
+from db.pool import WaitingPool
 
 
 def async_url(url: str) -> str:
@@ -49,6 +50,7 @@ class Timeouts:
 def create_engine(url: str, *, pool_size: int = 20, timeouts: Timeouts = Timeouts()) -> AsyncEngine:
     engine = create_async_engine(
         async_url(url),
+        poolclass=WaitingPool,  # a server out of connections makes calls wait, not fail (db.pool)
         pool_size=pool_size,
         max_overflow=pool_size // 2,  # for bursts; a worker holds at most 1.5x its pool
         pool_timeout=timeouts.pool,

@@ -1,6 +1,8 @@
-"""A real server on a PostgreSQL of the test's own, which goes away and comes back: an outage is
-answered 503 SERVICE_UNAVAILABLE (Retry-After, X-Request-ID) on a keep-alive connection that stays
-open, and the next call on it works once the database is back."""
+"""A real server on a PostgreSQL of the test's own: one that allows fewer connections than the
+server's pool would open, and one that goes away and comes back. Calls wait for a pooled
+connection instead of failing; an outage is answered 503 SERVICE_UNAVAILABLE (Retry-After,
+X-Request-ID) on a keep-alive connection that stays open, and the next call on it works once the
+database is back."""
 from __future__ import annotations
 
 import asyncio
@@ -23,6 +25,7 @@ from tests.support.server import Server, clean_env
 
 SECRET = "outage-secret-not-the-default-and-32-bytes-long"
 MAX_CONNECTIONS = 10  # the server's pool would open 30 (TANDEM_DB_POOL_SIZE=20, and half again)
+CLIENTS, CALLS = 100, 6
 LIST = "query($first: Int) { requests(first: $first) { totalCount edges { node { id title } } } }"
 COMMENT = """mutation($input: CommentAddInput!) { commentAdd(input: $input) { comment { body } userErrors { code } } }"""
 
@@ -56,6 +59,44 @@ async def own_org(served, own_postgres) -> Org:
 
 def _token(person: Person) -> str:
     return mint_token(person_id=person.id, email=person.email, secret=SECRET, hours=1)
+
+
+async def test_calls_wait_for_a_connection_when_the_server_allows_fewer_than_the_pool(served, own_postgres,
+                                                                                     own_org: Org):
+    # given requests to comment on, and a hundred clients calling at once
+    requests = [ids.encode("Request", await own_org.raise_request(own_org.employee, title=f"Dock {n}"))
+                for n in range(10)]
+    await own_org.engine.dispose()
+    agent = _token(own_org.it_agent)
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(base_url=served.url, timeout=60, limits=limits, headers=bearer(agent)) as http:
+        async def client(number: int) -> list[str]:
+            """What went wrong in this client's calls."""
+            failures = []
+            for call in range(CALLS):
+                if call % 2:
+                    body = {"query": COMMENT, "variables": {"input": {
+                        "requestId": requests[number % len(requests)], "body": f"client {number} call {call}"}}}
+                else:
+                    body = {"query": LIST, "variables": {"first": 5}}
+                try:
+                    answer = await http.post("/graphql", json=body)
+                except httpx.TransportError as error:  # a dropped connection fails the call too
+                    failures.append(repr(error))
+                    continue
+                if answer.status_code != 200 or "errors" in answer.text:
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
+            return failures
+
+        failed = [f for batch in await asyncio.gather(*(client(n) for n in range(CLIENTS))) for f in batch]
+
+    # then every call was answered, though PostgreSQL refused connections meanwhile
+    assert failed == [], f"{len(failed)} of {CLIENTS * CALLS} calls failed, e.g. {failed[:5]}"
+    refusals = own_postgres.log_text().count("too many clients")
+    assert refusals > 0
+    # and the pool stopped knocking at the full server meanwhile (each waiting call knocking every
+    # half second made 338 refusals in one run; this way, 21)
+    assert refusals < CLIENTS * CALLS / 4
 
 
 async def test_an_outage_is_a_coded_503_and_the_connection_serves_the_next_call(served, own_postgres,

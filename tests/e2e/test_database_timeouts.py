@@ -1,7 +1,9 @@
-"""Statements that wait too long are cancelled and answered `TIMEOUT`, writing nothing. Real
-servers with small timeouts; the waits are made by another session holding a lock."""
+"""Statements that wait too long are cancelled and answered `TIMEOUT`, writing nothing; a pool
+with every connection taken and calls waiting makes /readyz say so. Real servers with small
+timeouts; the waits are made by another session holding a lock."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -154,6 +156,54 @@ async def test_a_sign_in_that_waits_too_long_is_a_coded_503(lock_limited, e2e_or
 
     _assert_timed_out(answer)
     assert answer.json()["errors"][0]["message"] == "The database did not answer in time; try again shortly."
+
+
+async def test_readyz_says_when_the_pool_is_exhausted(server_env, e2e_org: Org, server_database, token_for,
+                                                       tmp_path):
+    # given a server with one pooled connection and no lock timeout
+    server = _served(server_env, tmp_path, TANDEM_DB_POOL_SIZE="1", TANDEM_DB_POOL_TIMEOUT="3",
+                     TANDEM_LOCK_TIMEOUT="0", TANDEM_STATEMENT_TIMEOUT="60")
+    agent = token_for("it.agent@example.com")
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            assert (await _post(server, COUNT, agent)).status_code == 200
+            async with holding(server_database, "lock table requests in access exclusive mode"):
+                # when one call holds the connection (waiting for the lock) and another waits for it
+                holder = asyncio.create_task(_post(server, COUNT, agent))
+                await _until_a_statement_waits_for_a_lock(server_database)
+                waiter = asyncio.create_task(_post(server, COUNT, agent))
+                exhausted = await _readyz_until(http, 503)
+                # then /readyz says so; the waiting call gives up after the pool timeout
+                assert "pool is exhausted" in exhausted["reason"]
+                _assert_timed_out(await waiter)
+                assert not holder.done()
+            # and once the lock is gone, the held call is answered and the server is ready again
+            assert (await holder).status_code == 200
+            assert (await _readyz_until(http, 200)) == {"status": "ready"}
+    finally:
+        server.stop()
+
+
+async def _until_a_statement_waits_for_a_lock(database_url: str) -> None:
+    session = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        for _ in range(200):
+            if await session.fetchval("select count(*) from pg_stat_activity where datname = current_database() "
+                                      "and wait_event_type = 'Lock'"):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("no statement came to wait for the lock")
+    finally:
+        await session.close()
+
+
+async def _readyz_until(http: httpx.AsyncClient, status: int) -> dict:
+    for _ in range(100):
+        answer = await http.get("/readyz", timeout=5)
+        if answer.status_code == status:
+            return answer.json()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"/readyz never answered {status}: {answer.status_code} {answer.text}")
 
 
 async def _raised(org: Org) -> str:
