@@ -44,10 +44,16 @@ async def _raise_many(org: Org, count: int) -> None:
 
 
 async def _statements(api, viewer, rows: int) -> int:
-    with count_statements(api.engine) as log:
-        data = await api.ok(PORTAL, viewer, first=rows)
-    assert len(data["requests"]["edges"]) == rows
-    return log.count
+    """The fewest of three runs: a loader's keys arrive in one batch unless their resolvers' own
+    awaits finish on different turns of the event loop, which a loaded machine can make happen
+    (one statement more, in either run). That only ever adds; rows never may."""
+    counts = []
+    for _ in range(3):
+        with count_statements(api.engine) as log:
+            data = await api.ok(PORTAL, viewer, first=rows)
+        assert len(data["requests"]["edges"]) == rows
+        counts.append(log.count)
+    return min(counts)
 
 
 @pytest.mark.parametrize("viewer_key", ["it_agent", "admin"])

@@ -122,7 +122,7 @@ async def test_distinct_large_subscription_documents_keep_at_most_the_bytes_boun
         await ws.send(json.dumps({"type": "ping"}))
         assert json.loads(await ws.recv()) == {"type": "pong"}
 
-    checked = ws_operations._CHECKED
+    checked = ws_operations._PARSED
     assert sum(1 for key in checked.keys() if key[1] in documents) < len(documents)
     assert_within_bytes(checked, sum(len(key[1]) for key in checked.keys()))
 
@@ -138,7 +138,7 @@ async def test_a_message_over_the_body_limit_closes_with_1009_and_runs_nothing(s
 
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1009, f"Message too big: at most {MAX_BODY} bytes")
     assert hub.subscriber_count == 0
-    assert not any(key[1] == query for key in ws_operations._CHECKED.keys())
+    assert not any(key[1] == query for key in ws_operations._PARSED.keys())
 
 
 async def test_an_operation_id_over_128_characters_closes_with_4400_and_runs_nothing(served):
