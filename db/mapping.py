@@ -36,12 +36,13 @@ def service_from_row(row: Any, collaborators: list[int]) -> Service:
 def field_definitions(data: list[dict]) -> list[FieldDefinition]:
     return [FieldDefinition(key=f["key"], label=f["label"], kind=FieldKind(f["kind"]),
                             required=bool(f.get("required")),
-                            options=tuple(f["options"]) if f.get("options") else None) for f in data]
+                            options=tuple(f["options"]) if f.get("options") else None,
+                            agent_only=bool(f.get("agent_only"))) for f in data]
 
 
 def field_definitions_json(fields: list[FieldDefinition]) -> list[dict]:
     return [{"key": f.key, "label": f.label, "kind": f.kind.value, "required": f.required,
-             "options": list(f.options) if f.options else None} for f in fields]
+             "options": list(f.options) if f.options else None, "agent_only": f.agent_only} for f in fields]
 
 
 def request_type_from_row(row: Any) -> RequestType:

@@ -98,7 +98,7 @@ request_types = Table(
     _id(),
     Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
-    # [{key, label, kind, required, options}] — read whole with the type, never queried inside.
+    # [{key, label, kind, required, options, agent_only}] (a missing agent_only: false) — read whole with the type.
     Column("fields", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("response_minutes", Integer, nullable=True),
     Column("resolution_minutes", Integer, nullable=True),

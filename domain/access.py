@@ -1,6 +1,7 @@
 """Who may see and do what. db.read mirrors these rules as SQL predicates."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,26 @@ def can_view_request(viewer: Person, request: Request) -> bool:
 
 def can_see_internal(viewer: Person, request: Request) -> bool:
     """Internal comments are for the departments doing the work, never the requester."""
-    return viewer.is_admin or (viewer.is_staff and viewer.department_id in working_departments(request))
+    return works_on(viewer, working_departments(request))
+
+
+def works_on(viewer: Person, department_ids: Collection[int]) -> bool:
+    """Admins, and staff of one of the departments doing a request's work."""
+    return viewer.is_admin or (viewer.is_staff and viewer.department_id in department_ids)
+
+
+def can_see_agent_only_fields(viewer: Person, request: Request) -> bool:
+    """Agent-only field values follow internal notes: the departments doing the work, never the requester."""
+    return can_see_internal(viewer, request)
+
+
+def sees_everyones_contact_details(viewer: Person) -> bool:
+    """Staff and admins see everyone's email and role; requesters see other people's names only."""
+    return viewer.is_admin or viewer.is_staff
+
+
+def can_see_contact_details(viewer: Person, person_id: int) -> bool:
+    return sees_everyones_contact_details(viewer) or viewer.id == person_id
 
 
 def can_decide(viewer: Person, request: Request) -> bool:

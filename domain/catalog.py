@@ -26,6 +26,8 @@ class FieldDefinition:
     kind: FieldKind
     required: bool = False
     options: tuple[str, ...] | None = None
+    # Filled in and seen only by the departments working on a request (and admins), as internal notes are.
+    agent_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,10 @@ def _check_field_definitions(fields: list[FieldDefinition]) -> None:
                               code="INVALID_FIELD_DEFINITION")
         if f.kind is not FieldKind.CHOICE and f.options:
             raise DomainError("Only CHOICE fields take options.", field=path + ("options",),
+                              code="INVALID_FIELD_DEFINITION")
+        if f.agent_only and f.required:
+            # Requesters raise requests without it: required, it would refuse every one of them.
+            raise DomainError("An agent-only field cannot be required.", field=path + ("required",),
                               code="INVALID_FIELD_DEFINITION")
 
 

@@ -1,14 +1,24 @@
 """Custom field values, checked against the definitions of a request type."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from domain.catalog import FieldDefinition, FieldKind, RequestType
-from domain.errors import InvalidField
+from domain.errors import Forbidden, InvalidField
 
 MAX_TEXT = 4000
+
+
+def refuse_agent_only(request_type: RequestType | None, keys: Iterable[str]) -> None:
+    """For someone who does not work on the request: any value for an agent-only field (clearing
+    one included) is refused, naming the first such key."""
+    for key in keys:
+        definition = request_type.field_by_key(key) if request_type else None
+        if definition is not None and definition.agent_only:
+            raise Forbidden(f"'{definition.label}' is filled in by the departments working on the request.",
+                            field=("fields", key), code="AGENT_ONLY_FIELD")
 
 
 def validate_field_values(request_type: RequestType | None, values: Mapping[str, str | None], *,

@@ -154,17 +154,36 @@ class Request:
         if description is not None and description != self.description:
             self.description = description
             changes["description"] = self.description
+        agent_only: dict[str, Any] = {}
         if fields is not None and fields != self.fields:
-            self.fields = dict(fields)
-            changes["fields"] = self.fields
+            public, agent_only = self._change_fields(fields, request_type)
+            changes.update(public)
         if priority is not None and priority is not self.priority:
             changes["priority"] = {"from": self.priority.value, "to": priority.value}
             self.priority = priority
             self.sla.reprioritise(policy=request_type.sla if request_type else None,
                                   priority=priority, started_at=self.created_at)
-        if changes:
+        if changes or agent_only:
             self._bump(now)
+        if changes:
             self._record("RequestUpdated", actor, now, changes=changes)
+        if agent_only:  # its own event, internal: a requester's timeline and feed never carry those values
+            self._record("RequestUpdated", actor, now, internal=True, changes=agent_only)
+
+    def _change_fields(self, fields: dict[str, str],
+                       request_type: RequestType | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Set the values; return the changes for the public event and for the internal one: the
+        new public values and the new agent-only values, each only if one of them changed."""
+        hidden = {f.key for f in request_type.fields if f.agent_only} if request_type else set()
+
+        def split(values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+            return ({k: v for k, v in values.items() if k not in hidden},
+                    {k: v for k, v in values.items() if k in hidden})
+
+        (public_before, agent_only_before), (public, agent_only) = split(self.fields), split(fields)
+        self.fields = dict(fields)
+        return ({"fields": public} if public != public_before else {},
+                {"fields": agent_only} if agent_only != agent_only_before else {})
 
     @_command
     def transition(self, actor: Person, to: RequestStatus, *, now: datetime, reason: str | None = None) -> None:

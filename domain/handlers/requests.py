@@ -9,7 +9,7 @@ from datetime import datetime
 from domain import access, commands
 from domain.catalog import FieldKind, RequestType
 from domain.errors import Conflict, NotFound
-from domain.fields import validate_field_values
+from domain.fields import refuse_agent_only, validate_field_values
 from domain.handlers import journey_flow
 from domain.opening import check_opening, open_request
 from domain.people import Person
@@ -84,8 +84,11 @@ async def create_request(cmd: commands.CreateRequest, *, uow: UnitOfWork, actor:
                 raise NotFound("No such person.", field=("requesterId",))
         check_opening(actor=actor, requester=requester, service=service, request_type=request_type,
                       title=cmd.title, description=cmd.description)
-        fields = await _checked_fields(uow, request_type, cmd.fields, person_refs)
         templates = request_type.task_templates if request_type else []
+        # The departments that will work on it: the owner and those its task templates fan out to.
+        if not access.works_on(actor, {service.owner_department_id, *(t.department_id for t in templates)}):
+            refuse_agent_only(request_type, cmd.fields)
+        fields = await _checked_fields(uow, request_type, cmd.fields, person_refs)
         request = open_request(
             id=(await uow.requests.next_ids(1))[0], number=await uow.requests.next_number(), actor=actor,
             requester=requester, service=service, request_type=request_type, title=cmd.title,
@@ -108,6 +111,8 @@ async def update_request(cmd: commands.UpdateRequest, *, uow: UnitOfWork, actor:
         request_type = await uow.request_types.get(request.request_type_id) if request.request_type_id else None
         fields = None
         if cmd.fields is not None:
+            if not access.can_see_agent_only_fields(actor, request):
+                refuse_agent_only(request_type, cmd.fields)
             merged = {**request.fields, **cmd.fields}
             fields = await _checked_fields(uow, request_type, merged, person_refs)
         request.update(actor, now=now, title=cmd.title, description=cmd.description, priority=cmd.priority,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.catalog.types import AGENT_ONLY
 from schema.enums import FieldKind
 
 
@@ -37,6 +38,7 @@ class FieldDefinitionInput:
     kind: FieldKind
     required: bool = False
     options: list[str] | None = None
+    agent_only: bool = strawberry.field(default=False, description=AGENT_ONLY)
 
 
 @strawberry.input

@@ -36,7 +36,7 @@ def _request_type_command(input: inputs.RequestTypeCreateInput) -> commands.Crea
     return commands.CreateRequestType(
         service_id=decode(input.service_id, "Service", field="serviceId"), name=input.name,
         fields=tuple(FieldDefinition(key=f.key, label=f.label, kind=FieldKind(f.kind.value), required=f.required,
-                                     options=tuple(f.options) if f.options else None)
+                                     options=tuple(f.options) if f.options else None, agent_only=f.agent_only)
                      for f in input.fields or ()),
         sla=SlaPolicy(input.sla.response_minutes, input.sla.resolution_minutes) if input.sla else None,
         task_templates=tuple(TaskTemplate(title=t.title,

@@ -11,6 +11,9 @@ from schema.enums import FieldKind
 from schema.organisation.types import DepartmentNode
 from schema.relay import Node
 
+AGENT_ONLY = ("Filled in and seen only by the departments working on a request (and admins), as internal "
+              "notes are: its value is absent from a requester's Request.fields, and a requester cannot set it.")
+
 
 @strawberry.type
 class FieldDefinition:
@@ -19,6 +22,7 @@ class FieldDefinition:
     kind: FieldKind
     required: bool
     options: list[str] | None
+    agent_only: bool = strawberry.field(description=AGENT_ONLY)
 
 
 @strawberry.type
@@ -55,7 +59,7 @@ class RequestTypeNode(Node):
         return cls(
             id=ids.encode("RequestType", row.id), name=row.name, db_id=row.id, service_id=row.service_id,
             fields=[FieldDefinition(key=f.key, label=f.label, kind=FieldKind(f.kind.value), required=f.required,
-                                    options=list(f.options) if f.options else None)
+                                    options=list(f.options) if f.options else None, agent_only=f.agent_only)
                     for f in field_definitions(row.fields)],
             sla=sla,
             task_templates=[TaskTemplate(title=t["title"], department_id=t["department_id"])

@@ -64,6 +64,20 @@ def test_a_watching_agent_of_another_department_sees_the_request_but_not_interna
     assert not access.can_see_internal(HR_AGENT, request_with_desk_task)
 
 
+def test_agent_only_values_follow_internal_notes(request_with_desk_task):
+    request_with_desk_task.watcher_ids.update({EMPLOYEE.id, HR_AGENT.id})
+    seeing = [p for p in (ADMIN, EMPLOYEE, IT_AGENT, FAC_AGENT, HR_AGENT)
+              if access.can_see_agent_only_fields(p, request_with_desk_task)]
+    assert names(seeing) == names([ADMIN, IT_AGENT, FAC_AGENT])
+
+
+def test_requesters_see_only_their_own_contact_details_staff_and_admins_everyones():
+    assert access.can_see_contact_details(EMPLOYEE, EMPLOYEE.id)
+    assert not access.can_see_contact_details(EMPLOYEE, IT_AGENT.id)
+    assert not access.can_see_contact_details(EMPLOYEE, OTHER.id)
+    assert all(access.can_see_contact_details(p, OTHER.id) for p in (ADMIN, IT_AGENT, HR_MANAGER))
+
+
 def test_decision_rights_stay_with_the_owning_department_and_admins(request_with_desk_task):
     deciders = [p for p in (ADMIN, EMPLOYEE, IT_AGENT, IT_MANAGER, FAC_AGENT, HR_AGENT)
                 if access.can_decide(p, request_with_desk_task)]

@@ -112,8 +112,9 @@ def test_a_request_type_may_have_no_fields_sla_or_tasks():
     ([FieldDefinition("model", "Model", FieldKind.CHOICE)], ("fields", "0", "options")),
     ([FieldDefinition("model", "Model", FieldKind.CHOICE, options=())], ("fields", "0", "options")),
     ([FieldDefinition("notes", "Notes", FieldKind.TEXT, options=("a",))], ("fields", "0", "options")),
+    ([FieldDefinition("tag", "Tag", FieldKind.TEXT, required=True, agent_only=True)], ("fields", "0", "required")),
 ], ids=["uppercase-key", "digit-first", "key-too-long", "duplicate-key", "blank-label", "choice-without-options",
-        "choice-empty-options", "options-on-text"])
+        "choice-empty-options", "options-on-text", "required-agent-only"])
 def test_bad_field_definitions_are_refused_with_their_path(fields, path):
     with pytest.raises(DomainError) as raised:
         make_type(fields=fields)

@@ -1,10 +1,13 @@
 """Custom field values, checked and normalised against a request type's definitions."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from domain.errors import InvalidField
-from domain.fields import MAX_TEXT, validate_field_values
+from domain.catalog import FieldDefinition, FieldKind
+from domain.errors import Forbidden, InvalidField
+from domain.fields import MAX_TEXT, refuse_agent_only, validate_field_values
 from tests.unit.example_org import new_laptop
 
 KNOWN_PEOPLE = {"8", "emma@example.com"}
@@ -121,3 +124,17 @@ def test_the_input_mapping_is_left_untouched():
     values = {"model": " 13-inch ", "notes": None}
     validate(values)
     assert values == {"model": " 13-inch ", "notes": None}
+
+
+def test_a_value_for_an_agent_only_field_is_refused_by_name():
+    # given a form with an agent-only field
+    request_type = new_laptop()
+    request_type = replace(request_type, fields=[*request_type.fields,
+                                                 FieldDefinition("asset_tag", "Asset tag", FieldKind.TEXT,
+                                                                 agent_only=True)])
+    # then naming it at all is refused; other keys, known or not, are left to validation
+    with pytest.raises(Forbidden) as raised:
+        refuse_agent_only(request_type, ["model", "asset_tag"])
+    assert (raised.value.code, raised.value.field) == ("AGENT_ONLY_FIELD", ("fields", "asset_tag"))
+    refuse_agent_only(request_type, ["model", "colour"])
+    refuse_agent_only(None, ["asset_tag"])

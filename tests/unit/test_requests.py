@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from domain.catalog import FieldDefinition, FieldKind
 from domain.errors import DomainError, Forbidden, IllegalTransition, StaleVersion
 from domain.events import Event
 from domain.opening import open_request
@@ -751,6 +753,27 @@ def test_the_owner_edits_a_request_in_one_version_step_and_one_event():
     assert request.events == [Event("RequestUpdated", LATER, IT_AGENT.id, {"changes": {
         "title": "Slow laptop", "description": "Boots in 10 minutes", "fields": {"notes": "urgent"},
         "priority": {"from": "MEDIUM", "to": "HIGH"}}}, request_id=100, department_ids=(IT,))]
+
+
+def test_agent_only_values_change_in_an_internal_event_of_their_own():
+    # given a form with an agent-only field
+    form = new_laptop()
+    form = replace(form, fields=[*form.fields, FieldDefinition("tag", "Tag", FieldKind.TEXT, agent_only=True)])
+    request = a_request(status=S.IN_PROGRESS)
+    version = request.version
+    # when the owner changes a public and an agent-only value in one edit
+    request.update(IT_AGENT, now=LATER, fields={"notes": "urgent", "tag": "A-1"}, request_type=form)
+    # then one version step, a public event without the agent-only value, and an internal one with it
+    assert request.version == version + 1
+    assert request.events == [
+        Event("RequestUpdated", LATER, IT_AGENT.id, {"changes": {"fields": {"notes": "urgent"}}}, request_id=100,
+              department_ids=(IT,)),
+        Event("RequestUpdated", LATER, IT_AGENT.id, {"changes": {"fields": {"tag": "A-1"}}}, request_id=100,
+              department_ids=(IT,), internal=True)]
+    # and changing only the agent-only value records only the internal event
+    request.events.clear()
+    request.update(IT_AGENT, now=LATER, fields={"notes": "urgent", "tag": "A-2"}, request_type=form)
+    assert [(e.internal, e.payload) for e in request.events] == [(True, {"changes": {"fields": {"tag": "A-2"}}})]
 
 
 def test_an_edit_that_repeats_the_current_values_changes_nothing():
