@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, FromClause, Text, and_, bindparam, case, cast, func, select, true
+from sqlalchemy import BigInteger, FromClause, Text, and_, bindparam, case, cast, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import tables as t
 from db.read.requests import BREACHED
+from db.read.visibility import works_on_request
+from domain.access import sees_everyones_contact_details
 from domain.people import Person
 from schema.compiled import json_text as j
 from schema.compiled.arguments import Shape
@@ -94,11 +96,23 @@ def _fields(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
     request_type = t.request_types.alias()
     form = func.jsonb_array_elements(request_type.c.fields).table_valued("value", with_ordinality="n").render_derived()
     key = form.c.value.op("->>")(j.const("key"))
-    typed = (select(j.array(_field_value(key, row.c.fields.op("->")(key), f), order_by=[form.c.n]))
+    # Agent-only values as RequestNode.fields: for the departments working on the request only.
+    shown = or_(~j.truthy(form.c.value.op("->")(j.const("agent_only"))), works_on_request(build.viewer, row))
+    typed = (select(j.array(_field_value(key, row.c.fields.op("->")(key), f), order_by=[form.c.n], where=shown))
              .select_from(request_type.join(form, true())).where(request_type.c.id == row.c.request_type_id)
              .correlate_except(request_type, form))
     return case((row.c.request_type_id.is_(None), untyped.correlate_except(stored).scalar_subquery()),
                 else_=func.coalesce(typed.scalar_subquery(), j.const("[]")))
+
+
+def _contact_detail(name: str, encode: Callable[[Any], ColumnElement[str]]) -> Encoder:
+    """Person.email and Person.role: null for a requester unless the person is the viewer
+    (domain.access.can_see_contact_details)."""
+    def encoder(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
+        if sees_everyones_contact_details(build.viewer):
+            return encode(row.c[name])
+        return case((row.c.id == build.viewer.id, encode(row.c[name])), else_=j.const(j.NULL_TEXT))
+    return encoder
 
 
 def _sla(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
@@ -192,6 +206,7 @@ ENCODERS: dict[str, dict[str, Encoder]] = {
         "kind": _from_element("kind", j.quoted),
         "required": lambda f, row, build: j.boolean(j.truthy(row.c.value.op("->")(j.const("required")))),
         "options": _options,
+        "agentOnly": lambda f, row, build: j.boolean(j.truthy(row.c.value.op("->")(j.const("agent_only")))),
     },
     "SlaPolicy": {"responseMinutes": _column("response_minutes", j.integer),
                   "resolutionMinutes": _column("resolution_minutes", j.integer)},
@@ -218,8 +233,8 @@ ENCODERS: dict[str, dict[str, Encoder]] = {
                 "description": _column("description", j.string), "active": _column("active", j.boolean),
                 "ownerDepartment": _department},
     "Department": {"id": _id("Department"), "name": _column("name", j.string), "slug": _column("slug", j.string)},
-    "Person": {"id": _id("Person"), "name": _column("name", j.string), "email": _column("email", j.string),
-               "role": _column("role", j.quoted),
+    "Person": {"id": _id("Person"), "name": _column("name", j.string), "email": _contact_detail("email", j.string),
+               "role": _contact_detail("role", j.quoted),
                "department": one("Department", t.departments, lambda row: row.c.department_id)},
     "Task": {"id": _id("Task"), "title": _column("title", j.string), "status": _column("status", j.quoted),
              "createdAt": _column("created_at", j.iso_datetime), "completedAt": _column("completed_at", j.iso_datetime),

@@ -33,7 +33,7 @@ SUPPORTED: dict[str, frozenset[str]] = {
         "resolvedAt", "sla", "satisfaction", "service", "requester", "assignee", "ownerDepartment", "fields",
         "tasks", "comments", "activity", "watchers", "requestType"}),
     "RequestType": frozenset({"id", "name", "fields", "sla", "taskTemplates", "service"}),
-    "FieldDefinition": frozenset({"key", "label", "kind", "required", "options"}),
+    "FieldDefinition": frozenset({"key", "label", "kind", "required", "options", "agentOnly"}),
     "SlaPolicy": frozenset({"responseMinutes", "resolutionMinutes"}),
     "TaskTemplate": frozenset({"title", "department"}),
     # Event.request and Event.journeyRun are not compiled (journey runs have their own visibility).

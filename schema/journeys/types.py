@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from db.mapping import field_definitions
 from domain.journey_runs import within_target
 from schema import ids
 from schema.catalog.types import RequestTypeNode
@@ -55,11 +56,18 @@ class Touchpoint:
         return RequestTypeNode.from_row(row) if row is not None else None
 
     @strawberry.field(description="Values the map puts on the form; {subject}, {startDate} and {sponsor} are "
-                                  "filled from the run.")
-    def fields(self) -> list[FieldValueRef]:
+                                  "filled from the run. Those of agent-only fields only for staff and admins.")
+    async def fields(self, info: strawberry.Info) -> list[FieldValueRef]:
         from schema.requests.types import FieldValue
 
-        return [FieldValue(key=k, value=v) for k, v in sorted(self.row.field_values.items())]
+        values: dict[str, str] = self.row.field_values
+        viewer = info.context.viewer
+        # A run's sponsor may be a requester: the map shows them no agent-only value.
+        if values and self.row.request_type_id is not None and not (viewer.is_admin or viewer.is_staff):
+            request_type = await info.context.loaders.request_type.load(self.row.request_type_id)
+            hidden = {d.key for d in field_definitions(request_type.fields) if d.agent_only}
+            values = {k: v for k, v in values.items() if k not in hidden}
+        return [FieldValue(key=k, value=v) for k, v in sorted(values.items())]
 
 
 @strawberry.type

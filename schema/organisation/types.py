@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from domain.access import can_see_contact_details
 from schema import ids
 from schema.enums import Priority, RequestStatus, Role
 from schema.relay import Connection, Node, load_page
@@ -20,19 +21,32 @@ RequestRef = Annotated["RequestNode", strawberry.lazy("schema.requests.types")]
 RequestFilterRef = Annotated["RequestFilter", strawberry.lazy("schema.requests.inputs")]
 
 
+def _sees_contact_details(info: strawberry.Info, person_id: int) -> bool:
+    viewer = info.context.viewer
+    return viewer is not None and can_see_contact_details(viewer, person_id)
+
+
 @strawberry.type(name="Person")
 class PersonNode(Node):
     id: strawberry.ID
     name: str
-    email: str
-    role: Role
     db_id: strawberry.Private[int]
     department_id: strawberry.Private[int | None]
+    email_address: strawberry.Private[str]
+    role_name: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: Any) -> PersonNode:
-        return cls(id=ids.encode("Person", row.id), name=row.name, email=row.email, role=Role(row.role),
-                   db_id=row.id, department_id=row.department_id)
+        return cls(id=ids.encode("Person", row.id), name=row.name, db_id=row.id, department_id=row.department_id,
+                   email_address=row.email, role_name=row.role)
+
+    @strawberry.field(description="Seen by staff and admins; a requester sees only their own (null for others).")
+    def email(self, info: strawberry.Info) -> str | None:
+        return self.email_address if _sees_contact_details(info, self.db_id) else None
+
+    @strawberry.field(description="Seen by staff and admins; a requester sees only their own (null for others).")
+    def role(self, info: strawberry.Info) -> Role | None:
+        return Role(self.role_name) if _sees_contact_details(info, self.db_id) else None
 
     @strawberry.field
     async def department(self, info: strawberry.Info) -> DepartmentNode | None:

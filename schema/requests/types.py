@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from db.mapping import field_definitions
+from domain.access import works_on
 from domain.sla import SlaClock
 from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
@@ -138,13 +139,27 @@ class RequestNode(Node):
     async def owner_department(self, info: strawberry.Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.row.owner_department_id))
 
-    @strawberry.field(description="Values in the order of the request type's form.")
+    @strawberry.field(description="Values in the order of the request type's form; agent-only fields only for "
+                                  "the departments working on the request (and admins), as internal notes.")
     async def fields(self, info: strawberry.Info) -> list[FieldValue]:
         values: dict[str, str] = self.row.fields
         if self.row.request_type_id is None:
             return [FieldValue(key=k, value=v) for k, v in values.items()]
         request_type = await info.context.loaders.request_type.load(self.row.request_type_id)
-        return [FieldValue(key=d.key, value=values.get(d.key)) for d in field_definitions(request_type.fields)]
+        definitions = field_definitions(request_type.fields)
+        if any(d.agent_only for d in definitions) and not await self._worked_on_by_viewer(info):
+            definitions = [d for d in definitions if not d.agent_only]
+        return [FieldValue(key=d.key, value=values.get(d.key)) for d in definitions]
+
+    async def _worked_on_by_viewer(self, info: strawberry.Info) -> bool:
+        """domain.access.can_see_internal, reading the tasks only for staff of another department."""
+        viewer = info.context.viewer
+        if viewer is None or works_on(viewer, {self.row.owner_department_id}):
+            return viewer is not None
+        if not viewer.is_staff:
+            return False
+        tasks = await info.context.loaders.tasks_of_request.load(self.row.id)
+        return works_on(viewer, {t.department_id for t in tasks})
 
     @strawberry.field
     async def tasks(self, info: strawberry.Info) -> list[TaskNode]:

@@ -116,7 +116,8 @@ class Generator:
 
     def request_type(self) -> tuple[str, str]:
         items = ["id", "name", "__typename",
-                 self.nested("fields", "FieldDefinition", ["key", "label", "kind", "required", "options", "__typename"]),
+                 self.nested("fields", "FieldDefinition", ["key", "label", "kind", "required", "options", "agentOnly",
+                                                          "__typename"]),
                  self.nested("sla", "SlaPolicy", ["responseMinutes", "resolutionMinutes", "__typename"]),
                  self.nested("taskTemplates", "TaskTemplate", ["title", "__typename", self.department("department")]),
                  self.nested("service", "Service", ["id", "name", "active", self.department()])]

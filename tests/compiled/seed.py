@@ -1,6 +1,7 @@
 """A varied organisation for comparing the read paths: build_org plus requests with public and
 internal comments (some at the same instant, to exercise tie-breaks), tasks, hand-offs, watchers,
-assignees, resolutions and ratings, and texts that need JSON escaping."""
+assignees, resolutions and ratings, texts that need JSON escaping, and a form with agent-only fields
+that IT fills in (values marked AGENT_ONLY, which no requester may ever be shown)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,7 +13,9 @@ from sqlalchemy import select
 from db import tables as t
 from db.uow import SqlUnitOfWork
 from domain import commands
+from domain.catalog import FieldDefinition, FieldKind
 from domain.errors import DomainError
+from domain.handlers import catalog
 from domain.handlers import requests as handle
 from domain.workflow import Priority, RequestStatus
 from tests.support.org import Org
@@ -20,6 +23,10 @@ from tests.support.org import Org
 TEXTS = ["Laptop is slow", 'Quote " and back\\slash', "Ünïcödé — naïve café ✓ 🚀", "Tab\tand\nnew line",
          "Control \x01 char", "Plain"]
 PRIORITIES = list(Priority)
+AGENT_ONLY = "agent-only value"
+REPAIR_FIELDS = (FieldDefinition("symptom", "Symptom", FieldKind.TEXT),
+                 FieldDefinition("asset_tag", "Asset tag", FieldKind.TEXT, agent_only=True),
+                 FieldDefinition("triage", "Triage", FieldKind.CHOICE, options=("low", "high"), agent_only=True))
 
 
 @dataclass
@@ -44,6 +51,9 @@ async def _try(call: Any) -> None:
 
 async def seed(org: Org, count: int = 24) -> Seeded:
     start = datetime.now(timezone.utc) - timedelta(days=3)
+    org.request_types["repair"] = await catalog.create_request_type(commands.CreateRequestType(
+        service_id=org.services["laptops"], name="Laptop repair", fields=REPAIR_FIELDS),
+        uow=SqlUnitOfWork(org.engine), actor=org.admin, now=start)
     for i in range(count):
         # Every third pair shares an instant: keyset pages must break ties by id.
         now = start + timedelta(minutes=10 * (i - i % 3 // 2))
@@ -55,11 +65,17 @@ async def _one(org: Org, i: int, now: datetime) -> None:
     requester = (org.employee, org.other, org.employee, org.it_agent2)[i % 4]
     service, request_type, fields = (("laptops", "new_laptop", {"model": "13-inch", "notes": TEXTS[i % len(TEXTS)]}),
                                      ("laptops", None, {}), ("payroll", "payslip", {}))[i % 3]
+    if i % 9 in (0, 3):
+        request_type, fields = "repair", {"symptom": TEXTS[i % len(TEXTS)]}
     request_id = await org.raise_request(requester, service=service, request_type=request_type,
                                          title=f"{TEXTS[i % len(TEXTS)]} #{i}", priority=PRIORITIES[i % 4],
                                          fields=fields, now=now)
     agent = org.it_agent if service == "laptops" else org.hr_agent
     uow = lambda: SqlUnitOfWork(org.engine)  # noqa: E731
+    if request_type == "repair":
+        await handle.update_request(commands.UpdateRequest(
+            request_id=request_id, expected_version=1, fields={"asset_tag": f"{AGENT_ONLY} {i}", "triage": "high"}),
+            uow=uow(), actor=agent, now=now, person_refs=_no_people)
     for c in range(i % 5):
         internal = c % 2 == 1
         author = agent if internal or c % 3 == 0 else requester
@@ -84,6 +100,10 @@ async def _one(org: Org, i: int, now: datetime) -> None:
             expected_version=await _version(org, request_id)), uow=uow(), actor=agent, now=later))
     if service == "payroll" and i % 2 == 0:
         await _resolve_and_rate(org, request_id, requester, agent, later, rate=i % 4 == 0)
+
+
+async def _no_people(values: list[str]) -> set[str]:
+    return set()
 
 
 async def _resolve_and_rate(org: Org, request_id: int, requester: Any, agent: Any, now: datetime, *,

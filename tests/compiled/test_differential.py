@@ -1,5 +1,6 @@
 """The compiled read path answers exactly what normal execution answers: many generated queries,
-run through both paths for several viewers, compared byte for byte.
+run through both paths for several viewers, compared byte for byte. Both hide from requesters
+what they may not see: other people's emails and roles, and agent-only field values.
 
 Size: TANDEM_DIFFERENTIAL_EXAMPLES operations (default 120) x 7 viewers; set
 TANDEM_DIFFERENTIAL_RANDOM=1 to draw new examples instead of the fixed sequence.
@@ -13,13 +14,29 @@ from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 
+from domain.people import Person, Role
 from tests.compiled.queries import Operation, operations
-from tests.compiled.seed import seed
+from tests.compiled.seed import AGENT_ONLY, seed
 from tests.support.compiled import both
 from tests.support.org import Org
 
 EXAMPLES = int(os.environ.get("TANDEM_DIFFERENTIAL_EXAMPLES", "120"))
 VIEWERS = ["admin", "it_agent", "it_manager", "hr_agent", "fac_agent", "employee", "other"]
+PERSON = "name email role"
+# Besides the generated ones, which select people's details only now and then: every person and every
+# field value of every request a viewer sees.
+PEOPLE_AND_FIELDS = Operation(query=f"""query {{ requests(first: 100) {{ edges {{ node {{
+  requester {{ {PERSON} }} assignee {{ {PERSON} }} watchers {{ {PERSON} }} fields {{ key value }}
+  tasks {{ assignee {{ {PERSON} }} }} comments(first: 100) {{ edges {{ node {{ author {{ {PERSON} }} }} }} }}
+  activity(first: 100) {{ edges {{ node {{ summary actor {{ {PERSON} }} }} }} }} }} }} }} }}""", variables={})
+STAFF_ROLES = [f'"role":"{role.value}"' for role in Role if role is not Role.REQUESTER]
+
+
+def hidden_from(viewer: Person, people: list[Person]) -> list[str]:
+    """What a requester's answer must never contain: others' emails, staff roles, agent-only values."""
+    if viewer.role is not Role.REQUESTER:
+        return []
+    return [p.email for p in people if p.id != viewer.id] + STAFF_ROLES + [AGENT_ONLY]
 
 
 async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
@@ -27,6 +44,7 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
     seeded = await seed(org)
     caplog.set_level(logging.WARNING, logger="tandem.compiled")
     people = [p.id for p in org.people.values()]
+    shown: Counter[str] = Counter()  # what requesters' answers did show, so the check below bites
     loop = asyncio.get_running_loop()
     counts: Counter[str] = Counter()
 
@@ -37,6 +55,12 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
             assert compiled.body == normal.body, (key, operation.query, operation.variables)
             assert not normal.compiled
             counts["compiled" if compiled.compiled else "fell back"] += 1
+            viewer = getattr(org, key)
+            # and neither shows a requester what they may not see
+            for secret in hidden_from(viewer, list(org.people.values())):
+                assert secret not in normal.body, (key, secret, operation.query)
+            if viewer.role is Role.REQUESTER and compiled.compiled and '"email":null' in normal.body:
+                shown["names only"] += 1
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
               derandomize=not os.environ.get("TANDEM_DIFFERENTIAL_RANDOM"))
@@ -45,7 +69,8 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
         # hypothesis drives from a thread; the operations run on the test's event loop
         asyncio.run_coroutine_threadsafe(compare(operation), loop).result()
 
-    # when many generated operations run through both paths
+    # when every person and field value, and many generated operations, run through both paths
+    await compare(PEOPLE_AND_FIELDS)
     await asyncio.to_thread(check)
 
     total = sum(counts.values())
@@ -55,3 +80,5 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
     assert not [r for r in caplog.records if r.name == "tandem.compiled"]
     # and most of them were really answered by the compiled path (the rest need normal execution's errors)
     assert counts["compiled"] > total // 3
+    # and requesters got compiled answers naming other people, without their emails
+    assert shown["names only"]
