@@ -24,11 +24,11 @@ EXAMPLES = int(os.environ.get("TANDEM_DIFFERENTIAL_EXAMPLES", "120"))
 VIEWERS = ["admin", "it_agent", "it_manager", "hr_agent", "fac_agent", "employee", "other"]
 PERSON = "name email role"
 # Besides the generated ones, which select people's details only now and then: every person and every
-# field value of every request a viewer sees.
-PEOPLE_AND_FIELDS = Operation(query=f"""query {{ requests(first: 100) {{ edges {{ node {{
+# field value of every request a viewer sees (pages of 40: within the cost budget, above the seed's sizes).
+PEOPLE_AND_FIELDS = Operation(query=f"""query {{ requests(first: 40) {{ edges {{ node {{
   requester {{ {PERSON} }} assignee {{ {PERSON} }} watchers {{ {PERSON} }} fields {{ key value }}
-  tasks {{ assignee {{ {PERSON} }} }} comments(first: 100) {{ edges {{ node {{ author {{ {PERSON} }} }} }} }}
-  activity(first: 100) {{ edges {{ node {{ summary actor {{ {PERSON} }} }} }} }} }} }} }} }}""", variables={})
+  tasks {{ assignee {{ {PERSON} }} }} comments(first: 40) {{ edges {{ node {{ author {{ {PERSON} }} }} }} }}
+  activity(first: 40) {{ edges {{ node {{ summary actor {{ {PERSON} }} }} }} }} }} }} }} }}""", variables={})
 STAFF_ROLES = [f'"role":"{role.value}"' for role in Role if role is not Role.REQUESTER]
 
 
