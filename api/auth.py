@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from api.oidc.sign_in import OidcSignIn
 
 ALGORITHM = "HS256"
-PERSON_BY_ID = "select id, name, email, role, department_id, created_at from people where id = $1"
+PERSON_BY_ID = ("select id, name, email, role, department_id, created_at, kind, deactivated_at, version "
+                "from people where id = $1")
+DEACTIVATED = "The person is deactivated."
+SERVICE_ACCOUNT = "A service account signs in only with its API tokens."
 AUDIENCE = "tandem"
 
 
@@ -117,9 +120,8 @@ class RecentPeople:
     """The people bearer tokens named in the last second, by id: a client sends a call after call
     with the same token, and reading its person cost as much as a small query's own work.
 
-    Tandem never changes or deletes a person (people are only created: domain.handlers.organisation),
-    so what was read stays true; the second bounds how long a change made outside Tandem (an
-    operator's SQL) takes to count."""
+    The second bounds how long a change to a person (deactivated, given another role) takes to
+    count on every process; the process that made it forgets at once (`forget`)."""
 
     def __init__(self, *, seconds: float = 1.0, size: int = 4096, clock: Callable[[], float] = time.monotonic):
         self.seconds = seconds
@@ -136,6 +138,10 @@ class RecentPeople:
 
     def put(self, person: Person) -> None:
         self._people.put(person.id, (person, self.clock()))
+
+    def forget(self) -> None:
+        """Someone was changed in this process: read everyone afresh."""
+        self._people.clear()
 
 
 async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str,
@@ -157,4 +163,8 @@ async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret:
         person = person_from_record(record)
         if recent is not None:
             recent.put(person)
+    if not person.is_active:
+        raise AuthError(DEACTIVATED)
+    if person.is_service_account:
+        raise AuthError(SERVICE_ACCOUNT)
     return person

@@ -26,6 +26,10 @@ class NoPerson(Exception):
     """No person has the sign-in's email, and provisioning is off."""
 
 
+class MayNotSignIn(Exception):
+    """The person with the sign-in's email is deactivated, or a service account."""
+
+
 async def link(engine: AsyncEngine, sign_in: SignIn, *, provision: bool, rule: RoleRule | None,
                now: datetime) -> int:
     """The id of the person (issuer, subject) is now linked to. `engine` writes (not the autocommit
@@ -33,6 +37,8 @@ async def link(engine: AsyncEngine, sign_in: SignIn, *, provision: bool, rule: R
     provisioning finds the claims unusable (a malformed email address)."""
     async with engine.begin() as conn:
         person_id = await _person_by_email(conn, sign_in.email)
+        if person_id is not None and not await _may_sign_in(conn, person_id):
+            raise MayNotSignIn()
         if person_id is None:
             if not provision:
                 raise NoPerson()
@@ -93,3 +99,9 @@ async def _person_by_email(conn: AsyncConnection, email: str) -> int | None:
     query = (select(t.people.c.id).where(func.lower(t.people.c.email) == email.strip().lower())
              .order_by(t.people.c.id).limit(1))
     return (await conn.execute(query)).scalar_one_or_none()
+
+
+async def _may_sign_in(conn: AsyncConnection, person_id: int) -> bool:
+    p = t.people.c
+    query = select(p.id).where(p.id == person_id, p.deactivated_at.is_(None), p.kind == "PERSON")
+    return (await conn.execute(query)).scalar_one_or_none() is not None

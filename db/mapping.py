@@ -5,7 +5,7 @@ from typing import Any
 
 from domain.catalog import FieldDefinition, FieldKind, RequestType, Service, SlaPolicy, TaskTemplate
 from domain.departments import Department
-from domain.people import Person, Role
+from domain.people import Person, PersonKind, Role
 from domain.requests import Request, Satisfaction
 from domain.sla import SlaClock
 from domain.tasks import Task, TaskStatus
@@ -18,13 +18,15 @@ def department_from_row(row: Any) -> Department:
 
 def person_from_row(row: Any) -> Person:
     return Person(id=row.id, name=row.name, email=row.email, role=Role(row.role),
-                  department_id=row.department_id, created_at=row.created_at)
+                  department_id=row.department_id, created_at=row.created_at, kind=PersonKind(row.kind),
+                  deactivated_at=row.deactivated_at, version=row.version)
 
 
 def person_from_record(record: Any) -> Person:
     """From a driver record (item access), as db.engine.fetch_one returns."""
     return Person(id=record["id"], name=record["name"], email=record["email"], role=Role(record["role"]),
-                  department_id=record["department_id"], created_at=record["created_at"])
+                  department_id=record["department_id"], created_at=record["created_at"],
+                  kind=PersonKind(record["kind"]), deactivated_at=record["deactivated_at"], version=record["version"])
 
 
 def service_from_row(row: Any, collaborators: list[int]) -> Service:

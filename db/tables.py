@@ -61,7 +61,29 @@ people = Table(
     Column("role", String(16), nullable=False),
     Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=True, index=True),
     _ts("created_at"),
+    Column("kind", String(16), nullable=False, server_default="PERSON"),
+    _ts("deactivated_at", nullable=True),
+    Column("version", Integer, nullable=False, server_default=text("1")),
     CheckConstraint("role in ('REQUESTER','AGENT','MANAGER','ADMIN')", name="role"),
+    CheckConstraint("kind in ('PERSON','SERVICE_ACCOUNT')", name="kind"),
+)
+
+# API tokens (domain.api_tokens): only the secret's SHA-256 is kept, looked up on every call.
+api_tokens = Table(
+    "api_tokens", metadata,
+    _id(),
+    Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("shown_prefix", String(16), nullable=False),
+    Column("scopes", ARRAY(String(16)), nullable=False),
+    _ts("created_at"),
+    Column("created_by_id", BigInteger, ForeignKey("people.id"), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    _ts("last_used_at", nullable=True),
+    _ts("revoked_at", nullable=True),
+    Column("revoked_by_id", BigInteger, ForeignKey("people.id"), nullable=True),
+    Index("ix_api_tokens_person_created", "person_id", "created_at", "id"),
 )
 
 # Who a person is at an OpenID Connect provider: (issuer, subject) is unique per provider, and a

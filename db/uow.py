@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import durability, event_log
+from db.repositories.api_tokens import ApiTokenRepository
 from db.repositories.catalog import RequestTypeRepository, ServiceRepository
 from db.repositories.goals import CatalogReferences, GoalRepository
 from db.repositories.idempotency import IdempotencyStore
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.references = CatalogReferences(self.conn)
         self.journey_maps = JourneyMapRepository(self.conn)
         self.journey_runs = JourneyRunRepository(self.conn)
+        self.api_tokens = ApiTokenRepository(self.conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -17,6 +17,7 @@ INACTIVE = "The token is not active."
 UNVERIFIED_EMAIL = "The sign-in's email address is not verified."
 NO_EMAIL = "The sign-in carries no usable email address."
 NO_PERSON = "No Tandem person matches this sign-in."
+MAY_NOT_SIGN_IN = "The person is deactivated, or a service account (which signs in only with API tokens)."
 UNREACHABLE = "The identity provider could not be reached to check the token."
 
 

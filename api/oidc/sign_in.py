@@ -107,6 +107,8 @@ class OidcSignIn:
                 sign_in = await self._with_profile(token, sign_in, claims)
             await self._link(sign_in)
             linked = await linked_person(self.reader, issuer=issuer, subject=sign_in.subject)
+        if not linked.may_sign_in:  # refused before the role mapping writes anything
+            raise Refused(refusals.MAY_NOT_SIGN_IN)
         rule = self.config.roles.assign(sign_in.groups) if self.config.roles is not None else None
         if rule is not None and (linked.role, linked.department_slug) != (rule.role, rule.department_slug):
             await identities.apply_role(self.engine, linked.person_id, rule, now=datetime.now(timezone.utc))
@@ -133,6 +135,8 @@ class OidcSignIn:
                                   now=datetime.now(timezone.utc))
         except identities.NoPerson:
             raise Refused(refusals.NO_PERSON) from None
+        except identities.MayNotSignIn:
+            raise Refused(refusals.MAY_NOT_SIGN_IN) from None
         except DomainError as error:
             raise Refused(refusals.NO_EMAIL, str(error)) from None
 

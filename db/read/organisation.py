@@ -43,3 +43,7 @@ async def members_by_department(conn: AsyncConnection, department_ids: Sequence[
 async def person_by_email(conn: AsyncConnection, email: str) -> Any | None:
     query = select(t.people).where(func.lower(t.people.c.email) == email.strip().lower())
     return (await conn.execute(query)).first()
+
+
+async def people_count(conn: AsyncConnection) -> int:
+    return (await conn.execute(select(func.count()).select_from(t.people))).scalar_one()

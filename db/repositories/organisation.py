@@ -75,4 +75,30 @@ class PersonRepository:
     async def add(self, person: Person) -> None:
         await self.conn.execute(t.people.insert().values(
             id=person.id, name=person.name, email=person.email, role=person.role.value,
-            department_id=person.department_id, created_at=person.created_at))
+            department_id=person.department_id, created_at=person.created_at, kind=person.kind.value,
+            deactivated_at=person.deactivated_at, version=person.version))
+
+    async def get_for_update(self, person_id: int) -> Person | None:
+        row = (await self.conn.execute(select(t.people).where(t.people.c.id == person_id).with_for_update())).first()
+        return person_from_row(row) if row else None
+
+    async def get_by_email(self, email: str) -> Person | None:
+        query = select(t.people).where(func.lower(t.people.c.email) == email.strip().lower()).with_for_update()
+        row = (await self.conn.execute(query)).first()
+        return person_from_row(row) if row else None
+
+    async def save(self, person: Person) -> None:
+        await self.conn.execute(t.people.update().where(t.people.c.id == person.id).values(
+            name=person.name, role=person.role.value, department_id=person.department_id,
+            deactivated_at=person.deactivated_at, version=person.version))
+
+    async def count_active_admins(self, *, excluding: int | None = None) -> int:
+        p = t.people.c
+        query = select(func.count()).select_from(t.people).where(
+            p.role == "ADMIN", p.kind == "PERSON", p.deactivated_at.is_(None))
+        if excluding is not None:
+            query = query.where(p.id != excluding)
+        return (await self.conn.execute(query)).scalar_one()
+
+    async def lock_administration(self) -> None:
+        await self.conn.execute(text("select pg_advisory_xact_lock(hashtext('tandem.people.administration'))"))

@@ -118,6 +118,22 @@ class FakePersonRepository:
     async def add(self, person: Person) -> None:
         self.tables.people[person.id] = person
 
+    async def get_for_update(self, person_id: int) -> Person | None:
+        return self.tables.people.get(person_id)
+
+    async def get_by_email(self, email: str) -> Person | None:
+        return next((p for p in self.tables.people.values() if p.email == email.strip().lower()), None)
+
+    async def save(self, person: Person) -> None:
+        self.tables.people[person.id] = person
+
+    async def count_active_admins(self, *, excluding: int | None = None) -> int:
+        return sum(p.is_admin and p.is_active and not p.is_service_account and p.id != excluding
+                   for p in self.tables.people.values())
+
+    async def lock_administration(self) -> None:
+        pass
+
 
 class FakeServiceRepository:
     def __init__(self, tables: Tables, store: FakeStore):
