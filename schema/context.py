@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.broker import EventBroker
 from db.engine import reader
 from db.uow import CommitListener, SqlUnitOfWork
+from domain.api_tokens import Scope
 from domain.people import Person
 from schema.errors import Unauthenticated
 
@@ -41,6 +42,10 @@ class Context:
     budgets: Any = None
     cost: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # The viewer's API token's scopes (schema.scopes); None: signed in interactively, limited by role only.
+    scopes: frozenset[Scope] | None = None
+    # Told after a change to people or tokens: this process's sign-in caches forget what they read.
+    on_identity_change: Callable[[], None] | None = None
 
     @cached_property
     def reader(self) -> AsyncEngine:

@@ -5,9 +5,14 @@ import enum
 
 import strawberry
 
-from domain import catalog, goal_figures, goal_participation, goal_progress, goals, people, tasks, workflow
+from domain import api_tokens, catalog, goal_figures, goal_participation, goal_progress, goals, people, tasks, workflow
 
 Role = strawberry.enum(people.Role, name="Role")
+PersonKind = strawberry.enum(people.PersonKind, name="PersonKind", description=(
+    "A person signs in interactively; a service account only with its API tokens."))
+ApiTokenScope = strawberry.enum(api_tokens.Scope, name="ApiTokenScope", description=(
+    "What an API token may run, within its person's role: READ queries, WRITE mutations, EVENTS "
+    "subscriptions, ADMIN the administration of people, departments and tokens."))
 Priority = strawberry.enum(workflow.Priority, name="Priority")
 RequestStatus = strawberry.enum(workflow.RequestStatus, name="RequestStatus")
 TaskStatus = strawberry.enum(tasks.TaskStatus, name="TaskStatus")

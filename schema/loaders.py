@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from db.read import catalog, events, goal_values, goals, organisation, requests, stats
+from db.read import api_tokens, catalog, events, goal_values, goals, organisation, requests, stats
 from db.read.pages import Page
 from domain.people import Person
 from schema.journeys.loaders import JourneyLoaders
@@ -82,6 +82,7 @@ _MAKE: dict[str, Callable[[Loaders, Person], DataLoader | JourneyLoaders]] = {
     "department": lambda ld, v: ld._by_id(organisation.departments_by_ids),
     "person": lambda ld, v: ld._by_id(organisation.people_by_ids),
     "members": lambda ld, v: ld._grouped(organisation.members_by_department),
+    "api_token": lambda ld, v: ld._by_id(lambda c, ids: api_tokens.tokens_by_ids(c, v, ids)),
     # Catalog
     "service": lambda ld, v: ld._by_id(lambda c, ids: catalog.services_by_ids(c, v, ids)),
     "request_service": lambda ld, v: ld._by_id(catalog.services_by_ids_unfiltered),

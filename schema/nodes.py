@@ -19,6 +19,7 @@ from schema.organisation.types import DepartmentNode, PersonNode
 from schema.permissions import root_field
 from schema.relay import Node
 from schema.requests.types import CommentNode, RequestNode, TaskNode
+from schema.tokens.types import ApiTokenNode
 
 # type name -> (loader attribute path, node constructor); each loader applies the viewer's rules.
 RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
@@ -33,6 +34,7 @@ RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
     "SharedGoal": ("goal", SharedGoalNode.from_row),
     "JourneyMap": ("journeys.map", JourneyMapNode.from_row),
     "JourneyRun": ("journeys.run", JourneyRunNode.from_row),
+    "ApiToken": ("api_token", ApiTokenNode.from_row),
 }
 
 

@@ -24,14 +24,19 @@ class SignedIn(BasePermission):
         return False
 
 
-def root_field(resolver: Any = None, **kwargs: Any) -> Any:
+# A root field's metadata key: it administers people or tokens, so an API token calling it needs
+# the ADMIN scope besides the operation's own (schema.scopes).
+ADMINISTRATION = "administration"
+
+
+def root_field(resolver: Any = None, *, administration: bool = False, **kwargs: Any) -> Any:
     """`strawberry.field` for root fields: only for a signed-in viewer."""
-    field = strawberry.field(permission_classes=[SignedIn], **kwargs)
+    field = strawberry.field(permission_classes=[SignedIn], metadata={ADMINISTRATION: administration}, **kwargs)
     return field(resolver) if resolver is not None else field
 
 
-def root_mutation(resolver: Any = None, **kwargs: Any) -> Any:
-    field = strawberry.mutation(permission_classes=[SignedIn], **kwargs)
+def root_mutation(resolver: Any = None, *, administration: bool = False, **kwargs: Any) -> Any:
+    field = strawberry.mutation(permission_classes=[SignedIn], metadata={ADMINISTRATION: administration}, **kwargs)
     return field(resolver) if resolver is not None else field
 
 

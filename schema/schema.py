@@ -25,16 +25,19 @@ from schema.limits.checks import DocumentLimits
 from schema.limits.extension import CheckedOperations
 from schema.nodes import NodeQueries
 from schema.organisation.mutations import OrganisationMutations
+from schema.organisation.people import PeopleMutations
 from schema.organisation.queries import OrganisationQueries
 from schema.organisation.subscriptions import OrganisationSubscriptions
 from schema.requests.mutations import RequestMutations
 from schema.requests.queries import RequestQueries
 from schema.scalars import SCALAR_OVERRIDES, refuse_nul_in_strings
+from schema.tokens.mutations import ApiTokenMutations
+from schema.tokens.queries import ApiTokenQueries
 
 Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries,
-                              JourneyQueries))
+                              JourneyQueries, ApiTokenQueries))
 Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations,
-                                    JourneyMutations))
+                                    JourneyMutations, PeopleMutations, ApiTokenMutations))
 Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions, GoalSubscriptions,
                                             JourneySubscriptions))
 

@@ -22,6 +22,7 @@ class Audience:
     key: Hashable
     viewer: Person  # whom the group's payloads are rendered for
     shared: bool  # several people may be members
+    selects_personal: bool = False  # the document selects PERSONAL_FIELDS
 
 
 def stand_in(viewer: Person) -> Person:
@@ -30,11 +31,20 @@ def stand_in(viewer: Person) -> Person:
 
 
 def audience_for(viewer: Person, field_names: frozenset[str]) -> Audience:
+    return _audience(viewer, personal=bool(field_names & PERSONAL_FIELDS))
+
+
+def realigned(audience: Audience, viewer: Person) -> Audience:
+    """The audience of the same subscription for a viewer whose role or department changed."""
+    return _audience(viewer, personal=audience.selects_personal)
+
+
+def _audience(viewer: Person, *, personal: bool) -> Audience:
     if viewer.is_admin:
-        return Audience(("admins",), stand_in(viewer), shared=True)
-    if viewer.is_staff and not field_names & PERSONAL_FIELDS:
+        return Audience(("admins",), stand_in(viewer), shared=True, selects_personal=personal)
+    if viewer.is_staff and not personal:
         return Audience(("staff", viewer.role.value, viewer.department_id), stand_in(viewer), shared=True)
-    return Audience(("person", viewer.id), viewer, shared=False)
+    return Audience(("person", viewer.id), viewer, shared=False, selects_personal=personal)
 
 
 def selected_field_names(document: DocumentNode) -> frozenset[str]:

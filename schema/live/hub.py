@@ -122,17 +122,38 @@ class EventHub:
         return member
 
     def leave(self, member: Member) -> None:
+        self._remove(member)
+        if not self.groups and self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _remove(self, member: Member) -> bool:
         group = member.group
         mine = group.members.get(member.viewer.id, [])
-        if member in mine:
+        found = member in mine
+        if found:
             mine.remove(member)
             if not mine:
                 del group.members[member.viewer.id]
         if not group.members and self.groups.get(group.key) is group:
             del self.groups[group.key]
-        if not self.groups and self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        return found
+
+    def regroup(self, member: Member, audience: Audience) -> None:
+        """The member's viewer changed role or department (its Person is changed in place): on to
+        the group of its new audience (keys are (what is subscribed to, audience key)). From the
+        next event on it gets what its new audience sees; what it was sent stays sent, and what it
+        could not see before is not replayed (a client that wants it resumes from its cursor).
+        No await: no event is handed out halfway through the move. A member that left stays gone."""
+        old = member.group
+        if audience.key == old.audience.key or not self._remove(member):
+            return
+        key = (old.key[0], audience.key)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group(key, audience, old.render, old.request_id, old.department_id)
+        member.group = group
+        group.members.setdefault(member.viewer.id, []).append(member)
 
     async def _replay(self, member: Member) -> None:
         group = member.group

@@ -42,14 +42,14 @@ class PersonPayload:
 
 @strawberry.type
 class OrganisationMutations:
-    @root_mutation
+    @root_mutation(administration=True)
     async def department_create(self, info: strawberry.Info, input: DepartmentCreateInput) -> DepartmentPayload:
         department_id, errors = await execute(info, lambda **deps: handle.create_department(
             commands.CreateDepartment(name=input.name, slug=input.slug), **deps))
         row = await reload(info.context.loaders.department, department_id)
         return DepartmentPayload(department=DepartmentNode.maybe(row), user_errors=errors)
 
-    @root_mutation
+    @root_mutation(administration=True)
     async def person_create(self, info: strawberry.Info, input: PersonCreateInput) -> PersonPayload:
         person_id, errors = await execute(info, lambda **deps: handle.create_person(commands.CreatePerson(
             name=input.name, email=input.email, role=DomainRole(input.role.value),

@@ -8,7 +8,7 @@ import strawberry
 
 from domain.access import can_see_contact_details
 from schema import ids
-from schema.enums import Priority, RequestStatus, Role
+from schema.enums import PersonKind, Priority, RequestStatus, Role
 from schema.relay import Connection, Node, load_page
 
 if TYPE_CHECKING:
@@ -30,6 +30,10 @@ def _sees_contact_details(info: strawberry.Info, person_id: int) -> bool:
 class PersonNode(Node):
     id: strawberry.ID
     name: str
+    kind: PersonKind
+    active: bool = strawberry.field(description="False once deactivated: they cannot sign in, their tokens stop.")
+    deactivated_at: datetime | None
+    version: int = strawberry.field(description="Bumped by every change; personUpdate carries it as expectedVersion.")
     db_id: strawberry.Private[int]
     department_id: strawberry.Private[int | None]
     email_address: strawberry.Private[str]
@@ -37,8 +41,9 @@ class PersonNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> PersonNode:
-        return cls(id=ids.encode("Person", row.id), name=row.name, db_id=row.id, department_id=row.department_id,
-                   email_address=row.email, role_name=row.role)
+        return cls(id=ids.encode("Person", row.id), name=row.name, kind=PersonKind(row.kind),
+                   active=row.deactivated_at is None, deactivated_at=row.deactivated_at, version=row.version,
+                   db_id=row.id, department_id=row.department_id, email_address=row.email, role_name=row.role)
 
     @strawberry.field(description="Seen by staff and admins; a requester sees only their own (null for others).")
     def email(self, info: strawberry.Info) -> str | None:

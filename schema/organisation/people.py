@@ -1,0 +1,90 @@
+"""Admins manage people: change their name, role and department, deactivate and reactivate them,
+and make service accounts for integrations. Each change is an event on the timeline, and takes
+effect on every sign-in at once (open websockets included: api.ws_watch)."""
+from __future__ import annotations
+
+import strawberry
+
+from domain import identity_commands as commands
+from domain.handlers import people as handle
+from domain.people import KEEP, PersonChanges
+from domain.people import Role as DomainRole
+from schema.commands import execute, reload
+from schema.enums import Role
+from schema.ids import decode, decode_optional
+from schema.organisation.mutations import PersonPayload
+from schema.organisation.types import PersonNode
+from schema.permissions import root_mutation
+
+
+@strawberry.input
+class PersonUpdateInput:
+    id: strawberry.ID
+    expected_version: int
+    name: str | None = None
+    role: Role | None = None
+    department_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Absent: unchanged; null: no department (requesters and admins).")
+
+
+@strawberry.input
+class PersonDeactivateInput:
+    id: strawberry.ID
+    expected_version: int | None = None
+
+
+@strawberry.input
+class PersonReactivateInput:
+    id: strawberry.ID
+    expected_version: int | None = None
+
+
+@strawberry.input
+class ServiceAccountCreateInput:
+    name: str
+    role: Role
+    department_id: strawberry.ID | None = None
+
+
+def _department(value: strawberry.ID | None) -> int | None:
+    if value is strawberry.UNSET:
+        return KEEP
+    return decode_optional(value, "Department", field="departmentId")
+
+
+async def _payload(info: strawberry.Info, action) -> PersonPayload:
+    person_id, errors = await execute(info, action)
+    if not errors and info.context.on_identity_change is not None:
+        info.context.on_identity_change()  # this process's next call sees the change at once
+    row = await reload(info.context.loaders.person, person_id)
+    return PersonPayload(person=PersonNode.from_row(row) if row else None, user_errors=errors)
+
+
+@strawberry.type
+class PeopleMutations:
+    @root_mutation(administration=True, description="Change a person's name, role or department (admins); "
+                                                     "carries expectedVersion.")
+    async def person_update(self, info: strawberry.Info, input: PersonUpdateInput) -> PersonPayload:
+        return await _payload(info, lambda **deps: handle.update_person(commands.UpdatePerson(
+            person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version,
+            changes=PersonChanges(name=input.name, role=DomainRole(input.role.value) if input.role else None,
+                                  department_id=_department(input.department_id))), **deps))
+
+    @root_mutation(administration=True, description="Stop a person from signing in (admins; not yourself): "
+                                                     "their tokens stop working and their websockets close.")
+    async def person_deactivate(self, info: strawberry.Info, input: PersonDeactivateInput) -> PersonPayload:
+        return await _payload(info, lambda **deps: handle.deactivate_person(commands.DeactivatePerson(
+            person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version), **deps))
+
+    @root_mutation(administration=True, description="Let a deactivated person sign in again (admins). Tokens "
+                                                     "revoked meanwhile stay revoked.")
+    async def person_reactivate(self, info: strawberry.Info, input: PersonReactivateInput) -> PersonPayload:
+        return await _payload(info, lambda **deps: handle.reactivate_person(commands.ReactivatePerson(
+            person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version), **deps))
+
+    @root_mutation(administration=True, description="An identity for an integration (admins): it signs in only "
+                                                     "with API tokens, which admins make for it (apiTokenCreate).")
+    async def service_account_create(self, info: strawberry.Info, input: ServiceAccountCreateInput) -> PersonPayload:
+        return await _payload(info, lambda **deps: handle.create_service_account(commands.CreateServiceAccount(
+            name=input.name, role=DomainRole(input.role.value),
+            department_id=decode_optional(input.department_id, "Department", field="departmentId")), **deps))

@@ -1,0 +1,1 @@
+"""API tokens: personal access tokens and service accounts' tokens."""
