@@ -13,13 +13,16 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from api import signing_secret
 from api.body_limit import BodyLimitMiddleware
+from api.credentials import Credentials
 from api.graphql_app import TandemGraphQL
 from api.logs import RequestLogMiddleware, configure_logging
 from api.oidc.config import OidcConfig
 from api.oidc.sign_in import OidcSignIn
 from api.settings import DEV_SECRET, Settings, get_settings
 from api.websocket import GraphQLWebSocket, WebSocketSettings
+from api.ws_watch import SessionWatch
 from db.broker import EventBroker
 from db.engine import Timeouts, create_engine
 from schema.limits.budgets import PersonBudgets
@@ -61,6 +64,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise RuntimeError("DATABASE_URL is not set: start through `tandem serve`, which provides one.")
     # uvicorn workers are fresh processes: each sets up the JSON logs for itself.
     configure_logging(settings.tandem_log_level)
+    refused = signing_secret.refusal(settings)
+    if refused is not None:  # `tandem serve` said so already; this is for other ways of starting the app
+        raise SystemExit(refused)
     if settings.tandem_secret == DEV_SECRET:
         log.warning("TANDEM_SECRET is the development default: anyone can mint tokens; set it in production")
     engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size,
@@ -74,14 +80,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     oidc_config = OidcConfig.from_settings(settings)
     oidc = OidcSignIn(oidc_config, engine=engine) if oidc_config is not None else None
     budgets = PersonBudgets(settings.tandem_cost_per_minute) if settings.tandem_cost_per_minute else None
+    credentials = Credentials(engine, secret=settings.tandem_secret, oidc=oidc)
+    watch = SessionWatch(broker, interval=settings.tandem_ws_recheck_seconds)
     graphql = TandemGraphQL(schema, engine=engine, secret=settings.tandem_secret,
-                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub, oidc=oidc, budgets=budgets)
+                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub, oidc=oidc, budgets=budgets,
+                            credentials=credentials)
     websocket = GraphQLWebSocket(schema, engine=engine, secret=settings.tandem_secret, broker=broker, hub=hub,
                                  settings=WebSocketSettings(max_operations=settings.tandem_ws_max_operations,
                                                            init_timeout=settings.tandem_ws_init_timeout,
                                                            send_timeout=settings.tandem_ws_send_timeout,
                                                            max_message_bytes=settings.tandem_max_body_bytes),
-                                 oidc=oidc, budgets=budgets)
+                                 oidc=oidc, budgets=budgets, credentials=credentials, watch=watch)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -108,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await watch.aclose()
             await broker.stop()
             if oidc is not None:
                 await oidc.aclose()

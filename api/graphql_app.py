@@ -18,7 +18,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from api import graphql_http
-from api.auth import AuthError, RecentPeople, viewer_from_header
+from api.auth import AuthError
+from api.credentials import Credentials
 from api.oidc.sign_in import OidcSignIn
 from api.persisted_queries import PersistedQueries, PersistedQueryError
 from db.broker import EventBroker
@@ -29,6 +30,7 @@ from schema.compiled.extension import RawJson, answer_validated
 from schema.context import Context
 from schema.extensions import OperationNotChosen
 from schema.limits.budgets import PersonBudgets
+from schema.scopes import OutOfScope, check_scopes
 
 log = logging.getLogger("tandem.graphql")
 
@@ -53,14 +55,13 @@ def _encode(value: Any) -> str:
 class TandemGraphQL(GraphQL):
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, graphiql: bool,
                  broker: EventBroker | None = None, hub: Any = None, persisted: PersistedQueries | None = None,
-                 oidc: OidcSignIn | None = None, budgets: PersonBudgets | None = None):
+                 oidc: OidcSignIn | None = None, budgets: PersonBudgets | None = None,
+                 credentials: Credentials | None = None):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.persisted = persisted if persisted is not None else PersistedQueries()
         self.engine = engine
         self.reader = reader(engine)
-        self.secret = secret
-        self.oidc = oidc
-        self.recent_people = RecentPeople()
+        self.credentials = credentials or Credentials(engine, secret=secret, oidc=oidc)
         self.broker = broker
         self.hub = hub
         self.budgets = budgets  # each person's cost budget per minute (none: unlimited)
@@ -69,19 +70,20 @@ class TandemGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         header = request.headers.get("authorization")
-        viewer, auth_error = None, None
+        credential, auth_error = None, None
         try:
-            viewer = await viewer_from_header(header, engine=self.reader, secret=self.secret,
-                                              recent=self.recent_people, oidc=self.oidc)
+            credential = await self.credentials.credential(header)
         except AuthError as error:
             if request.scope.get("type") == "http":
                 # A bad token is refused whatever the operation: it is never read as "signed out".
                 raise HTTPException(401, str(error)) from None
             auth_error = str(error)
-        return Context(engine=self.engine, viewer=viewer, auth_error=auth_error, request=request,
-                       response=response, on_commit=self.on_commit, broker=self.broker,
+        return Context(engine=self.engine, viewer=credential.person if credential else None, auth_error=auth_error,
+                       request=request, response=response, on_commit=self.on_commit, broker=self.broker,
                        hub=self.hub, compiled_reads=request.scope.get("type") == "http",
-                       reader_engine=self.reader, budgets=self.budgets)
+                       reader_engine=self.reader, budgets=self.budgets,
+                       scopes=credential.scopes if credential else None,
+                       on_identity_change=self.credentials.forget)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -133,6 +135,10 @@ class TandemGraphQL(GraphQL):
 
     async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
         data = kwargs["request_data"]
+        try:  # before any path runs it: compiled, direct or strawberry's
+            check_scopes(self.schema, kwargs["context"].scopes, data.query, data.operation_name)
+        except OutOfScope as error:
+            raise HTTPException(403, error.message) from None
         result = await answer_validated(self.schema, data.query, data.operation_name, data.variables,
                                         kwargs["context"], method=request_adapter.method)
         if result is not None:

@@ -15,7 +15,8 @@ from db.failures import FAILURE_MESSAGES
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
-_HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+_HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+               405: "METHOD_NOT_ALLOWED"}
 # A database that is away or too slow (db.failures): the whole call is answered 503 with this.
 RETRY_AFTER = {"Retry-After": "2"}
 

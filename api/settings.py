@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     tandem_ws_max_operations: int = Field(default=50, ge=1)
     tandem_ws_init_timeout: float = Field(default=10.0, gt=0)
     tandem_ws_send_timeout: float = Field(default=10.0, gt=0)
+    # Open websockets' people and tokens are re-read this often (besides at once, when the event log
+    # says one changed): what catches changes made behind Tandem's back. 0: only the event log.
+    tandem_ws_recheck_seconds: float = Field(default=5.0, ge=0)
+    # Allows the development secret (or a short one) with an external DATABASE_URL (api.signing_secret).
+    tandem_dev_mode: bool = False
     tandem_log_level: str = "INFO"
     # Queries whose fields are all SQL-backed run as one SQL statement (schema.compiled); off:
     # every query executes field by field (a switch for comparing and for ruling it out).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +20,14 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Receive, Scope, Send
 
-from api.auth import AuthError, seconds_left, viewer_from_header
+from api.api_tokens import Credential
+from api.auth import AuthError, seconds_left
+from api.credentials import Credentials
 from api.oidc.sign_in import OidcSignIn
 from api.ws_expiry import Deadlines
 from api.ws_operations import OperationError, prepare
 from api.ws_sender import TRY_AGAIN_LATER, Sender
+from api.ws_watch import SessionWatch
 from db.broker import EventBroker
 from db.engine import reader
 from db.failures import FAILURE_MESSAGES, describe, failure_code
@@ -31,7 +35,9 @@ from domain.people import Person
 from schema.context import Context
 from schema.extensions import coded
 from schema.limits.budgets import PersonBudgets
+from schema.live.audience import realigned
 from schema.live.hub import EventHub
+from schema.scopes import OutOfScope, check_scopes
 
 log = logging.getLogger("tandem.ws")
 PROTOCOL = "graphql-transport-ws"
@@ -56,7 +62,8 @@ class WebSocketSettings:
 class GraphQLWebSocket:
     def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, broker: EventBroker,
                  hub: EventHub, settings: WebSocketSettings | None = None, oidc: OidcSignIn | None = None,
-                 budgets: PersonBudgets | None = None):
+                 budgets: PersonBudgets | None = None, credentials: Credentials | None = None,
+                 watch: SessionWatch | None = None):
         self.schema = schema
         self.budgets = budgets  # charged when an operation is subscribed
         self.engine = engine
@@ -67,10 +74,13 @@ class GraphQLWebSocket:
         self.hub = hub
         self.settings = settings or WebSocketSettings()
         self.token_expiries = Deadlines()
+        self.credentials = credentials or Credentials(engine, secret=secret, oidc=oidc)
+        # Closes connections whose person or token stops signing in; keeps their viewers current.
+        self.watch = watch or SessionWatch(broker)
 
-    def context(self, viewer: Person | None) -> Context:
+    def context(self, viewer: Person | None, *, scopes: Any = None) -> Context:
         return Context(engine=self.engine, viewer=viewer, on_commit=self.broker.announce, broker=self.broker,
-                       hub=self.hub)
+                       hub=self.hub, scopes=scopes, on_identity_change=self.credentials.forget)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (await receive())["type"] != "websocket.connect":
@@ -93,7 +103,7 @@ class GraphQLWebSocket:
 
 class Session:
     """One connection: its viewer and its running operations."""
-    __slots__ = ("endpoint", "sender", "viewer", "initialised", "operations", "init_timer", "expiry")
+    __slots__ = ("endpoint", "sender", "viewer", "initialised", "operations", "init_timer", "expiry", "credential")
 
     def __init__(self, endpoint: GraphQLWebSocket, send: Send):
         self.init_timer: asyncio.TimerHandle | None = None  # the wait for connection_init
@@ -103,6 +113,7 @@ class Session:
         self.sender = Sender(send, max_backlog=settings.max_backlog, send_timeout=settings.send_timeout,
                              on_close=self.end)
         self.viewer: Person | None = None
+        self.credential: Credential | None = None
         self.initialised = False
         self.operations: dict[str, Any] = {}  # id -> hub member or task
 
@@ -161,8 +172,7 @@ class Session:
             await self.sender.close(4401, "Unauthorized: send {\"authorization\": \"Bearer <token>\"}")
             return
         try:
-            self.viewer = await viewer_from_header(header, engine=self.endpoint.reader, secret=self.endpoint.secret,
-                                                   oidc=self.endpoint.oidc)
+            self.credential = await self.endpoint.credentials.credential(header, recent=False)
         except AuthError as error:
             await self.sender.close(4403, f"Forbidden: {error}"[:120])
             return
@@ -173,7 +183,12 @@ class Session:
             log.warning("database failure: %s", describe(error), extra={"code": code})
             await self.sender.close(TRY_AGAIN_LATER, f"{code}: {FAILURE_MESSAGES[code]}"[:120])
             return
-        left = seconds_left(header, secret=self.endpoint.secret, oidc=self.endpoint.oidc)
+        self.viewer = self.credential.person
+        if self.sender.closed:  # gone while it was checked: end() has run already
+            return
+        self.endpoint.watch.add(self)
+        left = self.credential.expires_at - time.time() if self.credential.expires_at is not None \
+            else seconds_left(header, secret=self.endpoint.secret, oidc=self.endpoint.oidc)
         if left is not None:
             # A connection lives no longer than its token: the client reconnects with a fresh one.
             self.expiry = self.endpoint.token_expiries.call_later(left, self.token_expired)
@@ -197,6 +212,7 @@ class Session:
     async def run(self, operation_id: str, payload: dict[str, Any]) -> None:
         try:
             operation = prepare(self.endpoint.schema, payload)
+            self.check_scopes(operation.query, operation.operation_name)
             operation.charge(self.viewer, self.endpoint.budgets)
             if operation.is_event_feed:
                 member = await operation.join_hub(self, operation_id)
@@ -242,9 +258,34 @@ class Session:
         elif operation is not None:
             self.endpoint.hub.leave(operation)
 
+    def check_scopes(self, query: str, operation_name: str | None) -> None:
+        try:
+            check_scopes(self.endpoint.schema, self.credential.scopes, query, operation_name)
+        except OutOfScope as error:
+            raise OperationError([error]) from None
+
     def token_expired(self) -> None:
         self.expiry = None
         self.sender.close_soon(4403, "Forbidden: the token expired")
+
+    def signed_out(self, reason: str) -> None:
+        """The person was deactivated, or the token revoked (api.ws_watch)."""
+        self.sender.close_soon(4403, f"Forbidden: {reason}"[:120])
+
+    def refresh(self, person: Person) -> None:
+        """The person changed (api.ws_watch): the viewer every operation of this connection holds is
+        changed in place, and event feeds move to the group their new role and department see as."""
+        viewer = self.viewer
+        if viewer is None or (viewer.version, viewer.role, viewer.department_id) == \
+                (person.version, person.role, person.department_id):
+            return
+        moved = (viewer.role, viewer.department_id) != (person.role, person.department_id)
+        viewer.name, viewer.email, viewer.role, viewer.department_id, viewer.version = \
+            person.name, person.email, person.role, person.department_id, person.version
+        if moved:
+            for operation in list(self.operations.values()):
+                if not isinstance(operation, asyncio.Future):
+                    self.endpoint.hub.regroup(operation, realigned(operation.group.audience, viewer))
 
     def _cancel_init_timer(self) -> None:
         if self.init_timer is not None:
@@ -253,6 +294,7 @@ class Session:
 
     def end(self) -> None:
         self._cancel_init_timer()
+        self.endpoint.watch.remove(self)
         self.endpoint.token_expiries.cancel(self.expiry)
         self.expiry = None
         operations, self.operations = self.operations, {}

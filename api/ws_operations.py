@@ -163,7 +163,7 @@ class PreparedOperation:
     async def join_hub(self, session: Session, operation_id: str) -> Member:
         endpoint, viewer = session.endpoint, session.viewer
         arguments = self._arguments()
-        context = endpoint.context(viewer)
+        context = endpoint.context(viewer, scopes=session.credential.scopes)
         try:
             wanted = await feed_filter(context, after=arguments.get("after"),
                                        request_id=arguments.get("requestId"),
@@ -172,15 +172,17 @@ class PreparedOperation:
             raise OperationError([error]) from None
         audience = audience_for(viewer, self.checked.field_names)
         operation = Operation(self.checked.document, self.variables, self.operation_name)
-        key = (self.query, self.operation_name, json.dumps(self.variables, sort_keys=True),
-               wanted.request_id, wanted.department_id, audience.key)
+        # (what is subscribed to, who it is rendered for): a member whose role changes keeps the first
+        # and moves to another audience (EventHub.regroup).
+        key = ((self.query, self.operation_name, json.dumps(self.variables, sort_keys=True),
+                wanted.request_id, wanted.department_id), audience.key)
         return await endpoint.hub.join(
             key=key, audience=audience, render=payload_renderer(self.schema, operation, endpoint.context),
             viewer=viewer, sink=NextMessages(session.sender, operation_id),
             request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after)
 
     async def stream(self, session: Session, operation_id: str) -> None:
-        context = session.endpoint.context(session.viewer)
+        context = session.endpoint.context(session.viewer, scopes=session.credential.scopes)
         context.cost = self.charged  # charged when subscribing, not again
         results = await self.schema.stream(self.query, variable_values=self.variables, context_value=context,
                                            operation_name=self.operation_name)
