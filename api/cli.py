@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+from typing import Any
 
 from api.settings import Settings, get_settings
 
@@ -18,10 +19,11 @@ def database_url(settings: Settings) -> str:
     if settings.database_url:
         return settings.database_url
     from api.embedded import start_embedded
+    from api.signing_secret import EMBEDDED_URL
 
     url = start_embedded(settings.tandem_data_dir)
     # Workers and child processes inherit the URL instead of starting their own server.
-    os.environ["DATABASE_URL"] = url
+    os.environ["DATABASE_URL"] = os.environ[EMBEDDED_URL] = url
     settings.database_url = url
     return url
 
@@ -49,6 +51,11 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from api.signing_secret import refusal
+
+    if (refused := refusal(settings)) is not None:  # before anything else runs (or logs)
+        print(refused, file=sys.stderr)
+        return 2
     import uvicorn
 
     from db.migrate import upgrade
@@ -78,22 +85,35 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _person_by_email(settings: Settings, email: str) -> tuple[Any, int]:
+    """(the person or None, how many people there are: none in a database never set up)."""
+    from sqlalchemy import text
+
+    from db.engine import create_engine
+    from db.read.organisation import people_count, person_by_email
+
+    engine = create_engine(database_url(settings), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            if (await conn.execute(text("select to_regclass('people')"))).scalar_one() is None:
+                return None, 0
+            return await person_by_email(conn, email), await people_count(conn)
+    finally:
+        await engine.dispose()
+
+
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     from api.auth import mint_token
-    from db.engine import create_engine
-    from db.read.organisation import person_by_email
 
-    async def find():
-        engine = create_engine(database_url(settings), pool_size=1)
-        try:
-            async with engine.connect() as conn:
-                return await person_by_email(conn, args.email)
-        finally:
-            await engine.dispose()
-
-    person = asyncio.run(find())
+    person, people = asyncio.run(_person_by_email(settings, args.email))
     if person is None:
-        print(f"No person with email {args.email!r}.", file=sys.stderr)
+        hint = f" The database has no people yet: run `tandem init --admin-email {args.email}` first." \
+            if people == 0 else ""
+        print(f"No person with email {args.email!r}.{hint}", file=sys.stderr)
+        return 1
+    if person.deactivated_at is not None or person.kind != "PERSON":
+        print(f"{args.email!r} is deactivated or a service account: no token for them "
+              "(a service account uses API tokens: apiTokenCreate).", file=sys.stderr)
         return 1
     print(mint_token(person_id=person.id, email=person.email, secret=settings.tandem_secret,
                      hours=args.hours or settings.tandem_token_hours))
@@ -105,6 +125,24 @@ def _hours(text: str) -> int:
     if hours < 1:
         raise argparse.ArgumentTypeError("a token lives at least 1 hour")
     return hours
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from api.first_run import init_admin, next_steps
+    from db.migrate import upgrade
+    from domain.errors import DomainError
+
+    url = database_url(settings)
+    upgrade(url)
+    try:
+        admin_id, made = asyncio.run(init_admin(url, email=args.admin_email, name=args.name))
+    except DomainError as error:
+        print(f"tandem init: {error.message}", file=sys.stderr)
+        return 1
+    print(f"{args.admin_email} is now the first admin." if made
+          else f"{args.admin_email} is already an admin; nothing changed.")
+    print(next_steps(args.admin_email, settings))
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -121,6 +159,10 @@ def parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load data")
     seed.add_argument("--demo", action="store_true", help="the demo organisation (only into an empty database)")
     seed.set_defaults(run=cmd_seed)
+    init = commands.add_parser("init", help="migrate, then make the first admin of an empty database")
+    init.add_argument("--admin-email", required=True)
+    init.add_argument("--name", default=None, help="the admin's name (default: the email's local part)")
+    init.set_defaults(run=cmd_init)
     token = commands.add_parser("token", help="mint a development bearer token")
     token.add_argument("--email", required=True)
     token.add_argument("--hours", type=_hours, default=None, help="lifetime (1 or more; every token expires)")
