@@ -29,6 +29,7 @@ from graphql import (
 )
 
 from domain.api_tokens import ALL_SCOPES, Scope
+from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru
 from schema.errors import ApiError
 from schema.permissions import ADMINISTRATION
 
@@ -49,32 +50,34 @@ def check_scopes(schema: Any, scopes: frozenset[Scope] | None, query: str | None
     sign-ins and all-scope tokens; otherwise one cached lookup per operation."""
     if scopes is None or scopes >= ALL_SCOPES or query is None:
         return
-    needed = _requirements(schema)(query, operation_name)
+    needed = _NEEDED.get((schema, query, operation_name), lambda: _needed(schema, query, operation_name))
     if needed is not None and not needed <= scopes:
         raise OutOfScope(needed - scopes)
 
 
-@lru_cache(maxsize=64)
-def _requirements(schema: Any):
-    administration = _administration_fields(schema._schema)
+# What each document needs, by (schema, text, operation name): bounded in bytes, as every cache
+# keyed on what clients send (schema.compiled.cache).
+_NEEDED: Lru[tuple[Any, str, str | None], frozenset[Scope] | None] = Lru(
+    entries=512, max_bytes=CACHE_BYTES, weigh=lambda key, _: ENTRY_BYTES + len(key[1]) + len(key[2] or ""))
+
+
+def _needed(schema: Any, query: str, operation_name: str | None) -> frozenset[Scope] | None:
+    """None when there is nothing to check: execution refuses the document itself."""
     max_tokens = schema.tandem_limits.max_tokens if hasattr(schema, "tandem_limits") else None
-
-    @lru_cache(maxsize=512)
-    def needed(query: str, operation_name: str | None) -> frozenset[Scope] | None:
-        """None when there is nothing to check: execution refuses the document itself."""
-        try:
-            document = parse(query, max_tokens=max_tokens)
-        except GraphQLError:
-            return None
-        operation = get_operation_ast(document, operation_name)
-        if operation is None:
-            return None
-        fields = _root_field_names(document, operation.selection_set)
-        extra = {Scope.ADMIN} if fields & administration.get(operation.operation, frozenset()) else set()
-        return frozenset({BY_OPERATION[operation.operation], *extra})
-    return needed
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    fields = _root_field_names(document, operation.selection_set)
+    administration = _administration_fields(schema._schema)
+    extra = {Scope.ADMIN} if fields & administration.get(operation.operation, frozenset()) else set()
+    return frozenset({BY_OPERATION[operation.operation], *extra})
 
 
+@lru_cache(maxsize=8)  # per schema: a process has one (the tests build a few)
 def _administration_fields(graphql_schema: Any) -> dict[OperationType, frozenset[str]]:
     roots = {OperationType.QUERY: graphql_schema.query_type, OperationType.MUTATION: graphql_schema.mutation_type,
              OperationType.SUBSCRIPTION: graphql_schema.subscription_type}
