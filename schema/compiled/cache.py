@@ -80,6 +80,10 @@ class Lru(Generic[K, V]):
             _, (_, evicted) = self._entries.popitem(last=False)
             self.bytes -= evicted
 
+    def clear(self) -> None:
+        self._entries.clear()
+        self.bytes = 0
+
     def pop(self, key: K) -> V | None:
         entry = self._entries.pop(key, None)
         if entry is None:

@@ -57,3 +57,11 @@ def test_a_stored_none_is_served_without_making_it_again():
     for _ in range(2):
         cache.get("unsupported", lambda: made.append(1))
     assert made == [1]
+
+
+def test_clear_empties_entries_and_bytes():
+    cache = Lru(entries=10, max_bytes=1000, weigh=lambda key, value: len(key) + len(value))
+    cache.put("a", "xx")
+    cache.put("b", "yyy")
+    cache.clear()
+    assert (len(cache), cache.bytes, cache.peek("a")) == (0, 0, None)
