@@ -56,21 +56,27 @@ class EventSubscriptions:
     async def events(self, info: strawberry.Info, after: str | None = None, request_id: strawberry.ID | None = None,
                      department_id: strawberry.ID | None = None) -> AsyncGenerator[EventNode, None]:
         context = info.context
-        hub = context.hub
-        if hub is None:
+        if context.hub is None:
             raise LiveUnavailable()
         viewer = context.require_viewer()
+        # Checked before the stream exists: a hidden ID fails the subscription itself (an `error`
+        # message), rather than its first result (a `next` without data).
         wanted = await feed_filter(context, after=after, request_id=request_id, department_id=department_id)
-        queue: asyncio.Queue[EventNode] = asyncio.Queue()
-        # Its own group: this path (any transport but our websocket endpoint) shares nothing.
-        member = await hub.join(key=object(), audience=Audience(("person", viewer.id), viewer, shared=False),
-                                render=_as_node, viewer=viewer, sink=queue.put_nowait,
-                                request_id=wanted.request_id, department_id=wanted.department_id,
-                                after=wanted.after)
-        try:
-            while True:
-                node = await queue.get()
-                context.refresh()  # each event's request and people are read as they are now
-                yield node
-        finally:
-            hub.leave(member)
+        return _feed(context, viewer, wanted)
+
+
+async def _feed(context: Any, viewer: Person, wanted: FeedFilter) -> AsyncGenerator[EventNode, None]:
+    hub = context.hub
+    queue: asyncio.Queue[EventNode] = asyncio.Queue()
+    # Its own group: this path (any transport but our websocket endpoint's hub path) shares nothing.
+    member = await hub.join(key=object(), audience=Audience(("person", viewer.id), viewer, shared=False),
+                            render=_as_node, viewer=viewer, sink=queue.put_nowait,
+                            request_id=wanted.request_id, department_id=wanted.department_id,
+                            after=wanted.after)
+    try:
+        while True:
+            node = await queue.get()
+            context.refresh()  # each event's request and people are read as they are now
+            yield node
+    finally:
+        hub.leave(member)

@@ -43,11 +43,17 @@ class OrganisationSubscriptions:
                                    "(at most four times a second), as the viewer may see them.")
     async def department_stats(self, info: strawberry.Info,
                                department_id: strawberry.ID) -> AsyncGenerator[DepartmentStats, None]:
+        # Checked before the stream exists: an unknown department fails the subscription itself
+        # (an `error` message), rather than its first result (a `next` without data).
         department = await ids.visible_id(department_id, "Department", field="departmentId",
                                           load=info.context.loaders.department.load)
-        last: DepartmentStats | None = None
-        async for _ in changes(info, concerns=touches_queue(department), min_interval=0.25):
-            stats = DepartmentStats.from_stats(await _read_stats(info.context, department))
-            if stats != last:  # a comment changes no number: nothing to push
-                last = stats
-                yield stats
+        return _pushes(info, department)
+
+
+async def _pushes(info: strawberry.Info, department: int) -> AsyncGenerator[DepartmentStats, None]:
+    last: DepartmentStats | None = None
+    async for _ in changes(info, concerns=touches_queue(department), min_interval=0.25):
+        stats = DepartmentStats.from_stats(await _read_stats(info.context, department))
+        if stats != last:  # a comment changes no number: nothing to push
+            last = stats
+            yield stats

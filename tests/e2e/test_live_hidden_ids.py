@@ -1,4 +1,5 @@
-"""`goalProgress` and `journeyRunProgress` on an ID the viewer may not see, over a raw websocket:
+"""`goalProgress`, `journeyRunProgress`, `departmentStats` and `events` on an ID the viewer may not
+see, over a raw websocket:
 the operation fails with an `error` message coded NOT_FOUND (as an unknown request in `events`
 does), never a `next` without data."""
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import websockets
 
-from tests.e2e.client import payload
+from tests.e2e.client import data, payload
 from tests.e2e.live import ws_url
 from tests.support.org import Org
 
@@ -20,8 +21,15 @@ MAP_CREATE = """mutation($input: JourneyMapCreateInput!) { journeyMapCreate(inpu
   journeyMap { id } userErrors { field code message } } }"""
 RUN_START = """mutation($input: JourneyRunStartInput!) { journeyRunStart(input: $input) {
   journeyRun { id } userErrors { field code message } } }"""
+REQUEST_CREATE = """mutation($input: RequestCreateInput!) { requestCreate(input: $input) {
+  request { id } userErrors { field code message } } }"""
 GOAL_PROGRESS = "subscription($id: ID!) { goalProgress(goalId: $id) { title } }"
 RUN_PROGRESS = "subscription($id: ID!) { journeyRunProgress(runId: $id) { subject } }"
+STATS = "subscription($id: ID!) { departmentStats(departmentId: $id) { open } }"
+# A fragment at the root: not the hub's path (api.ws_operations.PreparedOperation.is_event_feed).
+EVENTS_IN_FRAGMENT = """subscription($request: ID, $department: ID) { ...Feed }
+fragment Feed on Subscription { events(requestId: $request, departmentId: $department) { cursor } }"""
+NO_DEPARTMENT = "RGVwYXJ0bWVudDo5OTk5OTk5"  # Department:9999999
 NO_GOAL = "U2hhcmVkR29hbDo5OTk5OTk5"  # SharedGoal:9999999
 NO_RUN = "Sm91cm5leVJ1bjo5OTk5OTk5"  # JourneyRun:9999999
 
@@ -81,3 +89,35 @@ async def test_a_goal_the_viewer_may_see_is_sent_at_once(server, http, e2e_org: 
     goal = await asyncio.to_thread(it_goal, http, token_for("it.manager@example.com"), e2e_org)
     answer = await first_answer(server, token_for("it.agent@example.com"), GOAL_PROGRESS, id=goal)
     assert answer == {"id": "1", "type": "next", "payload": {"data": {"goalProgress": {"title": "IT's own"}}}}
+
+
+@pytest.mark.parametrize("hidden", ["unknown", "another kind's"])
+async def test_stats_of_a_department_there_is_not_are_an_error_message(server, e2e_org: Org, token_for, hidden):
+    department_id = NO_DEPARTMENT if hidden == "unknown" else e2e_org.gid("Service", "laptops")
+    answer = await first_answer(server, token_for("it.agent@example.com"), STATS, id=department_id)
+    assert answer["type"] == "error" and answer["id"] == "1", answer
+    assert [(e["message"], e["extensions"]["code"]) for e in answer["payload"]] == [
+        ("No department has this ID.", "NOT_FOUND")]
+
+
+async def test_stats_of_a_department_are_sent_at_once(server, e2e_org: Org, token_for):
+    answer = await first_answer(server, token_for("it.agent@example.com"), STATS, id=e2e_org.gid("Department", "hr"))
+    assert answer["type"] == "next" and "errors" not in answer["payload"], answer
+    assert isinstance(answer["payload"]["data"]["departmentStats"]["open"], int)
+
+
+@pytest.mark.parametrize(("argument", "message"), [("request", "No request has this ID."),
+                                                   ("department", "No department has this ID.")])
+async def test_events_behind_a_fragment_on_an_id_not_seen_are_an_error_message(server, http, e2e_org: Org, token_for,
+                                                                                argument, message):
+    # given a request of Emma's, which Otto may not see (or a department there is not)
+    if argument == "request":
+        hidden = (await asyncio.to_thread(data, http, REQUEST_CREATE, token=token_for("employee@example.com"), input={
+            "serviceId": e2e_org.gid("Service", "laptops"), "title": "Mine"}))["requestCreate"]["request"]["id"]
+    else:
+        hidden = NO_DEPARTMENT
+    # when Otto subscribes to its events, the field inside a fragment
+    answer = await first_answer(server, token_for("other@example.com"), EVENTS_IN_FRAGMENT, **{argument: hidden})
+    # then
+    assert answer["type"] == "error" and answer["id"] == "1", answer
+    assert [(e["message"], e["extensions"]["code"]) for e in answer["payload"]] == [(message, "NOT_FOUND")]
