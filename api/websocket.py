@@ -140,7 +140,7 @@ class Session:
         try:
             message = json.loads(text) if text is not None else None
             kind = message["type"] if isinstance(message, dict) else None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deeply
             kind = None
         if kind == "connection_init":
             await self.connection_init(message.get("payload"))

@@ -7,6 +7,7 @@ import pytest
 import websockets
 
 from tests.e2e.live import ws_url
+from tests.e2e.raw_http import assert_no_failure
 
 PROTOCOL = "graphql-transport-ws"
 SUBSCRIBE = {"query": "subscription { events { cursor } }"}
@@ -153,3 +154,22 @@ async def test_an_operation_id_over_128_characters_closes_with_4400(server, toke
                 await ws.recv()
     assert closed.value.rcvd.code == 4400
     assert "at most 128 characters" in closed.value.rcvd.reason
+
+
+@pytest.mark.parametrize("message", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"type": "subscribe", "id": "1", "payload": {"query": "subscription { events { cursor } }", '
+    '"variables": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}}"])
+async def test_json_nested_too_deeply_closes_with_4400_and_the_server_goes_on(server, token_for, message):
+    seen = len(server.log_entries())
+    async with await _connect(server) as ws:
+        await _init(ws, token_for("employee@example.com"))
+        await ws.send(message)  # well within the 1 MB a message may take
+        assert await _closed_with(ws) == 4400
+        assert ws.close_reason == "Invalid message"
+    # the server goes on serving websockets, and logged no traceback
+    async with await _connect(server) as ws:
+        await _init(ws, token_for("employee@example.com"))
+        await ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": {"query": "{ viewer { email } }"}}))
+        assert json.loads(await ws.recv())["payload"] == {"data": {"viewer": {"email": "employee@example.com"}}}
+    assert_no_failure(server.log_entries()[seen:])
