@@ -33,15 +33,28 @@ class KeyResultScope:
     department_ids: strawberry.Private[list[int]]
     journey_map_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="Requests on these services only (none: every service).")
+    @strawberry.field(description="Requests on these services only (see `everyService`), those you may see "
+                                  "as node(id:) shows them: a retired one only to its department and admins.")
     async def services(self, info: strawberry.Info) -> list[ServiceNode]:
-        rows = await info.context.loaders.request_service.load_many(self.service_ids)
+        # As node(id:) of the service: seeing the goal is no reason to see a retired service's name.
+        rows = await info.context.loaders.service.load_many(self.service_ids)
         return [ServiceNode.from_row(r) for r in rows if r is not None]
 
-    @strawberry.field(description="Requests of these types only (none: every type).")
+    @strawberry.field(description="True when the key result counts requests on every service; false when only "
+                                  "those of `services` (some of which you may not see).")
+    def every_service(self) -> bool:
+        return not self.service_ids
+
+    @strawberry.field(description="Requests of these types only (see `everyRequestType`), those you may see "
+                                  "as node(id:) shows them: a retired service's only to its department and admins.")
     async def request_types(self, info: strawberry.Info) -> list[RequestTypeNode]:
-        rows = await info.context.loaders.request_type.load_many(self.request_type_ids)
+        rows = await info.context.loaders.visible_request_type.load_many(self.request_type_ids)
         return [RequestTypeNode.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field(description="True when the key result counts requests of every type; false when only "
+                                  "those of `requestTypes` (some of which you may not see).")
+    def every_request_type(self) -> bool:
+        return not self.request_type_ids
 
     @strawberry.field(description="Work credited to these departments (none given: the goal's departments).")
     async def departments(self, info: strawberry.Info) -> list[DepartmentNode]:
