@@ -43,7 +43,8 @@ GoalParticipationStatus = strawberry.enum(goal_participation.Participation, name
     "manager ACCEPTS (or DECLINES); a change to what the goal measures invites it again."))
 FigureWithheld = strawberry.enum(goal_figures.Withheld, name="FigureWithheld", description=(
     "Why a figure is not shown: SMALL_SAMPLE, it counts work you could not see over fewer than 5 samples; "
-    "COMPLEMENT, shown next to the departments' parts it would give a withheld part away."))
+    "COMPLEMENT, shown next to the departments' parts (or, for journey runs, next to the other counts) it would "
+    "give a withheld part away."))
 
 
 @strawberry.enum(description="What a figure counts.")

@@ -24,6 +24,7 @@ class StageFigures:
     position: int
     runs_entered: int = 0
     runs_left: int = 0
+    runs_going: int = 0  # still in the stage, of runs still going
     median_minutes: float | None = None
     p90_minutes: float | None = None
     on_time_rate: float | None = None
@@ -81,6 +82,7 @@ STAGES = text(f"""
 select r.map_id, s.position,
   count(*) as entered,
   count(s.left_at) as left_,
+  count(*) filter (where s.left_at is null and r.status = 'ACTIVE') as going,
   percentile_cont(0.5) within group (order by {STAGE_MINUTES}) as median,
   percentile_cont(0.9) within group (order by {STAGE_MINUTES}) as p90,
   avg(case when {STAGE_MINUTES} <= st.target_minutes then 1.0 else 0.0 end)
@@ -138,8 +140,8 @@ async def analytics_by_map(conn: AsyncConnection, map_ids: Sequence[int]) -> dic
     stages: dict[int, dict[int, StageFigures]] = {i: {} for i in ids}
     for row in await conn.execute(STAGES, {"ids": ids}):
         stages[row.map_id][row.position] = StageFigures(
-            position=row.position, runs_entered=row.entered, runs_left=row.left_, median_minutes=_float(row.median),
-            p90_minutes=_float(row.p90), on_time_rate=_float(row.on_time))
+            position=row.position, runs_entered=row.entered, runs_left=row.left_, runs_going=row.going,
+            median_minutes=_float(row.median), p90_minutes=_float(row.p90), on_time_rate=_float(row.on_time))
     hand_offs: dict[int, list[HandOffFigures]] = {i: [] for i in ids}
     for row in await conn.execute(HAND_OFFS, {"ids": ids}):
         hand_offs[row.map_id].append(HandOffFigures(

@@ -145,11 +145,12 @@ class JourneyMapNode(Node):
         page = await load_page(loaders.run_page, window(self.row.id, first=first, after=after)[:3])
         return Connection.from_page(page, JourneyRunNode.from_row, lambda: loaders.run_count.load(self.row.id))
 
-    @strawberry.field(description="Measured over every run of this version, whoever may see them.")
+    @strawberry.field(description="Measured over every run of this version, whoever may see them; a figure over "
+                                  "fewer than 5 runs you may not see is withheld.")
     async def analytics(self, info: strawberry.Info) -> AnalyticsRef:
         from schema.journeys.analytics import JourneyAnalytics
 
-        return await JourneyAnalytics.of_map(info, self.row.id)
+        return await JourneyAnalytics.of_map(info, self.row)
 
 
 @strawberry.type
