@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import time
 from typing import Any
 
@@ -28,6 +29,11 @@ from sqlalchemy.util import await_only
 from sqlalchemy.util import queue as sqla_queue
 
 from db.failures import REFUSED_FOR_NOW, sqlstate
+
+# SQLAlchemy's pools log through a logger named after their class: theirs sit under "sqlalchemy"
+# (WARNING unless echo_pool), this one under "db.pool", which would log every invalidated or
+# recreated connection at INFO. Kept as quiet as theirs.
+logging.getLogger(__name__).setLevel(logging.WARNING)
 
 TOO_MANY_CLIENTS = "53300"
 FIRST_PAUSE, LAST_PAUSE = 0.02, 0.5  # seconds between tries after a refusal, doubling
