@@ -5,13 +5,14 @@ What was read is reused for at most a second (a client sends call after call wit
 so a revocation or a deactivation counts within a second on every process, and at once on the
 process that made it (`forget`). The token's last use is written at most once a minute.
 """
+
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,6 +35,7 @@ TOUCH_EVERY = timedelta(minutes=1)
 class Credential:
     """Who signed in, and how far they may go: `scopes` None is an interactive sign-in (OpenID
     Connect or a development token), limited only by the person's role."""
+
     person: Person
     scopes: frozenset[Scope] | None = None
     token_id: int | None = None
@@ -41,8 +43,14 @@ class Credential:
 
 
 class ApiTokens:
-    def __init__(self, engine: AsyncEngine, *, seconds: float = 1.0, size: int = 4096,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        seconds: float = 1.0,
+        size: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.engine = engine  # an autocommit reader (db.engine.reader): the last-use update commits alone
         self.seconds = seconds
         self.size = size
@@ -56,7 +64,7 @@ class ApiTokens:
             raise AuthError(MALFORMED)
         digest = hash_secret(token)
         row = await self._row(digest)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if row is None:
             raise AuthError(UNKNOWN)
         if row["revoked_at"] is not None:
@@ -67,8 +75,12 @@ class ApiTokens:
             raise AuthError(DEACTIVATED)
         await self._touch(row, now)
         # A fresh Person each time: a websocket's viewer is changed in place (api.ws_watch).
-        return Credential(person_from_record(row), scopes=frozenset(Scope(s) for s in row["scopes"]),
-                          token_id=row["token_id"], expires_at=row["expires_at"].timestamp())
+        return Credential(
+            person_from_record(row),
+            scopes=frozenset(Scope(s) for s in row["scopes"]),
+            token_id=row["token_id"],
+            expires_at=row["expires_at"].timestamp(),
+        )
 
     def forget(self) -> None:
         self._rows.clear()

@@ -1,4 +1,5 @@
 """The Starlette app factory: `lifespan` owns the engine; routes are GraphQL and health."""
+
 from __future__ import annotations
 
 import contextlib
@@ -53,9 +54,13 @@ IDLE_IN_TRANSACTION_SECONDS = 60.0
 
 
 def database_timeouts(settings: Settings) -> Timeouts:
-    return Timeouts(statement=settings.tandem_statement_timeout, lock=settings.tandem_lock_timeout,
-                    pool=settings.tandem_db_pool_timeout, connect=settings.tandem_db_connect_timeout,
-                    idle_in_transaction=IDLE_IN_TRANSACTION_SECONDS)
+    return Timeouts(
+        statement=settings.tandem_statement_timeout,
+        lock=settings.tandem_lock_timeout,
+        pool=settings.tandem_db_pool_timeout,
+        connect=settings.tandem_db_connect_timeout,
+        idle_in_transaction=IDLE_IN_TRANSACTION_SECONDS,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -69,12 +74,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise SystemExit(refused)
     if settings.tandem_secret == DEV_SECRET:
         log.warning("TANDEM_SECRET is the development default: anyone can mint tokens; set it in production")
-    engine = create_engine(settings.database_url, pool_size=settings.tandem_db_pool_size,
-                           timeouts=database_timeouts(settings))
-    schema = build_schema(introspection=settings.tandem_introspection, max_depth=settings.tandem_max_depth,
-                          max_aliases=settings.tandem_max_aliases, max_tokens=settings.tandem_max_tokens,
-                          max_cost=settings.tandem_max_cost, compiled_reads=settings.tandem_compiled_reads,
-                          direct_mutations=settings.tandem_direct_mutations)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.tandem_db_pool_size, timeouts=database_timeouts(settings)
+    )
+    schema = build_schema(
+        introspection=settings.tandem_introspection,
+        max_depth=settings.tandem_max_depth,
+        max_aliases=settings.tandem_max_aliases,
+        max_tokens=settings.tandem_max_tokens,
+        max_cost=settings.tandem_max_cost,
+        compiled_reads=settings.tandem_compiled_reads,
+        direct_mutations=settings.tandem_direct_mutations,
+    )
     broker = EventBroker(engine)
     hub = EventHub(broker)
     oidc_config = OidcConfig.from_settings(settings)
@@ -82,15 +93,34 @@ def create_app(settings: Settings | None = None) -> Starlette:
     budgets = PersonBudgets(settings.tandem_cost_per_minute) if settings.tandem_cost_per_minute else None
     credentials = Credentials(engine, secret=settings.tandem_secret, oidc=oidc)
     watch = SessionWatch(broker, interval=settings.tandem_ws_recheck_seconds)
-    graphql = TandemGraphQL(schema, engine=engine, secret=settings.tandem_secret,
-                            graphiql=settings.tandem_graphiql, broker=broker, hub=hub, oidc=oidc, budgets=budgets,
-                            credentials=credentials)
-    websocket = GraphQLWebSocket(schema, engine=engine, secret=settings.tandem_secret, broker=broker, hub=hub,
-                                 settings=WebSocketSettings(max_operations=settings.tandem_ws_max_operations,
-                                                           init_timeout=settings.tandem_ws_init_timeout,
-                                                           send_timeout=settings.tandem_ws_send_timeout,
-                                                           max_message_bytes=settings.tandem_max_body_bytes),
-                                 oidc=oidc, budgets=budgets, credentials=credentials, watch=watch)
+    graphql = TandemGraphQL(
+        schema,
+        engine=engine,
+        secret=settings.tandem_secret,
+        graphiql=settings.tandem_graphiql,
+        broker=broker,
+        hub=hub,
+        oidc=oidc,
+        budgets=budgets,
+        credentials=credentials,
+    )
+    websocket = GraphQLWebSocket(
+        schema,
+        engine=engine,
+        secret=settings.tandem_secret,
+        broker=broker,
+        hub=hub,
+        settings=WebSocketSettings(
+            max_operations=settings.tandem_ws_max_operations,
+            init_timeout=settings.tandem_ws_init_timeout,
+            send_timeout=settings.tandem_ws_send_timeout,
+            max_message_bytes=settings.tandem_max_body_bytes,
+        ),
+        oidc=oidc,
+        budgets=budgets,
+        credentials=credentials,
+        watch=watch,
+    )
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -98,17 +128,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def readyz(request: Request) -> JSONResponse:
         pool = engine.pool
         if pool.waiting:  # said without waiting in line for a connection
-            return JSONResponse({"status": "unavailable", "reason": (
-                f"the connection pool is exhausted: {pool.checkedout()} connections in use, "
-                f"{pool.waiting} calls waiting")}, status_code=503)
+            return JSONResponse(
+                {
+                    "status": "unavailable",
+                    "reason": (
+                        f"the connection pool is exhausted: {pool.checkedout()} connections in use, "
+                        f"{pool.waiting} calls waiting"
+                    ),
+                },
+                status_code=503,
+            )
         if pool.all_in_use():  # each serves a call, none waits: a check would only queue behind them
             return JSONResponse({"status": "ready"})
         try:
             async with engine.connect() as conn:
                 await conn.execute(text("select 1"))
         except Exception as error:  # any failure to reach the database means not ready
-            return JSONResponse({"status": "unavailable", "reason": "the database does not answer",
-                                 "error": type(error).__name__}, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "reason": "the database does not answer", "error": type(error).__name__},
+                status_code=503,
+            )
         return JSONResponse({"status": "ready"})
 
     @contextlib.asynccontextmanager
@@ -123,18 +162,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await oidc.aclose()
             await engine.dispose()
 
-    app = TandemApp(websocket, routes=[
-        Route("/healthz", healthz), Route("/readyz", readyz),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-    ], lifespan=lifespan)
+    app = TandemApp(
+        websocket,
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
     app.state.engine = engine
     app.state.graphql = graphql
     app.state.broker = broker
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
             allow_headers=["authorization", "content-type", "accept", "x-request-id"],
-            expose_headers=["x-request-id"], max_age=600)
+            expose_headers=["x-request-id"],
+            max_age=600,
+        )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.tandem_max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
     return app

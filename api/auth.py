@@ -1,9 +1,10 @@
 """JWT bearer tokens: minted by `tandem token`, checked on every HTTP call and websocket."""
+
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import jwt
@@ -18,8 +19,9 @@ if TYPE_CHECKING:
     from api.oidc.sign_in import OidcSignIn
 
 ALGORITHM = "HS256"
-PERSON_BY_ID = ("select id, name, email, role, department_id, created_at, kind, deactivated_at, version "
-                "from people where id = $1")
+PERSON_BY_ID = (
+    "select id, name, email, role, department_id, created_at, kind, deactivated_at, version from people where id = $1"
+)
 DEACTIVATED = "The person is deactivated."
 SERVICE_ACCOUNT = "A service account signs in only with its API tokens."
 AUDIENCE = "tandem"
@@ -30,9 +32,8 @@ class AuthError(Exception):
 
 
 def mint_token(*, person_id: int, email: str, secret: str, hours: int) -> str:
-    now = datetime.now(timezone.utc)
-    claims = {"sub": str(person_id), "email": email, "aud": AUDIENCE, "iat": now,
-              "exp": now + timedelta(hours=hours)}
+    now = datetime.now(UTC)
+    claims = {"sub": str(person_id), "email": email, "aud": AUDIENCE, "iat": now, "exp": now + timedelta(hours=hours)}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -51,7 +52,8 @@ def bearer_token(header: str | None) -> str | None:
 # refused as any expired token is.
 # Only signed tokens are kept (the secret is one string shared by every key).
 _VERIFIED: Lru[tuple[str, str], tuple[int, float]] = Lru(
-    entries=4096, max_bytes=4 * MB, weigh=lambda key, _: ENTRY_BYTES + len(key[1]))
+    entries=4096, max_bytes=4 * MB, weigh=lambda key, _: ENTRY_BYTES + len(key[1])
+)
 
 
 def person_id_from_token(token: str, *, secret: str) -> int:
@@ -62,8 +64,13 @@ def person_id_from_token(token: str, *, secret: str) -> int:
     try:
         # A token without an expiry would sign its bearer in for ever: refused. The subject is
         # checked below, in one place whatever PyJWT's version checks of it.
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
-                            options={"require": ["exp", "sub"], "verify_sub": False})
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "sub"], "verify_sub": False},
+        )
     except (jwt.PyJWTError, ValueError, OverflowError) as error:
         _VERIFIED.pop(key)
         raise AuthError(refusal(error)) from None
@@ -101,8 +108,13 @@ def refusal(error: Exception) -> str:
 def _person_id(subject: object) -> int:
     """A person's id, as `tandem token` writes it: a positive bigint in decimal digits (int() alone
     would also take " 7", "7_0" or "٧", and a number past bigint fails in the database)."""
-    if isinstance(subject, str) and len(subject) <= 19 and subject.isascii() and subject.isdigit() \
-            and 0 < int(subject) < 2**63:
+    if (
+        isinstance(subject, str)
+        and len(subject) <= 19
+        and subject.isascii()
+        and subject.isdigit()
+        and 0 < int(subject) < 2**63
+    ):
         return int(subject)
     raise AuthError(NOT_A_PERSON)
 
@@ -113,7 +125,7 @@ def seconds_left(header: str, *, secret: str, oidc: OidcSignIn | None = None) ->
         return oidc.seconds_left(bearer_token(header))
     claims = jwt.decode(bearer_token(header), secret, algorithms=[ALGORITHM], audience=AUDIENCE)
     exp = claims.get("exp")
-    return None if exp is None else exp - datetime.now(timezone.utc).timestamp()
+    return None if exp is None else exp - datetime.now(UTC).timestamp()
 
 
 class RecentPeople:
@@ -128,7 +140,8 @@ class RecentPeople:
         self.size = size
         self.clock = clock
         self._people: Lru[int, tuple[Person, float]] = Lru(
-            entries=size, max_bytes=4 * MB, weigh=lambda _, seen: ENTRY_BYTES + len(seen[0].name) + len(seen[0].email))
+            entries=size, max_bytes=4 * MB, weigh=lambda _, seen: ENTRY_BYTES + len(seen[0].name) + len(seen[0].email)
+        )
 
     def get(self, person_id: int) -> Person | None:
         seen = self._people.peek(person_id)
@@ -144,8 +157,14 @@ class RecentPeople:
         self._people.clear()
 
 
-async def viewer_from_header(header: str | None, *, engine: AsyncEngine, secret: str,
-                             recent: RecentPeople | None = None, oidc: OidcSignIn | None = None) -> Person | None:
+async def viewer_from_header(
+    header: str | None,
+    *,
+    engine: AsyncEngine,
+    secret: str,
+    recent: RecentPeople | None = None,
+    oidc: OidcSignIn | None = None,
+) -> Person | None:
     """None when no token was sent; AuthError when one was sent and is bad."""
     token = bearer_token(header)
     if token is None:

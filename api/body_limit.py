@@ -1,5 +1,6 @@
 """A cap on request bodies: a GraphQL document or its variables never need megabytes, and
 parsing an unbounded body is the cheapest way to exhaust a server's memory."""
+
 from __future__ import annotations
 
 from starlette.responses import JSONResponse
@@ -41,7 +42,15 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(status_code=413, content={"errors": [{
-            "message": f"The request body is larger than {self.max_bytes} bytes.",
-            "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]})
+        response = JSONResponse(
+            status_code=413,
+            content={
+                "errors": [
+                    {
+                        "message": f"The request body is larger than {self.max_bytes} bytes.",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                    }
+                ]
+            },
+        )
         await response(scope, receive, send)

@@ -1,4 +1,5 @@
 """`tandem` — serve, migrate, seed and mint development tokens."""
+
 from __future__ import annotations
 
 import argparse
@@ -77,9 +78,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # each subscriber would get its own compressor and compress the same small JSON again.
         # Websocket messages are capped as HTTP bodies are (uvicorn's default is 16 MiB); the endpoint
         # checks again, for other servers.
-        uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_config=None, ws="wsproto", ws_per_message_deflate=False,
-                    ws_max_size=settings.tandem_max_body_bytes)
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            ws="wsproto",
+            ws_per_message_deflate=False,
+            ws_max_size=settings.tandem_max_body_bytes,
+        )
     except KeyboardInterrupt:
         log.info("stopped")
     return 0
@@ -107,16 +116,28 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 
     person, people = asyncio.run(_person_by_email(settings, args.email))
     if person is None:
-        hint = f" The database has no people yet: run `tandem init --admin-email {args.email}` first." \
-            if people == 0 else ""
+        hint = (
+            f" The database has no people yet: run `tandem init --admin-email {args.email}` first."
+            if people == 0
+            else ""
+        )
         print(f"No person with email {args.email!r}.{hint}", file=sys.stderr)
         return 1
     if person.deactivated_at is not None or person.kind != "PERSON":
-        print(f"{args.email!r} is deactivated or a service account: no token for them "
-              "(a service account uses API tokens: apiTokenCreate).", file=sys.stderr)
+        print(
+            f"{args.email!r} is deactivated or a service account: no token for them "
+            "(a service account uses API tokens: apiTokenCreate).",
+            file=sys.stderr,
+        )
         return 1
-    print(mint_token(person_id=person.id, email=person.email, secret=settings.tandem_secret,
-                     hours=args.hours or settings.tandem_token_hours))
+    print(
+        mint_token(
+            person_id=person.id,
+            email=person.email,
+            secret=settings.tandem_secret,
+            hours=args.hours or settings.tandem_token_hours,
+        )
+    )
     return 0
 
 
@@ -139,8 +160,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     except DomainError as error:
         print(f"tandem init: {error.message}", file=sys.stderr)
         return 1
-    print(f"{args.admin_email} is now the first admin." if made
-          else f"{args.admin_email} is already an admin; nothing changed.")
+    print(
+        f"{args.admin_email} is now the first admin."
+        if made
+        else f"{args.admin_email} is already an admin; nothing changed."
+    )
     print(next_steps(args.admin_email, settings))
     return 0
 

@@ -1,6 +1,7 @@
 """Who a bearer token signs in, whatever kind it is: an API token (`tdm_…`), an OpenID Connect
 access token, or a development token from `tandem token`. HTTP calls and websockets'
 `connection_init` both ask here, so every path refuses the same tokens with the same words."""
+
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,8 +30,13 @@ class Credentials:
             return None
         if looks_like_api_token(token):
             return await self.api_tokens.credential(token)
-        person = await viewer_from_header(header, engine=self.reader, secret=self.secret,
-                                          recent=self.recent_people if recent else None, oidc=self.oidc)
+        person = await viewer_from_header(
+            header,
+            engine=self.reader,
+            secret=self.secret,
+            recent=self.recent_people if recent else None,
+            oidc=self.oidc,
+        )
         return Credential(person)
 
     def forget(self) -> None:

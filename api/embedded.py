@@ -1,4 +1,5 @@
 """The embedded PostgreSQL (pgserver): what `tandem serve` uses with no DATABASE_URL."""
+
 from __future__ import annotations
 
 import logging

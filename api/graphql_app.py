@@ -1,5 +1,6 @@
 """The GraphQL endpoint: builds each request's context (viewer from the bearer token) and
 applies the GraphQL-over-HTTP rules of `api.graphql_http` to strawberry's responses."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,10 @@ from schema.scopes import OutOfScope, check_scopes
 log = logging.getLogger("tandem.graphql")
 
 # What each method may run: subscriptions are served over websockets only (api.websocket).
-ALLOWED_OPERATIONS = {"GET": frozenset({OperationType.QUERY}),
-                      "POST": frozenset({OperationType.QUERY, OperationType.MUTATION})}
+ALLOWED_OPERATIONS = {
+    "GET": frozenset({OperationType.QUERY}),
+    "POST": frozenset({OperationType.QUERY, OperationType.MUTATION}),
+}
 
 
 def response_json(data: Any) -> str:
@@ -53,10 +56,20 @@ def _encode(value: Any) -> str:
 
 
 class TandemGraphQL(GraphQL):
-    def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, graphiql: bool,
-                 broker: EventBroker | None = None, hub: Any = None, persisted: PersistedQueries | None = None,
-                 oidc: OidcSignIn | None = None, budgets: PersonBudgets | None = None,
-                 credentials: Credentials | None = None):
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        engine: AsyncEngine,
+        secret: str,
+        graphiql: bool,
+        broker: EventBroker | None = None,
+        hub: Any = None,
+        persisted: PersistedQueries | None = None,
+        oidc: OidcSignIn | None = None,
+        budgets: PersonBudgets | None = None,
+        credentials: Credentials | None = None,
+    ):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.persisted = persisted if persisted is not None else PersistedQueries()
         self.engine = engine
@@ -78,12 +91,21 @@ class TandemGraphQL(GraphQL):
                 # A bad token is refused whatever the operation: it is never read as "signed out".
                 raise HTTPException(401, str(error)) from None
             auth_error = str(error)
-        return Context(engine=self.engine, viewer=credential.person if credential else None, auth_error=auth_error,
-                       request=request, response=response, on_commit=self.on_commit, broker=self.broker,
-                       hub=self.hub, compiled_reads=request.scope.get("type") == "http",
-                       reader_engine=self.reader, budgets=self.budgets,
-                       scopes=credential.scopes if credential else None,
-                       on_identity_change=self.credentials.forget)
+        return Context(
+            engine=self.engine,
+            viewer=credential.person if credential else None,
+            auth_error=auth_error,
+            request=request,
+            response=response,
+            on_commit=self.on_commit,
+            broker=self.broker,
+            hub=self.hub,
+            compiled_reads=request.scope.get("type") == "http",
+            reader_engine=self.reader,
+            budgets=self.budgets,
+            scopes=credential.scopes if credential else None,
+            on_identity_change=self.credentials.forget,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,12 +117,18 @@ class TandemGraphQL(GraphQL):
         try:
             response = await self.run(request)
         except HTTPException as error:
-            response = graphql_http.http_error(error.status_code, error.reason, media_type=media_type,
-                                               code=getattr(error, "code", None))
+            response = graphql_http.http_error(
+                error.status_code, error.reason, media_type=media_type, code=getattr(error, "code", None)
+            )
         except PersistedQueryError as error:
             # Never cached: a CDN keeping NOT_FOUND for a GET URL would hide the stored query.
-            response = graphql_http.http_error(error.status_for(media_type), str(error), media_type=media_type,
-                                               code=error.code, headers={"Cache-Control": "no-store"})
+            response = graphql_http.http_error(
+                error.status_for(media_type),
+                str(error),
+                media_type=media_type,
+                code=error.code,
+                headers={"Cache-Control": "no-store"},
+            )
         except Exception as error:
             # The database failed the sign-in, or a compiled read: answered, so the connection stays open.
             if (code := failure_code(error)) is None:
@@ -128,8 +156,9 @@ class TandemGraphQL(GraphQL):
             if not isinstance(operation.operation_name, (str, type(None))):
                 # strawberry checks query, variables and extensions, not this one (a list would reach
                 # the caches keyed on it)
-                raise graphql_http.Refused(400, "The GraphQL operation's `operationName` must be a string or null, "
-                                                "if provided.")
+                raise graphql_http.Refused(
+                    400, "The GraphQL operation's `operationName` must be a string or null, if provided."
+                )
             operation.query = self.persisted.resolve(operation.query, operation.extensions)
         return parsed
 
@@ -139,17 +168,27 @@ class TandemGraphQL(GraphQL):
             check_scopes(self.schema, kwargs["context"].scopes, data.query, data.operation_name)
         except OutOfScope as error:
             raise HTTPException(403, error.message) from None
-        result = await answer_validated(self.schema, data.query, data.operation_name, data.variables,
-                                        kwargs["context"], method=request_adapter.method)
+        result = await answer_validated(
+            self.schema,
+            data.query,
+            data.operation_name,
+            data.variables,
+            kwargs["context"],
+            method=request_adapter.method,
+        )
         if result is not None:
             return result
         # As strawberry's execute_single, with Tandem's operations per method and coded refusals.
         try:
-            return await self.schema.execute(data.query, root_value=kwargs["root_value"],
-                                             variable_values=data.variables, context_value=kwargs["context"],
-                                             operation_name=data.operation_name,
-                                             allowed_operation_types=ALLOWED_OPERATIONS[request_adapter.method],
-                                             operation_extensions=data.extensions)
+            return await self.schema.execute(
+                data.query,
+                root_value=kwargs["root_value"],
+                variable_values=data.variables,
+                context_value=kwargs["context"],
+                operation_name=data.operation_name,
+                allowed_operation_types=ALLOWED_OPERATIONS[request_adapter.method],
+                operation_extensions=data.extensions,
+            )
         except CannotGetOperationTypeError as error:
             chosen = error.__cause__
             reason = str(chosen) if isinstance(chosen, OperationNotChosen) else error.as_http_error_reason()
@@ -192,7 +231,8 @@ class TandemGraphQL(GraphQL):
 
 def _refused_operation(operation_type: OperationType, method: str) -> HTTPException:
     if operation_type is OperationType.SUBSCRIPTION:
-        return graphql_http.Refused(400, "Subscriptions are served over websockets (graphql-transport-ws) at "
-                                         "/graphql, not over HTTP.")
+        return graphql_http.Refused(
+            400, "Subscriptions are served over websockets (graphql-transport-ws) at /graphql, not over HTTP."
+        )
     # The spec: a mutation sent with GET is 405 Method Not Allowed, not a bad request.
     return graphql_http.Refused(405, f"Mutations are not allowed when using {method}; send them with POST.")

@@ -3,6 +3,7 @@
 https://graphql.github.io/graphql-over-http/draft/ — kept apart from the view so the rules
 read as a list, and the view only wires them into strawberry's hooks.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,13 @@ from db.failures import FAILURE_MESSAGES
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
-_HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-               405: "METHOD_NOT_ALLOWED"}
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+}
 # A database that is away or too slow (db.failures): the whole call is answered 503 with this.
 RETRY_AFTER = {"Retry-After": "2"}
 
@@ -67,8 +73,9 @@ def retry_after(response_data: dict[str, Any]) -> int | None:
     return None
 
 
-def http_error(status: int, message: str, *, media_type: str, code: str | None = None,
-               headers: dict[str, str] | None = None) -> JSONResponse:
+def http_error(
+    status: int, message: str, *, media_type: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """A request strawberry refused before GraphQL ran, answered in the GraphQL error shape
     (instead of plain text) so clients handle every error the same way."""
     body = {"errors": [{"message": message, "extensions": {"code": code or _HTTP_CODES.get(status, "BAD_REQUEST")}}]}

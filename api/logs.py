@@ -1,4 +1,5 @@
 """JSON logs, one line per event, each HTTP request tagged with a request id."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,12 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"mess
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if (rid := request_id.get()) is not None:
             entry["request_id"] = rid
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
@@ -74,7 +79,13 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self.log.info("request", extra={
-                "method": scope.get("method", "WS"), "path": scope["path"], "status": status["code"],
-                "ms": round((time.perf_counter() - started) * 1000, 2)})
+            self.log.info(
+                "request",
+                extra={
+                    "method": scope.get("method", "WS"),
+                    "path": scope["path"],
+                    "status": status["code"],
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
             request_id.reset(token)

@@ -9,6 +9,7 @@ GET, a query then travels as a short URL a CDN can cache; mutations stay refused
 The store is per process, bounded in entries and in characters (least recently used goes
 first); a process that has not seen a hash yet answers NOT_FOUND and the client resends.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,12 @@ class PersistedQueryError(Exception):
 class PersistedQueries:
     def __init__(self, *, max_documents: int = 1000, max_characters: int = 5_000_000):
         # A document larger than the whole budget runs, but is never kept: the client keeps sending it whole.
-        self._documents: Lru[str, str] = Lru(entries=max_documents, max_bytes=max_characters,
-                                             max_entry_bytes=max_characters, weigh=lambda _, query: len(query))
+        self._documents: Lru[str, str] = Lru(
+            entries=max_documents,
+            max_bytes=max_characters,
+            max_entry_bytes=max_characters,
+            weigh=lambda _, query: len(query),
+        )
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -57,8 +62,9 @@ class PersistedQueries:
                 raise PersistedQueryError("PersistedQueryNotFound", code="PERSISTED_QUERY_NOT_FOUND", status=200)
             return stored
         if not isinstance(query, str) or hashlib.sha256(query.encode()).hexdigest() != digest:
-            raise PersistedQueryError("The persisted query's sha256Hash is not the hash of the query.",
-                                      code="PERSISTED_QUERY_HASH_MISMATCH")
+            raise PersistedQueryError(
+                "The persisted query's sha256Hash is not the hash of the query.", code="PERSISTED_QUERY_HASH_MISMATCH"
+            )
         if self._documents.peek(digest) is None:
             self._documents.put(digest, query)
         return query
@@ -66,10 +72,13 @@ class PersistedQueries:
 
 def _checked_hash(extension: object) -> str:
     if not isinstance(extension, dict) or extension.get("version") != VERSION:
-        raise PersistedQueryError(f"Unsupported persisted query version: send version {VERSION}.",
-                                  code="PERSISTED_QUERY_VERSION_NOT_SUPPORTED")
+        raise PersistedQueryError(
+            f"Unsupported persisted query version: send version {VERSION}.",
+            code="PERSISTED_QUERY_VERSION_NOT_SUPPORTED",
+        )
     digest = extension.get("sha256Hash")
     if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest.lower()):
-        raise PersistedQueryError("persistedQuery.sha256Hash must be a SHA-256 in hex.",
-                                  code="PERSISTED_QUERY_BAD_HASH")
+        raise PersistedQueryError(
+            "persistedQuery.sha256Hash must be a SHA-256 in hex.", code="PERSISTED_QUERY_BAD_HASH"
+        )
     return digest.lower()

@@ -1,4 +1,5 @@
 """Settings from the environment (and a `.env` file, when present)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -6,6 +6,7 @@ it with 1013 (try again later). `events` subscriptions join the process's event 
 shares rendering among subscribers (schema.live.hub); every other operation (other
 subscriptions, queries, mutations) runs through strawberry.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -60,10 +61,20 @@ class WebSocketSettings:
 
 
 class GraphQLWebSocket:
-    def __init__(self, schema: strawberry.Schema, *, engine: AsyncEngine, secret: str, broker: EventBroker,
-                 hub: EventHub, settings: WebSocketSettings | None = None, oidc: OidcSignIn | None = None,
-                 budgets: PersonBudgets | None = None, credentials: Credentials | None = None,
-                 watch: SessionWatch | None = None):
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        engine: AsyncEngine,
+        secret: str,
+        broker: EventBroker,
+        hub: EventHub,
+        settings: WebSocketSettings | None = None,
+        oidc: OidcSignIn | None = None,
+        budgets: PersonBudgets | None = None,
+        credentials: Credentials | None = None,
+        watch: SessionWatch | None = None,
+    ):
         self.schema = schema
         self.budgets = budgets  # charged when an operation is subscribed
         self.engine = engine
@@ -79,8 +90,15 @@ class GraphQLWebSocket:
         self.watch = watch or SessionWatch(broker)
 
     def context(self, viewer: Person | None, *, scopes: Any = None) -> Context:
-        return Context(engine=self.engine, viewer=viewer, on_commit=self.broker.announce, broker=self.broker,
-                       hub=self.hub, scopes=scopes, on_identity_change=self.credentials.forget)
+        return Context(
+            engine=self.engine,
+            viewer=viewer,
+            on_commit=self.broker.announce,
+            broker=self.broker,
+            hub=self.hub,
+            scopes=scopes,
+            on_identity_change=self.credentials.forget,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (await receive())["type"] != "websocket.connect":
@@ -90,8 +108,7 @@ class GraphQLWebSocket:
             return
         await send({"type": "websocket.accept", "subprotocol": PROTOCOL})
         session = Session(self, send)
-        session.init_timer = asyncio.get_running_loop().call_later(self.settings.init_timeout,
-                                                                   session.init_timed_out)
+        session.init_timer = asyncio.get_running_loop().call_later(self.settings.init_timeout, session.init_timed_out)
         try:
             # No message is kept in a local between receives: 10,000 idle connections would each
             # hold their last one (the subscribe, with its document) while they wait.
@@ -103,6 +120,7 @@ class GraphQLWebSocket:
 
 class Session:
     """One connection: its viewer and its running operations."""
+
     __slots__ = ("endpoint", "sender", "viewer", "initialised", "operations", "init_timer", "expiry", "credential")
 
     def __init__(self, endpoint: GraphQLWebSocket, send: Send):
@@ -110,8 +128,9 @@ class Session:
         self.expiry: int | None = None  # the token's, in endpoint.token_expiries
         self.endpoint = endpoint
         settings = endpoint.settings
-        self.sender = Sender(send, max_backlog=settings.max_backlog, send_timeout=settings.send_timeout,
-                             on_close=self.end)
+        self.sender = Sender(
+            send, max_backlog=settings.max_backlog, send_timeout=settings.send_timeout, on_close=self.end
+        )
         self.viewer: Person | None = None
         self.credential: Credential | None = None
         self.initialised = False
@@ -148,8 +167,11 @@ class Session:
             self.send({"type": "pong"})
         elif kind == "pong":
             pass
-        elif kind in ("subscribe", "complete") and isinstance(message.get("id"), str) \
-                and len(message["id"]) > MAX_OPERATION_ID:
+        elif (
+            kind in ("subscribe", "complete")
+            and isinstance(message.get("id"), str)
+            and len(message["id"]) > MAX_OPERATION_ID
+        ):
             await self.sender.close(4400, f"Invalid message: an id has at most {MAX_OPERATION_ID} characters")
         elif kind == "subscribe" and isinstance(message.get("id"), str) and isinstance(message.get("payload"), dict):
             await self.subscribe(message["id"], message["payload"])
@@ -169,7 +191,7 @@ class Session:
             return
         header = _authorization(payload or {})
         if header is None:
-            await self.sender.close(4401, "Unauthorized: send {\"authorization\": \"Bearer <token>\"}")
+            await self.sender.close(4401, 'Unauthorized: send {"authorization": "Bearer <token>"}')
             return
         try:
             self.credential = await self.endpoint.credentials.credential(header, recent=False)
@@ -187,8 +209,11 @@ class Session:
         if self.sender.closed:  # gone while it was checked: end() has run already
             return
         self.endpoint.watch.add(self)
-        left = self.credential.expires_at - time.time() if self.credential.expires_at is not None \
+        left = (
+            self.credential.expires_at - time.time()
+            if self.credential.expires_at is not None
             else seconds_left(header, secret=self.endpoint.secret, oidc=self.endpoint.oidc)
+        )
         if left is not None:
             # A connection lives no longer than its token: the client reconnects with a fresh one.
             self.expiry = self.endpoint.token_expiries.call_later(left, self.token_expired)
@@ -202,9 +227,16 @@ class Session:
             await self.sender.close(4409, f"Subscriber for {operation_id} already exists")
             return
         if len(self.operations) >= self.endpoint.settings.max_operations:
-            self.error(operation_id, [GraphQLError(
-                f"At most {self.endpoint.settings.max_operations} operations per connection.",
-                extensions={"code": "TOO_MANY_SUBSCRIPTIONS"})], registered=False)
+            self.error(
+                operation_id,
+                [
+                    GraphQLError(
+                        f"At most {self.endpoint.settings.max_operations} operations per connection.",
+                        extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
+                    )
+                ],
+                registered=False,
+            )
             return
         task = asyncio.ensure_future(self.run(operation_id, payload))
         self.operations[operation_id] = task
@@ -276,12 +308,20 @@ class Session:
         """The person changed (api.ws_watch): the viewer every operation of this connection holds is
         changed in place, and event feeds move to the group their new role and department see as."""
         viewer = self.viewer
-        if viewer is None or (viewer.version, viewer.role, viewer.department_id) == \
-                (person.version, person.role, person.department_id):
+        if viewer is None or (viewer.version, viewer.role, viewer.department_id) == (
+            person.version,
+            person.role,
+            person.department_id,
+        ):
             return
         moved = (viewer.role, viewer.department_id) != (person.role, person.department_id)
-        viewer.name, viewer.email, viewer.role, viewer.department_id, viewer.version = \
-            person.name, person.email, person.role, person.department_id, person.version
+        viewer.name, viewer.email, viewer.role, viewer.department_id, viewer.version = (
+            person.name,
+            person.email,
+            person.role,
+            person.department_id,
+            person.version,
+        )
         if moved:
             for operation in list(self.operations.values()):
                 if not isinstance(operation, asyncio.Future):

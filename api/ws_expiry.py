@@ -4,6 +4,7 @@ A timer per connection (uvloop's `call_later`) costs ~0.7 KB, a third of what th
 idle subscriber costs us; a heap of deadlines and one timer armed for the earliest costs a
 fraction of that, and 10,000 connections still close within moments of their tokens' expiry.
 """
+
 from __future__ import annotations
 
 import asyncio

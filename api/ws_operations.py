@@ -1,5 +1,6 @@
 """One websocket operation: parsed and validated once per document, then either joined to the
 event hub (`events` subscriptions) or run through strawberry (everything else)."""
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,8 @@ class CheckedDocument:
 
 # Documents parsed, by schema and text: a thousand wallboards sending one document parse it once.
 _PARSED: Lru[tuple[strawberry.Schema, str], CheckedDocument] = Lru(
-    entries=512, max_bytes=CACHE_BYTES, weigh=lambda key, _: document_bytes(key[1]))
+    entries=512, max_bytes=CACHE_BYTES, weigh=lambda key, _: document_bytes(key[1])
+)
 # The start of `next` messages by operation id (api.websocket.MAX_OPERATION_ID characters at most),
 # shared among the many connections whose clients number their operations alike ("1", "2", ...).
 _NEXT_PREFIXES: Lru[str, str] = Lru(entries=1024, max_bytes=MB, weigh=lambda key, _: ENTRY_BYTES + 2 * len(key))
@@ -63,13 +65,14 @@ def _parsed(schema: strawberry.Schema, query: str) -> CheckedDocument:
     return CheckedDocument(document, selected_field_names(document))
 
 
-def _checked(schema: strawberry.Schema, query: str, name: str | None,
-             variables: dict[str, Any] | None) -> tuple[CheckedDocument, int | None]:
+def _checked(
+    schema: strawberry.Schema, query: str, name: str | None, variables: dict[str, Any] | None
+) -> tuple[CheckedDocument, int | None]:
     """The document, checked as over HTTP (schema.limits.checks), and this run's cost."""
     checked = _PARSED.get((schema, query), lambda: _parsed(schema, query))
-    errors, cost = schema.tandem_limits.documents.check(schema._schema, query, checked.document,
-                                                        operation_name=name, variables=variables,
-                                                        rules=specified_rules)
+    errors, cost = schema.tandem_limits.documents.check(
+        schema._schema, query, checked.document, operation_name=name, variables=variables, rules=specified_rules
+    )
     if errors:
         raise OperationError(errors)
     return checked, cost
@@ -79,6 +82,7 @@ class NextMessages:
     """A subscriber's sink: every `next` differs only by its id, so the payload, encoded once for
     the whole group, is spliced between this operation's prefix and the closing brace, and framed
     once per distinct id (clients number their operations alike: "1", "2", ...)."""
+
     __slots__ = ("sender", "prefix")
 
     def __init__(self, sender: Sender, operation_id: str):
@@ -97,23 +101,33 @@ class NextMessages:
 
 
 def _next_prefix(operation_id: str) -> str:
-    return _NEXT_PREFIXES.get(operation_id, lambda: '{"id":%s,"type":"next","payload":' % json.dumps(operation_id))
+    return _NEXT_PREFIXES.get(operation_id, lambda: f'{{"id":{json.dumps(operation_id)},"type":"next","payload":')
 
 
 def prepare(schema: strawberry.Schema, payload: dict[str, Any]) -> PreparedOperation:
     query = payload.get("query")
     variables = payload.get("variables")
     name = payload.get("operationName")
-    if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)) \
-            or not (name is None or isinstance(name, str)):
-        raise OperationError([GraphQLError("A subscribe payload needs a `query` string (and optional "
-                                           "`variables` object and `operationName` string).",
-                                           extensions={"code": "BAD_REQUEST"})])
+    if (
+        not isinstance(query, str)
+        or not (variables is None or isinstance(variables, dict))
+        or not (name is None or isinstance(name, str))
+    ):
+        raise OperationError(
+            [
+                GraphQLError(
+                    "A subscribe payload needs a `query` string (and optional "
+                    "`variables` object and `operationName` string).",
+                    extensions={"code": "BAD_REQUEST"},
+                )
+            ]
+        )
     checked, cost = _checked(schema, query, name, variables)
     operation = get_operation_ast(checked.document, name)
     if operation is None:
-        raise OperationError([GraphQLError("Name the operation to run with `operationName`.",
-                                           extensions={"code": "BAD_REQUEST"})])
+        raise OperationError(
+            [GraphQLError("Name the operation to run with `operationName`.", extensions={"code": "BAD_REQUEST"})]
+        )
     return PreparedOperation(schema, query, checked, operation, variables, name, cost)
 
 
@@ -145,13 +159,13 @@ class PreparedOperation:
     @property
     def is_event_feed(self) -> bool:
         root = self.root_field
-        return self.definition.operation is OperationType.SUBSCRIPTION and root is not None \
-            and root.name.value == "events"
+        return (
+            self.definition.operation is OperationType.SUBSCRIPTION and root is not None and root.name.value == "events"
+        )
 
     def _arguments(self) -> dict[str, Any]:
         graphql_schema = self.schema._schema
-        coerced = get_variable_values(graphql_schema, self.definition.variable_definitions or [],
-                                      self.variables or {})
+        coerced = get_variable_values(graphql_schema, self.definition.variable_definitions or [], self.variables or {})
         if isinstance(coerced, list):
             raise OperationError(coerced)
         field_def = graphql_schema.subscription_type.fields["events"]
@@ -165,27 +179,45 @@ class PreparedOperation:
         arguments = self._arguments()
         context = endpoint.context(viewer, scopes=session.credential.scopes)
         try:
-            wanted = await feed_filter(context, after=arguments.get("after"),
-                                       request_id=arguments.get("requestId"),
-                                       department_id=arguments.get("departmentId"))
+            wanted = await feed_filter(
+                context,
+                after=arguments.get("after"),
+                request_id=arguments.get("requestId"),
+                department_id=arguments.get("departmentId"),
+            )
         except GraphQLError as error:
             raise OperationError([error]) from None
         audience = audience_for(viewer, self.checked.field_names)
         operation = Operation(self.checked.document, self.variables, self.operation_name)
         # (what is subscribed to, who it is rendered for): a member whose role changes keeps the first
         # and moves to another audience (EventHub.regroup).
-        key = ((self.query, self.operation_name, json.dumps(self.variables, sort_keys=True),
-                wanted.request_id, wanted.department_id), audience.key)
+        key = (
+            (
+                self.query,
+                self.operation_name,
+                json.dumps(self.variables, sort_keys=True),
+                wanted.request_id,
+                wanted.department_id,
+            ),
+            audience.key,
+        )
         return await endpoint.hub.join(
-            key=key, audience=audience, render=payload_renderer(self.schema, operation, endpoint.context),
-            viewer=viewer, sink=NextMessages(session.sender, operation_id),
-            request_id=wanted.request_id, department_id=wanted.department_id, after=wanted.after)
+            key=key,
+            audience=audience,
+            render=payload_renderer(self.schema, operation, endpoint.context),
+            viewer=viewer,
+            sink=NextMessages(session.sender, operation_id),
+            request_id=wanted.request_id,
+            department_id=wanted.department_id,
+            after=wanted.after,
+        )
 
     async def stream(self, session: Session, operation_id: str) -> None:
         context = session.endpoint.context(session.viewer, scopes=session.credential.scopes)
         context.cost = self.charged  # charged when subscribing, not again
-        results = await self.schema.stream(self.query, variable_values=self.variables, context_value=context,
-                                           operation_name=self.operation_name)
+        results = await self.schema.stream(
+            self.query, variable_values=self.variables, context_value=context, operation_name=self.operation_name
+        )
         first = True
         async for result in results:
             if first and isinstance(result, PreExecutionError):

@@ -16,6 +16,7 @@ dropping what the kernel and the transport still hold for it. Either way it
 reconnects with its last cursor and replays what it missed, so a slow reader loses nothing
 and costs nobody else anything.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,8 +67,14 @@ def _direct_channel(send: Send) -> Any | None:
 class Sender:
     __slots__ = ("_send", "_direct", "_backlog", "_draining", "max_backlog", "send_timeout", "closed", "on_close")
 
-    def __init__(self, send: Send, *, max_backlog: int = 1000, send_timeout: float = 10.0,
-                 on_close: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        send: Send,
+        *,
+        max_backlog: int = 1000,
+        send_timeout: float = 10.0,
+        on_close: Callable[[], None] | None = None,
+    ):
         self._send = send
         self._direct = _direct_channel(send)
         self.on_close = on_close  # told once when this side closes: stop feeding it
@@ -97,9 +104,16 @@ class Sender:
         """Write a ready-made frame straight to the socket when that is safe now (open, writable,
         nothing queued before it); False means: send the text the ordinary way."""
         channel = self._direct
-        if channel is None or self.closed or self._backlog is not None or channel.disconnected \
-                or channel.close_sent or not channel.handshake_complete or not channel.writable.is_set() \
-                or channel.transport.is_closing():
+        if (
+            channel is None
+            or self.closed
+            or self._backlog is not None
+            or channel.disconnected
+            or channel.close_sent
+            or not channel.handshake_complete
+            or not channel.writable.is_set()
+            or channel.transport.is_closing()
+        ):
             return False
         channel.transport.write(frame)
         return True

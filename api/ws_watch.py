@@ -9,13 +9,14 @@ their person as it is now. A sweep every `interval` seconds re-reads every open 
 person and token the same way, for changes the log does not carry (an operator's SQL) or that
 the broker missed.
 """
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from db.broker import EventBroker
@@ -79,11 +80,16 @@ class SessionWatch:
         person_ids, token_ids = sorted(set(person_ids)), sorted(set(token_ids))
         people = await people_now(self.reader, person_ids)
         tokens = await tokens_now(self.reader, token_ids)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for token_id in token_ids:
             row = tokens.get(token_id)
-            gone = REVOKED if row is None or row["revoked_at"] is not None \
-                else EXPIRED if row["expires_at"] <= now else None
+            gone = (
+                REVOKED
+                if row is None or row["revoked_at"] is not None
+                else EXPIRED
+                if row["expires_at"] <= now
+                else None
+            )
             for session in list(self._by_token.get(token_id, ())) if gone else ():
                 session.signed_out(gone)
         for person_id in person_ids:

@@ -8,6 +8,7 @@ comments, each with its CommentAdded event, bring the comments to the target. Ev
 runs inside PostgreSQL (generate_series, random(), window functions for ids in time order):
 a million requests take minutes, not the memory of the Python process.
 """
+
 from __future__ import annotations
 
 import asyncpg
@@ -27,8 +28,17 @@ EXTRA_COMMENT_BODIES = phrases.PROGRESS + phrases.QUESTION + phrases.REPLY
 SEED = 0.2024  # setseed(): the same history for the same demo
 BULK_TABLES = ("requests", "tasks", "watchers", "comments", "handoffs", "events")
 SHIFTED = {  # columns moved back in time with their request
-    "requests": {"created_at", "updated_at", "resolved_at", "closed_at", "first_response_at", "response_due_at",
-                 "resolution_due_at", "sla_paused_at", "rated_at"},
+    "requests": {
+        "created_at",
+        "updated_at",
+        "resolved_at",
+        "closed_at",
+        "first_response_at",
+        "response_due_at",
+        "resolution_due_at",
+        "sla_paused_at",
+        "rated_at",
+    },
     "tasks": {"created_at", "completed_at"},
 }
 
@@ -105,7 +115,8 @@ select d.request_id, coalesce(a.id, r.requester_id), ($1::text[])[1 + floor(d.ph
 from draws d
 join requests r on r.id = d.request_id
 left join (select distinct department_id, n from agents) dn on dn.department_id = r.owner_department_id
-left join agents a on d.by_agent and a.department_id = r.owner_department_id and a.idx = 1 + floor(d.who * dn.n)::bigint;
+left join agents a on d.by_agent and a.department_id = r.owner_department_id
+    and a.idx = 1 + floor(d.who * dn.n)::bigint;
 """
 
 COMMENTS = """
@@ -160,15 +171,19 @@ def _cloned_columns(table: str) -> tuple[list[str], list[str]]:
 def _requests_insert() -> str:
     columns, values = _cloned_columns("requests")
     values = ["c.number" if v == "x.number" else v for v in values]
-    return (f"insert into requests (id, {', '.join(columns)}) select c.id, {', '.join(values)} "
-            "from copies c join requests x on x.id = c.template_id order by c.id")
+    return (
+        f"insert into requests (id, {', '.join(columns)}) select c.id, {', '.join(values)} "
+        "from copies c join requests x on x.id = c.template_id order by c.id"
+    )
 
 
 def _tasks_insert() -> str:
     columns, values = _cloned_columns("tasks")
     values = ["m.request_id" if v == "x.request_id" else v.replace("c.delta", "m.delta") for v in values]
-    return (f"insert into tasks (id, {', '.join(columns)}) select m.new_id, {', '.join(values)} "
-            "from task_map m join tasks x on x.id = m.old_id")
+    return (
+        f"insert into tasks (id, {', '.join(columns)}) select m.new_id, {', '.join(values)} "
+        "from task_map m join tasks x on x.id = m.old_id"
+    )
 
 
 async def _run(conn: asyncpg.Connection, script: str, *args: object, **numbers: int) -> None:
@@ -190,8 +205,10 @@ async def clone_history(conn: asyncpg.Connection, *, requests: int, comments: in
     """Add `requests` copies of the demo's requests and bring all comments to `comments`; in
     one transaction, with secondary indexes dropped during the load and rebuilt after it."""
     async with conn.transaction():
-        await conn.execute(f"select setseed({SEED}); set local synchronous_commit = off; "
-                           "set local maintenance_work_mem = '512MB'; set local work_mem = '256MB'")
+        await conn.execute(
+            f"select setseed({SEED}); set local synchronous_commit = off; "
+            "set local maintenance_work_mem = '512MB'; set local work_mem = '256MB'"
+        )
         indexes = await conn.fetch(SECONDARY_INDEXES, list(BULK_TABLES))
         for index in indexes:
             await conn.execute(f"drop index {index['name']}")
@@ -204,8 +221,14 @@ async def clone_history(conn: asyncpg.Connection, *, requests: int, comments: in
         await conn.execute(_tasks_insert())
         await _run(conn, CLONED_CHILDREN)
         have = await conn.fetchval("select (select count(*) from comments) + (select count(*) from new_comments)")
-        await _run(conn, EXTRA_COMMENTS, list(EXTRA_COMMENT_BODIES), first_id=first_id, copies=requests,
-                   extra=max(0, comments - have))
+        await _run(
+            conn,
+            EXTRA_COMMENTS,
+            list(EXTRA_COMMENT_BODIES),
+            first_id=first_id,
+            copies=requests,
+            extra=max(0, comments - have),
+        )
         await _run(conn, COMMENTS, first_comment=await _next(conn, "comments", "id"))
         await _run(conn, EVENTS, first_seq=await _next(conn, "events", "seq"))
         for index in indexes:
@@ -215,8 +238,14 @@ async def clone_history(conn: asyncpg.Connection, *, requests: int, comments: in
 
 async def _move_sequences(conn: asyncpg.Connection, *, last_number: int) -> None:
     """Explicit ids were written: each identity continues after them, numbers after the last."""
-    for table, column in (("requests", "id"), ("tasks", "id"), ("comments", "id"), ("handoffs", "id"),
-                          ("events", "seq")):
-        await conn.execute(f"select setval(pg_get_serial_sequence('{table}', '{column}'), "
-                           f"(select max({column}) from {table}))")
+    for table, column in (
+        ("requests", "id"),
+        ("tasks", "id"),
+        ("comments", "id"),
+        ("handoffs", "id"),
+        ("events", "seq"),
+    ):
+        await conn.execute(
+            f"select setval(pg_get_serial_sequence('{table}', '{column}'), (select max({column}) from {table}))"
+        )
     await conn.execute("select setval('request_number_seq', $1)", last_number)

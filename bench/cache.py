@@ -7,6 +7,7 @@ demo and the bulk loader, so changing any of them rebuilds), then every run work
 curve) use the cached database itself. The demo organisation is cached too, as the template
 every size starts from.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -62,8 +63,9 @@ async def ensure(server: str, *, requests: int, comments: int) -> Cached:
         if not await _exists(server, name):
             started = time.perf_counter()
             demo = await _ensure_demo(server)
-            await _build(server, label, template=demo,
-                         fill=lambda url: data.load(url, requests=requests, comments=comments))
+            await _build(
+                server, label, template=demo, fill=lambda url: data.load(url, requests=requests, comments=comments)
+            )
             built = time.perf_counter() - started
         url = with_database(server, name)
         await _upgrade(url)

@@ -4,6 +4,7 @@ Both servers run for the whole contest, each pinned to the same CPU; only one is
 at a time. Each scenario alternates between them in rounds (Tandem first, then PostGraphile
 first, ...), so a disturbance on this shared machine lands on both rather than on one.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,15 @@ from bench.scenarios import Scenario
 Prepare = Callable[[Send, Sequence[int]], Awaitable[None]] | None
 
 
-async def contest(scenarios: list[Scenario], *, tandem_port: int, peer_port: int | None, costs: dict,
-                  args: argparse.Namespace, normal_port: int | None = None) -> list[Row]:
+async def contest(
+    scenarios: list[Scenario],
+    *,
+    tandem_port: int,
+    peer_port: int | None,
+    costs: dict,
+    args: argparse.Namespace,
+    normal_port: int | None = None,
+) -> list[Row]:
     """One row per scenario; with `normal_port` (a Tandem with compiled reads off) a second row
     per read, `… · normal`, measured in the same rounds."""
     rows = []
@@ -32,11 +40,25 @@ async def contest(scenarios: list[Scenario], *, tandem_port: int, peer_port: int
             sides.append((scenario.operate, None, normal_port))
         measured = await measure_rounds(sides, args)
         peer = side_of(measured[1]) if has_peer else None
-        new = [Row(name=scenario.name, kind=scenario.kind, tandem=side_of(measured[0]), peer=peer,
-                   cost=costs.get(scenario.name))]
+        new = [
+            Row(
+                name=scenario.name,
+                kind=scenario.kind,
+                tandem=side_of(measured[0]),
+                peer=peer,
+                cost=costs.get(scenario.name),
+            )
+        ]
         if len(measured) > 1 + has_peer:
-            new.append(Row(name=f"{scenario.name} · normal", kind=scenario.kind, tandem=side_of(measured[-1]),
-                           peer=peer, cost=None))
+            new.append(
+                Row(
+                    name=f"{scenario.name} · normal",
+                    kind=scenario.kind,
+                    tandem=side_of(measured[-1]),
+                    peer=peer,
+                    cost=None,
+                )
+            )
         for row in new:
             print(f"  {_summary(row)}", flush=True)
         rows += new
@@ -53,7 +75,7 @@ async def measure_rounds(sides: list[tuple[Operate, Prepare, int]], args: argpar
     parts: list[list[Measurement]] = [[] for _ in sides]
     for round_number in range(args.rounds):
         order = list(range(len(sides)))
-        order = order[round_number % len(order):] + order[:round_number % len(order)]  # each goes first in turn
+        order = order[round_number % len(order) :] + order[: round_number % len(order)]  # each goes first in turn
         for index in order:
             operate, _, port = sides[index]
             parts[index].append(await _measure(operate, port, args.seconds / args.rounds, args))
@@ -61,8 +83,9 @@ async def measure_rounds(sides: list[tuple[Operate, Prepare, int]], args: argpar
 
 
 async def _measure(operate: Operate, port: int, seconds: float, args: argparse.Namespace) -> Measurement:
-    return await load.measure(operate, host="127.0.0.1", port=port, concurrency=args.concurrency,
-                              seconds=seconds, max_ops=args.max_ops)
+    return await load.measure(
+        operate, host="127.0.0.1", port=port, concurrency=args.concurrency, seconds=seconds, max_ops=args.max_ops
+    )
 
 
 def _summary(row: Row) -> str:

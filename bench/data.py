@@ -1,5 +1,6 @@
 """The benchmark's data: the demo organisation through the real handlers, then a large history
 cloned from it in bulk SQL (bench.bulk)."""
+
 from __future__ import annotations
 
 import time

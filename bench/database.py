@@ -1,7 +1,7 @@
 """A fresh, migrated database for one benchmark run, on a server that may create databases."""
+
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +17,7 @@ EMBEDDED_DATA = Path(__file__).resolve().parent / ".cache" / "pgdata"
 async def reachable(url: str) -> bool:
     try:
         conn = await asyncpg.connect(asyncpg_dsn(url), timeout=3)
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await conn.close()
     return True

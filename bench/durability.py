@@ -15,6 +15,7 @@ three ways), then the three servers under the writes.
 The data set is the contest's (bench/cache.py); each server runs a copy of this checkout with
 db/durability.py changed, from a temporary folder, and logs to bench/results/durability-*.log.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,10 @@ WAIT = re.compile(r"^async def wait_flushed.*", re.M | re.S)
 
 
 XID_ONLY = "select pg_current_xact_id()"
-APPEND = ("insert into events (type, occurred_at, department_ids, internal, payload) "
-          "values ('BenchCommit', now(), '{}', false, '{}')")
+APPEND = (
+    "insert into events (type, occurred_at, department_ids, internal, payload) "
+    "values ('BenchCommit', now(), '{}', false, '{}')"
+)
 COMMIT_WAYS = {  # (the write, the wait after it)
     "flushed": (f"{APPEND} returning {durability.ASYNC_COMMIT}", durability.FLUSHED),
     "synchronous": (APPEND, None),
@@ -88,8 +91,9 @@ def _log(variant: str) -> Path:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bench.durability", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench.durability", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--seconds", type=float, default=12, help="measured time per scenario and variant")
     p.add_argument("--rounds", type=int, default=4, help="alternating rounds the measured time is split into")
     p.add_argument("--warmup", type=float, default=2, help="unmeasured time per scenario and variant")
@@ -120,7 +124,7 @@ async def _commit_rates(dsn: str, args: argparse.Namespace) -> None:
         totals = {way: [0, 0.0] for way in COMMIT_WAYS}
         for round_number in range(args.rounds):
             ways = list(COMMIT_WAYS)
-            for way in ways[round_number % len(ways):] + ways[:round_number % len(ways)]:
+            for way in ways[round_number % len(ways) :] + ways[: round_number % len(ways)]:
                 commits, seconds = await _appending(connections, *COMMIT_WAYS[way], args.seconds / args.rounds)
                 totals[way][0] += commits
                 totals[way][1] += seconds
@@ -143,17 +147,28 @@ async def _appending(connections: list, write: str, wait: str | None, seconds: f
             if wait is not None:
                 await connection.execute(wait)
             counts[0] += 1
+
     await asyncio.gather(*(append(c) for c in connections))
     return counts[0], time.perf_counter() - started
 
 
 async def _side_by_side(url: str, folder: Path, args: argparse.Namespace) -> int:
     secret, pinned = uuid.uuid4().hex * 2, can_pin()
-    scenarios = [s for s in build_scenarios(await read_targets(url, secret=secret)) if s.name in SCENARIOS
-                 and (not args.only or any(word in s.name for word in args.only))]
-    servers = {variant: start_server(database_url=url, secret=secret, log_path=_log(variant), pin=pinned,
-                                     settings={"PYTHONPATH": str(_checkout(folder / str(i), change))})
-               for i, (variant, change) in enumerate(VARIANTS.items())}
+    scenarios = [
+        s
+        for s in build_scenarios(await read_targets(url, secret=secret))
+        if s.name in SCENARIOS and (not args.only or any(word in s.name for word in args.only))
+    ]
+    servers = {
+        variant: start_server(
+            database_url=url,
+            secret=secret,
+            log_path=_log(variant),
+            pin=pinned,
+            settings={"PYTHONPATH": str(_checkout(folder / str(i), change))},
+        )
+        for i, (variant, change) in enumerate(VARIANTS.items())
+    }
     try:
         for server in servers.values():
             await asyncio.to_thread(server.wait_ready)
@@ -164,7 +179,7 @@ async def _side_by_side(url: str, folder: Path, args: argparse.Namespace) -> int
             sides = [(scenario.operate, scenario.prepare, server.port) for server in servers.values()]
             measured = [side_of(m) for m in await measure_rounds(sides, args)]
             failed |= any(m.errors for m in measured)
-            _print(scenario.name, dict(zip(servers, measured)))
+            _print(scenario.name, dict(zip(servers, measured, strict=False)))
         return 1 if failed else 0
     finally:
         for server in servers.values():
@@ -175,9 +190,12 @@ def _print(scenario: str, sides: dict) -> None:
     base = sides["flushed"].per_second or 1
     print(f"\n{scenario}")
     for variant, side in sides.items():
-        print(f"  {variant:<12} {side.per_second:>7,.0f} req/s  {side.per_second / base:5.2f}x  "
-              f"p50 {side.p50_ms:6.1f} ms  p99 {side.p99_ms:6.1f} ms  errors {side.errors}/{side.ops}"
-              + (f" ({side.error_samples[0]})" if side.error_samples else ""), flush=True)
+        print(
+            f"  {variant:<12} {side.per_second:>7,.0f} req/s  {side.per_second / base:5.2f}x  "
+            f"p50 {side.p50_ms:6.1f} ms  p99 {side.p99_ms:6.1f} ms  errors {side.errors}/{side.ops}"
+            + (f" ({side.error_samples[0]})" if side.error_samples else ""),
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ generator gets, that would cap the rate below what `tandem serve` answers for /h
 baseline A would measure the client. This client only writes a request and reads a
 Content-Length (or chunked) response on one connection: enough for uvicorn on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,8 +47,10 @@ class KeepAliveConnection:
 
     async def _exchange(self, call: Call) -> Reply:
         extra = "".join(f"{name}: {value}\r\n" for name, value in call.headers)
-        head = (f"{call.method} {call.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                f"Content-Length: {len(call.body)}\r\n{extra}\r\n")
+        head = (
+            f"{call.method} {call.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Length: {len(call.body)}\r\n{extra}\r\n"
+        )
         self._writer.write(head.encode() + call.body)
         raw = await self._reader.readuntil(b"\r\n\r\n")
         status, headers = _parse_head(raw)

@@ -1,4 +1,5 @@
 """Calling the real ASGI app in this process, with the same `Call`s the load generator sends."""
+
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message
@@ -12,10 +13,20 @@ def asgi_sender(app: ASGIApp) -> Send:
         path, _, query = call.path.partition("?")
         headers = [(name.lower().encode(), value.encode()) for name, value in call.headers]
         headers += [(b"host", b"127.0.0.1"), (b"content-length", str(len(call.body)).encode())]
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": call.method,
-                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-                 "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000),
-                 "server": ("127.0.0.1", 80)}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": call.method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 80),
+        }
         body_sent = False
         status, chunks = 0, []
 

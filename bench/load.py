@@ -1,5 +1,6 @@
 """Closed-loop load: N workers, each on its own keep-alive connection, send one operation after
 another until the time or the operation budget is spent."""
+
 from __future__ import annotations
 
 import asyncio
@@ -53,19 +54,20 @@ class _Budget:
         return True
 
 
-async def measure(operate: Operate, *, host: str, port: int, concurrency: int, seconds: float,
-                  max_ops: int) -> Measurement:
+async def measure(
+    operate: Operate, *, host: str, port: int, concurrency: int, seconds: float, max_ops: int
+) -> Measurement:
     result = Measurement()
     budget = _Budget(seconds, max_ops)
     started = time.perf_counter()
-    await asyncio.gather(*(_worker(operate, slot, host=host, port=port, budget=budget, result=result)
-                           for slot in range(concurrency)))
+    await asyncio.gather(
+        *(_worker(operate, slot, host=host, port=port, budget=budget, result=result) for slot in range(concurrency))
+    )
     result.seconds = time.perf_counter() - started
     return result
 
 
-async def _worker(operate: Operate, slot: int, *, host: str, port: int, budget: _Budget,
-                  result: Measurement) -> None:
+async def _worker(operate: Operate, slot: int, *, host: str, port: int, budget: _Budget, result: Measurement) -> None:
     connection = KeepAliveConnection(host, port)
     try:
         while budget.take():
@@ -94,5 +96,5 @@ def combined(parts: list[Measurement]) -> Measurement:
         result.errors += part.errors
         result.seconds += part.seconds
         result.latencies += part.latencies
-        result.error_samples += part.error_samples[:3 - len(result.error_samples)]
+        result.error_samples += part.error_samples[: 3 - len(result.error_samples)]
     return result

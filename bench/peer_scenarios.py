@@ -1,12 +1,13 @@
 """The same scenarios against PostGraphile: its documents (bench.peer_operations), the same
 records (table ids instead of Relay ids), the same page sizes and the same checks."""
+
 from __future__ import annotations
 
 import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bench import peer_operations as ops
@@ -46,8 +47,9 @@ class Rotating:
 def portal(rows: RowIds, *, requester: bool, first: int = 50) -> Operate:
     who = {"requesterId": str(rows.requester)} if requester else {"ownerDepartmentId": str(rows.department)}
     visible = {"internal": False} if requester else None
-    return Rotating([peer_graphql(ops.PORTAL_LIST, {"first": first, "comments": COMMENTS_PREVIEW, "who": who,
-                                                    "visible": visible})])
+    return Rotating(
+        [peer_graphql(ops.PORTAL_LIST, {"first": first, "comments": COMMENTS_PREVIEW, "who": who, "visible": visible})]
+    )
 
 
 def detail(rows: RowIds, *, page: int = 20) -> Operate:
@@ -64,12 +66,18 @@ class CreateRequests:
 
     async def __call__(self, send: Send, slot: int) -> dict[str, Any]:
         number = next(self.numbers)
-        request = {"number": str(number), "title": f"VPN password expired ({number})", "status": "NEW",
-                   "priority": "MEDIUM", "serviceId": str(self.rows.service),
-                   "requestTypeId": str(self.rows.request_type), "requesterId": str(self.rows.requester),
-                   "ownerDepartmentId": str(self.rows.service_department), "fields": {"account": "VPN"}}
-        return payload(await send(peer_graphql(ops.CREATE_REQUEST, {"request": request})), "createRequest",
-                       "request")
+        request = {
+            "number": str(number),
+            "title": f"VPN password expired ({number})",
+            "status": "NEW",
+            "priority": "MEDIUM",
+            "serviceId": str(self.rows.service),
+            "requestTypeId": str(self.rows.request_type),
+            "requesterId": str(self.rows.requester),
+            "ownerDepartmentId": str(self.rows.service_department),
+            "fields": {"account": "VPN"},
+        }
+        return payload(await send(peer_graphql(ops.CREATE_REQUEST, {"request": request})), "createRequest", "request")
 
 
 @dataclass
@@ -96,10 +104,12 @@ class Transitions:
     async def __call__(self, send: Send, slot: int) -> None:
         held = self.held[slot]
         to = "WAITING_ON_REQUESTER" if held.status == "IN_PROGRESS" else "IN_PROGRESS"
-        patch = {"status": to, "version": held.version + 1,
-                 "updatedAt": datetime.now(timezone.utc).isoformat()}
-        request = payload(await send(peer_graphql(ops.UPDATE_REQUEST, {"id": held.id, "patch": patch})),
-                          "updateRequestById", "request")
+        patch = {"status": to, "version": held.version + 1, "updatedAt": datetime.now(UTC).isoformat()}
+        request = payload(
+            await send(peer_graphql(ops.UPDATE_REQUEST, {"id": held.id, "patch": patch})),
+            "updateRequestById",
+            "request",
+        )
         held.status, held.version = request["status"], request["version"]
 
 
@@ -109,6 +119,10 @@ class Comments:
 
     async def __call__(self, send: Send, slot: int) -> None:
         request_id = self.rows.open[next(self.turns) % len(self.rows.open)]
-        comment = {"requestId": str(request_id), "authorId": str(self.rows.agent),
-                   "body": "Thanks, we are on it and will update you here.", "internal": False}
+        comment = {
+            "requestId": str(request_id),
+            "authorId": str(self.rows.agent),
+            "body": "Thanks, we are on it and will update you here.",
+            "internal": False,
+        }
         payload(await send(peer_graphql(ops.CREATE_COMMENT, {"comment": comment})), "createComment", "comment")

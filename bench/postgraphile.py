@@ -5,6 +5,7 @@ PostGraphile compiles each GraphQL query to one SQL statement building the JSON;
 notion of Tandem's visibility rules, so its documents (bench.peer_operations) ask for the
 same data with plain conditions.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,11 @@ def ensure_installed() -> Path:
     if not shutil.which("npm"):
         raise RuntimeError("PostGraphile needs Node.js and npm on the PATH (https://nodejs.org)")
     INSTALL_DIR.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["npm", "install", "--prefix", str(INSTALL_DIR), "--no-audit", "--no-fund", *PACKAGES],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["npm", "install", "--prefix", str(INSTALL_DIR), "--no-audit", "--no-fund", *PACKAGES],
+        check=True,
+        capture_output=True,
+    )
     return BINARY
 
 
@@ -46,13 +50,27 @@ class PostGraphile(ServedProcess):
     def __init__(self, *, database_url: str, log_path: Path, cpu: int | None):
         binary = ensure_installed()
         super().__init__(log_path=log_path, log_mode="wb")
-        command = [str(binary), "--connection", database_url, "--schema", "public",
-                   "--append-plugins", "postgraphile-plugin-connection-filter", "--dynamic-json",
-                   "--disable-graphiql", "--disable-query-log", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [
+            str(binary),
+            "--connection",
+            database_url,
+            "--schema",
+            "public",
+            "--append-plugins",
+            "postgraphile-plugin-connection-filter",
+            "--dynamic-json",
+            "--disable-graphiql",
+            "--disable-query-log",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
         prefix = ["taskset", "-c", str(cpu)] if cpu is not None else []
         self.start([*prefix, *command], env={**os.environ, "NODE_ENV": "production"}, cwd=INSTALL_DIR)
 
     def probe(self) -> urllib.request.Request:
         # Ready once it has introspected the database and answers a query.
-        return urllib.request.Request(f"{self.url}/graphql", data=b'{"query": "{ __typename }"}',
-                                      headers={"Content-Type": "application/json"})
+        return urllib.request.Request(
+            f"{self.url}/graphql", data=b'{"query": "{ __typename }"}', headers={"Content-Type": "application/json"}
+        )

@@ -1,4 +1,5 @@
 """The results: Tandem and PostGraphile side by side with their ratio, the scale curve, and JSON."""
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,15 @@ class Side:
 
 
 def side_of(measured: Measurement) -> Side:
-    return Side(ops=measured.ops, errors=measured.errors, seconds=round(measured.seconds, 2),
-                per_second=round(measured.per_second, 1), p50_ms=_round(measured.percentile_ms(0.50)),
-                p99_ms=_round(measured.percentile_ms(0.99)), error_samples=measured.error_samples)
+    return Side(
+        ops=measured.ops,
+        errors=measured.errors,
+        seconds=round(measured.seconds, 2),
+        per_second=round(measured.per_second, 1),
+        p50_ms=_round(measured.percentile_ms(0.50)),
+        p99_ms=_round(measured.percentile_ms(0.99)),
+        error_samples=measured.error_samples,
+    )
 
 
 @dataclass
@@ -67,33 +74,74 @@ def add_ratios(rows: list[Row]) -> None:
         row.vs_b = round(row.tandem.per_second / b, 4) if b else None
 
 
-HEADERS = ("scenario", "Tandem req/s", "p50 ms", "p99 ms", "PostGraphile req/s", "p50 ms", "p99 ms",
-           "Tandem/PG", "errors", "SQL/op", "SQL@5", "conns", "trips")
+HEADERS = (
+    "scenario",
+    "Tandem req/s",
+    "p50 ms",
+    "p99 ms",
+    "PostGraphile req/s",
+    "p50 ms",
+    "p99 ms",
+    "Tandem/PG",
+    "errors",
+    "SQL/op",
+    "SQL@5",
+    "conns",
+    "trips",
+)
 
 
 def table(rows: list[Row]) -> str:
-    lines = [[row.name, *_side(row.tandem), *_side(row.peer), _ratio(row.ratio),
-              f"{row.errors}/{row.tandem.ops + (row.peer.ops if row.peer else 0)}", *_costs(row.cost)]
-             for row in rows]
+    lines = [
+        [
+            row.name,
+            *_side(row.tandem),
+            *_side(row.peer),
+            _ratio(row.ratio),
+            f"{row.errors}/{row.tandem.ops + (row.peer.ops if row.peer else 0)}",
+            *_costs(row.cost),
+        ]
+        for row in rows
+    ]
     return _layout(HEADERS, lines)
 
 
-SCALE_HEADERS = ("requests", "scenario", "Tandem req/s", "p50 ms", "p99 ms", "PostGraphile req/s", "p50 ms",
-                 "p99 ms", "Tandem/PG")
+SCALE_HEADERS = (
+    "requests",
+    "scenario",
+    "Tandem req/s",
+    "p50 ms",
+    "p99 ms",
+    "PostGraphile req/s",
+    "p50 ms",
+    "p99 ms",
+    "Tandem/PG",
+)
 
 
 def scale_table(points: list[ScalePoint]) -> str:
-    lines = [[f"{p.requests:,}", p.scenario, *_side(p.tandem), *_side(p.peer),
-              _ratio(p.tandem.per_second / p.peer.per_second if p.peer and p.peer.per_second else None)]
-             for p in points]
+    lines = [
+        [
+            f"{p.requests:,}",
+            p.scenario,
+            *_side(p.tandem),
+            *_side(p.peer),
+            _ratio(p.tandem.per_second / p.peer.per_second if p.peer and p.peer.per_second else None),
+        ]
+        for p in points
+    ]
     return _layout(SCALE_HEADERS, lines)
 
 
 def _layout(headers: tuple[str, ...], lines: list[list[str]]) -> str:
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *lines)]
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *lines, strict=False)]
 
     def fmt(cells) -> str:
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        aligned = (
+            str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=False))
+        )
+        return "  ".join(aligned)
+
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([fmt(headers), rule, *(fmt(line) for line in lines)])
 
@@ -101,8 +149,13 @@ def _layout(headers: tuple[str, ...], lines: list[list[str]]) -> str:
 def page_size_dependent(rows: list[Row]) -> list[str]:
     """Reads whose statement count moves with the page size: more than the one statement a small
     page may save (a relation none of its rows has, people its rows already loaded)."""
-    return [r.name for r in rows if r.cost and r.cost.statements_small_page is not None
-            and abs(r.cost.statements - r.cost.statements_small_page) > 1]
+    return [
+        r.name
+        for r in rows
+        if r.cost
+        and r.cost.statements_small_page is not None
+        and abs(r.cost.statements - r.cost.statements_small_page) > 1
+    ]
 
 
 def write_json(path: Path, *, meta: dict[str, Any], rows: list[Row], scale: list[ScalePoint]) -> None:

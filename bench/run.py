@@ -1,6 +1,7 @@
 """`python -m bench.run`: Tandem and PostGraphile side by side on the same seeded database, each
 pinned to one CPU, driven by the same logical operations from the other CPU; then the portal
 list's scale curve. Prints the tables and writes bench/results/latest.json."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import cache, database, postgraphile, report
@@ -27,8 +28,10 @@ from bench.targets import read_targets
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SERVER_LOG = RESULTS / "server.log"
-PEER_NOTE = ("PostGraphile applies no visibility rules: its documents fetch the same data with plain "
-             "conditions (agent: the department's requests; requester: their own, public comments only).")
+PEER_NOTE = (
+    "PostGraphile applies no visibility rules: its documents fetch the same data with plain "
+    "conditions (agent: the department's requests; requester: their own, public comments only)."
+)
 
 
 def _sizes(text: str) -> list[int]:
@@ -44,16 +47,31 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=float, default=2, help="unmeasured time per scenario and contender")
     p.add_argument("--concurrency", type=int, default=16, help="workers, each with its own connection")
     p.add_argument("--max-ops", type=int, default=500_000, help="most operations per round")
-    p.add_argument("--scale", type=_sizes, default=_sizes("10000,100000,1000000"),
-                   help="request counts for the portal list's scale curve, comma-separated, or 'none'")
+    p.add_argument(
+        "--scale",
+        type=_sizes,
+        default=_sizes("10000,100000,1000000"),
+        help="request counts for the portal list's scale curve, comma-separated, or 'none'",
+    )
     p.add_argument("--scale-seconds", type=float, default=4, help="measured time per scale point and contender")
     p.add_argument("--no-peer", action="store_true", help="Tandem only, no PostGraphile")
-    p.add_argument("--compare-normal", action="store_true", help="also run each read against a Tandem with "
-                   "compiled reads off (TANDEM_COMPILED_READS=false), in the same rounds")
-    p.add_argument("--database-url", help="a PostgreSQL server where the bench may create databases "
-                   f"(default {database.DEFAULT_SERVER}, else an embedded one)")
-    p.add_argument("--only", action="append", default=[], help="run only scenarios whose name contains this "
-                   "(repeatable; the two baselines always run)")
+    p.add_argument(
+        "--compare-normal",
+        action="store_true",
+        help="also run each read against a Tandem with "
+        "compiled reads off (TANDEM_COMPILED_READS=false), in the same rounds",
+    )
+    p.add_argument(
+        "--database-url",
+        help="a PostgreSQL server where the bench may create databases "
+        f"(default {database.DEFAULT_SERVER}, else an embedded one)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only scenarios whose name contains this (repeatable; the two baselines always run)",
+    )
     p.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     return p
 
@@ -66,8 +84,12 @@ async def bench(args: argparse.Namespace) -> int:
     if not args.no_peer:
         print(f"PostGraphile {await asyncio.to_thread(_install_peer)} (bench/.cache/postgraphile)", flush=True)
     cached = await cache.ensure(server_url, requests=args.requests, comments=args.comments)
-    print(("built" if cached.built_seconds else "cached") + f" data set {cached.name}: "
-          + ", ".join(f"{n:,} {t}" for t, n in cached.counts.items()), flush=True)
+    print(
+        ("built" if cached.built_seconds else "cached")
+        + f" data set {cached.name}: "
+        + ", ".join(f"{n:,} {t}" for t, n in cached.counts.items()),
+        flush=True,
+    )
     secret = secrets.token_urlsafe(32)  # the server's and our tokens'; a fresh one per run
     pinned = can_pin()
     name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
@@ -79,8 +101,9 @@ async def bench(args: argparse.Namespace) -> int:
     scale = []
     if args.scale:
         print("scale curve (one client):", flush=True)
-        scale = await scale_curve(server_url, args.scale, secret=secret, pinned=pinned, with_peer=not args.no_peer,
-                                  results=RESULTS, args=args)
+        scale = await scale_curve(
+            server_url, args.scale, secret=secret, pinned=pinned, with_peer=not args.no_peer, results=RESULTS, args=args
+        )
     meta = _meta(args, source=source, pinned=pinned, cached=cached, took=time.perf_counter() - started)
     return _report(rows, scale, meta=meta, output=args.output)
 
@@ -94,18 +117,36 @@ async def _side_by_side(url: str, *, secret: str, pinned: bool, args: argparse.N
     scenarios = _chosen(build_scenarios(await read_targets(url, secret=secret)), args.only)
     costs = await count_costs(url, secret=secret, scenarios=scenarios)
     tandem = start_server(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
-    peer = None if args.no_peer else PostGraphile(database_url=url, log_path=RESULTS / "postgraphile.log",
-                                                  cpu=SERVER_CPU if pinned else None)
-    normal = start_server(database_url=url, secret=secret, log_path=RESULTS / "server-normal.log", pin=pinned,
-                          settings={"TANDEM_COMPILED_READS": "false"}) if args.compare_normal else None
+    peer = (
+        None
+        if args.no_peer
+        else PostGraphile(database_url=url, log_path=RESULTS / "postgraphile.log", cpu=SERVER_CPU if pinned else None)
+    )
+    normal = (
+        start_server(
+            database_url=url,
+            secret=secret,
+            log_path=RESULTS / "server-normal.log",
+            pin=pinned,
+            settings={"TANDEM_COMPILED_READS": "false"},
+        )
+        if args.compare_normal
+        else None
+    )
     started = [s for s in (tandem, peer, normal) if s is not None]
     try:
         for server in started:
             await asyncio.to_thread(server.wait_ready)
         if pinned:
             pin_this_process_to_load_cpu()
-        return await contest(scenarios, tandem_port=tandem.port, peer_port=peer.port if peer else None,
-                             normal_port=normal.port if normal else None, costs=costs, args=args)
+        return await contest(
+            scenarios,
+            tandem_port=tandem.port,
+            peer_port=peer.port if peer else None,
+            normal_port=normal.port if normal else None,
+            costs=costs,
+            args=args,
+        )
     finally:
         for server in started:
             server.stop()
@@ -121,12 +162,20 @@ def _report(rows: list[report.Row], scale: list[report.ScalePoint], *, meta: dic
         print("\nThe portal list as the data grows (one client, so latency without queueing):\n")
         print(report.scale_table(scale))
     dependent = report.page_size_dependent(rows)
-    print("\nstatements per read: " + (f"DEPEND ON THE PAGE SIZE for {', '.join(dependent)}" if dependent
-                                     else "independent of the page size (5 rows vs a full page)"))
+    print(
+        "\nstatements per read: "
+        + (
+            f"DEPEND ON THE PAGE SIZE for {', '.join(dependent)}"
+            if dependent
+            else "independent of the page size (5 rows vs a full page)"
+        )
+    )
     meta["statements_depend_on_page_size"] = dependent
     report.write_json(output, meta=meta, rows=rows, scale=scale)
-    print(f"\n{meta['server_errors_logged']} error lines in the server log; took {meta['took_seconds']:.0f}s; "
-          f"wrote {output}")
+    print(
+        f"\n{meta['server_errors_logged']} error lines in the server log; took {meta['took_seconds']:.0f}s; "
+        f"wrote {output}"
+    )
     failed = any(r.errors for r in rows) or any(p.tandem.errors or (p.peer and p.peer.errors) for p in scale)
     return 1 if failed or dependent else 0
 
@@ -140,13 +189,18 @@ def _chosen(scenarios: list[Scenario], only: list[str]) -> list[Scenario]:
 def _meta(args: argparse.Namespace, *, source: str, pinned: bool, cached: cache.Cached, took: float) -> dict:
     log_text = SERVER_LOG.read_text(errors="replace") if SERVER_LOG.exists() else ""
     return {
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]]),
         "git_commit": _git_commit(),
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "machine": {"cpus": os.cpu_count(), "pinned": "servers CPU 0, load CPU 1" if pinned else "not pinned",
-                    "python": platform.python_version(), "database": source, "load_average": os.getloadavg(),
-                    "postgraphile": None if args.no_peer else postgraphile.installed_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "pinned": "servers CPU 0, load CPU 1" if pinned else "not pinned",
+            "python": platform.python_version(),
+            "database": source,
+            "load_average": os.getloadavg(),
+            "postgraphile": None if args.no_peer else postgraphile.installed_version(),
+        },
         "data": {"database": cached.name, "counts": cached.counts, "built_seconds": cached.built_seconds},
         "peer_note": PEER_NOTE,
         "server_errors_logged": log_text.count('"level": "ERROR"'),
@@ -156,8 +210,13 @@ def _meta(args: argparse.Namespace, *, source: str, pinned: bool, cached: cache.
 
 def _git_commit() -> str | None:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
 
@@ -166,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         import uvloop
+
         loop_factory = uvloop.new_event_loop  # installed with uvicorn[standard]; a faster load generator
     except ImportError:
         loop_factory = None

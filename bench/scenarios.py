@@ -1,5 +1,6 @@
 """The scenarios: two floors (HTTP, GraphQL), the reads a portal and an agent workspace make,
 and the writes behind them. Each is one operation that a load worker repeats."""
+
 from __future__ import annotations
 
 import itertools
@@ -86,10 +87,20 @@ class CreateRequests:
     async def __call__(self, send: Send, slot: int) -> dict[str, Any]:
         t = self.targets
         # A fresh idempotency key per request, as a mobile client sends: its bookkeeping is part of the write.
-        call = graphql(ops.REQUEST_CREATE, {"input": {
-            "serviceId": t.service_id, "requestTypeId": t.request_type_id, "priority": "MEDIUM",
-            "title": f"VPN password expired ({next(self.turns)})", "fields": CREATE_FIELDS,
-            "idempotencyKey": uuid.uuid4().hex}}, token=t.requester_token)
+        call = graphql(
+            ops.REQUEST_CREATE,
+            {
+                "input": {
+                    "serviceId": t.service_id,
+                    "requestTypeId": t.request_type_id,
+                    "priority": "MEDIUM",
+                    "title": f"VPN password expired ({next(self.turns)})",
+                    "fields": CREATE_FIELDS,
+                    "idempotencyKey": uuid.uuid4().hex,
+                }
+            },
+            token=t.requester_token,
+        )
         result = payload(await send(call), "requestCreate")
         require_no_user_errors(result)
         return result["request"]
@@ -119,8 +130,11 @@ class Transitions:
     async def __call__(self, send: Send, slot: int) -> None:
         held = self.held[slot]
         to = "WAITING_ON_REQUESTER" if held.status == "IN_PROGRESS" else "IN_PROGRESS"
-        call = graphql(ops.REQUEST_TRANSITION, {"input": {"id": held.id, "to": to, "expectedVersion": held.version}},
-                       token=self.targets.agent_token)
+        call = graphql(
+            ops.REQUEST_TRANSITION,
+            {"input": {"id": held.id, "to": to, "expectedVersion": held.version}},
+            token=self.targets.agent_token,
+        )
         result = payload(await send(call), "requestTransition")
         if result["userErrors"]:
             if any(e["code"] == "STALE_VERSION" for e in result["userErrors"]):
@@ -144,9 +158,17 @@ class Comments:
     async def __call__(self, send: Send, slot: int) -> None:
         t = self.targets
         request_id = t.open_ids[next(self.turns) % len(t.open_ids)]
-        call = graphql(ops.COMMENT_ADD, {"input": {
-            "requestId": request_id, "body": "Thanks, we are on it and will update you here.",
-            "idempotencyKey": uuid.uuid4().hex}}, token=t.agent_token)
+        call = graphql(
+            ops.COMMENT_ADD,
+            {
+                "input": {
+                    "requestId": request_id,
+                    "body": "Thanks, we are on it and will update you here.",
+                    "idempotencyKey": uuid.uuid4().hex,
+                }
+            },
+            token=t.agent_token,
+        )
         require_no_user_errors(payload(await send(call), "commentAdd"))
 
 
@@ -155,24 +177,32 @@ def build_scenarios(targets: Targets, *, list_size: int = 50, detail_size: int =
     t = targets
 
     def portal(token: str) -> Callable[[int], Operate]:
-        return lambda first: Rotating([graphql(ops.PORTAL_LIST, {"first": first, "comments": COMMENTS_PREVIEW},
-                                               token=token)])
+        return lambda first: Rotating(
+            [graphql(ops.PORTAL_LIST, {"first": first, "comments": COMMENTS_PREVIEW}, token=token)]
+        )
 
     def detail(first: int) -> Operate:
-        return Rotating([graphql(ops.REQUEST_DETAIL, {"id": i, "page": first}, token=t.agent_token)
-                         for i in t.detail_ids])
+        return Rotating(
+            [graphql(ops.REQUEST_DETAIL, {"id": i, "page": first}, token=t.agent_token) for i in t.detail_ids]
+        )
 
     def queue(first: int) -> Operate:
-        return Rotating([graphql(ops.DEPARTMENT_QUEUE, {"department": t.department_id, "first": first},
-                                 token=t.agent_token)])
+        return Rotating(
+            [graphql(ops.DEPARTMENT_QUEUE, {"department": t.department_id, "first": first}, token=t.agent_token)]
+        )
 
     rows = t.rows
-    reads = [("portal list · agent", portal(t.agent_token), list_size,
-              peer.portal(rows, requester=False, first=list_size)),
-             ("portal list · requester", portal(t.requester_token), list_size,
-              peer.portal(rows, requester=True, first=list_size)),
-             ("request detail (node)", detail, detail_size, peer.detail(rows, page=detail_size)),
-             ("department queue", queue, list_size, peer.queue(rows, first=list_size))]
+    reads = [
+        ("portal list · agent", portal(t.agent_token), list_size, peer.portal(rows, requester=False, first=list_size)),
+        (
+            "portal list · requester",
+            portal(t.requester_token),
+            list_size,
+            peer.portal(rows, requester=True, first=list_size),
+        ),
+        ("request detail (node)", detail, detail_size, peer.detail(rows, page=detail_size)),
+        ("department queue", queue, list_size, peer.queue(rows, first=list_size)),
+    ]
     transitions, peer_transitions = Transitions(t), peer.Transitions(rows)
     typename = Rotating([graphql(ops.TYPENAME)])
     return [
@@ -182,7 +212,13 @@ def build_scenarios(targets: Targets, *, list_size: int = 50, detail_size: int =
         *(Scenario(name, "read", make(size), at_page_size=make, peer=other) for name, make, size, other in reads),
         Scenario("goals wallboard", "read", Rotating([graphql(ops.GOALS_WALLBOARD, token=t.agent_token)])),
         Scenario("requestCreate", "write", CreateRequests(t), peer=peer.CreateRequests(rows)),
-        Scenario("requestTransition", "write", transitions, prepare=transitions.prepare, peer=peer_transitions,
-                 peer_prepare=peer_transitions.prepare),
+        Scenario(
+            "requestTransition",
+            "write",
+            transitions,
+            prepare=transitions.prepare,
+            peer=peer_transitions,
+            peer_prepare=peer_transitions.prepare,
+        ),
         Scenario("commentAdd", "write", Comments(t), peer=peer.Comments(rows)),
     ]

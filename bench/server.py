@@ -1,4 +1,5 @@
 """The real `tandem serve` (one worker) in a subprocess, pinned to its own CPU when possible."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,9 @@ def pin_this_process_to_load_cpu() -> None:
     os.sched_setaffinity(0, {LOAD_CPU})
 
 
-def start_server(*, database_url: str, secret: str, log_path: Path, pin: bool,
-                 settings: dict[str, str] | None = None) -> Server:
+def start_server(
+    *, database_url: str, secret: str, log_path: Path, pin: bool, settings: dict[str, str] | None = None
+) -> Server:
     """`tandem serve` with only what we set as its configuration (no DATABASE_URL or TANDEM_* from
     this shell), on CPU 0 when pinned; call `wait_ready()` before using it."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,6 +31,10 @@ def start_server(*, database_url: str, secret: str, log_path: Path, pin: bool,
     # No cost budget per minute: the bench drives one agent's token as fast as the server goes.
     settings = {"TANDEM_COST_PER_MINUTE": "0", **(settings or {})}
     env = clean_env(DATABASE_URL=database_url, TANDEM_SECRET=secret, **settings)
-    return Server(env=env, cwd=log_path.parent,
-                  log_path=log_path, args=("--host", "127.0.0.1", "--workers", "1"),
-                  command_prefix=("taskset", "-c", str(SERVER_CPU)) if pin else ())
+    return Server(
+        env=env,
+        cwd=log_path.parent,
+        log_path=log_path,
+        args=("--host", "127.0.0.1", "--workers", "1"),
+        command_prefix=("taskset", "-c", str(SERVER_CPU)) if pin else (),
+    )

@@ -4,6 +4,7 @@ Each scenario's operation runs through the real app in this process (the same co
 server runs, auth included), against the benchmark database, behind a round-trip counting
 proxy. Reads run again with a small page: their statement count must not change.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
 """Who the scenarios act as and which records they act on, read from the loaded database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,31 +46,54 @@ class RowIds:
 async def read_targets(url: str, *, secret: str) -> Targets:
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        people = {r["email"]: r["id"] for r in await conn.fetch(
-            "select id, email from people where email = any($1::text[])", [AGENT, REQUESTER])}
+        people = {
+            r["email"]: r["id"]
+            for r in await conn.fetch("select id, email from people where email = any($1::text[])", [AGENT, REQUESTER])
+        }
         department = await conn.fetchval("select id from departments where slug = $1", DEPARTMENT)
-        kind = await conn.fetchrow("select t.id, t.service_id, s.owner_department_id from request_types t "
-                                   "join services s on s.id = t.service_id where t.name = $1", CREATE_TYPE)
-        owned = [r["id"] for r in await conn.fetch(
-            "select id from requests where owner_department_id = $1 order by id", department)]
-        still_open = [r["id"] for r in await conn.fetch(
-            "select id from requests where owner_department_id = $1 and status not in ('CLOSED', 'CANCELLED') "
-            "order by id", department)]
+        kind = await conn.fetchrow(
+            "select t.id, t.service_id, s.owner_department_id from request_types t "
+            "join services s on s.id = t.service_id where t.name = $1",
+            CREATE_TYPE,
+        )
+        owned = [
+            r["id"]
+            for r in await conn.fetch("select id from requests where owner_department_id = $1 order by id", department)
+        ]
+        still_open = [
+            r["id"]
+            for r in await conn.fetch(
+                "select id from requests where owner_department_id = $1 and status not in ('CLOSED', 'CANCELLED') "
+                "order by id",
+                department,
+            )
+        ]
     finally:
         await conn.close()
 
     def token(email: str) -> str:
         return mint_token(person_id=people[email], email=email, secret=secret, hours=24)
 
-    rows = RowIds(agent=people[AGENT], requester=people[REQUESTER], department=department,
-                  service=kind["service_id"], service_department=kind["owner_department_id"],
-                  request_type=kind["id"], details=_spread(owned), open=_spread(still_open))
+    rows = RowIds(
+        agent=people[AGENT],
+        requester=people[REQUESTER],
+        department=department,
+        service=kind["service_id"],
+        service_department=kind["owner_department_id"],
+        request_type=kind["id"],
+        details=_spread(owned),
+        open=_spread(still_open),
+    )
     return Targets(
-        agent_token=token(AGENT), requester_token=token(REQUESTER),
-        department_id=ids.encode("Department", department), service_id=ids.encode("Service", kind["service_id"]),
+        agent_token=token(AGENT),
+        requester_token=token(REQUESTER),
+        department_id=ids.encode("Department", department),
+        service_id=ids.encode("Service", kind["service_id"]),
         request_type_id=ids.encode("RequestType", kind["id"]),
         detail_ids=[ids.encode("Request", i) for i in rows.details],
-        open_ids=[ids.encode("Request", i) for i in rows.open], rows=rows)
+        open_ids=[ids.encode("Request", i) for i in rows.open],
+        rows=rows,
+    )
 
 
 def _spread(values: list[int]) -> list[int]:

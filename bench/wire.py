@@ -5,6 +5,7 @@ pre-ping queries the driver and the pool add around it. Each round trip ends wit
 the server must answer: a simple Query ('Q') or an extended-protocol Sync ('S'). Counting
 those on the wire counts everything, whatever layer sent it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,10 @@ class RoundTripCounter:
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         upstream_reader, upstream_writer = await self._connect_upstream()
-        pumps = [asyncio.ensure_future(self._client_to_server(client_reader, client_writer, upstream_writer)),
-                 asyncio.ensure_future(_copy(upstream_reader, client_writer))]
+        pumps = [
+            asyncio.ensure_future(self._client_to_server(client_reader, client_writer, upstream_writer)),
+            asyncio.ensure_future(_copy(upstream_reader, client_writer)),
+        ]
         try:
             await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -52,8 +55,9 @@ class RoundTripCounter:
             client_writer.close()
             upstream_writer.close()
 
-    async def _client_to_server(self, reader: asyncio.StreamReader, client: asyncio.StreamWriter,
-                                upstream: asyncio.StreamWriter) -> None:
+    async def _client_to_server(
+        self, reader: asyncio.StreamReader, client: asyncio.StreamWriter, upstream: asyncio.StreamWriter
+    ) -> None:
         # Untyped startup messages come first: (length, code, ...).
         while True:
             header = await reader.readexactly(8)

@@ -12,6 +12,7 @@ a new connection has answered a health check. After each (re)connect the broker 
 from where it was, so nothing committed while it was deaf is lost. Notifications carry
 the sequence only: the data is always read from the log.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,10 +34,20 @@ LISTENER_NAME = "tandem-event-listener"  # how operators (and tests) find it in 
 # Told every batch of newly committed events, in sequence order, once each.
 Listener = Callable[[Sequence[Any]], Awaitable[None]]
 
+# InternalClientError: asyncpg's protocol, told of a killed backend mid-query, refuses the next one.
+_CONNECTION_LOST = (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
 
 class EventBroker:
-    def __init__(self, engine: AsyncEngine, *, batch_size: int = 500, health_interval: float = 10.0,
-                 min_backoff: float = 0.1, max_backoff: float = 5.0):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        batch_size: int = 500,
+        health_interval: float = 10.0,
+        min_backoff: float = 0.1,
+        max_backoff: float = 5.0,
+    ):
         self.engine = engine
         self.reader = reader(engine)
         self.batch_size = batch_size
@@ -127,9 +138,7 @@ class EventBroker:
         while True:
             try:
                 await self._listen_once()  # returns only by raising: the connection was lost
-            # InternalClientError: asyncpg's protocol, told of the killed backend mid-query, refuses the next one.
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError,
-                    asyncio.TimeoutError) as error:
+            except _CONNECTION_LOST as error:
                 delay = self.reconnect_delay
                 log.warning("event listener connection lost (%s); reconnecting in %.1fs", error, delay)
                 await asyncio.sleep(delay)
@@ -138,8 +147,9 @@ class EventBroker:
 
     async def _listen_once(self) -> None:
         lost = asyncio.Event()
-        conn = await asyncpg.connect(_asyncpg_dsn(self.engine), timeout=10,
-                                     server_settings={"application_name": LISTENER_NAME})
+        conn = await asyncpg.connect(
+            _asyncpg_dsn(self.engine), timeout=10, server_settings={"application_name": LISTENER_NAME}
+        )
         self._connection = conn
         try:
             conn.add_termination_listener(lambda _conn: lost.set())

@@ -26,6 +26,7 @@ What changes: the writer is still answered only once its change is on disk. Othe
 subscribers in other processes, woken by the NOTIFY) may see the change up to a few milliseconds
 before it is; if PostgreSQL crashes in that window, the change is lost although they saw it.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Engine construction: one async engine per process, URLs normalised for asyncpg."""
+
 from __future__ import annotations
 
 import contextvars
@@ -29,6 +30,7 @@ def async_url(url: str) -> str:
 class Timeouts:
     """Seconds. None leaves the server's setting (no limit by default), as migrations and the CLI
     want; the API process sets them all (api.settings)."""
+
     statement: float | None = None  # a statement's run, lock waits included (statement_timeout)
     lock: float | None = None  # a wait for one lock (lock_timeout)
     idle_in_transaction: float | None = None  # a transaction left open doing nothing holds its locks
@@ -36,8 +38,11 @@ class Timeouts:
     connect: float = 60.0  # opening a connection (asyncpg's default)
 
     def server_settings(self) -> dict[str, str]:
-        limits = {"statement_timeout": self.statement, "lock_timeout": self.lock,
-                  "idle_in_transaction_session_timeout": self.idle_in_transaction}
+        limits = {
+            "statement_timeout": self.statement,
+            "lock_timeout": self.lock,
+            "idle_in_transaction_session_timeout": self.idle_in_transaction,
+        }
         return {name: str(round(seconds * 1000)) for name, seconds in limits.items() if seconds is not None}
 
     def command_timeout(self) -> float | None:
@@ -58,7 +63,9 @@ def create_engine(url: str, *, pool_size: int = 20, timeouts: Timeouts = Timeout
             # JIT compiles the visibility-filtered counts (estimated costs pass jit_above_cost) and costs
             # more than it saves on these short queries: measured 9.2 ms with, 3.4 ms without.
             "server_settings": {"application_name": "tandem", "jit": "off", **timeouts.server_settings()},
-            "timeout": timeouts.connect, "command_timeout": timeouts.command_timeout()},
+            "timeout": timeouts.connect,
+            "command_timeout": timeouts.command_timeout(),
+        },
     )
     event.listen(engine.sync_engine.pool, "checkout", _ping)
     return engine

@@ -7,6 +7,7 @@ Errors reach callers in three shapes: asyncpg's own (the driver paths: db.engine
 optimistic writes), SQLAlchemy's wrapping them (`.orig`, then `__cause__`), and the pool's and
 the socket's. All three are read here, by SQLSTATE where there is one.
 """
+
 from __future__ import annotations
 
 import errno
@@ -80,10 +81,13 @@ def _code(cause: BaseException) -> str | None:
         return None
     if isinstance(cause, (exc.TimeoutError, TimeoutError)):  # the pool's checkout; asyncpg's command or connect timeout
         return TIMEOUT
-    if isinstance(cause, exc.DisconnectionError) or (isinstance(cause, exc.DBAPIError) and cause.connection_invalidated):
+    if isinstance(cause, exc.DisconnectionError) or (
+        isinstance(cause, exc.DBAPIError) and cause.connection_invalidated
+    ):
         return UNAVAILABLE
     if isinstance(cause, (ConnectionError, socket.gaierror)) or (
-            isinstance(cause, OSError) and cause.errno in _NETWORK_ERRNOS):
+        isinstance(cause, OSError) and cause.errno in _NETWORK_ERRNOS
+    ):
         return UNAVAILABLE
     # asyncpg's use of a connection it found closed: told apart by its text, as SQLAlchemy's dialect does.
     if isinstance(cause, asyncpg.InterfaceError) and "connection is closed" in str(cause):

@@ -1,4 +1,5 @@
 """Run Alembic migrations programmatically (used by `tandem migrate`, `serve` and tests)."""
+
 from __future__ import annotations
 
 import asyncio

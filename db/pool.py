@@ -15,6 +15,7 @@ It also counts the callers waiting for a connection: /readyz reports the pool ex
 Built on the pool's internals (`_do_get`, `_overflow`, `_create_connection`, …) as of SQLAlchemy
 2.1; tests/integration/test_database_failures.py checks the behaviour against a real server.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -113,5 +114,8 @@ class WaitingPool(AsyncAdaptedQueuePool):
             pass
         finally:
             self.waiting -= 1
-        raise exc.TimeoutError(f"QueuePool limit of size {self.size()} overflow {self.overflow()} reached, "
-                               f"connection timed out, timeout {self._timeout:.2f}", code="3o7r")
+        raise exc.TimeoutError(
+            f"QueuePool limit of size {self.size()} overflow {self.overflow()} reached, "
+            f"connection timed out, timeout {self._timeout:.2f}",
+            code="3o7r",
+        )

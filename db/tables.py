@@ -1,4 +1,5 @@
 """Table definitions. Alembic migrations create them; a test checks the two agree."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -25,13 +26,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 NOW = text("now()")
 
@@ -41,12 +44,12 @@ def _id() -> Column:
 
 
 def _ts(name: str, *, nullable: bool = False) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=nullable,
-                  server_default=None if nullable else NOW)
+    return Column(name, DateTime(timezone=True), nullable=nullable, server_default=None if nullable else NOW)
 
 
 departments = Table(
-    "departments", metadata,
+    "departments",
+    metadata,
     _id(),
     Column("name", String(200), nullable=False),
     Column("slug", String(60), nullable=False, unique=True),
@@ -54,7 +57,8 @@ departments = Table(
 )
 
 people = Table(
-    "people", metadata,
+    "people",
+    metadata,
     _id(),
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=False, unique=True),
@@ -70,7 +74,8 @@ people = Table(
 
 # API tokens (domain.api_tokens): only the secret's SHA-256 is kept, looked up on every call.
 api_tokens = Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     _id(),
     Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False),
     Column("name", String(100), nullable=False),
@@ -89,7 +94,8 @@ api_tokens = Table(
 # Who a person is at an OpenID Connect provider: (issuer, subject) is unique per provider, and a
 # person may sign in through several. Linked at the first sign-in (api.oidc, db.identities).
 person_identities = Table(
-    "person_identities", metadata,
+    "person_identities",
+    metadata,
     Column("issuer", String(2048), nullable=False),
     Column("subject", String(255), nullable=False),
     Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False, index=True),
@@ -98,7 +104,8 @@ person_identities = Table(
 )
 
 services = Table(
-    "services", metadata,
+    "services",
+    metadata,
     _id(),
     Column("name", String(200), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
@@ -109,14 +116,16 @@ services = Table(
 )
 
 service_collaborators = Table(
-    "service_collaborators", metadata,
+    "service_collaborators",
+    metadata,
     Column("service_id", BigInteger, ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
     Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=False, index=True),
     PrimaryKeyConstraint("service_id", "department_id"),
 )
 
 request_types = Table(
-    "request_types", metadata,
+    "request_types",
+    metadata,
     _id(),
     Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
@@ -132,7 +141,8 @@ request_types = Table(
 request_numbers = Sequence("request_number_seq", start=1001, metadata=metadata)
 
 requests = Table(
-    "requests", metadata,
+    "requests",
+    metadata,
     _id(),
     Column("number", BigInteger, nullable=False, unique=True),
     Column("title", String(200), nullable=False),
@@ -159,9 +169,11 @@ requests = Table(
     Column("satisfaction_comment", Text, nullable=True),
     _ts("rated_at", nullable=True),
     Column("journey_run_id", BigInteger, ForeignKey("journey_runs.id"), nullable=True, index=True),
-    Column("search", TSVECTOR,
-           Computed("to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))",
-                    persisted=True)),
+    Column(
+        "search",
+        TSVECTOR,
+        Computed("to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))", persisted=True),
+    ),
     CheckConstraint("satisfaction_score between 1 and 5", name="satisfaction_score"),
     Index("ix_requests_owner_status_created", "owner_department_id", "status", "created_at"),
     Index("ix_requests_created", "created_at", "id"),
@@ -171,13 +183,18 @@ requests = Table(
     Index("ix_requests_resolved_at", "resolved_at"),
     Index("ix_requests_rated_at", "rated_at", postgresql_where=text("satisfaction_score is not null")),
     Index("ix_requests_unresolved_due", "resolution_due_at", postgresql_where=text("resolved_at is null")),
-    Index("ix_requests_open_owner", "owner_department_id",
-          postgresql_where=text("status in ('NEW','TRIAGED','IN_PROGRESS','WAITING_ON_REQUESTER',"
-                                "'WAITING_ON_DEPARTMENT')")),
+    Index(
+        "ix_requests_open_owner",
+        "owner_department_id",
+        postgresql_where=text(
+            "status in ('NEW','TRIAGED','IN_PROGRESS','WAITING_ON_REQUESTER','WAITING_ON_DEPARTMENT')"
+        ),
+    ),
 )
 
 tasks = Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     _id(),
     Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("title", String(200), nullable=False),
@@ -190,7 +207,8 @@ tasks = Table(
 )
 
 watchers = Table(
-    "watchers", metadata,
+    "watchers",
+    metadata,
     Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False),
     Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False),
     PrimaryKeyConstraint("request_id", "person_id"),
@@ -198,7 +216,8 @@ watchers = Table(
 )
 
 comments = Table(
-    "comments", metadata,
+    "comments",
+    metadata,
     _id(),
     Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False),
     Column("author_id", BigInteger, ForeignKey("people.id"), nullable=False),
@@ -209,7 +228,8 @@ comments = Table(
 )
 
 handoffs = Table(
-    "handoffs", metadata,
+    "handoffs",
+    metadata,
     _id(),
     Column("request_id", BigInteger, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("from_department_id", BigInteger, ForeignKey("departments.id"), nullable=False),
@@ -221,7 +241,8 @@ handoffs = Table(
 
 # The event log: append-only, one row per domain event, written with the change.
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("seq", BigInteger, Identity(), primary_key=True),
     Column("type", String(64), nullable=False),
     _ts("occurred_at"),
@@ -238,7 +259,8 @@ events = Table(
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("person_id", BigInteger, ForeignKey("people.id"), nullable=False),
     Column("operation", String(40), nullable=False),
     Column("key", String(200), nullable=False),
@@ -251,7 +273,8 @@ idempotency_keys = Table(
 # Shared goals (domain.goals). A key result's scope is stored as id arrays: it is read whole
 # with the key result and matched in SQL (`= any(...)`), never joined on its own.
 shared_goals = Table(
-    "shared_goals", metadata,
+    "shared_goals",
+    metadata,
     _id(),
     Column("title", String(200), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
@@ -265,7 +288,8 @@ shared_goals = Table(
 )
 
 shared_goal_departments = Table(
-    "shared_goal_departments", metadata,
+    "shared_goal_departments",
+    metadata,
     Column("goal_id", BigInteger, ForeignKey("shared_goals.id", ondelete="CASCADE"), nullable=False),
     Column("department_id", BigInteger, ForeignKey("departments.id"), nullable=False, index=True),
     # Whether the department shares its figures with the goal's readers (domain.goal_participation).
@@ -277,7 +301,8 @@ shared_goal_departments = Table(
 )
 
 key_results = Table(
-    "key_results", metadata,
+    "key_results",
+    metadata,
     _id(),
     Column("goal_id", BigInteger, ForeignKey("shared_goals.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("position", SmallInteger, nullable=False),
@@ -289,15 +314,19 @@ key_results = Table(
     Column("scope_request_type_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
     Column("scope_department_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
     Column("scope_journey_map_id", BigInteger, nullable=True),
-    CheckConstraint("metric in ('SLA_COMPLIANCE_RATE','MEDIAN_RESOLUTION_HOURS','P90_RESOLUTION_HOURS',"
-                    "'JOURNEY_ON_TIME_RATE','CSAT_AVERAGE','OPEN_BACKLOG','REQUESTS_RESOLVED')", name="metric"),
+    CheckConstraint(
+        "metric in ('SLA_COMPLIANCE_RATE','MEDIAN_RESOLUTION_HOURS','P90_RESOLUTION_HOURS',"
+        "'JOURNEY_ON_TIME_RATE','CSAT_AVERAGE','OPEN_BACKLOG','REQUESTS_RESOLVED')",
+        name="metric",
+    ),
     CheckConstraint("direction in ('AT_LEAST','AT_MOST')", name="direction"),
 )
 
 # Journeys. A map version is never edited: revising one inserts the next version, so the
 # stages a run points at stay what they were when it started.
 journey_maps = Table(
-    "journey_maps", metadata,
+    "journey_maps",
+    metadata,
     _id(),
     Column("lineage_id", BigInteger, nullable=False),  # the first version's id, shared by every version
     Column("version", Integer, nullable=False),
@@ -313,7 +342,8 @@ journey_maps = Table(
 )
 
 journey_stages = Table(
-    "journey_stages", metadata,
+    "journey_stages",
+    metadata,
     _id(),
     Column("map_id", BigInteger, ForeignKey("journey_maps.id"), nullable=False),
     Column("position", Integer, nullable=False),
@@ -323,7 +353,8 @@ journey_stages = Table(
 )
 
 journey_touchpoints = Table(
-    "journey_touchpoints", metadata,
+    "journey_touchpoints",
+    metadata,
     _id(),
     Column("stage_id", BigInteger, ForeignKey("journey_stages.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -336,7 +367,8 @@ journey_touchpoints = Table(
 )
 
 journey_runs = Table(
-    "journey_runs", metadata,
+    "journey_runs",
+    metadata,
     _id(),
     Column("map_id", BigInteger, ForeignKey("journey_maps.id"), nullable=False),
     Column("subject", String(120), nullable=False),
@@ -358,7 +390,8 @@ journey_runs = Table(
 
 # A stage a run entered: when, and when it left (NULL while the run is in it).
 journey_run_stages = Table(
-    "journey_run_stages", metadata,
+    "journey_run_stages",
+    metadata,
     Column("run_id", BigInteger, ForeignKey("journey_runs.id"), nullable=False),
     Column("position", Integer, nullable=False),
     _ts("entered_at"),
@@ -368,7 +401,8 @@ journey_run_stages = Table(
 
 # The request a run opened for a touchpoint of a stage.
 journey_run_requests = Table(
-    "journey_run_requests", metadata,
+    "journey_run_requests",
+    metadata,
     Column("request_id", BigInteger, ForeignKey("requests.id"), nullable=False),
     Column("run_id", BigInteger, ForeignKey("journey_runs.id"), nullable=False),
     Column("position", Integer, nullable=False),

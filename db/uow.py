@@ -1,4 +1,5 @@
 """The unit of work: one transaction for the change and its events, then tell the broker."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

@@ -1,4 +1,5 @@
 """Who may see and do what. db.read mirrors these rules as SQL predicates."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -63,6 +64,7 @@ def can_manage_catalog(viewer: Person, department_id: int) -> bool:
 @dataclass(frozen=True)
 class EventAudience:
     """What decides who may see a logged event: its request's people and departments, now."""
+
     request_id: int | None
     internal: bool
     department_ids: frozenset[int]

@@ -9,6 +9,7 @@ The format follows GitHub's: a prefix secret scanners can match, 32 random base6
 (190 bits), and a 6-character CRC32 checksum, so a mistyped or made-up token is refused
 without a lookup, and scanners can tell a real token from a lookalike.
 """
+
 from __future__ import annotations
 
 import enum
@@ -28,7 +29,7 @@ SERVICE_PREFIX = "tdm_svc_"
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 RANDOM_LENGTH = 32
 CHECKSUM_LENGTH = 6
-TOKEN = re.compile(r"tdm_(?:pat|svc)_[0-9A-Za-z]{%d}" % (RANDOM_LENGTH + CHECKSUM_LENGTH))
+TOKEN = re.compile(rf"tdm_(?:pat|svc)_[0-9A-Za-z]{{{RANDOM_LENGTH + CHECKSUM_LENGTH}}}")
 SHOWN_LENGTH = len(PERSONAL_PREFIX) + 4  # what lists show: enough to tell one's tokens apart
 DEFAULT_LIFETIME = timedelta(days=90)
 MAX_LIFETIME = timedelta(days=366)
@@ -58,8 +59,9 @@ def _checksum(body: str) -> str:
 
 
 def new_secret(owner: Person) -> str:
-    body = (SERVICE_PREFIX if owner.is_service_account else PERSONAL_PREFIX) + \
-        "".join(secrets.choice(BASE62) for _ in range(RANDOM_LENGTH))
+    body = (SERVICE_PREFIX if owner.is_service_account else PERSONAL_PREFIX) + "".join(
+        secrets.choice(BASE62) for _ in range(RANDOM_LENGTH)
+    )
     return body + _checksum(body)
 
 
@@ -103,8 +105,17 @@ class ApiToken:
         self.events.append(_event("ApiTokenRevoked", self, owner, actor, now))
 
 
-def issue(actor: Person, owner: Person, *, id: int, name: str, scopes: frozenset[Scope], expires_at: datetime | None,
-          now: datetime, actor_scopes: frozenset[Scope] | None) -> tuple[ApiToken, str]:
+def issue(
+    actor: Person,
+    owner: Person,
+    *,
+    id: int,
+    name: str,
+    scopes: frozenset[Scope],
+    expires_at: datetime | None,
+    now: datetime,
+    actor_scopes: frozenset[Scope] | None,
+) -> tuple[ApiToken, str]:
     """A new token and its secret (shown once). `actor_scopes`: those of the token the actor
     signed in with (None: signed in interactively), which the new token cannot exceed."""
     _check_may_issue(actor, owner)
@@ -117,11 +128,23 @@ def issue(actor: Person, owner: Person, *, id: int, name: str, scopes: frozenset
         raise Forbidden("A token cannot make a token with scopes it lacks itself.", field=("scopes",))
     expires_at = expires_at or now + DEFAULT_LIFETIME
     if not now < expires_at <= now + MAX_LIFETIME:
-        raise DomainError(f"A token expires in the future, within {MAX_LIFETIME.days} days.", field=("expiresAt",),
-                          code="INVALID_EXPIRY")
+        raise DomainError(
+            f"A token expires in the future, within {MAX_LIFETIME.days} days.",
+            field=("expiresAt",),
+            code="INVALID_EXPIRY",
+        )
     secret = new_secret(owner)
-    token = ApiToken(id=id, person_id=owner.id, name=name, scopes=scopes, token_hash=hash_secret(secret),
-                     shown_prefix=secret[:SHOWN_LENGTH], created_at=now, created_by_id=actor.id, expires_at=expires_at)
+    token = ApiToken(
+        id=id,
+        person_id=owner.id,
+        name=name,
+        scopes=scopes,
+        token_hash=hash_secret(secret),
+        shown_prefix=secret[:SHOWN_LENGTH],
+        created_at=now,
+        created_by_id=actor.id,
+        expires_at=expires_at,
+    )
     token.events.append(_event("ApiTokenCreated", token, owner, actor, now))
     return token, secret
 
@@ -142,5 +165,15 @@ def _check_may_issue(actor: Person, owner: Person) -> None:
 
 def _event(type_: str, token: ApiToken, owner: Person, actor: Person, now: datetime) -> Event:
     # Never the secret, nor its hash: the log is read by every admin and replayed to subscribers.
-    return Event(type_, now, actor.id, {"personId": owner.id, "name": owner.name, "tokenId": token.id,
-                                        "tokenName": token.name, "scopes": sorted(s.value for s in token.scopes)})
+    return Event(
+        type_,
+        now,
+        actor.id,
+        {
+            "personId": owner.id,
+            "name": owner.name,
+            "tokenId": token.id,
+            "tokenName": token.name,
+            "scopes": sorted(s.value for s in token.scopes),
+        },
+    )

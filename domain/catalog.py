@@ -1,4 +1,5 @@
 """The service catalog: services owned by a department, and their request types."""
+
 from __future__ import annotations
 
 import enum
@@ -55,9 +56,15 @@ class Service:
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-    def update(self, *, name: str | None = None, description: str | None = None,
-               active: bool | None = None, collaborating_department_ids: list[int] | None = None,
-               now: datetime) -> dict:
+    def update(
+        self,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        active: bool | None = None,
+        collaborating_department_ids: list[int] | None = None,
+        now: datetime,
+    ) -> dict:
         """Apply the given changes; return what changed (for the event)."""
         changes: dict = {}
         if name is not None and name.strip() != self.name:
@@ -107,8 +114,15 @@ def _collaborators(ids: list[int], owner_department_id: int) -> list[int]:
     return sorted({i for i in ids if i != owner_department_id})
 
 
-def new_service(*, id: int, name: str, description: str, owner_department_id: int,
-                collaborating_department_ids: list[int], now: datetime) -> Service:
+def new_service(
+    *,
+    id: int,
+    name: str,
+    description: str,
+    owner_department_id: int,
+    collaborating_department_ids: list[int],
+    now: datetime,
+) -> Service:
     return Service(
         id=id,
         name=_required_text(name, "name"),
@@ -126,37 +140,59 @@ def _check_field_definitions(fields: list[FieldDefinition]) -> None:
     for i, f in enumerate(fields):
         path = ("fields", str(i))
         if not FIELD_KEY.match(f.key):
-            raise DomainError("Field keys are lowercase letters, digits and underscores.",
-                              field=path + ("key",), code="INVALID_FIELD_DEFINITION")
+            raise DomainError(
+                "Field keys are lowercase letters, digits and underscores.",
+                field=path + ("key",),
+                code="INVALID_FIELD_DEFINITION",
+            )
         if f.key in seen:
-            raise DomainError(f"Field key '{f.key}' is used twice.", field=path + ("key",),
-                              code="INVALID_FIELD_DEFINITION")
+            raise DomainError(
+                f"Field key '{f.key}' is used twice.", field=path + ("key",), code="INVALID_FIELD_DEFINITION"
+            )
         seen.add(f.key)
         if not f.label.strip():
-            raise DomainError("Field labels must not be blank.", field=path + ("label",),
-                              code="INVALID_FIELD_DEFINITION")
+            raise DomainError(
+                "Field labels must not be blank.", field=path + ("label",), code="INVALID_FIELD_DEFINITION"
+            )
         if f.kind is FieldKind.CHOICE and not f.options:
-            raise DomainError("A CHOICE field needs options.", field=path + ("options",),
-                              code="INVALID_FIELD_DEFINITION")
+            raise DomainError(
+                "A CHOICE field needs options.", field=path + ("options",), code="INVALID_FIELD_DEFINITION"
+            )
         if f.kind is not FieldKind.CHOICE and f.options:
-            raise DomainError("Only CHOICE fields take options.", field=path + ("options",),
-                              code="INVALID_FIELD_DEFINITION")
+            raise DomainError(
+                "Only CHOICE fields take options.", field=path + ("options",), code="INVALID_FIELD_DEFINITION"
+            )
         if f.agent_only and f.required:
             # Requesters raise requests without it: required, it would refuse every one of them.
-            raise DomainError("An agent-only field cannot be required.", field=path + ("required",),
-                              code="INVALID_FIELD_DEFINITION")
+            raise DomainError(
+                "An agent-only field cannot be required.", field=path + ("required",), code="INVALID_FIELD_DEFINITION"
+            )
 
 
-def new_request_type(*, id: int, service: Service, name: str, fields: list[FieldDefinition],
-                     sla: SlaPolicy | None, task_templates: list[TaskTemplate],
-                     now: datetime) -> RequestType:
+def new_request_type(
+    *,
+    id: int,
+    service: Service,
+    name: str,
+    fields: list[FieldDefinition],
+    sla: SlaPolicy | None,
+    task_templates: list[TaskTemplate],
+    now: datetime,
+) -> RequestType:
     _check_field_definitions(fields)
     if sla is not None and not (0 < sla.response_minutes <= sla.resolution_minutes):
-        raise DomainError("SLA minutes must be positive and response within resolution.",
-                          field=("sla",), code="INVALID_SLA")
+        raise DomainError(
+            "SLA minutes must be positive and response within resolution.", field=("sla",), code="INVALID_SLA"
+        )
     for i, template in enumerate(task_templates):
         if not template.title.strip():
             raise DomainError("Task titles must not be blank.", field=("taskTemplates", str(i), "title"))
-    return RequestType(id=id, service_id=service.id, name=_required_text(name, "name"),
-                       fields=list(fields), sla=sla, task_templates=list(task_templates),
-                       created_at=now)
+    return RequestType(
+        id=id,
+        service_id=service.id,
+        name=_required_text(name, "name"),
+        fields=list(fields),
+        sla=sla,
+        task_templates=list(task_templates),
+        created_at=now,
+    )

@@ -1,4 +1,5 @@
 """Commands: what a caller asks the domain to do (imperative names)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -159,6 +160,7 @@ class UpdateSharedGoal:
 @dataclass(frozen=True)
 class DecideGoalParticipation:
     """A department accepts a goal (sharing its figures with whoever reads it) or declines it."""
+
     goal_id: int
     department_id: int
     status: Participation  # ACCEPTED or DECLINED

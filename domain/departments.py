@@ -1,4 +1,5 @@
 """Departments: the units that own services and queues."""
+
 from __future__ import annotations
 
 import re
@@ -28,6 +29,5 @@ def new_department(*, id: int, name: str, slug: str | None, now: datetime) -> De
         raise DomainError("Name must not be blank.", field=("name",))
     slug = (slug or slugify(name)).strip()
     if not SLUG.match(slug) or len(slug) > 60:
-        raise DomainError("Slug uses lowercase letters, digits and dashes.", field=("slug",),
-                          code="INVALID_SLUG")
+        raise DomainError("Slug uses lowercase letters, digits and dashes.", field=("slug",), code="INVALID_SLUG")
     return Department(id=id, name=name, slug=slug, created_at=now)

@@ -1,4 +1,5 @@
 """Coded domain errors: the API turns each into a `userErrors` entry."""
+
 from __future__ import annotations
 
 

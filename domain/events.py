@@ -1,4 +1,5 @@
 """Domain events: every change records one, past tense, stored with the change."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

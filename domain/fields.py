@@ -1,4 +1,5 @@
 """Custom field values, checked against the definitions of a request type."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -17,12 +18,16 @@ def refuse_agent_only(request_type: RequestType | None, keys: Iterable[str]) -> 
     for key in keys:
         definition = request_type.field_by_key(key) if request_type else None
         if definition is not None and definition.agent_only:
-            raise Forbidden(f"'{definition.label}' is filled in by the departments working on the request.",
-                            field=("fields", key), code="AGENT_ONLY_FIELD")
+            raise Forbidden(
+                f"'{definition.label}' is filled in by the departments working on the request.",
+                field=("fields", key),
+                code="AGENT_ONLY_FIELD",
+            )
 
 
-def validate_field_values(request_type: RequestType | None, values: Mapping[str, str | None], *,
-                          person_exists: Callable[[str], bool]) -> dict[str, str]:
+def validate_field_values(
+    request_type: RequestType | None, values: Mapping[str, str | None], *, person_exists: Callable[[str], bool]
+) -> dict[str, str]:
     """Return the normalised values, or raise InvalidField naming the offending key.
 
     `person_exists` answers whether a PERSON value names a real person; the caller
@@ -37,8 +42,7 @@ def validate_field_values(request_type: RequestType | None, values: Mapping[str,
         raw = values.get(key)
         if raw is None or str(raw).strip() == "":
             if definition.required:
-                raise InvalidField(f"'{definition.label}' is required.", field=("fields", key),
-                                   code="REQUIRED_FIELD")
+                raise InvalidField(f"'{definition.label}' is required.", field=("fields", key), code="REQUIRED_FIELD")
             continue
         clean[key] = _normalise(definition, str(raw).strip(), person_exists)
     return clean

@@ -15,6 +15,7 @@ aggregate of several samples, never as one request's (or run's) own value:
   department they involve, whenever any part is withheld.
 A withheld value counts as no value for progress and status, which would give it away too.
 """
+
 from __future__ import annotations
 
 import enum

@@ -13,6 +13,7 @@ the very person the acceptance protects against. A decline stands until its depa
 changes its mind; the department stays in the goal (its people read it, its manager edits it).
 Creating a goal accepts it for the departments its creator manages.
 """
+
 from __future__ import annotations
 
 import enum
@@ -47,23 +48,28 @@ def can_decide(actor: Person, department_id: int) -> bool:
 
 
 def on_creation(actor: Person, department_ids: Iterable[int], *, now: datetime) -> dict[int, Decision]:
-    return {d: Decision(Participation.ACCEPTED, actor.id, now) if actor.manages(d) else INVITED
-            for d in department_ids}
+    return {d: Decision(Participation.ACCEPTED, actor.id, now) if actor.manages(d) else INVITED for d in department_ids}
 
 
-def after_change(decisions: Mapping[int, Decision], department_ids: Iterable[int], *, actor: Person,
-                 measured: bool) -> dict[int, Decision]:
+def after_change(
+    decisions: Mapping[int, Decision], department_ids: Iterable[int], *, actor: Person, measured: bool
+) -> dict[int, Decision]:
     """Each department's decision once the goal changed: new departments are invited; when what
     the goal measures changed, acceptances of departments the editor does not manage are asked again."""
+
     def kept(department_id: int) -> Decision:
         decision = decisions.get(department_id, INVITED)
         if measured and decision.status is Participation.ACCEPTED and not actor.manages(department_id):
             return INVITED
         return decision
+
     return {d: kept(d) for d in department_ids}
 
 
 def asked_again(before: Mapping[int, Decision], after: Mapping[int, Decision]) -> list[int]:
     """Departments whose acceptance a change withdrew, for the event saying so."""
-    return sorted(d for d, decision in after.items() if decision.status is Participation.INVITED
-                  and before.get(d, INVITED).status is Participation.ACCEPTED)
+    return sorted(
+        d
+        for d, decision in after.items()
+        if decision.status is Participation.INVITED and before.get(d, INVITED).status is Participation.ACCEPTED
+    )

@@ -20,6 +20,7 @@ of the period gone (0 before it starts, 1 once it has ended).
 A goal's progress is the mean of its key results' progress; its status is the worst of theirs
 (OFF_TRACK < AT_RISK < ON_TRACK < ACHIEVED), so a goal is ACHIEVED only when every key result is.
 """
+
 from __future__ import annotations
 
 import enum
@@ -61,8 +62,9 @@ def accrues(metric: Metric, direction: Direction) -> bool:
     return metric is Metric.REQUESTS_RESOLVED and direction is Direction.AT_LEAST
 
 
-def status(*, metric: Metric, direction: Direction, target: float, progress: float, measured: bool,
-           elapsed: float) -> GoalStatus:
+def status(
+    *, metric: Metric, direction: Direction, target: float, progress: float, measured: bool, elapsed: float
+) -> GoalStatus:
     met = progress >= 1.0
     if elapsed >= 1.0:
         return GoalStatus.ACHIEVED if met else GoalStatus.OFF_TRACK

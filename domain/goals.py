@@ -4,6 +4,7 @@ A key result names a metric, a scope (which work it measures) and a target with 
 Its current value, progress and status are never typed in: db.read.goal_values computes the
 value, domain.goal_progress turns it into progress and status.
 """
+
 from __future__ import annotations
 
 import enum
@@ -44,9 +45,12 @@ JOURNEY_METRICS = frozenset({Metric.JOURNEY_ON_TIME_RATE})
 NOT_ON_JOURNEY_MAPS = frozenset({Metric.CSAT_AVERAGE})
 
 DEFAULT_DIRECTION = {
-    Metric.SLA_COMPLIANCE_RATE: Direction.AT_LEAST, Metric.JOURNEY_ON_TIME_RATE: Direction.AT_LEAST,
-    Metric.CSAT_AVERAGE: Direction.AT_LEAST, Metric.REQUESTS_RESOLVED: Direction.AT_LEAST,
-    Metric.MEDIAN_RESOLUTION_HOURS: Direction.AT_MOST, Metric.P90_RESOLUTION_HOURS: Direction.AT_MOST,
+    Metric.SLA_COMPLIANCE_RATE: Direction.AT_LEAST,
+    Metric.JOURNEY_ON_TIME_RATE: Direction.AT_LEAST,
+    Metric.CSAT_AVERAGE: Direction.AT_LEAST,
+    Metric.REQUESTS_RESOLVED: Direction.AT_LEAST,
+    Metric.MEDIAN_RESOLUTION_HOURS: Direction.AT_MOST,
+    Metric.P90_RESOLUTION_HOURS: Direction.AT_MOST,
     Metric.OPEN_BACKLOG: Direction.AT_MOST,
 }
 MAX_HOURS = 24 * 366
@@ -99,8 +103,9 @@ class SharedGoal:
 
     def check_version(self, expected: int) -> None:
         if expected != self.version:
-            raise StaleVersion(f"The goal changed since version {expected}; it is now at {self.version}.",
-                               field=("expectedVersion",))
+            raise StaleVersion(
+                f"The goal changed since version {expected}; it is now at {self.version}.", field=("expectedVersion",)
+            )
 
     def update(self, actor: Person, *, now: datetime, changes: GoalChanges) -> None:
         """Apply changes; the result is checked as a new goal would be, so a refused update changes nothing."""
@@ -114,20 +119,38 @@ class SharedGoal:
         self.version += 1
         self.updated_at = now
         before = self.participation
-        self.participation = sharing.after_change(before, self.department_ids, actor=actor,
-                                                    measured=bool(sharing.MEASURED & set(changed)))
-        self._record("SharedGoalUpdated", actor, now, changed=[_camel(n) for n in changed],
-                     askedAgain=sharing.asked_again(before, self.participation))
+        self.participation = sharing.after_change(
+            before, self.department_ids, actor=actor, measured=bool(sharing.MEASURED & set(changed))
+        )
+        self._record(
+            "SharedGoalUpdated",
+            actor,
+            now,
+            changed=[_camel(n) for n in changed],
+            askedAgain=sharing.asked_again(before, self.participation),
+        )
 
-    def decide(self, actor: Person, *, department_id: int, status: Participation, now: datetime,
-               expected_version: int | None = None) -> None:
+    def decide(
+        self,
+        actor: Person,
+        *,
+        department_id: int,
+        status: Participation,
+        now: datetime,
+        expected_version: int | None = None,
+    ) -> None:
         """A department accepts the goal (as of `expected_version`: what its manager read) or declines it."""
         if department_id not in self.department_ids:
-            raise DomainError("This department takes no part in the goal.", field=("departmentId",),
-                              code="DEPARTMENT_NOT_PARTICIPATING")
+            raise DomainError(
+                "This department takes no part in the goal.",
+                field=("departmentId",),
+                code="DEPARTMENT_NOT_PARTICIPATING",
+            )
         if not sharing.can_decide(actor, department_id):
-            raise Forbidden("Only the department's manager (or an admin) accepts or declines a goal for it.",
-                            field=("departmentId",))
+            raise Forbidden(
+                "Only the department's manager (or an admin) accepts or declines a goal for it.",
+                field=("departmentId",),
+            )
         if expected_version is not None:
             self.check_version(expected_version)
         if self.participation.get(department_id, sharing.INVITED).status is status:
@@ -145,13 +168,21 @@ class SharedGoal:
             if key_result.id not in known:
                 raise NotFound("This goal has no such key result.", field=("keyResults", str(i), "id"))
             if key_result.id in seen:
-                raise DomainError("A key result is listed twice.", field=("keyResults", str(i), "id"),
-                                  code="DUPLICATE_KEY_RESULT")
+                raise DomainError(
+                    "A key result is listed twice.", field=("keyResults", str(i), "id"), code="DUPLICATE_KEY_RESULT"
+                )
             seen.add(key_result.id)
 
     def _record(self, type_: str, actor: Person, now: datetime, **payload: Any) -> None:
-        self.events.append(Event(type_, now, actor.id, {"goalId": self.id, "title": self.title, **payload},
-                                 department_ids=tuple(sorted(self.department_ids))))
+        self.events.append(
+            Event(
+                type_,
+                now,
+                actor.id,
+                {"goalId": self.id, "title": self.title, **payload},
+                department_ids=tuple(sorted(self.department_ids)),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -176,12 +207,30 @@ def can_view_goal(viewer: Person, department_ids: list[int]) -> bool:
     return viewer.is_admin or (viewer.is_staff and viewer.department_id in department_ids)
 
 
-def new_goal(actor: Person, *, id: int, title: str, description: str, period_start: datetime,
-             period_end: datetime, department_ids: list[int], key_results: list[KeyResult],
-             now: datetime) -> SharedGoal:
-    draft = SharedGoal(id=id, title=title, description=description, period_start=period_start,
-                       period_end=period_end, department_ids=list(department_ids), key_results=list(key_results),
-                       created_by=actor.id, created_at=now, updated_at=now)
+def new_goal(
+    actor: Person,
+    *,
+    id: int,
+    title: str,
+    description: str,
+    period_start: datetime,
+    period_end: datetime,
+    department_ids: list[int],
+    key_results: list[KeyResult],
+    now: datetime,
+) -> SharedGoal:
+    draft = SharedGoal(
+        id=id,
+        title=title,
+        description=description,
+        period_start=period_start,
+        period_end=period_end,
+        department_ids=list(department_ids),
+        key_results=list(key_results),
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
     goal = validated(actor, draft)
     goal.participation = sharing.on_creation(actor, goal.department_ids, now=now)
     goal._record("SharedGoalCreated", actor, now)
@@ -197,30 +246,39 @@ def validated(actor: Person, goal: SharedGoal) -> SharedGoal:
         raise DomainError("The period must end after it starts.", field=("periodEnd",), code="INVALID_PERIOD")
     department_ids = sorted(set(goal.department_ids))
     if not department_ids:
-        raise DomainError("A shared goal needs at least one department.", field=("departmentIds",),
-                          code="DEPARTMENTS_REQUIRED")
+        raise DomainError(
+            "A shared goal needs at least one department.", field=("departmentIds",), code="DEPARTMENTS_REQUIRED"
+        )
     if not can_edit_goal(actor, department_ids):
-        raise Forbidden("Managers set goals for their own department (together with others): "
-                        "include a department you manage.", field=("departmentIds",))
+        raise Forbidden(
+            "Managers set goals for their own department (together with others): include a department you manage.",
+            field=("departmentIds",),
+        )
     if not goal.key_results:
-        raise DomainError("A shared goal needs at least one key result.", field=("keyResults",),
-                          code="KEY_RESULTS_REQUIRED")
+        raise DomainError(
+            "A shared goal needs at least one key result.", field=("keyResults",), code="KEY_RESULTS_REQUIRED"
+        )
     if len(goal.key_results) > MAX_KEY_RESULTS:
-        raise DomainError(f"A goal has at most {MAX_KEY_RESULTS} key results.", field=("keyResults",),
-                          code="TOO_MANY_KEY_RESULTS")
-    key_results = [validated_key_result(k, department_ids, path=("keyResults", str(i)))
-                   for i, k in enumerate(goal.key_results)]
-    return replace(goal, title=title, description=description, department_ids=department_ids,
-                   key_results=key_results, events=[])
+        raise DomainError(
+            f"A goal has at most {MAX_KEY_RESULTS} key results.", field=("keyResults",), code="TOO_MANY_KEY_RESULTS"
+        )
+    key_results = [
+        validated_key_result(k, department_ids, path=("keyResults", str(i))) for i, k in enumerate(goal.key_results)
+    ]
+    return replace(
+        goal, title=title, description=description, department_ids=department_ids, key_results=key_results, events=[]
+    )
 
 
-def validated_key_result(key_result: KeyResult, department_ids: list[int], *,
-                         path: tuple[str, ...]) -> KeyResult:
+def validated_key_result(key_result: KeyResult, department_ids: list[int], *, path: tuple[str, ...]) -> KeyResult:
     title = _text(check_title, key_result.title, path + ("title",))
     scope = key_result.scope
-    scope = Scope(service_ids=tuple(sorted(set(scope.service_ids))),
-                  request_type_ids=tuple(sorted(set(scope.request_type_ids))),
-                  department_ids=tuple(sorted(set(scope.department_ids))), journey_map_id=scope.journey_map_id)
+    scope = Scope(
+        service_ids=tuple(sorted(set(scope.service_ids))),
+        request_type_ids=tuple(sorted(set(scope.request_type_ids))),
+        department_ids=tuple(sorted(set(scope.department_ids))),
+        journey_map_id=scope.journey_map_id,
+    )
     _check_scope(key_result.metric, scope, department_ids, path=path + ("scope",))
     _check_target(key_result.metric, key_result.target, path=path + ("target",))
     return replace(key_result, title=title, scope=scope, target=float(key_result.target))
@@ -235,15 +293,24 @@ def _text(check, value: str, path: tuple[str, ...]) -> str:
 
 def _check_scope(metric: Metric, scope: Scope, department_ids: list[int], *, path: tuple[str, ...]) -> None:
     if metric in JOURNEY_METRICS and (scope.service_ids or scope.request_type_ids):
-        raise DomainError(f"{metric.value} measures journey runs, which have no service or request type.",
-                          field=path, code="UNSUPPORTED_SCOPE")
+        raise DomainError(
+            f"{metric.value} measures journey runs, which have no service or request type.",
+            field=path,
+            code="UNSUPPORTED_SCOPE",
+        )
     if metric in NOT_ON_JOURNEY_MAPS and scope.journey_map_id is not None:
-        raise DomainError(f"{metric.value} cannot be scoped to a journey map: journey requests are not rated.",
-                          field=path + ("journeyMapId",), code="UNSUPPORTED_SCOPE")
+        raise DomainError(
+            f"{metric.value} cannot be scoped to a journey map: journey requests are not rated.",
+            field=path + ("journeyMapId",),
+            code="UNSUPPORTED_SCOPE",
+        )
     outsiders = set(scope.department_ids) - set(department_ids)
     if outsiders:
-        raise DomainError("A key result measures only departments that take part in the goal.",
-                          field=path + ("departmentIds",), code="DEPARTMENT_NOT_PARTICIPATING")
+        raise DomainError(
+            "A key result measures only departments that take part in the goal.",
+            field=path + ("departmentIds",),
+            code="DEPARTMENT_NOT_PARTICIPATING",
+        )
 
 
 def _check_target(metric: Metric, target: float, *, path: tuple[str, ...]) -> None:
@@ -263,14 +330,17 @@ def _check_target(metric: Metric, target: float, *, path: tuple[str, ...]) -> No
 def _merged(goal: SharedGoal, changes: GoalChanges) -> SharedGoal:
     def pick(new, old):
         return old if new is None else new
+
     return replace(
-        goal, events=[],
+        goal,
+        events=[],
         title=pick(changes.title, goal.title),
         description=pick(changes.description, goal.description),
         period_start=pick(changes.period_start, goal.period_start),
         period_end=pick(changes.period_end, goal.period_end),
         department_ids=list(pick(changes.department_ids, goal.department_ids)),
-        key_results=list(pick(changes.key_results, goal.key_results)))
+        key_results=list(pick(changes.key_results, goal.key_results)),
+    )
 
 
 def _camel(name: str) -> str:

@@ -4,6 +4,7 @@ A person is identified by (issuer, subject); the first sign-in links that pair t
 verified email address, or provisions a requester. Roles and departments are managed in Tandem,
 unless a mapping from the provider's groups is configured: then every sign-in applies it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -41,6 +42,7 @@ class RoleMappingError(ValueError):
 @dataclass(frozen=True)
 class RoleMapping:
     """Groups to roles, as configured: `{"tandem-admins": "ADMIN", "it-agents": "AGENT:it"}`."""
+
     rules: tuple[tuple[str, RoleRule], ...]
 
     @classmethod
@@ -57,14 +59,15 @@ class RoleMapping:
 
 def _rule(group: str, value: object) -> RoleRule:
     if not isinstance(value, str):
-        raise RoleMappingError(f"group {group!r}: the role must be a string such as \"AGENT:it\"")
+        raise RoleMappingError(f'group {group!r}: the role must be a string such as "AGENT:it"')
     role_name, _, slug = value.partition(":")
     try:
         role = Role(role_name.strip().upper())
     except ValueError:
-        raise RoleMappingError(f"group {group!r}: {role_name!r} is not a role "
-                               f"({', '.join(r.value for r in Role)})") from None
+        raise RoleMappingError(
+            f"group {group!r}: {role_name!r} is not a role ({', '.join(r.value for r in Role)})"
+        ) from None
     slug = slug.strip() or None
     if role in STAFF_ROLES and slug is None:
-        raise RoleMappingError(f"group {group!r}: agents and managers need a department, as \"{role.value}:slug\"")
+        raise RoleMappingError(f'group {group!r}: agents and managers need a department, as "{role.value}:slug"')
     return RoleRule(role, slug)

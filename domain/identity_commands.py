@@ -1,4 +1,5 @@
 """Commands of people administration and API tokens (imperative names)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -15,6 +15,7 @@
   staff of a department outside the journey: a starter must not borrow the name, and the
   authority, of someone the journey does not concern.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -29,8 +30,9 @@ def takes_part(viewer: Person, department_ids: Collection[int]) -> bool:
 
 
 def can_view_map(viewer: Person, journey: JourneyMap, *, sponsors_a_run: bool = False) -> bool:
-    return (viewer.is_admin or viewer.role is Role.MANAGER or takes_part(viewer, journey.department_ids)
-            or sponsors_a_run)
+    return (
+        viewer.is_admin or viewer.role is Role.MANAGER or takes_part(viewer, journey.department_ids) or sponsors_a_run
+    )
 
 
 def can_create_map(viewer: Person, department_ids: Collection[int]) -> bool:
@@ -50,10 +52,17 @@ def can_view_run(viewer: Person, run: JourneyRun) -> bool:
 
 
 def can_cancel_run(viewer: Person, run: JourneyRun) -> bool:
-    return (viewer.is_admin or viewer.id in (run.sponsor_id, run.started_by_id)
-            or (viewer.role is Role.MANAGER and takes_part(viewer, run.department_ids)))
+    return (
+        viewer.is_admin
+        or viewer.id in (run.sponsor_id, run.started_by_id)
+        or (viewer.role is Role.MANAGER and takes_part(viewer, run.department_ids))
+    )
 
 
 def can_sponsor(starter: Person, sponsor: Person, journey: JourneyMap) -> bool:
-    return (starter.is_admin or sponsor.id == starter.id or sponsor.role is Role.REQUESTER
-            or takes_part(sponsor, journey.department_ids))
+    return (
+        starter.is_admin
+        or sponsor.id == starter.id
+        or sponsor.role is Role.REQUESTER
+        or takes_part(sponsor, journey.department_ids)
+    )

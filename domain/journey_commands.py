@@ -1,4 +1,5 @@
 """Commands about journeys (imperative names), kept apart from domain.commands' request ones."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

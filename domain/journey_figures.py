@@ -14,6 +14,7 @@ as a reader's own requests are for goals). For a reader who does not see them:
   Times and rates over MIN_SAMPLE runs or more still show: a median is no sum.
 A reader who sees the runs reads every figure, whatever its size: they could work it out themselves.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -4,6 +4,7 @@ A run enters a stage by opening its touchpoints' requests and leaves it when non
 is open any more (resolved, closed or cancelled); then it enters the next, and completes
 after the last. The run row is the lock every change to the run's progress takes.
 """
+
 from __future__ import annotations
 
 import enum
@@ -85,8 +86,9 @@ class JourneyRun:
 
     def check_version(self, expected: int | None) -> None:
         if expected is not None and expected != self.version:
-            raise StaleVersion(f"The run changed since version {expected}; it is now at {self.version}.",
-                               field=("expectedVersion",))
+            raise StaleVersion(
+                f"The run changed since version {expected}; it is now at {self.version}.", field=("expectedVersion",)
+            )
 
     def _bump(self) -> None:
         if not self._bumped:
@@ -94,26 +96,54 @@ class JourneyRun:
             self._bumped = True
 
     def _record(self, type_: str, actor: Person | None, now: datetime, **payload: Any) -> None:
-        self.events.append(Event(type_, now, actor.id if actor else None, payload, journey_run_id=self.id,
-                                 department_ids=self.department_ids))
+        self.events.append(
+            Event(
+                type_,
+                now,
+                actor.id if actor else None,
+                payload,
+                journey_run_id=self.id,
+                department_ids=self.department_ids,
+            )
+        )
 
     # -- progress ----------------------------------------------------------------------
     def next_position(self, journey: JourneyMap) -> int | None:
         position = 0 if self.current_position is None else self.current_position + 1
         return position if position < len(journey.stages) else None
 
-    def enter(self, stage: JourneyStage, *, opened: list[tuple[int, int]], skipped: list[tuple[int, str]],
-              actor: Person | None, now: datetime) -> None:
+    def enter(
+        self,
+        stage: JourneyStage,
+        *,
+        opened: list[tuple[int, int]],
+        skipped: list[tuple[int, str]],
+        actor: Person | None,
+        now: datetime,
+    ) -> None:
         """`opened`: (touchpoint, request) pairs; `skipped`: (touchpoint, why) for those opening nothing."""
         self.current_position = stage.position
         self.stages.append(RunStage(position=stage.position, entered_at=now))
         self.requests.extend(RunRequest(request_id=r, position=stage.position, touchpoint_id=tp) for tp, r in opened)
         self._bump()
-        self._record("JourneyStageEntered", actor, now, position=stage.position, stageId=stage.id,
-                     stage=stage.name, requestIds=[r for _, r in opened])
+        self._record(
+            "JourneyStageEntered",
+            actor,
+            now,
+            position=stage.position,
+            stageId=stage.id,
+            stage=stage.name,
+            requestIds=[r for _, r in opened],
+        )
         for touchpoint_id, reason in skipped:
-            self._record("JourneyTouchpointSkipped", actor, now, position=stage.position,
-                         touchpointId=touchpoint_id, reason=reason)
+            self._record(
+                "JourneyTouchpointSkipped",
+                actor,
+                now,
+                position=stage.position,
+                touchpointId=touchpoint_id,
+                reason=reason,
+            )
 
     def request_changed(self, request_id: int, *, finished: bool, actor: Person | None, now: datetime) -> bool:
         """Note whether a request of the run still holds its stage open; True when this change
@@ -134,25 +164,25 @@ class JourneyRun:
         assert stage is not None and stage.left_at is None
         stage.left_at = now
         self._bump()
-        self._record("JourneyStageCompleted", actor, now, position=stage.position,
-                     minutes=round(stage.minutes(now), 1))
+        self._record("JourneyStageCompleted", actor, now, position=stage.position, minutes=round(stage.minutes(now), 1))
 
     def complete(self, actor: Person | None, now: datetime) -> None:
         self.status = RunStatus.COMPLETED
         self.completed_at = now
         self._bump()
-        self._record("JourneyRunCompleted", actor, now,
-                     minutes=round((now - self.started_at).total_seconds() / 60, 1))
+        self._record("JourneyRunCompleted", actor, now, minutes=round((now - self.started_at).total_seconds() / 60, 1))
 
     def cancel(self, actor: Person, *, now: datetime, reason: str | None) -> None:
         if not self.active:
-            raise DomainError(f"The run is {self.status.value.lower()}; only an active run can be cancelled.",
-                              field=("id",), code="RUN_NOT_ACTIVE")
+            raise DomainError(
+                f"The run is {self.status.value.lower()}; only an active run can be cancelled.",
+                field=("id",),
+                code="RUN_NOT_ACTIVE",
+            )
         self.status = RunStatus.CANCELLED
         self.cancelled_at = now
         self._bump()
-        self._record("JourneyRunCancelled", actor, now, reason=reason,
-                     cancelledRequestIds=self.open_request_ids)
+        self._record("JourneyRunCancelled", actor, now, reason=reason, cancelledRequestIds=self.open_request_ids)
         for link in self.requests:
             link.finished = True
 
@@ -160,12 +190,13 @@ class JourneyRun:
     def on_track(self, journey: JourneyMap, now: datetime) -> bool:
         """No stage took, or has so far taken, longer than its target."""
         end = self.completed_at or self.cancelled_at or now
-        return all(within_target(s.entered_at, s.left_at, journey.stage_at(s.position).target_minutes, end=end)
-                   for s in self.stages)
+        return all(
+            within_target(s.entered_at, s.left_at, journey.stage_at(s.position).target_minutes, end=end)
+            for s in self.stages
+        )
 
 
-def within_target(entered_at: datetime, left_at: datetime | None, target_minutes: int | None, *,
-                  end: datetime) -> bool:
+def within_target(entered_at: datetime, left_at: datetime | None, target_minutes: int | None, *, end: datetime) -> bool:
     """A stage is on time when it took (or, still open at `end`, has taken) no longer than its target.
     db.read.journey_analytics counts the same way."""
     return target_minutes is None or ((left_at or end) - entered_at).total_seconds() / 60 <= target_minutes
@@ -182,22 +213,55 @@ def check_subject(subject: str) -> str:
 
 def check_start(start_at: datetime, *, now: datetime) -> None:
     if start_at < now - MAX_START_IN_PAST:
-        raise DomainError(f"The start date is more than {MAX_START_IN_PAST.days} days in the past.",
-                          field=("startAt",), code="START_TOO_FAR_IN_PAST")
+        raise DomainError(
+            f"The start date is more than {MAX_START_IN_PAST.days} days in the past.",
+            field=("startAt",),
+            code="START_TOO_FAR_IN_PAST",
+        )
     if start_at > now + MAX_START_AHEAD:
-        raise DomainError(f"The start date is more than {MAX_START_AHEAD.days} days ahead.",
-                          field=("startAt",), code="START_TOO_FAR_AHEAD")
+        raise DomainError(
+            f"The start date is more than {MAX_START_AHEAD.days} days ahead.",
+            field=("startAt",),
+            code="START_TOO_FAR_AHEAD",
+        )
 
 
-def new_run(*, id: int, journey: JourneyMap, subject: str, sponsor: Person, actor: Person, start_at: datetime,
-            prefill: Prefill, now: datetime) -> JourneyRun:
+def new_run(
+    *,
+    id: int,
+    journey: JourneyMap,
+    subject: str,
+    sponsor: Person,
+    actor: Person,
+    start_at: datetime,
+    prefill: Prefill,
+    now: datetime,
+) -> JourneyRun:
     if not journey.active:
-        raise DomainError("The map is retired: start runs on its current version.", field=("mapId",),
-                          code="MAP_RETIRED")
+        raise DomainError(
+            "The map is retired: start runs on its current version.", field=("mapId",), code="MAP_RETIRED"
+        )
     check_start(start_at, now=now)
-    run = JourneyRun(id=id, map_id=journey.id, subject=check_subject(subject), sponsor_id=sponsor.id,
-                     started_by_id=actor.id, start_at=start_at, started_at=now, prefill=prefill,
-                     department_ids=journey.department_ids)
-    run._record("JourneyRunStarted", actor, now, mapId=journey.id, map=journey.name, version=journey.version,
-                subject=run.subject, sponsorId=sponsor.id, startAt=start_at.isoformat())
+    run = JourneyRun(
+        id=id,
+        map_id=journey.id,
+        subject=check_subject(subject),
+        sponsor_id=sponsor.id,
+        started_by_id=actor.id,
+        start_at=start_at,
+        started_at=now,
+        prefill=prefill,
+        department_ids=journey.department_ids,
+    )
+    run._record(
+        "JourneyRunStarted",
+        actor,
+        now,
+        mapId=journey.id,
+        map=journey.name,
+        version=journey.version,
+        subject=run.subject,
+        sponsorId=sponsor.id,
+        startAt=start_at.isoformat(),
+    )
     return run

@@ -5,12 +5,13 @@ Python cannot represent a moment whose UTC time falls outside years 1-9999 (a cl
 last microsecond of that range, in UTC) as -infinity and infinity, which read back as naive
 datetimes. Every moment strictly between them is stored and read back as it was sent.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-FIRST = datetime.min.replace(tzinfo=timezone.utc)
-LAST = datetime.max.replace(tzinfo=timezone.utc)
+FIRST = datetime.min.replace(tzinfo=UTC)
+LAST = datetime.max.replace(tzinfo=UTC)
 RANGE = "after 0001-01-01T00:00:00Z and before 9999-12-31T23:59:59.999999Z"
 
 

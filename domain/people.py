@@ -3,6 +3,7 @@
 A person is also an aggregate: admins change their name, role and department, deactivate and
 reactivate them; each change checks its rules, bumps the version and records an event.
 """
+
 from __future__ import annotations
 
 import enum
@@ -76,8 +77,10 @@ class Person:
 
     def check_version(self, expected: int | None) -> None:
         if expected is not None and expected != self.version:
-            raise StaleVersion(f"The person changed since version {expected}; they are now at {self.version}.",
-                               field=("expectedVersion",))
+            raise StaleVersion(
+                f"The person changed since version {expected}; they are now at {self.version}.",
+                field=("expectedVersion",),
+            )
 
     def update(self, actor: Person, changes: PersonChanges, *, now: datetime, other_active_admins: int) -> None:
         """Apply what changed; a refused change changes nothing. `other_active_admins`: the active
@@ -87,24 +90,35 @@ class Person:
         role = changes.role or self.role
         department_id = self.department_id if changes.department_id is KEEP else changes.department_id
         _check_department(role, department_id)
-        changed = {key: value for key, value in (("name", name), ("role", role), ("department_id", department_id))
-                   if getattr(self, key) != value}
+        changed = {
+            key: value
+            for key, value in (("name", name), ("role", role), ("department_id", department_id))
+            if getattr(self, key) != value
+        }
         if not changed:
             return
         if self.is_admin and role is not Role.ADMIN and self.is_active:
             _check_admins_remain(other_active_admins)
         before = (self.role, self.department_id)
         self.name, self.role, self.department_id = name, role, department_id
-        self._record("PersonUpdated", actor, now, departments=before[1:], changed=sorted(_camel(k) for k in changed),
-                     role=role.value, **{"from": before[0].value})
+        self._record(
+            "PersonUpdated",
+            actor,
+            now,
+            departments=before[1:],
+            changed=sorted(_camel(k) for k in changed),
+            role=role.value,
+            **{"from": before[0].value},
+        )
 
     def deactivate(self, actor: Person, *, now: datetime, other_active_admins: int) -> None:
         """Their sign-ins and tokens stop working; nothing they did is undone. Deactivating an
         inactive person changes nothing."""
         _require_admin(actor)
         if actor.id == self.id:
-            raise Forbidden("You cannot deactivate yourself: ask another admin.", field=("id",),
-                            code="CANNOT_DEACTIVATE_SELF")
+            raise Forbidden(
+                "You cannot deactivate yourself: ask another admin.", field=("id",), code="CANNOT_DEACTIVATE_SELF"
+            )
         if not self.is_active:
             return
         if self.is_admin:
@@ -123,23 +137,44 @@ class Person:
     def become_first_admin(self, *, now: datetime) -> None:
         """`tandem init` in a database with no admin yet: this person becomes the first one."""
         if self.is_service_account or not self.is_active:
-            raise DomainError("Only an active person (not a service account) can become the first admin.",
-                              code="NOT_ELIGIBLE")
+            raise DomainError(
+                "Only an active person (not a service account) can become the first admin.", code="NOT_ELIGIBLE"
+            )
         before = self.role
         self.role = Role.ADMIN
-        self._record("PersonUpdated", None, now, departments=(), changed=["role"], role=Role.ADMIN.value,
-                     via="init", **{"from": before.value})
+        self._record(
+            "PersonUpdated",
+            None,
+            now,
+            departments=(),
+            changed=["role"],
+            role=Role.ADMIN.value,
+            via="init",
+            **{"from": before.value},
+        )
 
     def take_events(self) -> list[Event]:
         events, self.events = self.events or [], None
         return events
 
-    def _record(self, type_: str, actor: Person | None, now: datetime, *, departments: tuple[int | None, ...] = (),
-                **payload: Any) -> None:
+    def _record(
+        self,
+        type_: str,
+        actor: Person | None,
+        now: datetime,
+        *,
+        departments: tuple[int | None, ...] = (),
+        **payload: Any,
+    ) -> None:
         self.version += 1
         concerned = tuple(sorted({d for d in (*departments, self.department_id) if d is not None}))
-        event = Event(type_, now, actor.id if actor is not None else None,
-                      {"personId": self.id, "name": self.name, **payload}, department_ids=concerned)
+        event = Event(
+            type_,
+            now,
+            actor.id if actor is not None else None,
+            {"personId": self.id, "name": self.name, **payload},
+            department_ids=concerned,
+        )
         if self.events is None:
             self.events = []
         self.events.append(event)
@@ -156,6 +191,7 @@ KEEP: Any = _Keep()  # a change that leaves the department as it is (None clears
 @dataclass(frozen=True)
 class PersonChanges:
     """What an update asks for; None (KEEP for the department) leaves a part as it is."""
+
     name: str | None = None
     role: Role | None = None
     department_id: int | None = KEEP
@@ -168,8 +204,9 @@ def _require_admin(actor: Person) -> None:
 
 def _check_admins_remain(other_active_admins: int) -> None:
     if other_active_admins < 1:
-        raise Forbidden("Tandem needs an active admin: make someone else admin first.", field=("id",),
-                        code="LAST_ADMIN")
+        raise Forbidden(
+            "Tandem needs an active admin: make someone else admin first.", field=("id",), code="LAST_ADMIN"
+        )
 
 
 def _checked_name(name: str) -> str:
@@ -183,8 +220,9 @@ def _checked_name(name: str) -> str:
 
 def _check_department(role: Role, department_id: int | None) -> None:
     if role in STAFF_ROLES and department_id is None:
-        raise DomainError("Agents and managers belong to a department.", field=("departmentId",),
-                          code="DEPARTMENT_REQUIRED")
+        raise DomainError(
+            "Agents and managers belong to a department.", field=("departmentId",), code="DEPARTMENT_REQUIRED"
+        )
 
 
 def _camel(name: str) -> str:
@@ -192,8 +230,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def new_person(*, id: int, name: str, email: str, role: Role, department_id: int | None,
-               now: datetime) -> Person:
+def new_person(*, id: int, name: str, email: str, role: Role, department_id: int | None, now: datetime) -> Person:
     name = name.strip()
     email = email.strip().lower()
     if not name:
@@ -207,7 +244,13 @@ def new_person(*, id: int, name: str, email: str, role: Role, department_id: int
 def new_service_account(*, id: int, name: str, role: Role, department_id: int | None, now: datetime) -> Person:
     """An integration's identity: it has a role and department like anyone, signs in only with
     its API tokens, and gets an address no one can receive mail at or sign in with."""
-    person = new_person(id=id, name=_checked_name(name), email=f"service-account-{id}@{SERVICE_ACCOUNT_DOMAIN}",
-                        role=role, department_id=department_id, now=now)
+    person = new_person(
+        id=id,
+        name=_checked_name(name),
+        email=f"service-account-{id}@{SERVICE_ACCOUNT_DOMAIN}",
+        role=role,
+        department_id=department_id,
+        now=now,
+    )
     person.kind = PersonKind.SERVICE_ACCOUNT
     return person

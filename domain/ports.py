@@ -1,4 +1,5 @@
 """Ports: what the domain needs from storage. db/ implements them."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ class PersonRepository(Protocol):
     async def count_active_admins(self, *, excluding: int | None = None) -> int:
         """Active admins who are people (not service accounts)."""
         ...
+
     async def lock_administration(self) -> None:
         """Until commit: changes that need an admin to remain happen one at a time."""
         ...
@@ -78,6 +80,7 @@ class JourneyMapRepository(Protocol):
     async def get(self, map_id: int, *, lock: str | None = None) -> JourneyMap | None:
         """`lock`: "update" to change the map, "share" to keep it from changing meanwhile."""
         ...
+
     async def has_run_sponsored_by(self, map_id: int, person_id: int) -> bool: ...
     async def add(self, journey: JourneyMap) -> None: ...
     async def save(self, journey: JourneyMap) -> None: ...
@@ -92,8 +95,7 @@ class JourneyRunRepository(Protocol):
 
 
 class IdempotencyStore(Protocol):
-    async def claim(self, *, person_id: int, operation: str, key: str,
-                    fingerprint: str) -> tuple[int, str] | None:
+    async def claim(self, *, person_id: int, operation: str, key: str, fingerprint: str) -> tuple[int, str] | None:
         """Reserve the key in this transaction. If it was used, return the first result's id
         and the fingerprint of the call that used it."""
         ...

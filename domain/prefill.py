@@ -5,6 +5,7 @@ A touchpoint's field values may name the run: `{subject}` (who the journey is fo
 fields). Values given when the run starts, by field key, fill every form with that key and
 win over the map's.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,27 +41,39 @@ class Prefill:
         return values
 
     def as_json(self) -> dict[str, Any]:
-        return {"subject": self.subject, "startDate": self.start_date, "sponsor": self.sponsor_ref,
-                "fields": dict(self.fields)}
+        return {
+            "subject": self.subject,
+            "startDate": self.start_date,
+            "sponsor": self.sponsor_ref,
+            "fields": dict(self.fields),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Prefill:
-        return cls(subject=data["subject"], start_date=data["startDate"], sponsor_ref=data["sponsor"],
-                   fields=dict(data.get("fields") or {}))
+        return cls(
+            subject=data["subject"],
+            start_date=data["startDate"],
+            sponsor_ref=data["sponsor"],
+            fields=dict(data.get("fields") or {}),
+        )
 
 
 def fill(template: str, context: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: context.get(m.group(1), m.group(0)), template)
 
 
-def check_templates(field_values: Mapping[str, str], request_type: RequestType, *,
-                    person_exists: Callable[[str], bool]) -> None:
+def check_templates(
+    field_values: Mapping[str, str], request_type: RequestType, *, person_exists: Callable[[str], bool]
+) -> None:
     """A map's field values must fit the form once filled; required fields may wait for the run."""
     for key, value in field_values.items():
         for name in PLACEHOLDER.findall(value):
             if name not in PLACEHOLDERS:
-                raise InvalidField(f"Unknown placeholder {{{name}}}: use {{subject}}, {{startDate}} or {{sponsor}}.",
-                                   field=("fields", key), code="UNKNOWN_PLACEHOLDER")
+                raise InvalidField(
+                    f"Unknown placeholder {{{name}}}: use {{subject}}, {{startDate}} or {{sponsor}}.",
+                    field=("fields", key),
+                    code="UNKNOWN_PLACEHOLDER",
+                )
     relaxed = replace(request_type, fields=[replace(f, required=False) for f in request_type.fields])
     filled = {k: fill(v, _SAMPLE) for k, v in field_values.items()}
     validate_field_values(relaxed, filled, person_exists=lambda v: v == _SAMPLE_SPONSOR or person_exists(v))

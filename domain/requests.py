@@ -1,4 +1,5 @@
 """The Request aggregate: a ticket that one department owns and others may work on."""
+
 from __future__ import annotations
 
 import functools
@@ -48,10 +49,12 @@ class Satisfaction:
 
 def _command(method):
     """Marks a public command: each may step the version once, so a fresh step is allowed."""
+
     @functools.wraps(method)
     def run(self, *args, **kwargs):
         self._bumped = False
         return method(self, *args, **kwargs)
+
     return run
 
 
@@ -101,7 +104,8 @@ class Request:
         if expected is not None and expected != self.version:
             raise StaleVersion(
                 f"The request changed since version {expected}; it is now at {self.version}.",
-                field=("expectedVersion",))
+                field=("expectedVersion",),
+            )
 
     def _require_decider(self, actor: Person) -> None:
         if not access.can_decide(actor, self):
@@ -118,20 +122,37 @@ class Request:
         # Racing commands may be written in the other order than their clocks: never move back.
         self.updated_at = max(self.updated_at, now)
 
-    def _record(self, type_: str, actor: Person | None, now: datetime, *, internal: bool = False,
-                extra_departments: tuple[int, ...] = (), **payload: Any) -> None:
+    def _record(
+        self,
+        type_: str,
+        actor: Person | None,
+        now: datetime,
+        *,
+        internal: bool = False,
+        extra_departments: tuple[int, ...] = (),
+        **payload: Any,
+    ) -> None:
         departments = access.working_departments(self) | set(extra_departments)
-        self.events.append(Event(
-            type=type_, occurred_at=now, actor_id=actor.id if actor else None, payload=payload,
-            request_id=self.id, journey_run_id=self.journey_run_id,
-            department_ids=tuple(sorted(departments)), internal=internal))
+        self.events.append(
+            Event(
+                type=type_,
+                occurred_at=now,
+                actor_id=actor.id if actor else None,
+                payload=payload,
+                request_id=self.id,
+                journey_run_id=self.journey_run_id,
+                department_ids=tuple(sorted(departments)),
+                internal=internal,
+            )
+        )
 
     # -- commands ----------------------------------------------------------------------
     def check_editable(self, actor: Person, *, priority: Priority | None = None) -> None:
         """Who may edit, checked before anything else about the edit (even its field values)."""
         if self.status in DONE:
-            raise DomainError("A finished request cannot be edited; reopen it first.", field=("id",),
-                              code="REQUEST_FINISHED")
+            raise DomainError(
+                "A finished request cannot be edited; reopen it first.", field=("id",), code="REQUEST_FINISHED"
+            )
         decider = access.can_decide(actor, self)
         own_editable = actor.id == self.requester_id and self.status in (S.NEW, S.WAITING_ON_REQUESTER)
         if not (decider or own_editable):
@@ -140,9 +161,17 @@ class Request:
             raise Forbidden("Only the owning department sets the priority.", field=("priority",))
 
     @_command
-    def update(self, actor: Person, *, now: datetime, title: str | None = None,
-               description: str | None = None, priority: Priority | None = None,
-               fields: dict[str, str] | None = None, request_type: RequestType | None = None) -> None:
+    def update(
+        self,
+        actor: Person,
+        *,
+        now: datetime,
+        title: str | None = None,
+        description: str | None = None,
+        priority: Priority | None = None,
+        fields: dict[str, str] | None = None,
+        request_type: RequestType | None = None,
+    ) -> None:
         self.check_editable(actor, priority=priority)
         # Check every value before changing any: a refused edit leaves the request as it was.
         title = check_title(title) if title is not None else None
@@ -161,8 +190,9 @@ class Request:
         if priority is not None and priority is not self.priority:
             changes["priority"] = {"from": self.priority.value, "to": priority.value}
             self.priority = priority
-            self.sla.reprioritise(policy=request_type.sla if request_type else None,
-                                  priority=priority, started_at=self.created_at)
+            self.sla.reprioritise(
+                policy=request_type.sla if request_type else None, priority=priority, started_at=self.created_at
+            )
         if changes or agent_only:
             self._bump(now)
         if changes:
@@ -170,37 +200,43 @@ class Request:
         if agent_only:  # its own event, internal: a requester's timeline and feed never carry those values
             self._record("RequestUpdated", actor, now, internal=True, changes=agent_only)
 
-    def _change_fields(self, fields: dict[str, str],
-                       request_type: RequestType | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _change_fields(
+        self, fields: dict[str, str], request_type: RequestType | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Set the values; return the changes for the public event and for the internal one: the
         new public values and the new agent-only values, each only if one of them changed."""
         hidden = {f.key for f in request_type.fields if f.agent_only} if request_type else set()
 
         def split(values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-            return ({k: v for k, v in values.items() if k not in hidden},
-                    {k: v for k, v in values.items() if k in hidden})
+            return (
+                {k: v for k, v in values.items() if k not in hidden},
+                {k: v for k, v in values.items() if k in hidden},
+            )
 
         (public_before, agent_only_before), (public, agent_only) = split(self.fields), split(fields)
         self.fields = dict(fields)
-        return ({"fields": public} if public != public_before else {},
-                {"fields": agent_only} if agent_only != agent_only_before else {})
+        return (
+            {"fields": public} if public != public_before else {},
+            {"fields": agent_only} if agent_only != agent_only_before else {},
+        )
 
     @_command
     def transition(self, actor: Person, to: RequestStatus, *, now: datetime, reason: str | None = None) -> None:
         if to is self.status:
             raise IllegalTransition(f"The request is already {to.value}.", field=("to",))
         if not is_legal(self.status, to):
-            raise IllegalTransition(f"A request cannot go from {self.status.value} to {to.value}.",
-                                    field=("to",))
+            raise IllegalTransition(f"A request cannot go from {self.status.value} to {to.value}.", field=("to",))
         if not access.can_decide(actor, self):
             self._check_requester_move(actor, to, now)
         if to is S.RESOLVED and self.open_tasks:
-            raise DomainError(f"{len(self.open_tasks)} task(s) are still open.", field=("to",),
-                              code="TASKS_OPEN")
+            raise DomainError(f"{len(self.open_tasks)} task(s) are still open.", field=("to",), code="TASKS_OPEN")
         if to is S.WAITING_ON_DEPARTMENT and not self.open_tasks:
             # Nothing would ever bring it back: waiting on a department means waiting on its task.
-            raise DomainError("No task is open, so no department is being waited on; add a task first.",
-                              field=("to",), code="NO_OPEN_TASKS")
+            raise DomainError(
+                "No task is open, so no department is being waited on; add a task first.",
+                field=("to",),
+                code="NO_OPEN_TASKS",
+            )
         self._move(actor, to, now=now, reason=reason)
 
     def _check_requester_move(self, actor: Person, to: RequestStatus, now: datetime) -> None:
@@ -211,8 +247,9 @@ class Request:
             return
         if to is S.IN_PROGRESS and self.status is S.RESOLVED:
             if self.resolved_at is not None and now - self.resolved_at > REOPEN_WINDOW:
-                raise DomainError("The reopen window of 7 days has passed.", field=("to",),
-                                  code="REOPEN_WINDOW_EXPIRED")
+                raise DomainError(
+                    "The reopen window of 7 days has passed.", field=("to",), code="REOPEN_WINDOW_EXPIRED"
+                )
             return
         raise Forbidden("Only the owning department changes the status.", field=("to",))
 
@@ -236,8 +273,7 @@ class Request:
                 task.completed_at = now
         self.status = to
         self._bump(now)
-        self._record("RequestTransitioned", actor, now, **{"from": source.value, "to": to.value},
-                     reason=reason)
+        self._record("RequestTransitioned", actor, now, **{"from": source.value, "to": to.value}, reason=reason)
 
     @_command
     def cancel_with_run(self, actor: Person, *, now: datetime, reason: str) -> None:
@@ -251,8 +287,11 @@ class Request:
         if self.status in DONE:
             raise IllegalTransition("A finished request cannot be reassigned.", field=("id",))
         if assignee is not None and not assignee.works_in(self.owner_department_id):
-            raise DomainError("The assignee must be an agent of the owning department.",
-                              field=("assigneeId",), code="ASSIGNEE_NOT_IN_DEPARTMENT")
+            raise DomainError(
+                "The assignee must be an agent of the owning department.",
+                field=("assigneeId",),
+                code="ASSIGNEE_NOT_IN_DEPARTMENT",
+            )
         new_id = assignee.id if assignee else None
         if new_id == self.assignee_id:
             return
@@ -266,8 +305,9 @@ class Request:
         if self.status in DONE:
             raise IllegalTransition("A finished request cannot be handed off.", field=("id",))
         if to_department_id == self.owner_department_id:
-            raise DomainError("The request already belongs to that department.",
-                              field=("toDepartmentId",), code="SAME_DEPARTMENT")
+            raise DomainError(
+                "The request already belongs to that department.", field=("toDepartmentId",), code="SAME_DEPARTMENT"
+            )
         reason = reason.strip()
         if not reason:
             raise DomainError("A hand-off needs a reason.", field=("reason",))
@@ -276,42 +316,61 @@ class Request:
         self.assignee_id = None
         self.new_handoffs.append(HandOff(source, to_department_id, reason, actor.id, now))
         self._bump(now)
-        self._record("RequestHandedOff", actor, now, extra_departments=(source,),
-                     fromDepartmentId=source, toDepartmentId=to_department_id, reason=reason)
+        self._record(
+            "RequestHandedOff",
+            actor,
+            now,
+            extra_departments=(source,),
+            fromDepartmentId=source,
+            toDepartmentId=to_department_id,
+            reason=reason,
+        )
 
     @_command
-    def add_comment(self, actor: Person, *, comment_id: int, body: str, internal: bool,
-                    now: datetime) -> Comment:
+    def add_comment(self, actor: Person, *, comment_id: int, body: str, internal: bool, now: datetime) -> Comment:
         if self.status in (S.CLOSED, S.CANCELLED):
-            raise DomainError("The request is closed; raise a new one.", field=("requestId",),
-                              code="REQUEST_CLOSED")
+            raise DomainError("The request is closed; raise a new one.", field=("requestId",), code="REQUEST_CLOSED")
         if internal and not access.can_see_internal(actor, self):
-            raise Forbidden("Only the departments working on the request write internal notes.",
-                            field=("internal",))
-        comment = Comment(id=comment_id, request_id=self.id, author_id=actor.id,
-                          body=check_body(body, "body", required=True), internal=internal, created_at=now)
+            raise Forbidden("Only the departments working on the request write internal notes.", field=("internal",))
+        comment = Comment(
+            id=comment_id,
+            request_id=self.id,
+            author_id=actor.id,
+            body=check_body(body, "body", required=True),
+            internal=internal,
+            created_at=now,
+        )
         self.new_comments.append(comment)
         self._touch(now)
         if not internal and access.can_decide(actor, self) and not actor.is_admin:
             self.sla.respond(now)
-        self._record("CommentAdded", actor, now, internal=internal, commentId=comment.id,
-                     excerpt=comment.body[:140])
+        self._record("CommentAdded", actor, now, internal=internal, commentId=comment.id, excerpt=comment.body[:140])
         # A requester's answer puts a waiting request back in the queue.
         if actor.id == self.requester_id and self.status is S.WAITING_ON_REQUESTER:
             self._move(actor, S.IN_PROGRESS, now=now, reason="The requester replied")
         return comment
 
     @_command
-    def add_task(self, actor: Person, *, task_id: int, title: str, department_id: int,
-                 assignee: Person | None, now: datetime) -> Task:
+    def add_task(
+        self, actor: Person, *, task_id: int, title: str, department_id: int, assignee: Person | None, now: datetime
+    ) -> Task:
         self._require_decider(actor)
         if self.status in DONE:
             raise IllegalTransition("A finished request takes no new tasks.", field=("requestId",))
         if assignee is not None and not assignee.works_in(department_id):
-            raise DomainError("The task's assignee must work in the task's department.",
-                              field=("assigneeId",), code="ASSIGNEE_NOT_IN_DEPARTMENT")
-        task = Task(id=task_id, request_id=self.id, title=check_title(title), department_id=department_id,
-                    assignee_id=assignee.id if assignee else None, created_at=now)
+            raise DomainError(
+                "The task's assignee must work in the task's department.",
+                field=("assigneeId",),
+                code="ASSIGNEE_NOT_IN_DEPARTMENT",
+            )
+        task = Task(
+            id=task_id,
+            request_id=self.id,
+            title=check_title(title),
+            department_id=department_id,
+            assignee_id=assignee.id if assignee else None,
+            created_at=now,
+        )
         self.tasks.append(task)
         self._bump(now)
         self._record("TaskAdded", actor, now, taskId=task.id, title=task.title, departmentId=department_id)
@@ -336,8 +395,7 @@ class Request:
     @_command
     def watch(self, actor: Person, person: Person, *, watching: bool, now: datetime) -> None:
         if person.id != actor.id and not access.can_decide(actor, self):
-            raise Forbidden("Only the owning department adds other people as watchers.",
-                            field=("personId",))
+            raise Forbidden("Only the owning department adds other people as watchers.", field=("personId",))
         if watching == (person.id in self.watcher_ids):
             return
         if watching:
@@ -352,8 +410,7 @@ class Request:
         if actor.id != self.requester_id:
             raise Forbidden("Only the requester rates a request.")
         if self.status not in (S.RESOLVED, S.CLOSED):
-            raise DomainError("A request is rated after it is resolved.", field=("id",),
-                              code="NOT_RESOLVED")
+            raise DomainError("A request is rated after it is resolved.", field=("id",), code="NOT_RESOLVED")
         if not 1 <= score <= 5:
             raise DomainError("The score is from 1 to 5.", field=("score",), code="SCORE_OUT_OF_RANGE")
         if self.satisfaction is not None:

@@ -1,4 +1,5 @@
 """The SLA clock: due dates by priority, paused while waiting on the requester."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,8 +58,7 @@ class SlaClock:
         self.response_due_at = started_at + response
         self.resolution_due_at = started_at + resolution + timedelta(seconds=self.paused_seconds)
 
-    def breached(self, *, now: datetime, resolved_at: datetime | None,
-                 closed_at: datetime | None = None) -> bool:
+    def breached(self, *, now: datetime, resolved_at: datetime | None, closed_at: datetime | None = None) -> bool:
         """Same rule as BREACHED in db.read.requests, so lists and counts agree.
 
         The clock stops when the request ends: at resolution, or at closing for a request
@@ -74,5 +74,4 @@ class SlaClock:
 def targets(policy: SlaPolicy | None, priority: Priority) -> tuple[timedelta, timedelta]:
     policy = policy or DEFAULT_POLICY
     factor = PRIORITY_FACTOR[priority]
-    return (timedelta(minutes=policy.response_minutes * factor),
-            timedelta(minutes=policy.resolution_minutes * factor))
+    return (timedelta(minutes=policy.response_minutes * factor), timedelta(minutes=policy.resolution_minutes * factor))

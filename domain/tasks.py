@@ -1,4 +1,5 @@
 """Tasks: the pieces of a request that other departments do."""
+
 from __future__ import annotations
 
 import enum

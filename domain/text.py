@@ -1,4 +1,5 @@
 """Limits on what people type: titles and longer texts."""
+
 from __future__ import annotations
 
 from domain.errors import DomainError

@@ -1,4 +1,5 @@
 """The request status workflow: which moves are legal."""
+
 from __future__ import annotations
 
 import enum
@@ -29,10 +30,8 @@ DONE = frozenset({S.RESOLVED, S.CLOSED, S.CANCELLED})
 
 TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     S.NEW: frozenset({S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_REQUESTER, S.RESOLVED, S.CANCELLED}),
-    S.TRIAGED: frozenset({S.IN_PROGRESS, S.WAITING_ON_REQUESTER, S.WAITING_ON_DEPARTMENT,
-                          S.RESOLVED, S.CANCELLED}),
-    S.IN_PROGRESS: frozenset({S.WAITING_ON_REQUESTER, S.WAITING_ON_DEPARTMENT, S.RESOLVED,
-                              S.CANCELLED}),
+    S.TRIAGED: frozenset({S.IN_PROGRESS, S.WAITING_ON_REQUESTER, S.WAITING_ON_DEPARTMENT, S.RESOLVED, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.WAITING_ON_REQUESTER, S.WAITING_ON_DEPARTMENT, S.RESOLVED, S.CANCELLED}),
     S.WAITING_ON_REQUESTER: frozenset({S.IN_PROGRESS, S.RESOLVED, S.CANCELLED}),
     # Resolving waits for the open tasks; finishing the last one resumes work (domain.requests).
     S.WAITING_ON_DEPARTMENT: frozenset({S.IN_PROGRESS, S.CANCELLED}),

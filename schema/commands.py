@@ -1,4 +1,5 @@
 """Running a domain command from a mutation: rules say no as `userErrors`, never as crashes."""
+
 from __future__ import annotations
 
 import contextlib
@@ -32,8 +33,9 @@ async def execute(info: strawberry.Info, action: Action) -> tuple[int | None, li
     return result, []
 
 
-async def run_command(info: strawberry.Info, handler: Action, make_command: Callable[[], Any],
-                      **extra: Any) -> tuple[int | None, Any, list[UserError]]:
+async def run_command(
+    info: strawberry.Info, handler: Action, make_command: Callable[[], Any], **extra: Any
+) -> tuple[int | None, Any, list[UserError]]:
     """Run a request command, optimistically when it can be (db.optimistic): its result, the unit
     of work that committed it (None when a rule said no), and the userErrors.
 
@@ -42,8 +44,15 @@ async def run_command(info: strawberry.Info, handler: Action, make_command: Call
     context = info.context
     actor = context.require_viewer()
     try:
-        result, uow = await optimistic.run(handler, make_command(), engine=context.engine, actor=actor,
-                                           now=context.now(), on_commit=context.on_commit, **extra)
+        result, uow = await optimistic.run(
+            handler,
+            make_command(),
+            engine=context.engine,
+            actor=actor,
+            now=context.now(),
+            on_commit=context.on_commit,
+            **extra,
+        )
     except DomainError as error:
         return None, None, [UserError.from_domain(error)]
     return result, uow, []
@@ -64,6 +73,7 @@ def person_refs(info: strawberry.Info) -> Callable[[list[str]], Awaitable[set[st
 
 def person_refs_in(engine: AsyncEngine) -> Callable[[list[str]], Awaitable[set[str]]]:
     """PERSON field values are Person IDs; answer which of them name real people."""
+
     async def known(values: list[str]) -> set[str]:
         decoded = {v: parsed[1] for v in values if (parsed := ids.parse(v)) and parsed[0] == "Person"}
         if not decoded:
@@ -72,4 +82,5 @@ def person_refs_in(engine: AsyncEngine) -> Callable[[list[str]], Awaitable[set[s
             rows = await conn.execute(select(t.people.c.id).where(t.people.c.id.in_(set(decoded.values()))))
             found = {r.id for r in rows}
         return {v for v, pid in decoded.items() if pid in found}
+
     return known

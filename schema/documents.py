@@ -2,6 +2,7 @@
 in bytes. Its functools.lru_cache counts documents: 256 documents of 1 MB, parsed, hold gigabytes
 (the portals' documents, repeated or sent as persisted-query hashes, are a few kilobytes each).
 Validation results are kept beside the limits that guard it (schema.limits.checks)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -32,6 +33,5 @@ class CachedDocuments(SchemaExtension):
         query, options = context.query, context.parse_options
         if query is not None and context.graphql_document is None:
             # A syntax error is raised, and so not kept: strawberry answers it as it would its own.
-            context.graphql_document = self.cache.get((query, tuple(options.items())),
-                                                      lambda: parse(query, **options))
+            context.graphql_document = self.cache.get((query, tuple(options.items())), lambda: parse(query, **options))
         yield

@@ -1,4 +1,5 @@
 """Errors clients see: `userErrors` in payloads, and coded top-level errors."""
+
 from __future__ import annotations
 
 import strawberry
@@ -15,8 +16,7 @@ class UserError:
 
     @classmethod
     def from_domain(cls, error: DomainError) -> UserError:
-        return cls(field=["input", *error.field] if error.field else None, code=error.code,
-                   message=error.message)
+        return cls(field=["input", *error.field] if error.field else None, code=error.code, message=error.message)
 
 
 class ApiError(GraphQLError):

@@ -1,4 +1,5 @@
 """Write the SDL to schema.graphql: `python -m schema.export` (a test fails when it drifts)."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Error hygiene: every error carries a code; unexpected ones are masked and logged."""
+
 from __future__ import annotations
 
 import logging
@@ -38,12 +39,10 @@ def coded(error: GraphQLError) -> GraphQLError:
     failure = failure_code(error.original_error)
     if failure is not None:
         log.warning("database failure: %s", describe(error.original_error), extra={"code": failure})
-        return GraphQLError(FAILURE_MESSAGES[failure], nodes=error.nodes, path=error.path,
-                            extensions={"code": failure})
+        return GraphQLError(FAILURE_MESSAGES[failure], nodes=error.nodes, path=error.path, extensions={"code": failure})
     if not _expected(error):
         log.error("unexpected error", exc_info=error.original_error)
-        return GraphQLError(MASKED, nodes=error.nodes, path=error.path,
-                            extensions={"code": "INTERNAL_SERVER_ERROR"})
+        return GraphQLError(MASKED, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR"})
     extensions = dict(error.extensions or {})
     if "code" not in extensions:
         extensions["code"] = _default_code(error)
@@ -90,8 +89,11 @@ class ChosenOperation(ExecutionContext):
     @property
     def operation_type(self) -> OperationType:
         if self._provided_operation_name is None and len(operations := self._operations()) != 1:
-            raise OperationNotChosen(f"The document has {len(operations)} operations: name the one to run in "
-                                     "`operationName`." if operations else "The document has no operation to run.")
+            raise OperationNotChosen(
+                f"The document has {len(operations)} operations: name the one to run in `operationName`."
+                if operations
+                else "The document has no operation to run."
+            )
         return super().operation_type
 
     def _operations(self) -> list[OperationDefinitionNode]:
@@ -114,13 +116,28 @@ class CodedSchema(strawberry.Schema):
             result.errors = [e if "code" in (e.extensions or {}) else coded(e) for e in result.errors]
         return result
 
-    def _create_execution_context(self, query: str | None, allowed_operation_types: Any, *, variable_values: Any = None,
-                                  context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
-                                  operation_extensions: Any = None) -> ExecutionContext:
+    def _create_execution_context(
+        self,
+        query: str | None,
+        allowed_operation_types: Any,
+        *,
+        variable_values: Any = None,
+        context_value: Any = None,
+        root_value: Any = None,
+        operation_name: str | None = None,
+        operation_extensions: Any = None,
+    ) -> ExecutionContext:
         # As strawberry's, with ChosenOperation's choice of the operation to run.
-        return ChosenOperation(query=query, schema=self, allowed_operations=allowed_operation_types,
-                               context=context_value, root_value=root_value, variables=variable_values,
-                               provided_operation_name=operation_name, operation_extensions=operation_extensions)
+        return ChosenOperation(
+            query=query,
+            schema=self,
+            allowed_operations=allowed_operation_types,
+            context=context_value,
+            root_value=root_value,
+            variables=variable_values,
+            provided_operation_name=operation_name,
+            operation_extensions=operation_extensions,
+        )
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         super().process_errors([e for e in errors if not _expected(e)], execution_context)

@@ -1,4 +1,5 @@
 """Opaque global IDs: base64url of 'Type:id'. Clients must not parse them."""
+
 from __future__ import annotations
 
 import base64
@@ -52,8 +53,7 @@ def decode_optional(global_id: str | None, type_name: str, *, field: str) -> int
     return None if global_id is None else decode(global_id, type_name, field=field)
 
 
-async def visible_id(global_id: str, type_name: str, *, field: str,
-                     load: Callable[[int], Awaitable[Any]]) -> int:
+async def visible_id(global_id: str, type_name: str, *, field: str, load: Callable[[int], Awaitable[Any]]) -> int:
     """The database id of an argument naming something the viewer may see (`load` returns None
     otherwise): a top-level NOT_FOUND error for a malformed, foreign, unknown or hidden ID alike."""
     from schema.errors import ApiError  # schema.errors imports the domain; ids stays import-light

@@ -3,11 +3,12 @@
 Each batch runs one set-based statement on its own pooled connection, so the number of
 statements for a query depends on its depth, not on how many rows it returns.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -22,8 +23,9 @@ K = TypeVar("K", bound=Hashable)
 
 
 class Loaders:
-    def __init__(self, engine: AsyncEngine, viewer: Person, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+    def __init__(
+        self, engine: AsyncEngine, viewer: Person, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ):
         self.engine = engine
         self.viewer = viewer
         self.clock = clock
@@ -43,35 +45,41 @@ class Loaders:
 
     def _by_id(self, fetch: Callable[[AsyncConnection, Sequence[K]], Awaitable[dict[K, Any]]]) -> DataLoader:
         """Rows by key; a key the viewer may not see loads as None."""
+
         async def load(keys: list[K]) -> list[Any]:
             found = await self._run(lambda conn: fetch(conn, keys))
             return [found.get(k) for k in keys]
+
         return DataLoader(load_fn=load)
 
     def _grouped(self, fetch: Callable[[AsyncConnection, Sequence[K]], Awaitable[dict[K, Any]]]) -> DataLoader:
         """A value per parent key (a list of children, a count, …)."""
+
         async def load(keys: list[K]) -> list[Any]:
             found = await self._run(lambda conn: fetch(conn, keys))
             return [found[k] for k in keys]
+
         return DataLoader(load_fn=load)
 
     def _paged(self, fetch: Callable[..., Awaitable[dict[Any, Page]]]) -> DataLoader:
         """Keys are (parent, *window), e.g. (request, first, after): parents asking for the
         same window share one statement."""
+
         async def load(keys: list[tuple[Any, ...]]) -> list[Page]:
             by_window: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
             for parent, *window in keys:
                 by_window[tuple(window)].append(parent)
             pages: dict[tuple[Any, ...], Page] = {}
             for window, parents in by_window.items():
-                found = await self._run(lambda conn: fetch(conn, parents, *window))
+                found = await self._run(lambda conn, parents=parents, window=window: fetch(conn, parents, *window))
                 pages.update({(p, *window): found[p] for p in parents})
             return [pages[k] for k in keys]
+
         return DataLoader(load_fn=load)
 
 
 def _start_of_today() -> datetime:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -90,8 +98,9 @@ _MAKE: dict[str, Callable[[Loaders, Person], DataLoader | JourneyLoaders]] = {
     "request_types_of_service": lambda ld, v: ld._grouped(catalog.request_types_by_service),
     "request_type": lambda ld, v: ld._by_id(catalog.request_types_by_ids),
     "visible_request_type": lambda ld, v: ld._by_id(lambda c, ids: catalog.visible_request_types_by_ids(c, v, ids)),
-    "service_page": lambda ld, v: ld._paged(lambda c, ids, first, after: catalog.service_pages_by_department(
-        c, v, ids, first=first, after=after)),
+    "service_page": lambda ld, v: ld._paged(
+        lambda c, ids, first, after: catalog.service_pages_by_department(c, v, ids, first=first, after=after)
+    ),
     "service_count": lambda ld, v: ld._grouped(lambda c, ids: catalog.service_counts_by_department(c, v, ids)),
     # Requests
     "request": lambda ld, v: ld._by_id(lambda c, ids: requests.requests_by_ids(c, v, ids)),
@@ -99,26 +108,37 @@ _MAKE: dict[str, Callable[[Loaders, Person], DataLoader | JourneyLoaders]] = {
     "task": lambda ld, v: ld._by_id(lambda c, ids: requests.tasks_by_ids(c, v, ids)),
     "watcher_ids": lambda ld, v: ld._grouped(requests.watcher_ids_by_request),
     "comment": lambda ld, v: ld._by_id(lambda c, ids: requests.comments_by_ids(c, v, ids)),
-    "comment_page": lambda ld, v: ld._paged(lambda c, ids, first, after, last, before: requests.comment_pages(
-        c, v, ids, first=first, after=after, last=last, before=before)),
+    "comment_page": lambda ld, v: ld._paged(
+        lambda c, ids, first, after, last, before: requests.comment_pages(
+            c, v, ids, first=first, after=after, last=last, before=before
+        )
+    ),
     "comment_count": lambda ld, v: ld._grouped(lambda c, ids: requests.comment_counts(c, v, ids)),
-    "queue_page": lambda ld, v: ld._paged(lambda c, ids, first, after, criteria, field, descending: requests.queue_pages(
-        c, v, criteria, ids, order=requests.request_order(field, descending), first=first, after=after)),
+    "queue_page": lambda ld, v: ld._paged(
+        lambda c, ids, first, after, criteria, field, descending: requests.queue_pages(
+            c, v, criteria, ids, order=requests.request_order(field, descending), first=first, after=after
+        )
+    ),
     "queue_count": lambda ld, v: ld._paged(lambda c, ids, criteria: requests.queue_counts(c, v, criteria, ids)),
     # Events
     "event": lambda ld, v: ld._by_id(lambda c, ids: events.events_by_seqs(c, v, ids)),
-    "activity_page": lambda ld, v: ld._paged(lambda c, ids, first, after, last, before: events.activity_pages(
-        c, v, ids, first=first, after=after, last=last, before=before)),
+    "activity_page": lambda ld, v: ld._paged(
+        lambda c, ids, first, after, last, before: events.activity_pages(
+            c, v, ids, first=first, after=after, last=last, before=before
+        )
+    ),
     "activity_count": lambda ld, v: ld._grouped(lambda c, ids: events.activity_counts(c, v, ids)),
     # Journeys
     "journeys": lambda ld, v: JourneyLoaders(ld),
     # Wallboards
-    "department_stats": lambda ld, v: ld._grouped(lambda c, ids: stats.stats_by_department(
-        c, v, ids, day_start=_start_of_today())),
+    "department_stats": lambda ld, v: ld._grouped(
+        lambda c, ids: stats.stats_by_department(c, v, ids, day_start=_start_of_today())
+    ),
     # Shared goals; key result values are computed at the request's clock.
     "goal": lambda ld, v: ld._by_id(lambda c, ids: goals.goals_by_ids(c, v, ids)),
     "goal_departments": lambda ld, v: ld._grouped(goals.departments_by_goal),
     "key_results_of_goal": lambda ld, v: ld._grouped(goals.key_results_by_goal),
-    "key_result_value": lambda ld, v: ld._by_id(lambda c, keys: goal_values.key_result_values(
-        c, keys, now=ld.clock(), audience=goal_values.Audience.of(v))),
+    "key_result_value": lambda ld, v: ld._by_id(
+        lambda c, keys: goal_values.key_result_values(c, keys, now=ld.clock(), audience=goal_values.Audience.of(v))
+    ),
 }

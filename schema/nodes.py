@@ -1,4 +1,5 @@
 """`node(id:)` and `nodes(ids:)`: any object by global ID, through the same visibility as lists."""
+
 from __future__ import annotations
 
 import asyncio

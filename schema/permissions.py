@@ -1,4 +1,5 @@
 """Every root field needs a signed-in viewer; finer rules live in SQL and the domain."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Relay plumbing: the Node interface, PageInfo and cursor connections."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -43,17 +44,23 @@ class Connection(Generic[T]):
         return await self.count()
 
     @classmethod
-    def from_page(cls, page: Page, to_node: Callable[[Any], T],
-                  count: Callable[[], Awaitable[int]]) -> Connection[T]:
+    def from_page(cls, page: Page, to_node: Callable[[Any], T], count: Callable[[], Awaitable[int]]) -> Connection[T]:
         edges = [Edge(cursor=c, node=to_node(row)) for row, c in zip(page.rows, page.cursors, strict=True)]
-        return cls(edges=edges, count=count, page_info=PageInfo(
-            has_next_page=page.has_next, has_previous_page=page.has_previous,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None))
+        return cls(
+            edges=edges,
+            count=count,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+        )
 
 
-def window(parent: Any, *, first: int | None, after: str | None, last: int | None = None,
-           before: str | None = None) -> tuple[Any, ...]:
+def window(
+    parent: Any, *, first: int | None, after: str | None, last: int | None = None, before: str | None = None
+) -> tuple[Any, ...]:
     """A nested page's loader key, after the Relay arguments are checked."""
     if (first is not None and first < 0) or (last is not None and last < 0):
         raise BadRequest("`first` and `last` must not be negative.")
@@ -73,8 +80,14 @@ async def load_page(loader: Any, key: tuple[Any, ...]) -> Page:
         raise BadRequest(str(error)) from None
 
 
-async def root_connection(engine: Any, *, first: int | None, fetch_page: Callable[[Any], Awaitable[Page]],
-                          fetch_count: Callable[[Any], Awaitable[int]], node: Callable[[Any], Any]) -> Connection:
+async def root_connection(
+    engine: Any,
+    *,
+    first: int | None,
+    fetch_page: Callable[[Any], Awaitable[Page]],
+    fetch_count: Callable[[Any], Awaitable[int]],
+    node: Callable[[Any], Any],
+) -> Connection:
     """A root field's connection: a negative `first` or a bad cursor is BAD_USER_INPUT, and the
     total is counted only when the client asks for it."""
     if first is not None and first < 0:

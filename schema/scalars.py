@@ -11,6 +11,7 @@ direct mutations), instead of a database error in the middle of a write.
   `9999-12-31T23:59:59-23:59` is not). A moment without an offset is UTC, as the mutations
   already read it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,6 +37,7 @@ def _without_nul(coerce: Any) -> Any:
         if "\x00" in text:
             raise bad_input(NUL_MESSAGE)
         return text
+
     coerce_text.refuses_nul = True
     return coerce_text
 
@@ -58,7 +60,7 @@ def parse_datetime(value: object) -> dt.datetime:
     except OverflowError:  # "9999-12-31T24:00:00": the next day is past year 9999
         moment = None
     if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     if moment is None or not storable(moment):
         raise bad_input(f'DateTime out of range: "{value}" must fall {RANGE}.')
     return moment

@@ -1,4 +1,5 @@
 """The one schema: queries, mutations and subscriptions from every domain."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,12 +35,25 @@ from schema.scalars import SCALAR_OVERRIDES, refuse_nul_in_strings
 from schema.tokens.mutations import ApiTokenMutations
 from schema.tokens.queries import ApiTokenQueries
 
-Query = merge_types("Query", (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries,
-                              JourneyQueries, ApiTokenQueries))
-Mutation = merge_types("Mutation", (OrganisationMutations, CatalogMutations, RequestMutations, GoalMutations,
-                                    JourneyMutations, PeopleMutations, ApiTokenMutations))
-Subscription = merge_types("Subscription", (EventSubscriptions, OrganisationSubscriptions, GoalSubscriptions,
-                                            JourneySubscriptions))
+Query = merge_types(
+    "Query",
+    (NodeQueries, OrganisationQueries, CatalogQueries, RequestQueries, GoalQueries, JourneyQueries, ApiTokenQueries),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        OrganisationMutations,
+        CatalogMutations,
+        RequestMutations,
+        GoalMutations,
+        JourneyMutations,
+        PeopleMutations,
+        ApiTokenMutations,
+    ),
+)
+Subscription = merge_types(
+    "Subscription", (EventSubscriptions, OrganisationSubscriptions, GoalSubscriptions, JourneySubscriptions)
+)
 
 
 @dataclass(frozen=True)
@@ -48,12 +62,18 @@ class Limits:
     max_tokens: int
 
 
-def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases: int = 30,
-                 max_tokens: int = 5000, max_cost: int = 100_000, compiled_reads: bool = True,
-                 direct_mutations: bool = True) -> strawberry.Schema:
+def build_schema(
+    *,
+    introspection: bool = True,
+    max_depth: int = 12,
+    max_aliases: int = 30,
+    max_tokens: int = 5000,
+    max_cost: int = 100_000,
+    compiled_reads: bool = True,
+    direct_mutations: bool = True,
+) -> strawberry.Schema:
     # Depth, aliases, cost and validation, each document checked once (schema.limits.checks).
-    limits = DocumentLimits(max_depth=max_depth, max_aliases=max_aliases, max_cost=max_cost,
-                            documents=DOCUMENTS)
+    limits = DocumentLimits(max_depth=max_depth, max_aliases=max_aliases, max_cost=max_cost, documents=DOCUMENTS)
     documents = document_cache()
     # Factories, not instances: strawberry builds a fresh extension per operation.
     extensions = [
@@ -74,8 +94,13 @@ def build_schema(*, introspection: bool = True, max_depth: int = 12, max_aliases
     if direct is not None:
         extensions.append(lambda: DirectlyRunMutations(direct))
     refuse_nul_in_strings()
-    schema = CodedSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
-                         scalar_overrides=SCALAR_OVERRIDES)
+    schema = CodedSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        scalar_overrides=SCALAR_OVERRIDES,
+    )
     # The websocket endpoint and the HTTP view's shortcut (answer_validated) check with the same limits.
     schema.tandem_limits = Limits(documents=limits, max_tokens=max_tokens)
     # The HTTP view answers documents validated once straight through these

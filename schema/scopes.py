@@ -10,6 +10,7 @@ Both transports call `check_scopes` where they hand an operation to GraphQL (the
 event hub or strawberry), so no path runs an operation unchecked. What a document needs is
 worked out once per document text and operation name.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -33,8 +34,11 @@ from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru
 from schema.errors import ApiError
 from schema.permissions import ADMINISTRATION
 
-BY_OPERATION = {OperationType.QUERY: Scope.READ, OperationType.MUTATION: Scope.WRITE,
-                OperationType.SUBSCRIPTION: Scope.EVENTS}
+BY_OPERATION = {
+    OperationType.QUERY: Scope.READ,
+    OperationType.MUTATION: Scope.WRITE,
+    OperationType.SUBSCRIPTION: Scope.EVENTS,
+}
 
 
 class OutOfScope(ApiError):
@@ -44,8 +48,7 @@ class OutOfScope(ApiError):
         self.missing = missing
 
 
-def check_scopes(schema: Any, scopes: frozenset[Scope] | None, query: str | None,
-                 operation_name: str | None) -> None:
+def check_scopes(schema: Any, scopes: frozenset[Scope] | None, query: str | None, operation_name: str | None) -> None:
     """OutOfScope when the operation needs a scope the token lacks. Costs nothing for interactive
     sign-ins and all-scope tokens; otherwise one cached lookup per operation."""
     if scopes is None or scopes >= ALL_SCOPES or query is None:
@@ -58,7 +61,8 @@ def check_scopes(schema: Any, scopes: frozenset[Scope] | None, query: str | None
 # What each document needs, by (schema, text, operation name): bounded in bytes, as every cache
 # keyed on what clients send (schema.compiled.cache).
 _NEEDED: Lru[tuple[Any, str, str | None], frozenset[Scope] | None] = Lru(
-    entries=512, max_bytes=CACHE_BYTES, weigh=lambda key, _: ENTRY_BYTES + len(key[1]) + len(key[2] or ""))
+    entries=512, max_bytes=CACHE_BYTES, weigh=lambda key, _: ENTRY_BYTES + len(key[1]) + len(key[2] or "")
+)
 
 
 def _needed(schema: Any, query: str, operation_name: str | None) -> frozenset[Scope] | None:
@@ -79,11 +83,16 @@ def _needed(schema: Any, query: str, operation_name: str | None) -> frozenset[Sc
 
 @lru_cache(maxsize=8)  # per schema: a process has one (the tests build a few)
 def _administration_fields(graphql_schema: Any) -> dict[OperationType, frozenset[str]]:
-    roots = {OperationType.QUERY: graphql_schema.query_type, OperationType.MUTATION: graphql_schema.mutation_type,
-             OperationType.SUBSCRIPTION: graphql_schema.subscription_type}
-    return {operation: frozenset(name for name, field in root.fields.items()
-                                 if _metadata(field).get(ADMINISTRATION))
-            for operation, root in roots.items() if root is not None}
+    roots = {
+        OperationType.QUERY: graphql_schema.query_type,
+        OperationType.MUTATION: graphql_schema.mutation_type,
+        OperationType.SUBSCRIPTION: graphql_schema.subscription_type,
+    }
+    return {
+        operation: frozenset(name for name, field in root.fields.items() if _metadata(field).get(ADMINISTRATION))
+        for operation, root in roots.items()
+        if root is not None
+    }
 
 
 def _metadata(field: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """Shared fixtures: one migrated database per test session, emptied before each test."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
-"""The code stays lint-clean (pyflakes, import order) and domain/ stays framework-free."""
+"""The code stays lint-clean and formatted (ruff) and domain/ stays framework-free."""
+
 import re
 import subprocess
 import sys
@@ -9,8 +10,22 @@ FRAMEWORKS = re.compile(r"^\s*(from|import)\s+(sqlalchemy|strawberry|starlette|a
 
 
 def test_ruff_finds_nothing():
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "api", "db", "domain", "schema", "tests"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "api", "bench", "db", "domain", "schema", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_changes_nothing():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "api", "bench", "db", "domain", "schema", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

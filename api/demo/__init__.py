@@ -4,12 +4,13 @@ Everything is made through the real domain handlers with historic timestamps, so
 clocks, versions and the event log are what live use would have produced. A fixed
 random seed makes the demo the same on every machine (times are relative to `now`).
 """
+
 from __future__ import annotations
 
 import logging
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -37,15 +38,16 @@ async def seed_demo_if_empty(url: str, *, now: datetime | None = None) -> bool:
     # each of the few thousand units of work the seed runs.
     # Commits need not wait for the disk: the seed is thousands of small transactions, and a crash
     # halfway leaves a partial demo whether or not the last few were flushed.
-    engine = create_async_engine(async_url(url), pool_size=2,
-                                 connect_args={"server_settings": {"synchronous_commit": "off"}})
+    engine = create_async_engine(
+        async_url(url), pool_size=2, connect_args={"server_settings": {"synchronous_commit": "off"}}
+    )
     try:
         async with engine.connect() as lock:
             await lock.execute(text("select pg_advisory_lock(:key)"), {"key": SEED_LOCK})
             try:
                 if await _has_people(lock):
                     return False
-                await seed_demo(engine, now=now or datetime.now(timezone.utc))
+                await seed_demo(engine, now=now or datetime.now(UTC))
                 return True
             finally:
                 await lock.execute(text("select pg_advisory_unlock(:key)"), {"key": SEED_LOCK})
@@ -69,7 +71,15 @@ async def seed_demo(engine: AsyncEngine, *, now: datetime) -> None:
     runs = plan_runs(directory, offerings, maps, rng=random.Random(SEED + 1), now=now)
     steps = await Playback(engine).play(stories + runs)
     goals = await build_goals(engine, directory, offerings, now=now)
-    log.info("demo organisation seeded", extra={
-        "people": len(directory.people), "request_types": len(offerings), "requests": len(stories),
-        "journey_runs": len(runs),
-        "steps": steps, "goals": len(goals), "seconds": round(time.perf_counter() - started, 1)})
+    log.info(
+        "demo organisation seeded",
+        extra={
+            "people": len(directory.people),
+            "request_types": len(offerings),
+            "requests": len(stories),
+            "journey_runs": len(runs),
+            "steps": steps,
+            "goals": len(goals),
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+    )

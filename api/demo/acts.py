@@ -4,6 +4,7 @@ A plan is written before anything exists, so acts refer to the request by the
 `Ticket` playback keeps for it (id, current version, task ids) and to tasks by their
 position on the request; `command(ticket)` fills the real ids in when the step runs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -62,9 +63,14 @@ class Raise(Act):
 
     def command(self, ticket: Ticket | None) -> commands.CreateRequest:
         return commands.CreateRequest(
-            service_id=self.service_id, request_type_id=self.request_type_id, title=self.title,
-            description=self.description, priority=self.priority, fields=dict(self.fields),
-            requester_id=self.requester_id)
+            service_id=self.service_id,
+            request_type_id=self.request_type_id,
+            title=self.title,
+            description=self.description,
+            priority=self.priority,
+            fields=dict(self.fields),
+            requester_id=self.requester_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,9 @@ class Move(Act):
     handler = staticmethod(handlers.transition_request)
 
     def command(self, ticket: Ticket) -> commands.TransitionRequest:
-        return commands.TransitionRequest(request_id=ticket.request_id, to=self.to,
-                                          expected_version=ticket.version, reason=self.reason)
+        return commands.TransitionRequest(
+            request_id=ticket.request_id, to=self.to, expected_version=ticket.version, reason=self.reason
+        )
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,9 @@ class Assign(Act):
     handler = staticmethod(handlers.assign_request)
 
     def command(self, ticket: Ticket) -> commands.AssignRequest:
-        return commands.AssignRequest(request_id=ticket.request_id, assignee_id=self.assignee_id,
-                                      expected_version=ticket.version)
+        return commands.AssignRequest(
+            request_id=ticket.request_id, assignee_id=self.assignee_id, expected_version=ticket.version
+        )
 
 
 @dataclass(frozen=True)
@@ -105,8 +113,12 @@ class HandOff(Act):
     handler = staticmethod(handlers.hand_off_request)
 
     def command(self, ticket: Ticket) -> commands.HandOffRequest:
-        return commands.HandOffRequest(request_id=ticket.request_id, to_department_id=self.department_id,
-                                       reason=self.reason, expected_version=ticket.version)
+        return commands.HandOffRequest(
+            request_id=ticket.request_id,
+            to_department_id=self.department_id,
+            reason=self.reason,
+            expected_version=ticket.version,
+        )
 
 
 @dataclass(frozen=True)
@@ -117,8 +129,13 @@ class AddTask(Act):
     handler = staticmethod(handlers.add_task)
 
     def command(self, ticket: Ticket) -> commands.AddTask:
-        return commands.AddTask(request_id=ticket.request_id, title=self.title, department_id=self.department_id,
-                                assignee_id=self.assignee_id, expected_version=ticket.version)
+        return commands.AddTask(
+            request_id=ticket.request_id,
+            title=self.title,
+            department_id=self.department_id,
+            assignee_id=self.assignee_id,
+            expected_version=ticket.version,
+        )
 
 
 @dataclass(frozen=True)
@@ -156,5 +173,6 @@ class Reprioritise(Act):
     checks_person_fields = True
 
     def command(self, ticket: Ticket) -> commands.UpdateRequest:
-        return commands.UpdateRequest(request_id=ticket.request_id, expected_version=ticket.version,
-                                      priority=self.priority)
+        return commands.UpdateRequest(
+            request_id=ticket.request_id, expected_version=ticket.version, priority=self.priority
+        )

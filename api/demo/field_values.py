@@ -1,4 +1,5 @@
 """Custom field values a requester would plausibly type, one sampler per catalog field."""
+
 from __future__ import annotations
 
 import random
@@ -57,7 +58,7 @@ def money(low: int, high: int) -> Sampler:
 
 
 def code(prefix: str, digits: int) -> Sampler:
-    return lambda d: f"{prefix}{d.rng.randrange(10 ** (digits - 1), 10 ** digits)}"
+    return lambda d: f"{prefix}{d.rng.randrange(10 ** (digits - 1), 10**digits)}"
 
 
 def days_ahead(low: int, high: int) -> Sampler:
@@ -72,6 +73,7 @@ def days_after(key: str, low: int, high: int) -> Sampler:
     def sample(d: FieldDraw) -> str:
         start = date.fromisoformat(d.values[key]) if key in d.values else d.raised_on
         return (start + timedelta(days=d.rng.randint(low, high))).isoformat()
+
     return sample
 
 
@@ -99,8 +101,15 @@ def a_colleague(d: FieldDraw) -> str:
     return person_ref(d.rng.choice([p for p in d.directory.requesters if p.id != d.requester.id]))
 
 
-def field(key: str, label: str, kind: FieldKind, *, required: bool = False,
-          options: tuple[str, ...] | None = None, sample: Sampler | None = None) -> DemoField:
+def field(
+    key: str,
+    label: str,
+    kind: FieldKind,
+    *,
+    required: bool = False,
+    options: tuple[str, ...] | None = None,
+    sample: Sampler | None = None,
+) -> DemoField:
     return DemoField(FieldDefinition(key, label, kind, required=required, options=options), sample)
 
 
@@ -118,5 +127,4 @@ def display_values(fields: Sequence[DemoField], values: dict[str, str], director
     """Values as a person reads them (names, not IDs), for titles and descriptions."""
     names = {person_ref(p): p.name for p in directory.people}
     kinds = {f.definition.key: f.definition.kind for f in fields}
-    return {key: names.get(value, value) if kinds[key] is FieldKind.PERSON else value
-            for key, value in values.items()}
+    return {key: names.get(value, value) if kinds[key] is FieldKind.PERSON else value for key, value in values.items()}

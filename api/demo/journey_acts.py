@@ -1,5 +1,6 @@
 """Planned steps of a journey run. A run's requests do not exist when the plan is written:
 acts name them by touchpoint, and `RunTicket` learns each request as its stage opens."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ class JourneyAct(Act):
         touchpoints = {link.request_id: link.touchpoint_id for link in run.requests} if run else {}
         for request in uow.requests.seen:
             touchpoint = touchpoints.get(request.id) or next(
-                (tp for tp, t in run_ticket.requests.items() if t.request_id == request.id), None)
+                (tp for tp, t in run_ticket.requests.items() if t.request_id == request.id), None
+            )
             if touchpoint is not None:
                 run_ticket.requests[touchpoint] = Ticket(request.id, request.version, [t.id for t in request.tasks])
         return run_ticket
@@ -46,8 +48,13 @@ class StartRun(JourneyAct):
     refers_to_people = True
 
     def command(self, ticket: None) -> jc.StartJourneyRun:
-        return jc.StartJourneyRun(map_id=self.map_id, subject=self.subject, sponsor_id=self.sponsor_id,
-                                  start_at=self.start_at, fields=dict(self.fields))
+        return jc.StartJourneyRun(
+            map_id=self.map_id,
+            subject=self.subject,
+            sponsor_id=self.sponsor_id,
+            start_at=self.start_at,
+            fields=dict(self.fields),
+        )
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,7 @@ class MoveTouchpoint(JourneyAct):
 
     def command(self, ticket: RunTicket) -> commands.TransitionRequest:
         request = ticket.requests[self.touchpoint_id]
-        return commands.TransitionRequest(request_id=request.request_id, to=self.to,
-                                          expected_version=request.version)
+        return commands.TransitionRequest(request_id=request.request_id, to=self.to, expected_version=request.version)
 
 
 @dataclass(frozen=True)

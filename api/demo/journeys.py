@@ -5,6 +5,7 @@ Equipment the bottleneck, Finance is sometimes late with payroll. Runs are plann
 stage (a stage begins when its last request is resolved) and played with the request
 stories, in time order, through the real handlers. Runs still going today stay active.
 """
+
 from __future__ import annotations
 
 import random
@@ -67,48 +68,117 @@ def onboarding(directory: Directory, offerings: list[Offering]) -> MapSpec:
         type_id = _form(offerings, form).request_type_id if form else None
         return TouchpointSpec(name, d[department], type_id, tuple(pains), values or {})
 
-    return MapSpec("Employee onboarding", description="From signed offer to a productive first day.", stages=(
-        StageSpec("Contract & payroll", target_minutes=1440, touchpoints=(
-            tp("Employment contract", "hr", "Employment contract", {"new_hire_name": "{subject}",
-                                                                    "start_date": "{startDate}"},
-               ("Contract arrives days before the start",)),
-            tp("Payroll", "finance", "Add to payroll", {"employee": "{subject}", "first_day": "{startDate}"},
-               ("First salary paid late",)))),
-        StageSpec("Equipment & access", target_minutes=4320, touchpoints=(
-            tp("Laptop", "it", "New laptop", {"model": "14-inch standard", "needed_by": "{startDate}",
-                                              "approver": "{sponsor}"},
-               ("Laptop not ready on day one", "Approval waits on Finance")),
-            tp("Accounts", "it", "Account for a system", {"system": "Workday", "access_level": "Edit"}))),
-        StageSpec("Workplace", target_minutes=2880, touchpoints=(
-            tp("Desk", "facilities", "Workplace for a new starter", {"starter": "{subject}",
-                                                                      "first_day": "{startDate}"}),
-            tp("Badge", "facilities", "Badge", {"reason": "New starter", "building": "HQ",
-                                                "badge_holder": "{sponsor}"}, ("Badge not ready at reception",)))),
-        StageSpec("First day", touchpoints=(tp("Welcome and buddy", "hr", None, pains=("Nobody at reception",)),)),
-    ))
+    return MapSpec(
+        "Employee onboarding",
+        description="From signed offer to a productive first day.",
+        stages=(
+            StageSpec(
+                "Contract & payroll",
+                target_minutes=1440,
+                touchpoints=(
+                    tp(
+                        "Employment contract",
+                        "hr",
+                        "Employment contract",
+                        {"new_hire_name": "{subject}", "start_date": "{startDate}"},
+                        ("Contract arrives days before the start",),
+                    ),
+                    tp(
+                        "Payroll",
+                        "finance",
+                        "Add to payroll",
+                        {"employee": "{subject}", "first_day": "{startDate}"},
+                        ("First salary paid late",),
+                    ),
+                ),
+            ),
+            StageSpec(
+                "Equipment & access",
+                target_minutes=4320,
+                touchpoints=(
+                    tp(
+                        "Laptop",
+                        "it",
+                        "New laptop",
+                        {"model": "14-inch standard", "needed_by": "{startDate}", "approver": "{sponsor}"},
+                        ("Laptop not ready on day one", "Approval waits on Finance"),
+                    ),
+                    tp("Accounts", "it", "Account for a system", {"system": "Workday", "access_level": "Edit"}),
+                ),
+            ),
+            StageSpec(
+                "Workplace",
+                target_minutes=2880,
+                touchpoints=(
+                    tp(
+                        "Desk",
+                        "facilities",
+                        "Workplace for a new starter",
+                        {"starter": "{subject}", "first_day": "{startDate}"},
+                    ),
+                    tp(
+                        "Badge",
+                        "facilities",
+                        "Badge",
+                        {"reason": "New starter", "building": "HQ", "badge_holder": "{sponsor}"},
+                        ("Badge not ready at reception",),
+                    ),
+                ),
+            ),
+            StageSpec("First day", touchpoints=(tp("Welcome and buddy", "hr", None, pains=("Nobody at reception",)),)),
+        ),
+    )
 
 
 def office_move(directory: Directory, offerings: list[Offering]) -> MapSpec:
     d = directory.departments
     desk_move, setup = _form(offerings, "Desk move"), _form(offerings, "Workstation setup")
-    return MapSpec("Office move", description="Moving someone to a new desk, connected on the day.", stages=(
-        StageSpec("Plan the move", target_minutes=2880, touchpoints=(
-            TouchpointSpec("Desk move", d["facilities"], desk_move.request_type_id, ("Boxes arrive late",),
-                           {"move_date": "{startDate}"}),)),
-        StageSpec("Set up the new desk", target_minutes=1440, touchpoints=(
-            TouchpointSpec("Workstation", d["it"], setup.request_type_id, ("No network on the new desk",),
-                           {"move_date": "{startDate}"}),)),
-    ))
+    return MapSpec(
+        "Office move",
+        description="Moving someone to a new desk, connected on the day.",
+        stages=(
+            StageSpec(
+                "Plan the move",
+                target_minutes=2880,
+                touchpoints=(
+                    TouchpointSpec(
+                        "Desk move",
+                        d["facilities"],
+                        desk_move.request_type_id,
+                        ("Boxes arrive late",),
+                        {"move_date": "{startDate}"},
+                    ),
+                ),
+            ),
+            StageSpec(
+                "Set up the new desk",
+                target_minutes=1440,
+                touchpoints=(
+                    TouchpointSpec(
+                        "Workstation",
+                        d["it"],
+                        setup.request_type_id,
+                        ("No network on the new desk",),
+                        {"move_date": "{startDate}"},
+                    ),
+                ),
+            ),
+        ),
+    )
 
 
-async def build_maps(engine: AsyncEngine, directory: Directory, offerings: list[Offering], *,
-                     at: datetime) -> dict[str, JourneyMap]:
+async def build_maps(
+    engine: AsyncEngine, directory: Directory, offerings: list[Offering], *, at: datetime
+) -> dict[str, JourneyMap]:
     refs = person_refs_in(engine)
     made = {}
-    for key, spec, manager in (("onboarding", onboarding(directory, offerings), directory.manager("hr")),
-                               ("office_move", office_move(directory, offerings), directory.manager("facilities"))):
-        map_id = await handle.create_map(jc.CreateJourneyMap(spec), uow=SqlUnitOfWork(engine), actor=manager,
-                                         now=at, person_refs=refs)
+    for key, spec, manager in (
+        ("onboarding", onboarding(directory, offerings), directory.manager("hr")),
+        ("office_move", office_move(directory, offerings), directory.manager("facilities")),
+    ):
+        map_id = await handle.create_map(
+            jc.CreateJourneyMap(spec), uow=SqlUnitOfWork(engine), actor=manager, now=at, person_refs=refs
+        )
         async with SqlUnitOfWork(engine) as uow:
             made[key] = await uow.journey_maps.get(map_id)
     return made
@@ -117,8 +187,9 @@ async def build_maps(engine: AsyncEngine, directory: Directory, offerings: list[
 class RunWriter:
     """One run's steps, stage by stage; steps from `now` on are left out (the run is still going)."""
 
-    def __init__(self, rng: random.Random, directory: Directory, offerings: list[Offering], journey: JourneyMap,
-                 *, now: datetime):
+    def __init__(
+        self, rng: random.Random, directory: Directory, offerings: list[Offering], journey: JourneyMap, *, now: datetime
+    ):
         self.rng, self.directory, self.journey, self.now = rng, directory, journey, now
         self.forms = {o.request_type_id: o for o in offerings}
         self.steps: list[Step] = []
@@ -155,8 +226,9 @@ class RunWriter:
         return resolved
 
 
-def plan_runs(directory: Directory, offerings: list[Offering], maps: dict[str, JourneyMap], *,
-              rng: random.Random, now: datetime) -> list[list[Step]]:
+def plan_runs(
+    directory: Directory, offerings: list[Offering], maps: dict[str, JourneyMap], *, rng: random.Random, now: datetime
+) -> list[list[Step]]:
     stories = []
     for key, count in RUNS.items():
         journey = maps[key]

@@ -1,4 +1,5 @@
 """The demo organisation: four departments and the forty people who work in and with them."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -36,11 +37,35 @@ STAFF = (
 
 REQUESTERS = (
     ("Emma Wilson", "employee@example.com"),
-    *((name, None) for name in (
-        "Liam O'Connor", "Sofia Almeida", "Noah Schmidt", "Chloé Martin", "Arjun Mehta", "Hannah Kowalski",
-        "Mateo Silva", "Zara Ahmed", "Lucas Brown", "Ingrid Johansson", "Kwame Mensah", "Elena Popescu",
-        "Daniel Kim", "Fatima Zahra", "Jonas Weber", "Priscilla Adeyemi", "Ravi Kumar", "Olivia Novak",
-        "Samuel Cohen", "Marta Lindqvist", "Diego Torres", "Amara Nwosu", "Felix Braun", "Isabel Costa")),
+    *(
+        (name, None)
+        for name in (
+            "Liam O'Connor",
+            "Sofia Almeida",
+            "Noah Schmidt",
+            "Chloé Martin",
+            "Arjun Mehta",
+            "Hannah Kowalski",
+            "Mateo Silva",
+            "Zara Ahmed",
+            "Lucas Brown",
+            "Ingrid Johansson",
+            "Kwame Mensah",
+            "Elena Popescu",
+            "Daniel Kim",
+            "Fatima Zahra",
+            "Jonas Weber",
+            "Priscilla Adeyemi",
+            "Ravi Kumar",
+            "Olivia Novak",
+            "Samuel Cohen",
+            "Marta Lindqvist",
+            "Diego Torres",
+            "Amara Nwosu",
+            "Felix Braun",
+            "Isabel Costa",
+        )
+    ),
 )
 
 ADMIN = ("Alex Morgan", "admin@example.com")
@@ -85,8 +110,13 @@ async def insert_first_admin(engine: AsyncEngine, *, at: datetime) -> Person:
     """The one row written directly: every handler needs an admin actor to exist first."""
     name, email = ADMIN
     async with engine.begin() as conn:
-        row = (await conn.execute(t.people.insert().values(
-            name=name, email=email, role=Role.ADMIN.value, created_at=at).returning(t.people.c.id))).one()
+        row = (
+            await conn.execute(
+                t.people.insert()
+                .values(name=name, email=email, role=Role.ADMIN.value, created_at=at)
+                .returning(t.people.c.id)
+            )
+        ).one()
     return Person(id=row.id, name=name, email=email, role=Role.ADMIN, department_id=None, created_at=at)
 
 
@@ -97,14 +127,15 @@ async def build_directory(engine: AsyncEngine, *, at: datetime) -> Directory:
     for key, name in DEPARTMENTS.items():
         at += timedelta(minutes=1)
         directory.departments[key] = await organisation.create_department(
-            commands.CreateDepartment(name=name, slug=key), uow=SqlUnitOfWork(engine), actor=admin, now=at)
-    wanted = [(name, directory.departments[dept], role, email or email_for(name))
-              for name, dept, role, email in STAFF]
+            commands.CreateDepartment(name=name, slug=key), uow=SqlUnitOfWork(engine), actor=admin, now=at
+        )
+    wanted = [(name, directory.departments[dept], role, email or email_for(name)) for name, dept, role, email in STAFF]
     wanted += [(name, None, Role.REQUESTER, email or email_for(name)) for name, email in REQUESTERS]
     for name, department_id, role, email in wanted:
         at += timedelta(minutes=1)
         command = commands.CreatePerson(name=name, email=email, role=role, department_id=department_id)
         person_id = await organisation.create_person(command, uow=SqlUnitOfWork(engine), actor=admin, now=at)
-        directory.people.append(Person(id=person_id, name=name, email=email, role=role,
-                                       department_id=department_id, created_at=at))
+        directory.people.append(
+            Person(id=person_id, name=name, email=email, role=role, department_id=department_id, created_at=at)
+        )
     return directory

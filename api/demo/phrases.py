@@ -1,4 +1,5 @@
 """What people write on requests, by moment. `{first}` is the requester's first name."""
+
 from __future__ import annotations
 
 ACKNOWLEDGE = (
@@ -47,8 +48,11 @@ THANKS = ("Thanks, all good!", "Works now, thank you.", "Perfect, thanks for the
 NUDGE = ("Any update on this? It's blocking me.", "Adding: it's getting worse.", "Is there anything you need from me?")
 
 REQUESTER_CANCEL = ("No longer needed.", "Raised by mistake, sorry.", "Sorted it out myself.")
-AGENT_CANCEL = ("Duplicate of an earlier request.", "Covered by the office-wide fix announced today.",
-                "Requester confirmed this is no longer needed.")
+AGENT_CANCEL = (
+    "Duplicate of an earlier request.",
+    "Covered by the office-wide fix announced today.",
+    "Requester confirmed this is no longer needed.",
+)
 
 AUTO_CLOSE = "No reply for a few days after resolution; closing."
 ESCALATE = "Escalating: this affects a whole team."
@@ -56,19 +60,37 @@ DOWNGRADE = "Lowering priority: a workaround is in place."
 
 # Internal notes each department writes while working (owner or task department).
 INTERNAL_NOTES = {
-    "it": ("Checked the asset register; warranty still valid.", "Reimaged and re-enrolled in device management.",
-           "Same root cause as last week's VPN tickets.", "Stock check: two units left in the store room."),
-    "facilities": ("Contractor booked for Tuesday morning.", "Desk is free; cleared with the floor warden.",
-                   "Spare parts in the basement store.", "Badge printer is back online."),
-    "hr": ("Checked against the policy: eligible.", "Contract template updated with the new grade.",
-           "Manager approval is on file.", "Payroll cut-off is the 20th; we're in time."),
-    "finance": ("Within budget for the cost centre; approved.", "Supplier is on the approved list.",
-                "Matched to the receipts; amounts agree.", "Will go out in Friday's payment run."),
+    "it": (
+        "Checked the asset register; warranty still valid.",
+        "Reimaged and re-enrolled in device management.",
+        "Same root cause as last week's VPN tickets.",
+        "Stock check: two units left in the store room.",
+    ),
+    "facilities": (
+        "Contractor booked for Tuesday morning.",
+        "Desk is free; cleared with the floor warden.",
+        "Spare parts in the basement store.",
+        "Badge printer is back online.",
+    ),
+    "hr": (
+        "Checked against the policy: eligible.",
+        "Contract template updated with the new grade.",
+        "Manager approval is on file.",
+        "Payroll cut-off is the 20th; we're in time.",
+    ),
+    "finance": (
+        "Within budget for the cost centre; approved.",
+        "Supplier is on the approved list.",
+        "Matched to the receipts; amounts agree.",
+        "Will go out in Friday's payment run.",
+    ),
 }
 
 HANDOFF_NOTE = ("Not ours: {reason} Handing over.", "Misrouted. {reason}")
-PASSED_ON = ("Hi {first}, {department} look after this, so I've passed it to them.",
-             "Thanks {first} — this is one for {department}; they have it now.")
+PASSED_ON = (
+    "Hi {first}, {department} look after this, so I've passed it to them.",
+    "Thanks {first} — this is one for {department}; they have it now.",
+)
 
 RATING_COMMENTS = {
     5: ("Quick and friendly, thank you!", "Great service.", None),

@@ -1,4 +1,5 @@
 """Plays the planned history (requests and journey runs) through the real handlers."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,9 @@ class DemoStepFailed(RuntimeError):
 def chronological(stories: list[list[Step]]) -> list[tuple[int, Step]]:
     """All steps of all requests, oldest first, so the event log reads in time order and
     request numbers follow the order in which requests were raised."""
-    keyed = [(step.at, story, position, step)
-             for story, steps in enumerate(stories) for position, step in enumerate(steps)]
+    keyed = [
+        (step.at, story, position, step) for story, steps in enumerate(stories) for position, step in enumerate(steps)
+    ]
     keyed.sort(key=lambda entry: entry[:3])
     return [(story, step) for _, story, _, step in keyed]
 
@@ -49,9 +51,11 @@ class Playback:
         if getattr(step.act, "refers_to_people", False):
             extra["person_ref"] = person_ref
         try:
-            await step.act.handler(step.act.command(self.tickets.get(story)), uow=uow, actor=step.actor,
-                                   now=step.at, **extra)
+            await step.act.handler(
+                step.act.command(self.tickets.get(story)), uow=uow, actor=step.actor, now=step.at, **extra
+            )
         except DomainError as error:
-            raise DemoStepFailed(f"story {story}: {step.act!r} by {step.actor.email} failed: "
-                                 f"{error.code} {error.message}") from error
+            raise DemoStepFailed(
+                f"story {story}: {step.act!r} by {step.actor.email} failed: {error.code} {error.message}"
+            ) from error
         self.tickets[story] = step.act.ticket_after(uow, self.tickets.get(story))

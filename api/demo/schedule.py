@@ -1,4 +1,5 @@
 """How many requests, in which status, raised by whom, and when: the demo's request history."""
+
 from __future__ import annotations
 
 import random
@@ -17,8 +18,14 @@ HISTORY = timedelta(days=60)
 
 # Today's statuses: most history is closed; a realistic backlog is open.
 STATUS_COUNTS = {
-    S.NEW: 24, S.TRIAGED: 18, S.IN_PROGRESS: 36, S.WAITING_ON_REQUESTER: 18, S.WAITING_ON_DEPARTMENT: 18,
-    S.RESOLVED: 36, S.CLOSED: 126, S.CANCELLED: 24,
+    S.NEW: 24,
+    S.TRIAGED: 18,
+    S.IN_PROGRESS: 36,
+    S.WAITING_ON_REQUESTER: 18,
+    S.WAITING_ON_DEPARTMENT: 18,
+    S.RESOLVED: 36,
+    S.CLOSED: 126,
+    S.CANCELLED: 24,
 }
 
 # How many days ago finished requests last saw activity: resolved ones are still inside
@@ -30,8 +37,9 @@ EMPLOYEE_SHARE = 0.08  # employee@example.com raises enough to fill a demo porta
 STAFF_SHARE = 0.1  # agents and managers need things from other departments too
 
 
-def plan_requests(directory: Directory, offerings: list[Offering], *, rng: random.Random,
-                  now: datetime) -> list[list[Step]]:
+def plan_requests(
+    directory: Directory, offerings: list[Offering], *, rng: random.Random, now: datetime
+) -> list[list[Step]]:
     """Every request's steps; each list is in time order, and every step is in the past."""
     targets = [status for status, count in STATUS_COUNTS.items() for _ in range(count)]
     rng.shuffle(targets)
@@ -54,8 +62,15 @@ def _requester(rng: random.Random, directory: Directory, offering: Offering) -> 
     return rng.choice(directory.requesters)
 
 
-def _plan_in_time(rng: random.Random, directory: Directory, offering: Offering, requester: Person,
-                  target: RequestStatus, *, now: datetime) -> list[Step]:
+def _plan_in_time(
+    rng: random.Random,
+    directory: Directory,
+    offering: Offering,
+    requester: Person,
+    target: RequestStatus,
+    *,
+    now: datetime,
+) -> list[Step]:
     """Write the story once to learn how long it runs, then again where it ends on time.
 
     Both writings use one seed, and durations never depend on the start, so the second
@@ -64,8 +79,9 @@ def _plan_in_time(rng: random.Random, directory: Directory, offering: Offering, 
     seed = rng.getrandbits(64)
 
     def write(start: datetime) -> StoryWriter:
-        writer = StoryWriter(rng=random.Random(seed), directory=directory, offering=offering,
-                             requester=requester, start=start)
+        writer = StoryWriter(
+            rng=random.Random(seed), directory=directory, offering=offering, requester=requester, start=start
+        )
         write_story(writer, target)
         return writer
 

@@ -1,4 +1,5 @@
 """Which things happen to a request on its way to the status it has today."""
+
 from __future__ import annotations
 
 from api.demo.acts import Step

@@ -4,6 +4,7 @@ The writer keeps track of what the domain will allow next — who owns the reque
 is assigned, which tasks are open, the status — so that the plan plays back through the
 real handlers without a rule saying no. Durations follow the request type's SLA targets.
 """
+
 from __future__ import annotations
 
 import random
@@ -49,8 +50,9 @@ class PlannedTask:
 class StoryWriter:
     """One request's story: the requester's side, the owner's side, other departments' side."""
 
-    def __init__(self, *, rng: random.Random, directory: Directory, offering: Offering, requester: Person,
-                 start: datetime):
+    def __init__(
+        self, *, rng: random.Random, directory: Directory, offering: Offering, requester: Person, start: datetime
+    ):
         self.rng, self.directory, self.offering, self.requester = rng, directory, offering, requester
         self.at = start
         self.steps: list[Step] = []
@@ -117,8 +119,18 @@ class StoryWriter:
         description = self.pick(kind.descriptions).format_map(shown)
         by_phone = self.chance(0.08)  # an agent takes the call and raises it for the requester
         actor = self.owner_agent() if by_phone else self.requester
-        self.do(actor, Raise(self.offering.service_id, self.offering.request_type_id, title, description,
-                             self.priority, values, requester_id=self.requester.id if by_phone else None))
+        self.do(
+            actor,
+            Raise(
+                self.offering.service_id,
+                self.offering.request_type_id,
+                title,
+                description,
+                self.priority,
+                values,
+                requester_id=self.requester.id if by_phone else None,
+            ),
+        )
 
     def say(self, person: Person, options: tuple[str, ...], *, internal: bool = False, **words: str) -> None:
         first = self.requester.name.split()[0]
@@ -227,8 +239,9 @@ class StoryWriter:
     # -- other departments ---------------------------------------------------------------
     def add_task(self, title: str, department: str) -> None:
         worker = self.pick(self.directory.agents(department)) if self.chance(0.5) else None
-        self.do(self.owner_agent(), AddTask(title, self.directory.departments[department],
-                                            worker.id if worker else None))
+        self.do(
+            self.owner_agent(), AddTask(title, self.directory.departments[department], worker.id if worker else None)
+        )
         self.tasks.append(PlannedTask(department))
 
     def complete_task(self, position: int) -> None:

@@ -5,6 +5,7 @@ Bounded in entries and in bytes (tokens are the keys, up to a few KB each). An a
 most `seconds` and never past the token's own expiry, so a token its provider stops vouching for
 (introspection, userinfo) counts for that long at most. Concurrent first uses of one token share
 one check."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,14 @@ Answer = Checked | Refused
 
 
 class CheckedTokens:
-    def __init__(self, *, seconds: float = 60.0, max_entries: int = 10_000, max_bytes: int = 16 * 1024 * 1024,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        *,
+        seconds: float = 60.0,
+        max_entries: int = 10_000,
+        max_bytes: int = 16 * 1024 * 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.seconds = seconds
         self.max_entries = max_entries
         self.max_bytes = max_bytes

@@ -1,4 +1,5 @@
 """A verified token's claims, read as a sign-in (domain.identities.SignIn)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,10 +16,15 @@ def sign_in_from(claims: dict[str, Any], *, issuer: str, roles_claim: str) -> Si
     if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT:
         raise Refused(refusals.MISSING_CLAIM, "sub")
     email = claims.get("email")
-    return SignIn(issuer=issuer, subject=subject, email=email if isinstance(email, str) else None,
-                  # Some providers (Cognito) send the string "true".
-                  email_verified=claims.get("email_verified") in (True, "true"),
-                  name=_name(claims), groups=groups(claims, roles_claim))
+    return SignIn(
+        issuer=issuer,
+        subject=subject,
+        email=email if isinstance(email, str) else None,
+        # Some providers (Cognito) send the string "true".
+        email_verified=claims.get("email_verified") in (True, "true"),
+        name=_name(claims),
+        groups=groups(claims, roles_claim),
+    )
 
 
 def groups(claims: dict[str, Any], path: str) -> tuple[str, ...]:
@@ -35,9 +41,11 @@ def groups(claims: dict[str, Any], path: str) -> tuple[str, ...]:
 
 
 def _name(claims: dict[str, Any]) -> str | None:
-    for candidate in (claims.get("name"), " ".join(
-            part for part in (claims.get("given_name"), claims.get("family_name")) if isinstance(part, str)),
-            claims.get("preferred_username")):
+    for candidate in (
+        claims.get("name"),
+        " ".join(part for part in (claims.get("given_name"), claims.get("family_name")) if isinstance(part, str)),
+        claims.get("preferred_username"),
+    ):
         if isinstance(candidate, str) and candidate.strip():
             return candidate.strip()
     return None

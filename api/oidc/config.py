@@ -1,4 +1,5 @@
 """The OpenID Connect settings (api.settings), read and checked once at start-up."""
+
 from __future__ import annotations
 
 import json
@@ -35,16 +36,24 @@ class OidcConfig:
             if urlparse(issuer).scheme not in ("https", "http") or not urlparse(issuer).netloc:
                 raise OidcSettingsError(f"TANDEM_OIDC_ISSUER: {issuer!r} is not an http(s) URL")
         if not settings.tandem_oidc_audience.strip():
-            raise OidcSettingsError("TANDEM_OIDC_AUDIENCE must be set with TANDEM_OIDC_ISSUER: "
-                                    "the audience access tokens name for Tandem")
+            raise OidcSettingsError(
+                "TANDEM_OIDC_AUDIENCE must be set with TANDEM_OIDC_ISSUER: the audience access tokens name for Tandem"
+            )
         opaque = _listed(settings.tandem_oidc_opaque_issuers)
         if set(opaque) - set(issuers):
             raise OidcSettingsError("TANDEM_OIDC_OPAQUE_ISSUERS must name issuers of TANDEM_OIDC_ISSUER")
         client = (settings.tandem_oidc_client_id, settings.tandem_oidc_client_secret)
-        return cls(issuers=issuers, audience=settings.tandem_oidc_audience.strip(), opaque_issuers=opaque,
-                   client_credentials=client if all(client) else None, provision=settings.tandem_oidc_provision,
-                   roles_claim=settings.tandem_oidc_roles_claim, roles=_roles(settings.tandem_oidc_roles),
-                   leeway=settings.tandem_oidc_leeway, jwks_cooldown=settings.tandem_oidc_jwks_cooldown)
+        return cls(
+            issuers=issuers,
+            audience=settings.tandem_oidc_audience.strip(),
+            opaque_issuers=opaque,
+            client_credentials=client if all(client) else None,
+            provision=settings.tandem_oidc_provision,
+            roles_claim=settings.tandem_oidc_roles_claim,
+            roles=_roles(settings.tandem_oidc_roles),
+            leeway=settings.tandem_oidc_leeway,
+            jwks_cooldown=settings.tandem_oidc_jwks_cooldown,
+        )
 
 
 def _listed(value: str) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
 """The provider's endpoints over HTTP: asynchronous, with a timeout, answers capped in size."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,7 @@ class ProviderUnreachable(Exception):
 
 class ProviderClient:
     def __init__(self, *, timeout: float = TIMEOUT_SECONDS):
-        self._http = httpx.AsyncClient(timeout=timeout, follow_redirects=False,
-                                       headers={"Accept": "application/json"})
+        self._http = httpx.AsyncClient(timeout=timeout, follow_redirects=False, headers={"Accept": "application/json"})
 
     async def get(self, url: str, *, bearer: str | None = None) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else None

@@ -1,5 +1,6 @@
 """JWT access tokens (RFC 9068), checked locally: joserfc verifies the signature with the
 issuer's published key, then `iss`, `aud`, `exp` and `nbf` are checked with a bounded leeway."""
+
 from __future__ import annotations
 
 import json
@@ -29,13 +30,18 @@ REGISTRY = JWSRegistry(algorithms=list(ALGORITHMS), strict_check_header=False)
 # RFC 9864 prefers the name Ed25519 to EdDSA; providers still sign with "EdDSA", which we accept.
 warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)
 
-CLAIM_REFUSALS = {"iss": refusals.ISSUER, "aud": refusals.AUDIENCE, "nbf": refusals.NOT_YET_VALID,
-                  "iat": refusals.NOT_YET_VALID}
+CLAIM_REFUSALS = {
+    "iss": refusals.ISSUER,
+    "aud": refusals.AUDIENCE,
+    "nbf": refusals.NOT_YET_VALID,
+    "iat": refusals.NOT_YET_VALID,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class SentToken:
     """A JWS's header and claims as sent: not yet verified, only to route the token."""
+
     header: dict[str, Any]
     claims: dict[str, Any]
 
@@ -79,8 +85,12 @@ async def verify(token: str, sent: SentToken, provider: Provider, *, audience: s
 
 def check_claims(claims: dict[str, Any], *, issuer: str, audience: str, leeway: int) -> None:
     registry = jwt.JWTClaimsRegistry(
-        leeway=leeway, iss={"essential": True, "value": issuer}, aud={"essential": True, "value": audience},
-        exp={"essential": True}, sub={"essential": True})
+        leeway=leeway,
+        iss={"essential": True, "value": issuer},
+        aud={"essential": True, "value": audience},
+        exp={"essential": True},
+        sub={"essential": True},
+    )
     try:
         registry.validate(claims)
     except ExpiredTokenError:

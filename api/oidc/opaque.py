@@ -3,6 +3,7 @@ when the provider offers it and Tandem has client credentials, else the userinfo
 
 Userinfo accepts any token the provider issued for OpenID Connect, whoever it was meant for:
 introspection, which names the token's audience, is the stronger check where available."""
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,9 @@ from api.oidc.provider import Provider
 from api.oidc.refusals import Refused
 
 
-async def check(token: str, provider: Provider, *, audience: str, credentials: tuple[str, str] | None,
-                leeway: int) -> dict[str, Any]:
+async def check(
+    token: str, provider: Provider, *, audience: str, credentials: tuple[str, str] | None, leeway: int
+) -> dict[str, Any]:
     """The token's claims (`sub`, and `exp` when introspection gives it); Refused(INACTIVE) when
     the provider does not vouch for it."""
     metadata = await provider.metadata()
@@ -38,10 +40,12 @@ async def userinfo(token: str, provider: Provider) -> dict[str, Any]:
     return answer
 
 
-async def _introspect(token: str, provider: Provider, endpoint: str, *, audience: str,
-                      credentials: tuple[str, str], leeway: int) -> dict[str, Any]:
+async def _introspect(
+    token: str, provider: Provider, endpoint: str, *, audience: str, credentials: tuple[str, str], leeway: int
+) -> dict[str, Any]:
     status, answer = await provider.client.post_form(
-        endpoint, {"token": token, "token_type_hint": "access_token"}, auth=credentials)
+        endpoint, {"token": token, "token_type_hint": "access_token"}, auth=credentials
+    )
     if status != 200 or not isinstance(answer, dict):
         raise ProviderUnreachable(f"introspection answered {status}")
     if answer.get("active") is not True:

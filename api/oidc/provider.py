@@ -6,6 +6,7 @@ into a flood of requests to the provider), and a key set older than KEYS_MAX_AGE
 in the background (a key the provider withdrew stops counting). A provider that cannot be
 reached keeps its cached keys working; a key Tandem never saw then fails closed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,9 @@ def discovery_url(issuer: str) -> str:
 
 
 class Provider:
-    def __init__(self, issuer: str, *, client: ProviderClient, cooldown: float,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, issuer: str, *, client: ProviderClient, cooldown: float, clock: Callable[[], float] = time.monotonic
+    ):
         self.issuer = issuer
         self.client = client
         self.cooldown = cooldown
@@ -63,13 +65,16 @@ class Provider:
         try:
             document = await self.client.get_json_object(discovery_url(self.issuer))
         except ProviderUnreachable as error:
-            log.warning("could not fetch the provider's discovery document",
-                        extra={"issuer": self.issuer, "error": str(error)})
+            log.warning(
+                "could not fetch the provider's discovery document", extra={"issuer": self.issuer, "error": str(error)}
+            )
             return
         if document.get("issuer") != self.issuer:
             # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer it was asked for.
-            log.warning("the discovery document names another issuer",
-                        extra={"issuer": self.issuer, "named": str(document.get("issuer"))[:200]})
+            log.warning(
+                "the discovery document names another issuer",
+                extra={"issuer": self.issuer, "named": str(document.get("issuer"))[:200]},
+            )
             return
         self._metadata, self._metadata_at = document, self.clock()
 
@@ -86,9 +91,14 @@ class Provider:
     def _find(self, kid: str | None, *, key_type: str, alg: str) -> Key | None:
         if self._keys is None:
             return None
-        fitting = [key for key in self._keys
-                   if key.key_type == key_type and key.get("use") in (None, "sig") and key.get("alg") in (None, alg)
-                   and (kid is None or key.kid == kid)]
+        fitting = [
+            key
+            for key in self._keys
+            if key.key_type == key_type
+            and key.get("use") in (None, "sig")
+            and key.get("alg") in (None, alg)
+            and (kid is None or key.kid == kid)
+        ]
         # Without a `kid`, only an unambiguous key will do.
         return fitting[0] if len(fitting) == 1 else None
 
@@ -102,8 +112,10 @@ class Provider:
             try:
                 keys = await self._fetch_keys()
             except (ProviderUnreachable, JoseError, ValueError, KeyError, TypeError) as error:
-                log.warning("could not fetch the provider's keys",
-                            extra={"issuer": self.issuer, "error": f"{type(error).__name__}: {error}"[:300]})
+                log.warning(
+                    "could not fetch the provider's keys",
+                    extra={"issuer": self.issuer, "error": f"{type(error).__name__}: {error}"[:300]},
+                )
                 return
             self._keys, self._keys_at = keys, self.clock()
 

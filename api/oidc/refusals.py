@@ -1,5 +1,6 @@
 """Why a token is refused: one fixed sentence per kind, never a library's words. Details go to
 the log (the token itself never does)."""
+
 from __future__ import annotations
 
 from api.auth import AuthError

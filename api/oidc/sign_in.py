@@ -2,12 +2,13 @@
 provider for an opaque one), then the person its (issuer, subject) is linked to, linked or
 provisioned at the first sign-in. HTTP calls and websockets' `connection_init` both ask here,
 through api.auth.viewer_from_header."""
+
 from __future__ import annotations
 
 import logging
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,14 +31,21 @@ BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]{1,4096}=*")  # RFC 6750's b64toke
 
 
 class OidcSignIn:
-    def __init__(self, config: OidcConfig, *, engine: AsyncEngine, client: ProviderClient | None = None,
-                 tokens: CheckedTokens | None = None):
+    def __init__(
+        self,
+        config: OidcConfig,
+        *,
+        engine: AsyncEngine,
+        client: ProviderClient | None = None,
+        tokens: CheckedTokens | None = None,
+    ):
         self.config = config
         self.engine = engine  # links and provisions people
         self.reader = reader(engine)
         self.client = client or ProviderClient()
-        self.providers = {issuer: Provider(issuer, client=self.client, cooldown=config.jwks_cooldown)
-                          for issuer in config.issuers}
+        self.providers = {
+            issuer: Provider(issuer, client=self.client, cooldown=config.jwks_cooldown) for issuer in config.issuers
+        }
         self.tokens = tokens or CheckedTokens()
 
     def recognises(self, token: str) -> bool:
@@ -80,8 +88,9 @@ class OidcSignIn:
             provider = self.providers.get(sent.issuer) if isinstance(sent.issuer, str) else None
             if provider is None:
                 raise Refused(refusals.ISSUER, f"iss {str(sent.issuer)[:200]!r}")
-            claims = await jwt_access.verify(token, sent, provider, audience=self.config.audience,
-                                             leeway=self.config.leeway)
+            claims = await jwt_access.verify(
+                token, sent, provider, audience=self.config.audience, leeway=self.config.leeway
+            )
             return provider.issuer, claims
         return await self._opaque_claims(token)
 
@@ -92,9 +101,13 @@ class OidcSignIn:
         refusal: Refused = Refused(refusals.MALFORMED, "not a JWT, and no issuer takes opaque tokens")
         for issuer in self.config.opaque_issuers:
             try:
-                return issuer, await opaque.check(token, self.providers[issuer], audience=self.config.audience,
-                                                  credentials=self.config.client_credentials,
-                                                  leeway=self.config.leeway)
+                return issuer, await opaque.check(
+                    token,
+                    self.providers[issuer],
+                    audience=self.config.audience,
+                    credentials=self.config.client_credentials,
+                    leeway=self.config.leeway,
+                )
             except Refused as refused:
                 refusal = refused
         raise refusal
@@ -111,7 +124,7 @@ class OidcSignIn:
             raise Refused(refusals.MAY_NOT_SIGN_IN)
         rule = self.config.roles.assign(sign_in.groups) if self.config.roles is not None else None
         if rule is not None and (linked.role, linked.department_slug) != (rule.role, rule.department_slug):
-            await identities.apply_role(self.engine, linked.person_id, rule, now=datetime.now(timezone.utc))
+            await identities.apply_role(self.engine, linked.person_id, rule, now=datetime.now(UTC))
         return linked.person_id
 
     async def _with_profile(self, token: str, sign_in: SignIn, claims: dict[str, Any]) -> SignIn:
@@ -131,8 +144,9 @@ class OidcSignIn:
             raise Refused(refusals.UNVERIFIED_EMAIL)
         rule = self.config.roles.assign(sign_in.groups) if self.config.roles is not None else None
         try:
-            await identities.link(self.engine, sign_in, provision=self.config.provision, rule=rule,
-                                  now=datetime.now(timezone.utc))
+            await identities.link(
+                self.engine, sign_in, provision=self.config.provision, rule=rule, now=datetime.now(UTC)
+            )
         except identities.NoPerson:
             raise Refused(refusals.NO_PERSON) from None
         except identities.MayNotSignIn:

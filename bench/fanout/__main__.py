@@ -3,6 +3,7 @@ subscription (one queue per subscriber), each server pinned to CPU 0 and the loa
 CPU 1, in one run. Prints delivery latency (p50/p99/max over every delivery) and the server's
 resident memory per idle subscriber; writes bench/results/fanout.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,7 +13,7 @@ import secrets
 import subprocess
 import sys
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from api.auth import mint_token
@@ -52,22 +53,36 @@ class TandemTarget:
             self.org = await build_org(engine)
         finally:
             await engine.dispose()
-        token = lambda key: mint_token(person_id=self.org.people[key].id, email=self.org.people[key].email,  # noqa: E731
-                                       secret=self.secret, hours=2)
+
+        def token(key):
+            return mint_token(
+                person_id=self.org.people[key].id,
+                email=self.org.people[key].email,  # noqa: E731
+                secret=self.secret,
+                hours=2,
+            )
+
         self.tokens = [token(k) for k in SUBSCRIBERS]
         self.publisher_token = token("employee")
 
     def start(self) -> Server:
-        server = start_server(database_url=self.database_url, secret=self.secret,
-                              log_path=RESULTS / "fanout-server.log", pin=can_pin())
+        server = start_server(
+            database_url=self.database_url, secret=self.secret, log_path=RESULTS / "fanout-server.log", pin=can_pin()
+        )
         server.wait_ready()
         if not hasattr(self, "request_id"):
             self.request_id = _raise_request(server.url, self.publisher_token, self.org)
         return server
 
     def load_args(self) -> list[str]:
-        return ["--tokens", ",".join(self.tokens), "--publisher-token", self.publisher_token,
-                "--request-id", self.request_id]
+        return [
+            "--tokens",
+            ",".join(self.tokens),
+            "--publisher-token",
+            self.publisher_token,
+            "--request-id",
+            self.request_id,
+        ]
 
 
 class BaselineTarget:
@@ -94,19 +109,39 @@ class BaselineServer(ServedProcess):
     def __init__(self, log_path: Path):
         super().__init__(log_path=log_path, log_mode="wb")
         pin = ["taskset", "-c", str(SERVER_CPU)] if can_pin() else []
-        self.start([*pin, sys.executable, "-m", "uvicorn", "bench.fanout.baseline:app", "--port", str(self.port),
-                    "--log-level", "warning", "--ws", "websockets-sansio"])
+        self.start(
+            [
+                *pin,
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.fanout.baseline:app",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--ws",
+                "websockets-sansio",
+            ]
+        )
 
     def probe(self) -> urllib.request.Request:
         return urllib.request.Request(f"{self.url}/healthz")
 
 
 def _raise_request(url: str, token: str, org) -> str:
-    body = {"query": "mutation($input: RequestCreateInput!) { requestCreate(input: $input) { request { id } } }",
-            "variables": {"input": {"serviceId": ids.encode("Service", org.services["laptops"]),
-                                    "title": "Benchmark request"}}}
-    request = urllib.request.Request(f"{url}/graphql", data=json.dumps(body).encode(), method="POST",
-                                     headers={"content-type": "application/json", "authorization": f"Bearer {token}"})
+    body = {
+        "query": "mutation($input: RequestCreateInput!) { requestCreate(input: $input) { request { id } } }",
+        "variables": {
+            "input": {"serviceId": ids.encode("Service", org.services["laptops"]), "title": "Benchmark request"}
+        },
+    }
+    request = urllib.request.Request(
+        f"{url}/graphql",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.loads(answer.read())["data"]["requestCreate"]["request"]["id"]
 
@@ -116,9 +151,27 @@ def measure(target, size: int, events: int) -> dict:
     try:
         pin = ["taskset", "-c", str(LOAD_CPU)] if can_pin() else []
         done = subprocess.run(
-            [*pin, sys.executable, "-m", "bench.fanout.load", "--url", server.url, "--subscribers", str(size),
-             "--events", str(events), "--server-pid", str(server.process.pid), "--publish", target.publish,
-             *target.load_args()], capture_output=True, text=True, timeout=900)
+            [
+                *pin,
+                sys.executable,
+                "-m",
+                "bench.fanout.load",
+                "--url",
+                server.url,
+                "--subscribers",
+                str(size),
+                "--events",
+                str(events),
+                "--server-pid",
+                str(server.process.pid),
+                "--publish",
+                target.publish,
+                *target.load_args(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"load generator failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout)
@@ -132,18 +185,32 @@ def summarise(name: str, size: int, raw: dict) -> dict:
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
-    return {"contender": name, "subscribers": size, "delivered": len(latencies), "expected": expected,
-            "first_ms": latencies[0] if latencies else float("nan"), "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": latencies[-1] if latencies else float("nan"),
-            "kb_per_subscriber": (raw["rss_after_kb"] - raw["rss_before_kb"]) / max(1, raw["subscribers"])}
+
+    return {
+        "contender": name,
+        "subscribers": size,
+        "delivered": len(latencies),
+        "expected": expected,
+        "first_ms": latencies[0] if latencies else float("nan"),
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "max_ms": latencies[-1] if latencies else float("nan"),
+        "kb_per_subscriber": (raw["rss_after_kb"] - raw["rss_before_kb"]) / max(1, raw["subscribers"]),
+    }
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"\n{'contender':40} {'subs':>6} {'delivered':>13} {'first ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'KB/sub':>7}")
+    print(
+        f"\n{'contender':40} {'subs':>6} {'delivered':>13} {'first ms':>8} {'p50 ms':>8}"
+        f" {'p99 ms':>8} {'max ms':>8} {'KB/sub':>7}"
+    )
     print("-" * 105)
     for r in rows:
-        print(f"{r['contender']:40} {r['subscribers']:>6} {r['delivered']:>6}/{r['expected']:<6} {r['first_ms']:>8.1f} "
-              f"{r['p50_ms']:>8.1f} "
-              f"{r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} {r['kb_per_subscriber']:>7.1f}")
+        print(
+            f"{r['contender']:40} {r['subscribers']:>6} {r['delivered']:>6}/{r['expected']:<6} {r['first_ms']:>8.1f} "
+            f"{r['p50_ms']:>8.1f} "
+            f"{r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} {r['kb_per_subscriber']:>7.1f}"
+        )
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -166,7 +233,7 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await database.drop_database(server_url, name)
     print_table(rows)
-    args.output.write_text(json.dumps({"at": datetime.now(timezone.utc).isoformat(), "rows": rows}, indent=2))
+    args.output.write_text(json.dumps({"at": datetime.now(UTC).isoformat(), "rows": rows}, indent=2))
     return 0 if all(r["delivered"] == r["expected"] for r in rows) else 1
 
 

@@ -4,11 +4,12 @@ strawberry's own graphql-transport-ws handler. POST /publish puts one event in e
 What the issue measured as "a bare strawberry subscription"; the same payload shape as the
 Tandem feed in the benchmark, with no database and no visibility rules.
 """
+
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import strawberry
 from starlette.applications import Starlette
@@ -62,15 +63,25 @@ class Subscription:
 
 async def publish(request) -> JSONResponse:
     COUNTER[0] += 1
-    event = Event(cursor=f"c{COUNTER[0]}", type="CommentAdded", summary="Commented: benchmark",
-                  occurred_at=datetime.now(timezone.utc),
-                  request=Request(number="REQ-1001", title="Benchmark request", status="IN_PROGRESS"),
-                  actor=Person(name="Emma Employee"))
+    event = Event(
+        cursor=f"c{COUNTER[0]}",
+        type="CommentAdded",
+        summary="Commented: benchmark",
+        occurred_at=datetime.now(UTC),
+        request=Request(number="REQ-1001", title="Benchmark request", status="IN_PROGRESS"),
+        actor=Person(name="Emma Employee"),
+    )
     for queue in list(QUEUES):
         queue.put_nowait(event)
     return JSONResponse({"subscribers": len(QUEUES)})
 
 
 graphql = GraphQL(strawberry.Schema(query=Query, subscription=Subscription))
-app = Starlette(routes=[Route("/publish", publish, methods=["POST"]), Route("/graphql", graphql),
-                        WebSocketRoute("/graphql", graphql), Route("/healthz", lambda r: JSONResponse({}))])
+app = Starlette(
+    routes=[
+        Route("/publish", publish, methods=["POST"]),
+        Route("/graphql", graphql),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", lambda r: JSONResponse({})),
+    ]
+)

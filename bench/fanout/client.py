@@ -4,6 +4,7 @@ A general websocket client spends more time per message than the server under te
 and then measures itself. This one is an asyncio Protocol that does only what the benchmark
 needs: the upgrade, connection_init, one subscribe, pong, and a timestamp per `next` frame.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,16 @@ def _frame(data: str | bytes, opcode: int = 0x1) -> bytes:
 
 
 class Subscriber(asyncio.Protocol):
-    def __init__(self, *, host: str, port: int, init: dict, subscribe: dict,
-                 on_next: Callable[[float], None], ready: asyncio.Future):
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        init: dict,
+        subscribe: dict,
+        on_next: Callable[[float], None],
+        ready: asyncio.Future,
+    ):
         self.host, self.port = host, port
         self.init, self.subscribe = init, subscribe
         self.on_next = on_next
@@ -48,9 +57,13 @@ class Subscriber(asyncio.Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:
         self.transport = transport
         key = base64.b64encode(os.urandom(16)).decode()
-        transport.write((f"GET /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nUpgrade: websocket\r\n"
-                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                         "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n").encode())
+        transport.write(
+            (
+                f"GET /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+            ).encode()
+        )
 
     def data_received(self, data: bytes) -> None:
         arrived = time.perf_counter()
@@ -62,7 +75,7 @@ class Subscriber(asyncio.Protocol):
             if b" 101 " not in self.buffer[:end].split(b"\r\n")[0]:
                 self._fail(f"upgrade refused: {self.buffer[:end][:200]!r}")
                 return
-            self.buffer = self.buffer[end + 4:]
+            self.buffer = self.buffer[end + 4 :]
             self.upgraded = True
             self.transport.write(_frame(json.dumps({"type": "connection_init", "payload": self.init})))
         self._frames(arrived)
@@ -81,7 +94,7 @@ class Subscriber(asyncio.Protocol):
                 length, offset = struct.unpack("!Q", self.buffer[2:10])[0], 10
             if len(self.buffer) < offset + length:
                 return
-            payload, self.buffer = self.buffer[offset:offset + length], self.buffer[offset + length:]
+            payload, self.buffer = self.buffer[offset : offset + length], self.buffer[offset + length :]
             self._message(b1 & 0x0F, payload, arrived)
 
     def _message(self, opcode: int, payload: bytes, arrived: float) -> None:

@@ -4,6 +4,7 @@ Prints one JSON object: the server's resident memory before and after the subscr
 joined, and each event's delivery latencies (from just before the publishing call to each
 subscriber's receipt of its `next` frame).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,9 @@ from urllib.parse import urlparse
 
 from bench.fanout.client import Subscriber
 
-TANDEM_FEED = "subscription { events { cursor type summary occurredAt request { number title status } actor { name } } }"
+TANDEM_FEED = (
+    "subscription { events { cursor type summary occurredAt request { number title status } actor { name } } }"
+)
 BASELINE_FEED = TANDEM_FEED
 COMMENT = "mutation($input: CommentAddInput!) { commentAdd(input: $input) { userErrors { code } } }"
 
@@ -55,9 +58,23 @@ class Run:
             for i in range(start, min(start + 250, self.args.subscribers)):
                 ready = loop.create_future()
                 init = {"authorization": f"Bearer {tokens[i % len(tokens)]}"} if tokens else {}
-                batch.append((ready, loop.create_connection(lambda ready=ready, init=init: Subscriber(
-                    host=self.host, port=self.port, init=init, subscribe={"query": TANDEM_FEED},
-                    on_next=self.arrivals.append, ready=ready), self.host, self.port)))
+                batch.append(
+                    (
+                        ready,
+                        loop.create_connection(
+                            lambda ready=ready, init=init: Subscriber(
+                                host=self.host,
+                                port=self.port,
+                                init=init,
+                                subscribe={"query": TANDEM_FEED},
+                                on_next=self.arrivals.append,
+                                ready=ready,
+                            ),
+                            self.host,
+                            self.port,
+                        ),
+                    )
+                )
             for _ready, connecting in batch:
                 _transport, protocol = await connecting
                 subscribers.append(protocol)
@@ -68,8 +85,10 @@ class Run:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         if self.args.publish == "tandem":
-            body = {"query": COMMENT, "variables": {"input": {"requestId": self.args.request_id,
-                                                              "body": f"benchmark event {n}"}}}
+            body = {
+                "query": COMMENT,
+                "variables": {"input": {"requestId": self.args.request_id, "body": f"benchmark event {n}"}},
+            }
             await loop.run_in_executor(None, post, self.args.url + "/graphql", body, self.args.publisher_token)
         else:
             await loop.run_in_executor(None, post, self.args.url + "/publish", {}, None)
@@ -87,8 +106,9 @@ class Run:
             deadline = time.perf_counter() + 30
             while len(self.arrivals) < len(subscribers) and time.perf_counter() < deadline:
                 await asyncio.sleep(0.005)
-            events.append({"delivered": len(self.arrivals),
-                           "latencies_ms": sorted((t - started) * 1000 for t in self.arrivals)})
+            events.append(
+                {"delivered": len(self.arrivals), "latencies_ms": sorted((t - started) * 1000 for t in self.arrivals)}
+            )
             await asyncio.sleep(0.5)
         for s in subscribers:
             s.transport.close()
@@ -109,6 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         import uvloop
+
         uvloop.install()
     except ImportError:
         pass

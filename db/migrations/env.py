@@ -1,4 +1,5 @@
 """Alembic environment: async engine; the URL comes from the caller or DATABASE_URL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,7 @@ config = context.config
 
 
 def run_with(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True,
-                      compare_server_default=True)
+    context.configure(connection=connection, target_metadata=metadata, compare_type=True, compare_server_default=True)
     with context.begin_transaction():
         context.run_migrations()
 

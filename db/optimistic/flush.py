@@ -6,6 +6,7 @@ statement text never changes (children travel as JSON arrays), so each connectio
 once. A key already claimed by a concurrent call fails the statement as a whole (unique
 violation), which the caller treats as contention.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,12 +21,33 @@ from db.mapping import request_values, task_values
 from domain.events import Event
 from domain.requests import Request
 
-_UPDATED = ("title", "description", "status", "priority", "service_id", "request_type_id", "requester_id",
-            "assignee_id", "owner_department_id", "fields", "version", "updated_at", "resolved_at",
-            "closed_at", "first_response_at", "response_due_at", "resolution_due_at", "sla_paused_at",
-            "sla_paused_seconds", "satisfaction_score", "satisfaction_comment", "rated_at")
+_UPDATED = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "service_id",
+    "request_type_id",
+    "requester_id",
+    "assignee_id",
+    "owner_department_id",
+    "fields",
+    "version",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
+    "first_response_at",
+    "response_due_at",
+    "resolution_due_at",
+    "sla_paused_at",
+    "sla_paused_seconds",
+    "satisfaction_score",
+    "satisfaction_comment",
+    "rated_at",
+)
 _SET = ", ".join(f"{name} = ${i}" for i, name in enumerate(_UPDATED, start=3))
 _N = len(_UPDATED) + 3  # the first parameter after the request's columns
+
 
 def append_events(*, after: str, parameter: int) -> str:
     """The INSERT of the events (a JSON array, in order) for a CTE, written only if `after` has a row."""
@@ -83,6 +105,7 @@ select (select count(*) from upd) as updated, (select max(seq) from appended) as
 @dataclass
 class Claim:
     """An idempotency key this command uses for the first time, with the result it gives."""
+
     person_id: int
     operation: str
     key: str
@@ -93,6 +116,7 @@ class Claim:
 @dataclass
 class Loaded:
     """What was read of the request: the diff of tasks and watchers is taken against it."""
+
     row_xmin: str
     tasks: dict[int, dict[str, Any]] = field(default_factory=dict)
     watcher_ids: set[int] = field(default_factory=set)
@@ -117,9 +141,16 @@ def event_rows(events: list[Event]) -> list[dict[str, Any]]:
 
 
 def _event(e: Event) -> dict[str, Any]:
-    return {"type": e.type, "occurred_at": e.occurred_at, "actor_id": e.actor_id, "request_id": e.request_id,
-            "journey_run_id": e.journey_run_id, "department_ids": list(e.department_ids),
-            "internal": e.internal, "payload": e.payload}
+    return {
+        "type": e.type,
+        "occurred_at": e.occurred_at,
+        "actor_id": e.actor_id,
+        "request_id": e.request_id,
+        "journey_run_id": e.journey_run_id,
+        "department_ids": list(e.department_ids),
+        "internal": e.internal,
+        "payload": e.payload,
+    }
 
 
 def _children(request: Request, loaded: Loaded) -> list[Any]:
@@ -139,12 +170,12 @@ def parameters(request: Request, loaded: Loaded, events: list[Event], claim: Cla
     row = [values[name] for name in _UPDATED]
     row[_UPDATED.index("fields")] = json_text(values["fields"])
     key = [claim.person_id, claim.operation, claim.key, claim.fingerprint, claim.result_id] if claim else [None] * 5
-    return [request.id, loaded.row_xmin, *row, *_children(request, loaded), *key,
-            json_text(event_rows(events))]
+    return [request.id, loaded.row_xmin, *row, *_children(request, loaded), *key, json_text(event_rows(events))]
 
 
-async def write(conn: Connection, request: Request, loaded: Loaded, events: list[Event],
-                claim: Claim | None) -> tuple[bool, int | None]:
+async def write(
+    conn: Connection, request: Request, loaded: Loaded, events: list[Event], claim: Claim | None
+) -> tuple[bool, int | None]:
     """(whether the guard held and everything was written, the last event sequence written).
     Returns once the write is on disk (db.durability)."""
     record = await conn.fetchrow(WRITE, *parameters(request, loaded, events, claim))

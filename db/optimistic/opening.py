@@ -4,6 +4,7 @@ Nothing read here is changed by the command, so nothing is guarded: the write is
 the request, its tasks, its events and its idempotency key (a key claimed meanwhile fails the
 statement as a whole: the command runs again and finds the first result).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ select (select max(seq) from appended) as last_seq, {ASYNC_COMMIT} as commit_mod
 @dataclass(frozen=True)
 class OpeningPlan:
     """What raising a request reads before it acts."""
+
     service_id: int
     request_type_id: int | None
     requester_id: int | None
@@ -82,6 +84,7 @@ class Form:
 
 class _Prefixed:
     """One joined table's columns of a record, by attribute, as db.mapping reads rows."""
+
     __slots__ = ("_record", "_prefix")
 
     def __init__(self, record: Any, prefix: str):
@@ -98,7 +101,8 @@ async def read(conn: Connection, plan: OpeningPlan) -> Form:
         service=service_from_row(_Prefixed(r, "s_"), list(r["collaborators"])) if r["s_id"] is not None else None,
         request_type=request_type_from_row(_Prefixed(r, "rt_")) if r["rt_id"] is not None else None,
         requester=person_from_row(_Prefixed(r, "p_")) if r["p_id"] is not None else None,
-        prior=prior)
+        prior=prior,
+    )
 
 
 async def ids(conn: Connection, *, tasks: int) -> tuple[int, int, list[int]]:

@@ -1,4 +1,5 @@
 """Reading a request whole, with no lock, in one statement: what the optimistic write guards on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ left join idempotency_keys k on k.person_id = $2 and k.operation = $3 and k.key 
 @dataclass(frozen=True)
 class ReadPlan:
     """What one command reads before it acts."""
+
     request_id: int
     person_id: int
     operation: str | None = None  # with `key`: the idempotency key to look up
@@ -49,6 +51,7 @@ class Snapshot:
 
 class _Row:
     """Attribute access over a driver record, as db.mapping reads rows."""
+
     __slots__ = ("_record",)
 
     def __init__(self, record: Any):
@@ -59,8 +62,7 @@ class _Row:
 
 
 async def read(conn: Connection, plan: ReadPlan) -> Snapshot:
-    record = await conn.fetchrow(READ, plan.request_id, plan.person_id, plan.operation, plan.key,
-                                 plan.comment_ids)
+    record = await conn.fetchrow(READ, plan.request_id, plan.person_id, plan.operation, plan.key, plan.comment_ids)
     prior = None
     if record["prior_result_id"] is not None:
         prior = (record["prior_result_id"], record["prior_fingerprint"])
@@ -68,5 +70,4 @@ async def read(conn: Connection, plan: ReadPlan) -> Snapshot:
     if record["id"] is not None:
         tasks = [task_from_row(task_row(d)) for d in record["tasks_json"]]
         request = request_from_row(_Row(record), tasks, set(record["watcher_ids"]))
-    return Snapshot(request=request, row_xmin=record["row_xmin"], prior=prior,
-                    comment_ids=list(record["comment_ids"]))
+    return Snapshot(request=request, row_xmin=record["row_xmin"], prior=prior, comment_ids=list(record["comment_ids"]))

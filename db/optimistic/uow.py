@@ -1,4 +1,5 @@
 """A unit of work for one request command, read and written without a lock (see the package doc)."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
@@ -157,8 +158,11 @@ class OptimisticUnitOfWork(_Unlocked):
         request = self.saved
         if request is None or self._loaded is None:
             raise NotPlanned("a command that saves nothing read")
-        written, self.last_seq = await self._claiming(flush.write(
-            self.connection.driver_connection, request, self._loaded, self._taken_events(request), self.claim))
+        written, self.last_seq = await self._claiming(
+            flush.write(
+                self.connection.driver_connection, request, self._loaded, self._taken_events(request), self.claim
+            )
+        )
         if not written:
             raise Contended("the request changed since it was read")
         self.written_comments = list(request.new_comments)
@@ -176,8 +180,11 @@ class _Form(_Unplanned):
 
     async def get(self, entity_id: int, **_: Any) -> Any:
         plan, form = self.uow.plan, self.uow.form
-        planned = {"services": (plan.service_id, form.service), "request_types": (plan.request_type_id,
-                   form.request_type), "people": (plan.requester_id, form.requester)}[self.name]
+        planned = {
+            "services": (plan.service_id, form.service),
+            "request_types": (plan.request_type_id, form.request_type),
+            "people": (plan.requester_id, form.requester),
+        }[self.name]
         if entity_id != planned[0]:
             raise NotPlanned(f"another {self.name}")
         return planned[1]
@@ -220,6 +227,7 @@ class _NewRequests(_Unplanned):
 
 class OpeningUnitOfWork(_Unlocked):
     """Raising a request (db.optimistic.opening): read, act, write, with no transaction held."""
+
     departments = _Unplanned("departments")
     goals = _Unplanned("goals")
     references = _Unplanned("references")
@@ -228,8 +236,9 @@ class OpeningUnitOfWork(_Unlocked):
 
     def __init__(self, engine: AsyncEngine, plan: opening.OpeningPlan, *, on_commit: CommitListener | None = None):
         super().__init__(engine, plan, on_commit=on_commit)
-        self.services, self.request_types, self.people = (_Form(self, n) for n in ("services", "request_types",
-                                                                                 "people"))
+        self.services, self.request_types, self.people = (
+            _Form(self, n) for n in ("services", "request_types", "people")
+        )
         self.requests = _NewRequests(self)
 
     async def __aenter__(self) -> OpeningUnitOfWork:
@@ -241,6 +250,7 @@ class OpeningUnitOfWork(_Unlocked):
         request = self.saved
         if request is None:
             raise NotPlanned("a command that opens nothing")
-        self.last_seq = await self._claiming(opening.write(
-            self.connection.driver_connection, request, self._taken_events(request), self.claim))
+        self.last_seq = await self._claiming(
+            opening.write(self.connection.driver_connection, request, self._taken_events(request), self.claim)
+        )
         self._announce()

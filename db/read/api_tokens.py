@@ -1,4 +1,5 @@
 """API tokens as their owners and admins list them (never the secret, which is not stored)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,10 +26,12 @@ def _of(owner_id: int, *, include_revoked: bool) -> Select:
     return query if include_revoked else query.where(T.c.revoked_at.is_(None))
 
 
-async def tokens_page(conn: AsyncConnection, owner_id: int, *, include_revoked: bool, first: int | None,
-                      after: str | None) -> pages.Page:
-    return await pages.fetch_page(conn, _of(owner_id, include_revoked=include_revoked), order=NEWEST_FIRST,
-                                  first=first, after=after)
+async def tokens_page(
+    conn: AsyncConnection, owner_id: int, *, include_revoked: bool, first: int | None, after: str | None
+) -> pages.Page:
+    return await pages.fetch_page(
+        conn, _of(owner_id, include_revoked=include_revoked), order=NEWEST_FIRST, first=first, after=after
+    )
 
 
 async def tokens_count(conn: AsyncConnection, owner_id: int, *, include_revoked: bool) -> int:
@@ -38,4 +41,3 @@ async def tokens_count(conn: AsyncConnection, owner_id: int, *, include_revoked:
 async def tokens_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:
     rows = await conn.execute(select(T).where(T.c.id.in_(list(ids)), token_visible(viewer)))
     return {r.id: r for r in rows}
-

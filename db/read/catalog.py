@@ -1,4 +1,5 @@
 """The service catalog as a viewer sees it (retired services only for their owners)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -37,27 +38,38 @@ def visible_services(viewer: Person, criteria: ServiceCriteria | None = None) ->
     return query
 
 
-async def services_page(conn: AsyncConnection, viewer: Person, criteria: ServiceCriteria, *,
-                        first: int | None, after: str | None) -> pages.Page:
-    return await pages.fetch_page(conn, visible_services(viewer, criteria), order=SERVICE_ORDER,
-                                  first=first, after=after)
+async def services_page(
+    conn: AsyncConnection, viewer: Person, criteria: ServiceCriteria, *, first: int | None, after: str | None
+) -> pages.Page:
+    return await pages.fetch_page(
+        conn, visible_services(viewer, criteria), order=SERVICE_ORDER, first=first, after=after
+    )
 
 
 async def services_count(conn: AsyncConnection, viewer: Person, criteria: ServiceCriteria) -> int:
     return await pages.count(conn, visible_services(viewer, criteria))
 
 
-async def service_pages_by_department(conn: AsyncConnection, viewer: Person, department_ids: Sequence[int], *,
-                                      first: int | None, after: str | None) -> dict[int, pages.Page]:
-    return await pages.fetch_pages_by_parent(conn, visible_services(viewer), parent=S.c.owner_department_id,
-                                             parent_ids=department_ids, order=SERVICE_ORDER, first=first,
-                                             after=after)
+async def service_pages_by_department(
+    conn: AsyncConnection, viewer: Person, department_ids: Sequence[int], *, first: int | None, after: str | None
+) -> dict[int, pages.Page]:
+    return await pages.fetch_pages_by_parent(
+        conn,
+        visible_services(viewer),
+        parent=S.c.owner_department_id,
+        parent_ids=department_ids,
+        order=SERVICE_ORDER,
+        first=first,
+        after=after,
+    )
 
 
-async def service_counts_by_department(conn: AsyncConnection, viewer: Person,
-                                       department_ids: Sequence[int]) -> dict[int, int]:
-    return await pages.count_by_parent(conn, visible_services(viewer), parent=S.c.owner_department_id,
-                                       parent_ids=department_ids)
+async def service_counts_by_department(
+    conn: AsyncConnection, viewer: Person, department_ids: Sequence[int]
+) -> dict[int, int]:
+    return await pages.count_by_parent(
+        conn, visible_services(viewer), parent=S.c.owner_department_id, parent_ids=department_ids
+    )
 
 
 async def services_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:
@@ -73,8 +85,9 @@ async def services_by_ids_unfiltered(conn: AsyncConnection, ids: Sequence[int]) 
 
 async def collaborator_ids_by_service(conn: AsyncConnection, service_ids: Sequence[int]) -> dict[int, list[int]]:
     sc = t.service_collaborators
-    rows = await conn.execute(select(sc).where(sc.c.service_id.in_(list(service_ids)))
-                              .order_by(sc.c.service_id, sc.c.department_id))
+    rows = await conn.execute(
+        select(sc).where(sc.c.service_id.in_(list(service_ids))).order_by(sc.c.service_id, sc.c.department_id)
+    )
     grouped: dict[int, list[int]] = {i: [] for i in service_ids}
     for row in rows:
         grouped[row.service_id].append(row.department_id)
@@ -83,8 +96,9 @@ async def collaborator_ids_by_service(conn: AsyncConnection, service_ids: Sequen
 
 async def request_types_by_service(conn: AsyncConnection, service_ids: Sequence[int]) -> dict[int, list[Any]]:
     rt = t.request_types
-    rows = await conn.execute(select(rt).where(rt.c.service_id.in_(list(service_ids)))
-                              .order_by(rt.c.service_id, rt.c.name, rt.c.id))
+    rows = await conn.execute(
+        select(rt).where(rt.c.service_id.in_(list(service_ids))).order_by(rt.c.service_id, rt.c.name, rt.c.id)
+    )
     grouped: dict[int, list[Any]] = {i: [] for i in service_ids}
     for row in rows:
         grouped[row.service_id].append(row)
@@ -100,6 +114,7 @@ async def request_types_by_ids(conn: AsyncConnection, ids: Sequence[int]) -> dic
 async def visible_request_types_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:
     """For lookups by ID: a retired service's forms are hidden like the service."""
     rt = t.request_types
-    rows = await conn.execute(select(rt).join(S, S.c.id == rt.c.service_id)
-                              .where(rt.c.id.in_(list(ids)), service_visible(viewer)))
+    rows = await conn.execute(
+        select(rt).join(S, S.c.id == rt.c.service_id).where(rt.c.id.in_(list(ids)), service_visible(viewer))
+    )
     return {r.id: r for r in rows}

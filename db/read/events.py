@@ -1,4 +1,5 @@
 """The event log, read back: a request's activity, single events, and replay after a cursor."""
+
 from __future__ import annotations
 
 import functools
@@ -24,17 +25,31 @@ def visible_events(viewer) -> Select:
     return select(E).outerjoin(t.requests, t.requests.c.id == E.c.request_id).where(event_visible(viewer))
 
 
-async def activity_pages(conn: AsyncConnection, viewer, request_ids: Sequence[int], *, first: int | None,
-                         after: str | None, last: int | None = None,
-                         before: str | None = None) -> dict[int, pages.Page]:
-    return await pages.fetch_pages_by_parent(conn, visible_events(viewer), parent=E.c.request_id,
-                                             parent_ids=request_ids, order=EVENT_ORDER, first=first, after=after,
-                                             last=last, before=before)
+async def activity_pages(
+    conn: AsyncConnection,
+    viewer,
+    request_ids: Sequence[int],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> dict[int, pages.Page]:
+    return await pages.fetch_pages_by_parent(
+        conn,
+        visible_events(viewer),
+        parent=E.c.request_id,
+        parent_ids=request_ids,
+        order=EVENT_ORDER,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
 
 
 async def activity_counts(conn: AsyncConnection, viewer, request_ids: Sequence[int]) -> dict[int, int]:
-    return await pages.count_by_parent(conn, visible_events(viewer), parent=E.c.request_id,
-                                       parent_ids=request_ids)
+    return await pages.count_by_parent(conn, visible_events(viewer), parent=E.c.request_id, parent_ids=request_ids)
 
 
 async def events_by_seqs(conn: AsyncConnection, viewer, seqs: Sequence[int]) -> dict[int, Any]:
@@ -45,23 +60,33 @@ async def events_by_seqs(conn: AsyncConnection, viewer, seqs: Sequence[int]) -> 
 def _people_and_departments() -> Select:
     """The event with what decides who may see it (domain.access.EventAudience), read now."""
     tk, w = t.tasks.alias("audience_task"), t.watchers.alias("audience_watcher")
-    task_departments = (select(func.coalesce(func.array_agg(tk.c.department_id.distinct()), literal([], ARRAY(BigInteger))))
-                        .where(tk.c.request_id == E.c.request_id).scalar_subquery())
-    watchers = (select(func.coalesce(func.array_agg(w.c.person_id), literal([], ARRAY(BigInteger))))
-                .where(w.c.request_id == E.c.request_id).scalar_subquery())
+    task_departments = (
+        select(func.coalesce(func.array_agg(tk.c.department_id.distinct()), literal([], ARRAY(BigInteger))))
+        .where(tk.c.request_id == E.c.request_id)
+        .scalar_subquery()
+    )
+    watchers = (
+        select(func.coalesce(func.array_agg(w.c.person_id), literal([], ARRAY(BigInteger))))
+        .where(w.c.request_id == E.c.request_id)
+        .scalar_subquery()
+    )
     # The request's service and type too: goal subscriptions match them against their scope.
-    return (select(E, t.requests.c.requester_id, t.requests.c.owner_department_id,
-                   t.requests.c.service_id, t.requests.c.request_type_id,
-                   task_departments.label("task_department_ids"), watchers.label("watcher_ids"))
-            .outerjoin(t.requests, t.requests.c.id == E.c.request_id))
+    return select(
+        E,
+        t.requests.c.requester_id,
+        t.requests.c.owner_department_id,
+        t.requests.c.service_id,
+        t.requests.c.request_type_id,
+        task_departments.label("task_department_ids"),
+        watchers.label("watcher_ids"),
+    ).outerjoin(t.requests, t.requests.c.id == E.c.request_id)
 
 
 @functools.cache
 def _log_after() -> Select:
     # Built once: the broker reads after every commit, and building the statement cost more
     # than running it (bound parameters, so SQLAlchemy's compiled cache serves every call).
-    return (_people_and_departments().where(E.c.seq > bindparam("after")).order_by(E.c.seq)
-            .limit(bindparam("limit")))
+    return _people_and_departments().where(E.c.seq > bindparam("after")).order_by(E.c.seq).limit(bindparam("limit"))
 
 
 async def read_after(conn: AsyncConnection, after: int, *, limit: int) -> list[Any]:
@@ -73,6 +98,7 @@ async def read_after(conn: AsyncConnection, after: int, *, limit: int) -> list[A
 @dataclass(frozen=True)
 class Subjects:
     """The requests and actors of a batch of events, as their loaders would return them."""
+
     requests: dict[int, Any]
     people: dict[int, Any]
 
@@ -104,8 +130,9 @@ def concerning(query: Select, *, request_id: int | None, department_id: int | No
     return query
 
 
-async def replay_after(conn: AsyncConnection, viewer, after: int, *, request_id: int | None,
-                       department_id: int | None, limit: int) -> list[Any]:
+async def replay_after(
+    conn: AsyncConnection, viewer, after: int, *, request_id: int | None, department_id: int | None, limit: int
+) -> list[Any]:
     """The viewer's events after a cursor, in order: what a subscription missed."""
     query = concerning(visible_events(viewer), request_id=request_id, department_id=department_id)
     return list(await conn.execute(query.where(E.c.seq > after).order_by(E.c.seq).limit(limit)))

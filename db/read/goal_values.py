@@ -30,6 +30,7 @@ The owner at a moment comes from the hand-off log: the target of the last hand-o
 it, else the source of the first hand-off, else the request's owner (never handed off).
 Only samples credited to the key result's departments count (its scope's, or else the goal's).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -93,19 +94,38 @@ def _samples(metrics: tuple[str, ...], *, which: str, credited_to: str, value: s
    where kr.metric in ({names})"""
 
 
-SAMPLES = " union all ".join([
-    _samples(("REQUESTS_RESOLVED", "MEDIAN_RESOLUTION_HOURS", "P90_RESOLUTION_HOURS"),
-             which=_in_window("s.resolved_at"), credited_to=owner_at("s", "s.resolved_at"), value=_RESOLUTION_HOURS),
-    _samples(("SLA_COMPLIANCE_RATE",), which=_in_window("s.resolved_at"), credited_to=owner_at("s", _BREACHED_AT),
-             value=f"case when {_RESPONSE_LATE} or {_RESOLUTION_LATE} then 0 else 1 end"),
-    _samples(("SLA_COMPLIANCE_RATE",), credited_to=owner_at("s", "s.resolution_due_at"), value="0",
-             which=f"""s.resolved_at is null and {_in_window('s.resolution_due_at')}
-                       and coalesce(s.closed_at, s.sla_paused_at, :now) > s.resolution_due_at"""),
-    _samples(("CSAT_AVERAGE",), which=f"s.satisfaction_score is not null and {_in_window('s.rated_at')}",
-             credited_to=owner_at("s", "coalesce(s.resolved_at, s.rated_at)"), value="s.satisfaction_score"),
-    _samples(("OPEN_BACKLOG",), which=f"s.status in ({OPEN_STATUSES})", credited_to="s.owner_department_id",
-             value="1"),
-])
+SAMPLES = " union all ".join(
+    [
+        _samples(
+            ("REQUESTS_RESOLVED", "MEDIAN_RESOLUTION_HOURS", "P90_RESOLUTION_HOURS"),
+            which=_in_window("s.resolved_at"),
+            credited_to=owner_at("s", "s.resolved_at"),
+            value=_RESOLUTION_HOURS,
+        ),
+        _samples(
+            ("SLA_COMPLIANCE_RATE",),
+            which=_in_window("s.resolved_at"),
+            credited_to=owner_at("s", _BREACHED_AT),
+            value=f"case when {_RESPONSE_LATE} or {_RESOLUTION_LATE} then 0 else 1 end",
+        ),
+        _samples(
+            ("SLA_COMPLIANCE_RATE",),
+            credited_to=owner_at("s", "s.resolution_due_at"),
+            value="0",
+            which=f"""s.resolved_at is null and {_in_window("s.resolution_due_at")}
+                       and coalesce(s.closed_at, s.sla_paused_at, :now) > s.resolution_due_at""",
+        ),
+        _samples(
+            ("CSAT_AVERAGE",),
+            which=f"s.satisfaction_score is not null and {_in_window('s.rated_at')}",
+            credited_to=owner_at("s", "coalesce(s.resolved_at, s.rated_at)"),
+            value="s.satisfaction_score",
+        ),
+        _samples(
+            ("OPEN_BACKLOG",), which=f"s.status in ({OPEN_STATUSES})", credited_to="s.owner_department_id", value="1"
+        ),
+    ]
+)
 
 # Journey runs completed in the window, of the scoped map (any of its versions), on a map one of
 # the key result's departments has a touchpoint on. A run is on time when every stage with a
@@ -184,8 +204,12 @@ union all
 select kr_id, department_id, false, {AGGREGATE}
   from samples where department_id = any(departments) and {COUNTED}
  group by kr_id, metric, department_id
-""").bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("now", type_=DateTime(timezone=True)),
-               bindparam("everything", type_=Boolean), bindparam("viewer_department", type_=BigInteger))
+""").bindparams(
+    bindparam("ids", type_=ARRAY(BigInteger)),
+    bindparam("now", type_=DateTime(timezone=True)),
+    bindparam("everything", type_=Boolean),
+    bindparam("viewer_department", type_=BigInteger),
+)
 
 
 @dataclass(frozen=True)
@@ -220,13 +244,20 @@ def empty_value(metric: Metric) -> float | None:
     return 0.0 if metric in COUNTS else None
 
 
-async def key_result_values(conn: AsyncConnection, key_results: Sequence[tuple[int, Metric]], *,
-                            now: datetime, audience: Audience) -> dict[tuple[int, Metric], KeyResultValue]:
+async def key_result_values(
+    conn: AsyncConnection, key_results: Sequence[tuple[int, Metric]], *, now: datetime, audience: Audience
+) -> dict[tuple[int, Metric], KeyResultValue]:
     """Figures at `now` of key results keyed (id, metric), as `audience` may read them
     (domain.goal_figures); the metric shapes an empty value."""
-    rows = await conn.execute(VALUES, {"ids": [k for k, _ in key_results], "now": now,
-                                       "everything": audience.everything,
-                                       "viewer_department": audience.department_id})
+    rows = await conn.execute(
+        VALUES,
+        {
+            "ids": [k for k, _ in key_results],
+            "now": now,
+            "everything": audience.everything,
+            "viewer_department": audience.department_id,
+        },
+    )
     totals: dict[int, Aggregate] = {}
     parts: dict[int, dict[int, Aggregate]] = {k: {} for k, _ in key_results}
     for row in rows:

@@ -1,4 +1,5 @@
 """Shared goals as a viewer sees them: only goals of the viewer's department (admins: all)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -30,8 +31,9 @@ def visible_goals(viewer: Person, criteria: GoalCriteria | None = None) -> Selec
     c = criteria or GoalCriteria()
     query = select(G).where(goal_visible(viewer))
     if c.department_id is not None:
-        query = query.where(exists(select(1).select_from(GD).where(
-            GD.c.goal_id == G.c.id, GD.c.department_id == c.department_id)))
+        query = query.where(
+            exists(select(1).select_from(GD).where(GD.c.goal_id == G.c.id, GD.c.department_id == c.department_id))
+        )
     if c.active_at is not None:
         query = query.where(G.c.period_start <= c.active_at, G.c.period_end > c.active_at)
     if c.search:
@@ -40,8 +42,9 @@ def visible_goals(viewer: Person, criteria: GoalCriteria | None = None) -> Selec
     return query
 
 
-async def goals_page(conn: AsyncConnection, viewer: Person, criteria: GoalCriteria, *,
-                     first: int | None, after: str | None) -> pages.Page:
+async def goals_page(
+    conn: AsyncConnection, viewer: Person, criteria: GoalCriteria, *, first: int | None, after: str | None
+) -> pages.Page:
     return await pages.fetch_page(conn, visible_goals(viewer, criteria), order=GOAL_ORDER, first=first, after=after)
 
 
@@ -64,8 +67,9 @@ async def key_results_by_goal(conn: AsyncConnection, goal_ids: Sequence[int]) ->
 
 async def departments_by_goal(conn: AsyncConnection, goal_ids: Sequence[int]) -> dict[int, list[Any]]:
     """Each goal's departments, with whether they share their figures (domain.goal_participation)."""
-    rows = await conn.execute(select(GD).where(GD.c.goal_id.in_(list(goal_ids)))
-                              .order_by(GD.c.goal_id, GD.c.department_id))
+    rows = await conn.execute(
+        select(GD).where(GD.c.goal_id.in_(list(goal_ids))).order_by(GD.c.goal_id, GD.c.department_id)
+    )
     grouped: dict[int, list[Any]] = {i: [] for i in goal_ids}
     for row in rows:
         grouped[row.goal_id].append(row)

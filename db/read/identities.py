@@ -1,4 +1,5 @@
 """The person an OpenID Connect sign-in is linked to, read once per new token (api.oidc)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@
   (or resolution) among the requests of the next stage that opened any, per run; grouped by
   the two stages and the departments owning those two requests.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -140,18 +141,38 @@ async def analytics_by_map(conn: AsyncConnection, map_ids: Sequence[int]) -> dic
     stages: dict[int, dict[int, StageFigures]] = {i: {} for i in ids}
     for row in await conn.execute(STAGES, {"ids": ids}):
         stages[row.map_id][row.position] = StageFigures(
-            position=row.position, runs_entered=row.entered, runs_left=row.left_, runs_going=row.going,
-            median_minutes=_float(row.median), p90_minutes=_float(row.p90), on_time_rate=_float(row.on_time))
+            position=row.position,
+            runs_entered=row.entered,
+            runs_left=row.left_,
+            runs_going=row.going,
+            median_minutes=_float(row.median),
+            p90_minutes=_float(row.p90),
+            on_time_rate=_float(row.on_time),
+        )
     hand_offs: dict[int, list[HandOffFigures]] = {i: [] for i in ids}
     for row in await conn.execute(HAND_OFFS, {"ids": ids}):
-        hand_offs[row.map_id].append(HandOffFigures(
-            from_position=row.from_position, to_position=row.to_position, from_department_id=row.from_department_id,
-            to_department_id=row.to_department_id, runs=row.runs, median_minutes=float(row.median),
-            p90_minutes=float(row.p90)))
+        hand_offs[row.map_id].append(
+            HandOffFigures(
+                from_position=row.from_position,
+                to_position=row.to_position,
+                from_department_id=row.from_department_id,
+                to_department_id=row.to_department_id,
+                runs=row.runs,
+                median_minutes=float(row.median),
+                p90_minutes=float(row.p90),
+            )
+        )
     figures = {i: MapFigures(stages=stages[i], hand_offs=hand_offs[i]) for i in ids}
     for row in await conn.execute(RUNS, {"ids": ids}):
         figures[row.map_id] = MapFigures(
-            runs_started=row.started, runs_completed=row.completed, runs_cancelled=row.cancelled,
-            runs_active=row.active, median_minutes=_float(row.median), p90_minutes=_float(row.p90),
-            on_time_rate=_float(row.on_time), stages=stages[row.map_id], hand_offs=hand_offs[row.map_id])
+            runs_started=row.started,
+            runs_completed=row.completed,
+            runs_cancelled=row.cancelled,
+            runs_active=row.active,
+            median_minutes=_float(row.median),
+            p90_minutes=_float(row.p90),
+            on_time_rate=_float(row.on_time),
+            stages=stages[row.map_id],
+            hand_offs=hand_offs[row.map_id],
+        )
     return figures

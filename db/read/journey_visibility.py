@@ -1,4 +1,5 @@
 """Who may see journey maps and runs, as SQL predicates: mirrors domain.journey_access."""
+
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Table, any_, exists, false, literal, or_, select, true

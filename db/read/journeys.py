@@ -1,4 +1,5 @@
 """Reading journey maps and runs through the viewer's visibility."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -43,8 +44,9 @@ def visible_maps(viewer: Person, criteria: MapCriteria | None = None) -> Select:
     return query
 
 
-async def maps_page(conn: AsyncConnection, viewer: Person, criteria: MapCriteria, *, first: int | None,
-                    after: str | None) -> pages.Page:
+async def maps_page(
+    conn: AsyncConnection, viewer: Person, criteria: MapCriteria, *, first: int | None, after: str | None
+) -> pages.Page:
     return await pages.fetch_page(conn, visible_maps(viewer, criteria), order=MAP_ORDER, first=first, after=after)
 
 
@@ -81,8 +83,9 @@ async def stages_by_ids(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, 
 
 
 async def touchpoints_by_stage(conn: AsyncConnection, stage_ids: Sequence[int]) -> dict[int, list[Any]]:
-    rows = await conn.execute(select(TP).where(TP.c.stage_id.in_(list(stage_ids)))
-                              .order_by(TP.c.stage_id, TP.c.position))
+    rows = await conn.execute(
+        select(TP).where(TP.c.stage_id.in_(list(stage_ids))).order_by(TP.c.stage_id, TP.c.position)
+    )
     grouped: dict[int, list[Any]] = {i: [] for i in stage_ids}
     for row in rows:
         grouped[row.stage_id].append(row)
@@ -125,8 +128,9 @@ def visible_runs(viewer: Person, criteria: RunCriteria | None = None) -> Select:
     return query
 
 
-async def runs_page(conn: AsyncConnection, viewer: Person, criteria: RunCriteria, *, first: int | None,
-                    after: str | None) -> pages.Page:
+async def runs_page(
+    conn: AsyncConnection, viewer: Person, criteria: RunCriteria, *, first: int | None, after: str | None
+) -> pages.Page:
     return await pages.fetch_page(conn, visible_runs(viewer, criteria), order=RUN_ORDER, first=first, after=after)
 
 
@@ -134,10 +138,12 @@ async def runs_count(conn: AsyncConnection, viewer: Person, criteria: RunCriteri
     return await pages.count(conn, visible_runs(viewer, criteria))
 
 
-async def run_pages_by_map(conn: AsyncConnection, viewer: Person, map_ids: Sequence[int], *, first: int | None,
-                           after: str | None) -> dict[int, pages.Page]:
-    return await pages.fetch_pages_by_parent(conn, visible_runs(viewer), parent=R.c.map_id, parent_ids=map_ids,
-                                             order=RUN_ORDER, first=first, after=after)
+async def run_pages_by_map(
+    conn: AsyncConnection, viewer: Person, map_ids: Sequence[int], *, first: int | None, after: str | None
+) -> dict[int, pages.Page]:
+    return await pages.fetch_pages_by_parent(
+        conn, visible_runs(viewer), parent=R.c.map_id, parent_ids=map_ids, order=RUN_ORDER, first=first, after=after
+    )
 
 
 async def run_counts_by_map(conn: AsyncConnection, viewer: Person, map_ids: Sequence[int]) -> dict[int, int]:
@@ -160,8 +166,10 @@ async def run_requests_by_run(conn: AsyncConnection, run_ids: Sequence[int]) -> 
     """The run's requests by stage, then touchpoint: (request_id, position, touchpoint_id) rows."""
     rows = await conn.execute(
         select(RR.c.run_id, RR.c.request_id, RR.c.position, RR.c.touchpoint_id)
-        .join(TP, TP.c.id == RR.c.touchpoint_id).where(RR.c.run_id.in_(list(run_ids)))
-        .order_by(RR.c.run_id, RR.c.position, TP.c.position, RR.c.request_id))
+        .join(TP, TP.c.id == RR.c.touchpoint_id)
+        .where(RR.c.run_id.in_(list(run_ids)))
+        .order_by(RR.c.run_id, RR.c.position, TP.c.position, RR.c.request_id)
+    )
     grouped: dict[int, list[Any]] = {i: [] for i in run_ids}
     for row in rows:
         grouped[row.run_id].append(row)

@@ -1,4 +1,5 @@
 """Departments and people: the directory every signed-in person may read."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,8 +33,11 @@ async def people_by_ids(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, 
 
 
 async def members_by_department(conn: AsyncConnection, department_ids: Sequence[int]) -> dict[int, list[Any]]:
-    rows = await conn.execute(select(t.people).where(t.people.c.department_id.in_(list(department_ids)))
-                              .order_by(t.people.c.department_id, t.people.c.name, t.people.c.id))
+    rows = await conn.execute(
+        select(t.people)
+        .where(t.people.c.department_id.in_(list(department_ids)))
+        .order_by(t.people.c.department_id, t.people.c.name, t.people.c.id)
+    )
     grouped: dict[int, list[Any]] = {i: [] for i in department_ids}
     for row in rows:
         grouped[row.department_id].append(row)

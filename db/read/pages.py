@@ -1,4 +1,5 @@
 """Keyset pagination: opaque cursors over (sort key, id), one page or one per parent."""
+
 from __future__ import annotations
 
 import base64
@@ -75,7 +76,7 @@ def fits(value: Any, python_type: type) -> bool:
     """Whether a decoded cursor value can stand for a column of `python_type` in SQL: an int within
     bigint, an aware datetime within what both Python and timestamptz hold, text without NUL."""
     if python_type is int:
-        return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+        return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
     if python_type is datetime:
         return isinstance(value, datetime) and storable(value)
     if python_type is str:
@@ -93,12 +94,17 @@ def page_size(first: int | None, default: int = 20) -> int:
 
 def _page(rows: Sequence[Any], size: int, has_previous: bool) -> Page:
     kept = list(rows[:size])
-    return Page(rows=kept, cursors=[encode_cursor(r.sort_key, r.sort_id) for r in kept],
-                has_next=len(rows) > size, has_previous=has_previous)
+    return Page(
+        rows=kept,
+        cursors=[encode_cursor(r.sort_key, r.sort_id) for r in kept],
+        has_next=len(rows) > size,
+        has_previous=has_previous,
+    )
 
 
-async def fetch_page(conn: AsyncConnection, query: Select, *, order: Order, first: int | None,
-                     after: str | None) -> Page:
+async def fetch_page(
+    conn: AsyncConnection, query: Select, *, order: Order, first: int | None, after: str | None
+) -> Page:
     """`query` selects the rows; the sort key is added as `sort_key`."""
     size = page_size(first)
     query = query.add_columns(order.key.label("sort_key"), order.tiebreak.label("sort_id"))
@@ -108,10 +114,18 @@ async def fetch_page(conn: AsyncConnection, query: Select, *, order: Order, firs
     return _page(rows, size, has_previous=after is not None)
 
 
-async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent: ColumnElement[Any],
-                                parent_ids: Sequence[Any], order: Order, first: int | None,
-                                after: str | None, last: int | None = None,
-                                before: str | None = None) -> dict[Any, Page]:
+async def fetch_pages_by_parent(
+    conn: AsyncConnection,
+    query: Select,
+    *,
+    parent: ColumnElement[Any],
+    parent_ids: Sequence[Any],
+    order: Order,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> dict[Any, Page]:
     """The same page for many parents in one statement (a window per parent).
 
     `last`/`before` page backwards (Relay): the newest comments of each request, in order.
@@ -120,16 +134,17 @@ async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent:
     size = page_size(last if backward else first)
     scan = Order(order.key, order.tiebreak, descending=not order.descending) if backward else order
     rank = func.row_number().over(partition_by=parent, order_by=scan.clauses()).label("rank")
-    inner = query.add_columns(order.key.label("sort_key"), order.tiebreak.label("sort_id"),
-                              parent.label("parent_id"), rank)
+    inner = query.add_columns(
+        order.key.label("sort_key"), order.tiebreak.label("sort_id"), parent.label("parent_id"), rank
+    )
     inner = inner.where(parent.in_(list(parent_ids)))
     cursor = before if backward else after
     if cursor is not None:
         inner = inner.where(scan.after_cursor(cursor))
     ranked = inner.subquery()
-    rows = (await conn.execute(
-        select(ranked).where(ranked.c.rank <= size + 1)
-        .order_by(ranked.c.parent_id, ranked.c.rank))).all()
+    rows = (
+        await conn.execute(select(ranked).where(ranked.c.rank <= size + 1).order_by(ranked.c.parent_id, ranked.c.rank))
+    ).all()
     grouped: dict[Any, list[Any]] = {pid: [] for pid in parent_ids}
     for row in rows:
         grouped[row.parent_id].append(row)
@@ -141,8 +156,12 @@ async def fetch_pages_by_parent(conn: AsyncConnection, query: Select, *, parent:
 def _backward_page(rows: Sequence[Any], size: int, has_next: bool) -> Page:
     """Rows scanned newest-first, handed back in the connection's own order."""
     kept = list(reversed(rows[:size]))
-    return Page(rows=kept, cursors=[encode_cursor(r.sort_key, r.sort_id) for r in kept],
-                has_next=has_next, has_previous=len(rows) > size)
+    return Page(
+        rows=kept,
+        cursors=[encode_cursor(r.sort_key, r.sort_id) for r in kept],
+        has_next=has_next,
+        has_previous=len(rows) > size,
+    )
 
 
 async def count(conn: AsyncConnection, query: Select) -> int:
@@ -150,8 +169,9 @@ async def count(conn: AsyncConnection, query: Select) -> int:
     return (await conn.execute(counted)).scalar_one()
 
 
-async def count_by_parent(conn: AsyncConnection, query: Select, *, parent: ColumnElement[Any],
-                          parent_ids: Sequence[Any]) -> dict[Any, int]:
+async def count_by_parent(
+    conn: AsyncConnection, query: Select, *, parent: ColumnElement[Any], parent_ids: Sequence[Any]
+) -> dict[Any, int]:
     inner = query.add_columns(parent.label("parent_id")).where(parent.in_(list(parent_ids))).subquery()
     rows = await conn.execute(select(inner.c.parent_id, func.count().label("n")).group_by(inner.c.parent_id))
     counts = {pid: 0 for pid in parent_ids}
@@ -159,5 +179,17 @@ async def count_by_parent(conn: AsyncConnection, query: Select, *, parent: Colum
     return counts
 
 
-__all__ = ["MAX_PAGE", "BadCursor", "Order", "Page", "count", "count_by_parent", "decode_cursor",
-           "encode_cursor", "fetch_page", "fetch_pages_by_parent", "fits", "page_size"]
+__all__ = [
+    "MAX_PAGE",
+    "BadCursor",
+    "Order",
+    "Page",
+    "count",
+    "count_by_parent",
+    "decode_cursor",
+    "encode_cursor",
+    "fetch_page",
+    "fetch_pages_by_parent",
+    "fits",
+    "page_size",
+]

@@ -1,4 +1,5 @@
 """Reading requests and what hangs off them, always through the viewer's visibility."""
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,12 @@ def _where(criteria: RequestCriteria) -> list[Any]:
         clauses.append(R.c.status.in_(c.statuses))
     if c.priorities:
         clauses.append(R.c.priority.in_(c.priorities))
-    for column, value in ((R.c.service_id, c.service_id), (R.c.owner_department_id, c.owner_department_id),
-                          (R.c.assignee_id, c.assignee_id), (R.c.requester_id, c.requester_id)):
+    for column, value in (
+        (R.c.service_id, c.service_id),
+        (R.c.owner_department_id, c.owner_department_id),
+        (R.c.assignee_id, c.assignee_id),
+        (R.c.requester_id, c.requester_id),
+    ):
         if value is not None:
             clauses.append(column == value)
     if c.unassigned is not None:
@@ -84,43 +89,74 @@ def _where(criteria: RequestCriteria) -> list[Any]:
         clauses.append(BREACHED if c.sla_breached else ~BREACHED)
     if c.open_task_department_id is not None:
         tk = t.tasks.alias("open_task")
-        clauses.append(exists(select(1).select_from(tk).where(
-            tk.c.request_id == R.c.id, tk.c.department_id == c.open_task_department_id, tk.c.status == "OPEN")))
+        clauses.append(
+            exists(
+                select(1)
+                .select_from(tk)
+                .where(
+                    tk.c.request_id == R.c.id, tk.c.department_id == c.open_task_department_id, tk.c.status == "OPEN"
+                )
+            )
+        )
     return clauses
 
 
 def visible_requests(viewer: Person, criteria: RequestCriteria | None = None, *, per_row: bool = False) -> Select:
     """`per_row` for a page read in sort order (see db.read.visibility._exists)."""
-    return select(*REQUEST_COLUMNS).where(request_visible(viewer, per_row=per_row),
-                                          *_where(criteria or RequestCriteria()))
+    return select(*REQUEST_COLUMNS).where(
+        request_visible(viewer, per_row=per_row), *_where(criteria or RequestCriteria())
+    )
 
 
 def request_order(field: str, descending: bool) -> pages.Order:
     return pages.Order(key=ORDER_KEYS[field], tiebreak=R.c.id, descending=descending)
 
 
-async def requests_page(conn: AsyncConnection, viewer: Person, criteria: RequestCriteria, *,
-                        order: pages.Order, first: int | None, after: str | None) -> pages.Page:
-    return await pages.fetch_page(conn, visible_requests(viewer, criteria, per_row=True), order=order, first=first,
-                                  after=after)
+async def requests_page(
+    conn: AsyncConnection,
+    viewer: Person,
+    criteria: RequestCriteria,
+    *,
+    order: pages.Order,
+    first: int | None,
+    after: str | None,
+) -> pages.Page:
+    return await pages.fetch_page(
+        conn, visible_requests(viewer, criteria, per_row=True), order=order, first=first, after=after
+    )
 
 
 async def requests_count(conn: AsyncConnection, viewer: Person, criteria: RequestCriteria) -> int:
     return await pages.count(conn, visible_requests(viewer, criteria))
 
 
-async def queue_pages(conn: AsyncConnection, viewer: Person, criteria: RequestCriteria,
-                      department_ids: Sequence[int], *, order: pages.Order, first: int | None,
-                      after: str | None) -> dict[int, pages.Page]:
+async def queue_pages(
+    conn: AsyncConnection,
+    viewer: Person,
+    criteria: RequestCriteria,
+    department_ids: Sequence[int],
+    *,
+    order: pages.Order,
+    first: int | None,
+    after: str | None,
+) -> dict[int, pages.Page]:
     return await pages.fetch_pages_by_parent(
-        conn, visible_requests(viewer, criteria), parent=R.c.owner_department_id, parent_ids=department_ids,
-        order=order, first=first, after=after)
+        conn,
+        visible_requests(viewer, criteria),
+        parent=R.c.owner_department_id,
+        parent_ids=department_ids,
+        order=order,
+        first=first,
+        after=after,
+    )
 
 
-async def queue_counts(conn: AsyncConnection, viewer: Person, criteria: RequestCriteria,
-                       department_ids: Sequence[int]) -> dict[int, int]:
-    return await pages.count_by_parent(conn, visible_requests(viewer, criteria), parent=R.c.owner_department_id,
-                                       parent_ids=department_ids)
+async def queue_counts(
+    conn: AsyncConnection, viewer: Person, criteria: RequestCriteria, department_ids: Sequence[int]
+) -> dict[int, int]:
+    return await pages.count_by_parent(
+        conn, visible_requests(viewer, criteria), parent=R.c.owner_department_id, parent_ids=department_ids
+    )
 
 
 async def requests_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:
@@ -129,8 +165,9 @@ async def requests_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[i
 
 
 async def tasks_by_request(conn: AsyncConnection, request_ids: Sequence[int]) -> dict[int, list[Any]]:
-    rows = await conn.execute(select(t.tasks).where(t.tasks.c.request_id.in_(list(request_ids)))
-                              .order_by(t.tasks.c.request_id, t.tasks.c.id))
+    rows = await conn.execute(
+        select(t.tasks).where(t.tasks.c.request_id.in_(list(request_ids))).order_by(t.tasks.c.request_id, t.tasks.c.id)
+    )
     grouped: dict[int, list[Any]] = {i: [] for i in request_ids}
     for row in rows:
         grouped[row.request_id].append(row)
@@ -138,14 +175,20 @@ async def tasks_by_request(conn: AsyncConnection, request_ids: Sequence[int]) ->
 
 
 async def tasks_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:
-    query = (select(t.tasks).join(R, R.c.id == t.tasks.c.request_id)
-             .where(t.tasks.c.id.in_(list(ids)), request_visible(viewer)))
+    query = (
+        select(t.tasks)
+        .join(R, R.c.id == t.tasks.c.request_id)
+        .where(t.tasks.c.id.in_(list(ids)), request_visible(viewer))
+    )
     return {r.id: r for r in await conn.execute(query)}
 
 
 async def watcher_ids_by_request(conn: AsyncConnection, request_ids: Sequence[int]) -> dict[int, list[int]]:
-    rows = await conn.execute(select(t.watchers).where(t.watchers.c.request_id.in_(list(request_ids)))
-                              .order_by(t.watchers.c.request_id, t.watchers.c.person_id))
+    rows = await conn.execute(
+        select(t.watchers)
+        .where(t.watchers.c.request_id.in_(list(request_ids)))
+        .order_by(t.watchers.c.request_id, t.watchers.c.person_id)
+    )
     grouped: dict[int, list[int]] = {i: [] for i in request_ids}
     for row in rows:
         grouped[row.request_id].append(row.person_id)
@@ -153,24 +196,43 @@ async def watcher_ids_by_request(conn: AsyncConnection, request_ids: Sequence[in
 
 
 def visible_comments(viewer: Person) -> Select:
-    return (select(t.comments).join(R, R.c.id == t.comments.c.request_id)
-            .where(request_visible(viewer), comment_visible(viewer)))
+    return (
+        select(t.comments)
+        .join(R, R.c.id == t.comments.c.request_id)
+        .where(request_visible(viewer), comment_visible(viewer))
+    )
 
 
 COMMENT_ORDER = pages.Order(key=t.comments.c.created_at, tiebreak=t.comments.c.id)
 
 
-async def comment_pages(conn: AsyncConnection, viewer: Person, request_ids: Sequence[int], *,
-                        first: int | None, after: str | None, last: int | None = None,
-                        before: str | None = None) -> dict[int, pages.Page]:
-    return await pages.fetch_pages_by_parent(conn, visible_comments(viewer), parent=t.comments.c.request_id,
-                                             parent_ids=request_ids, order=COMMENT_ORDER, first=first,
-                                             after=after, last=last, before=before)
+async def comment_pages(
+    conn: AsyncConnection,
+    viewer: Person,
+    request_ids: Sequence[int],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> dict[int, pages.Page]:
+    return await pages.fetch_pages_by_parent(
+        conn,
+        visible_comments(viewer),
+        parent=t.comments.c.request_id,
+        parent_ids=request_ids,
+        order=COMMENT_ORDER,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
 
 
 async def comment_counts(conn: AsyncConnection, viewer: Person, request_ids: Sequence[int]) -> dict[int, int]:
-    return await pages.count_by_parent(conn, visible_comments(viewer), parent=t.comments.c.request_id,
-                                       parent_ids=request_ids)
+    return await pages.count_by_parent(
+        conn, visible_comments(viewer), parent=t.comments.c.request_id, parent_ids=request_ids
+    )
 
 
 async def comments_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:

@@ -1,6 +1,7 @@
 """What signing in reads: an API token with its person, and the current state of the people and
 tokens open websockets signed in with. Raw SQL at the driver's cost (db.engine.fetch_one): an API
 token is read on every call that is not answered from the last second's reads."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
 """Department wallboard numbers, over the requests the viewer may see."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,15 +29,24 @@ class DepartmentStats:
     resolved_today: int = 0
 
 
-async def stats_by_department(conn: AsyncConnection, viewer: Person, department_ids: Sequence[int],
-                              *, day_start: datetime) -> dict[int, DepartmentStats]:
+async def stats_by_department(
+    conn: AsyncConnection, viewer: Person, department_ids: Sequence[int], *, day_start: datetime
+) -> dict[int, DepartmentStats]:
     """One grouped pass over open requests plus one over today's resolutions."""
     is_open = R.c.status.in_(OPEN_STATUSES)
     base = [R.c.owner_department_id.in_(list(department_ids)), request_visible(viewer)]
     open_rows = await conn.execute(
-        select(R.c.owner_department_id, R.c.status, R.c.priority, func.count().label("n"),
-               func.count().filter(BREACHED).label("breached"), func.min(R.c.created_at).label("oldest"))
-        .where(is_open, *base).group_by(R.c.owner_department_id, R.c.status, R.c.priority))
+        select(
+            R.c.owner_department_id,
+            R.c.status,
+            R.c.priority,
+            func.count().label("n"),
+            func.count().filter(BREACHED).label("breached"),
+            func.min(R.c.created_at).label("oldest"),
+        )
+        .where(is_open, *base)
+        .group_by(R.c.owner_department_id, R.c.status, R.c.priority)
+    )
     stats = {d: DepartmentStats() for d in department_ids}
     for row in open_rows:
         s = stats[row.owner_department_id]
@@ -48,7 +58,9 @@ async def stats_by_department(conn: AsyncConnection, viewer: Person, department_
             s.oldest_open_at = row.oldest
     resolved = await conn.execute(
         select(R.c.owner_department_id, func.count().label("n"))
-        .where(R.c.resolved_at >= day_start, *base).group_by(R.c.owner_department_id))
+        .where(R.c.resolved_at >= day_start, *base)
+        .group_by(R.c.owner_department_id)
+    )
     for row in resolved:
         stats[row.owner_department_id].resolved_today = row.n
     return stats

@@ -3,6 +3,7 @@
 Lists, counts, node lookups and nested fields all filter through these, so no read
 path can show more than another.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, Table, and_, any_, exists, false, literal, or_, select, true
@@ -31,8 +32,13 @@ def _task_in_department(requests: Table, department_id: int, *, per_row: bool) -
     tk = DEPARTMENT_TASK
     # Correlated to `requests` explicitly: the compiled read path nests this predicate below
     # selects that do not list the request themselves (auto-correlation only looks one level up).
-    return _exists(select(1).select_from(tk).where(
-        tk.c.request_id == requests.c.id, tk.c.department_id == department_id).correlate(requests), per_row=per_row)
+    return _exists(
+        select(1)
+        .select_from(tk)
+        .where(tk.c.request_id == requests.c.id, tk.c.department_id == department_id)
+        .correlate(requests),
+        per_row=per_row,
+    )
 
 
 def works_on_request(viewer: Person, requests: Table = t.requests, *, per_row: bool = False) -> ColumnElement[bool]:
@@ -41,22 +47,27 @@ def works_on_request(viewer: Person, requests: Table = t.requests, *, per_row: b
         return true()
     if not viewer.is_staff:
         return false()
-    return or_(requests.c.owner_department_id == viewer.department_id,
-               _task_in_department(requests, viewer.department_id, per_row=per_row))
+    return or_(
+        requests.c.owner_department_id == viewer.department_id,
+        _task_in_department(requests, viewer.department_id, per_row=per_row),
+    )
 
 
 def request_visible(viewer: Person, requests: Table = t.requests, *, per_row: bool = False) -> ColumnElement[bool]:
     """`per_row`: for a scan that stops early (a page), probe per request (see _exists)."""
     if viewer.is_admin:
         return true()
-    watching = _exists(select(1).select_from(t.watchers).where(
-        t.watchers.c.request_id == requests.c.id, t.watchers.c.person_id == viewer.id).correlate(requests),
-        per_row=per_row)
+    watching = _exists(
+        select(1)
+        .select_from(t.watchers)
+        .where(t.watchers.c.request_id == requests.c.id, t.watchers.c.person_id == viewer.id)
+        .correlate(requests),
+        per_row=per_row,
+    )
     return or_(requests.c.requester_id == viewer.id, watching, works_on_request(viewer, requests, per_row=per_row))
 
 
-def comment_visible(viewer: Person, comments: Table = t.comments,
-                    requests: Table = t.requests) -> ColumnElement[bool]:
+def comment_visible(viewer: Person, comments: Table = t.comments, requests: Table = t.requests) -> ColumnElement[bool]:
     """Assumes `requests` is joined to the comment's request and already visible."""
     return or_(comments.c.internal.is_(False), works_on_request(viewer, requests))
 
@@ -66,16 +77,22 @@ def event_visible(viewer: Person, events: Table = t.events, requests: Table = t.
     events about the organisation itself are for admins and the departments they concern."""
     if viewer.is_admin:
         return true()
-    about_request = and_(events.c.request_id.is_not(None), request_visible(viewer, requests),
-                         request_event_visible(viewer, events, requests))
+    about_request = and_(
+        events.c.request_id.is_not(None),
+        request_visible(viewer, requests),
+        request_event_visible(viewer, events, requests),
+    )
     if not viewer.is_staff:
         return about_request
-    about_department = and_(events.c.request_id.is_(None), literal(viewer.department_id) == any_(events.c.department_ids))
+    about_department = and_(
+        events.c.request_id.is_(None), literal(viewer.department_id) == any_(events.c.department_ids)
+    )
     return or_(about_request, about_department)
 
 
-def request_event_visible(viewer: Person, events: Table = t.events,
-                          requests: Table = t.requests) -> ColumnElement[bool]:
+def request_event_visible(
+    viewer: Person, events: Table = t.events, requests: Table = t.requests
+) -> ColumnElement[bool]:
     """An event of a request: assumes `requests` is that request and already visible (a request's
     activity). Internal events are for the departments working on it."""
     return or_(events.c.internal.is_(False), works_on_request(viewer, requests))
@@ -97,5 +114,6 @@ def goal_visible(viewer: Person, goals: Table = t.shared_goals) -> ColumnElement
     if not viewer.is_staff:
         return false()
     gd = t.shared_goal_departments.alias("viewer_goal_department")
-    return exists(select(1).select_from(gd).where(gd.c.goal_id == goals.c.id,
-                                                  gd.c.department_id == viewer.department_id))
+    return exists(
+        select(1).select_from(gd).where(gd.c.goal_id == goals.c.id, gd.c.department_id == viewer.department_id)
+    )

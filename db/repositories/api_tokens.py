@@ -1,4 +1,5 @@
 """API tokens: the row of each, written by the unit of work."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,18 +26,38 @@ class ApiTokenRepository:
         return api_token_from_row(row) if row else None
 
     async def add(self, token: ApiToken) -> None:
-        await self.conn.execute(T.insert().values(
-            id=token.id, person_id=token.person_id, name=token.name, token_hash=token.token_hash,
-            shown_prefix=token.shown_prefix, scopes=sorted(s.value for s in token.scopes),
-            created_at=token.created_at, created_by_id=token.created_by_id, expires_at=token.expires_at))
+        await self.conn.execute(
+            T.insert().values(
+                id=token.id,
+                person_id=token.person_id,
+                name=token.name,
+                token_hash=token.token_hash,
+                shown_prefix=token.shown_prefix,
+                scopes=sorted(s.value for s in token.scopes),
+                created_at=token.created_at,
+                created_by_id=token.created_by_id,
+                expires_at=token.expires_at,
+            )
+        )
 
     async def save(self, token: ApiToken) -> None:
-        await self.conn.execute(T.update().where(T.c.id == token.id).values(
-            revoked_at=token.revoked_at, revoked_by_id=token.revoked_by_id))
+        await self.conn.execute(
+            T.update().where(T.c.id == token.id).values(revoked_at=token.revoked_at, revoked_by_id=token.revoked_by_id)
+        )
 
 
 def api_token_from_row(row: Any) -> ApiToken:
-    return ApiToken(id=row.id, person_id=row.person_id, name=row.name, scopes=frozenset(Scope(s) for s in row.scopes),
-                    token_hash=row.token_hash, shown_prefix=row.shown_prefix, created_at=row.created_at,
-                    created_by_id=row.created_by_id, expires_at=row.expires_at, last_used_at=row.last_used_at,
-                    revoked_at=row.revoked_at, revoked_by_id=row.revoked_by_id)
+    return ApiToken(
+        id=row.id,
+        person_id=row.person_id,
+        name=row.name,
+        scopes=frozenset(Scope(s) for s in row.scopes),
+        token_hash=row.token_hash,
+        shown_prefix=row.shown_prefix,
+        created_at=row.created_at,
+        created_by_id=row.created_by_id,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+        revoked_by_id=row.revoked_by_id,
+    )

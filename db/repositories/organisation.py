@@ -1,4 +1,5 @@
 """Departments and people."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -50,8 +51,11 @@ class DepartmentRepository:
         return (await self.conn.execute(query)).scalar_one() > 0
 
     async def add(self, department: Department) -> None:
-        await self.conn.execute(t.departments.insert().values(
-            id=department.id, name=department.name, slug=department.slug, created_at=department.created_at))
+        await self.conn.execute(
+            t.departments.insert().values(
+                id=department.id, name=department.name, slug=department.slug, created_at=department.created_at
+            )
+        )
 
 
 class PersonRepository:
@@ -73,10 +77,19 @@ class PersonRepository:
         return (await self.conn.execute(query)).scalar_one() > 0
 
     async def add(self, person: Person) -> None:
-        await self.conn.execute(t.people.insert().values(
-            id=person.id, name=person.name, email=person.email, role=person.role.value,
-            department_id=person.department_id, created_at=person.created_at, kind=person.kind.value,
-            deactivated_at=person.deactivated_at, version=person.version))
+        await self.conn.execute(
+            t.people.insert().values(
+                id=person.id,
+                name=person.name,
+                email=person.email,
+                role=person.role.value,
+                department_id=person.department_id,
+                created_at=person.created_at,
+                kind=person.kind.value,
+                deactivated_at=person.deactivated_at,
+                version=person.version,
+            )
+        )
 
     async def get_for_update(self, person_id: int) -> Person | None:
         row = (await self.conn.execute(select(t.people).where(t.people.c.id == person_id).with_for_update())).first()
@@ -88,14 +101,25 @@ class PersonRepository:
         return person_from_row(row) if row else None
 
     async def save(self, person: Person) -> None:
-        await self.conn.execute(t.people.update().where(t.people.c.id == person.id).values(
-            name=person.name, role=person.role.value, department_id=person.department_id,
-            deactivated_at=person.deactivated_at, version=person.version))
+        await self.conn.execute(
+            t.people.update()
+            .where(t.people.c.id == person.id)
+            .values(
+                name=person.name,
+                role=person.role.value,
+                department_id=person.department_id,
+                deactivated_at=person.deactivated_at,
+                version=person.version,
+            )
+        )
 
     async def count_active_admins(self, *, excluding: int | None = None) -> int:
         p = t.people.c
-        query = select(func.count()).select_from(t.people).where(
-            p.role == "ADMIN", p.kind == "PERSON", p.deactivated_at.is_(None))
+        query = (
+            select(func.count())
+            .select_from(t.people)
+            .where(p.role == "ADMIN", p.kind == "PERSON", p.deactivated_at.is_(None))
+        )
         if excluding is not None:
             query = query.where(p.id != excluding)
         return (await self.conn.execute(query)).scalar_one()

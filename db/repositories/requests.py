@@ -1,4 +1,5 @@
 """The Request aggregate: loaded whole under a row lock, saved as a diff."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -68,7 +69,10 @@ class RequestRepository:
     def _remember(self, request: Request) -> None:
         self.seen.append(request)
         self._snapshots[request.id] = (
-            request.version, {tk.id: task_values(tk) for tk in request.tasks}, set(request.watcher_ids))
+            request.version,
+            {tk.id: task_values(tk) for tk in request.tasks},
+            set(request.watcher_ids),
+        )
 
     async def add(self, request: Request) -> None:
         await self.conn.execute(t.requests.insert().values(**request_values(request)))
@@ -81,7 +85,8 @@ class RequestRepository:
         result = await self.conn.execute(
             t.requests.update()
             .where(t.requests.c.id == request.id, t.requests.c.version == loaded_version)
-            .values(**{k: v for k, v in request_values(request).items() if k not in ("id", "number")}))
+            .values(**{k: v for k, v in request_values(request).items() if k not in ("id", "number")})
+        )
         if result.rowcount != 1:
             raise StaleVersion("The request changed while this change was being made.")
         await self._write_children(request)
@@ -91,18 +96,42 @@ class RequestRepository:
         await self._write_tasks(request, old_tasks)
         await self._write_watchers(request, old_watchers)
         if request.new_comments:
-            await self.conn.execute(t.comments.insert(), [
-                {"id": c.id, "request_id": c.request_id, "author_id": c.author_id, "body": c.body,
-                 "internal": c.internal, "created_at": c.created_at} for c in request.new_comments])
+            await self.conn.execute(
+                t.comments.insert(),
+                [
+                    {
+                        "id": c.id,
+                        "request_id": c.request_id,
+                        "author_id": c.author_id,
+                        "body": c.body,
+                        "internal": c.internal,
+                        "created_at": c.created_at,
+                    }
+                    for c in request.new_comments
+                ],
+            )
             request.new_comments.clear()
         if request.new_handoffs:
-            await self.conn.execute(t.handoffs.insert(), [
-                {"request_id": request.id, "from_department_id": h.from_department_id,
-                 "to_department_id": h.to_department_id, "reason": h.reason, "actor_id": h.actor_id,
-                 "at": h.at} for h in request.new_handoffs])
+            await self.conn.execute(
+                t.handoffs.insert(),
+                [
+                    {
+                        "request_id": request.id,
+                        "from_department_id": h.from_department_id,
+                        "to_department_id": h.to_department_id,
+                        "reason": h.reason,
+                        "actor_id": h.actor_id,
+                        "at": h.at,
+                    }
+                    for h in request.new_handoffs
+                ],
+            )
             request.new_handoffs.clear()
         self._snapshots[request.id] = (
-            request.version, {tk.id: task_values(tk) for tk in request.tasks}, set(request.watcher_ids))
+            request.version,
+            {tk.id: task_values(tk) for tk in request.tasks},
+            set(request.watcher_ids),
+        )
 
     async def _write_tasks(self, request: Request, old: dict[int, dict]) -> None:
         current = [task_values(tk) for tk in request.tasks]
@@ -111,16 +140,27 @@ class RequestRepository:
             await self.conn.execute(t.tasks.insert(), added)
         for values in current:
             if values["id"] in old and old[values["id"]] != values:
-                await self.conn.execute(t.tasks.update().where(t.tasks.c.id == values["id"]).values(
-                    status=values["status"], assignee_id=values["assignee_id"],
-                    completed_at=values["completed_at"], title=values["title"]))
+                await self.conn.execute(
+                    t.tasks.update()
+                    .where(t.tasks.c.id == values["id"])
+                    .values(
+                        status=values["status"],
+                        assignee_id=values["assignee_id"],
+                        completed_at=values["completed_at"],
+                        title=values["title"],
+                    )
+                )
 
     async def _write_watchers(self, request: Request, old: set[int]) -> None:
         added = request.watcher_ids - old
         removed = old - request.watcher_ids
         if added:
-            await self.conn.execute(t.watchers.insert(), [
-                {"request_id": request.id, "person_id": p} for p in sorted(added)])
+            await self.conn.execute(
+                t.watchers.insert(), [{"request_id": request.id, "person_id": p} for p in sorted(added)]
+            )
         if removed:
-            await self.conn.execute(delete(t.watchers).where(
-                t.watchers.c.request_id == request.id, t.watchers.c.person_id.in_(sorted(removed))))
+            await self.conn.execute(
+                delete(t.watchers).where(
+                    t.watchers.c.request_id == request.id, t.watchers.c.person_id.in_(sorted(removed))
+                )
+            )

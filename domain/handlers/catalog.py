@@ -1,4 +1,5 @@
 """Services and request types: managers run their own department's catalog."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,17 +21,30 @@ async def _require_departments(uow: UnitOfWork, ids: list[int], field: str) -> N
 
 async def create_service(cmd: commands.CreateService, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     if not can_manage_catalog(actor, cmd.owner_department_id):
-        raise Forbidden("Only the department's managers add services to its catalog.",
-                        field=("ownerDepartmentId",))
+        raise Forbidden("Only the department's managers add services to its catalog.", field=("ownerDepartmentId",))
     async with uow:
         await _require_departments(uow, [cmd.owner_department_id], "ownerDepartmentId")
         await _require_departments(uow, list(cmd.collaborating_department_ids), "collaboratingDepartmentIds")
-        service = new_service(id=await uow.services.next_id(), name=cmd.name, description=cmd.description,
-                              owner_department_id=cmd.owner_department_id,
-                              collaborating_department_ids=list(cmd.collaborating_department_ids), now=now)
+        service = new_service(
+            id=await uow.services.next_id(),
+            name=cmd.name,
+            description=cmd.description,
+            owner_department_id=cmd.owner_department_id,
+            collaborating_department_ids=list(cmd.collaborating_department_ids),
+            now=now,
+        )
         await uow.services.add(service)
-        uow.record([Event("ServiceCreated", now, actor.id, {"serviceId": service.id, "name": service.name},
-                          department_ids=(service.owner_department_id,))])
+        uow.record(
+            [
+                Event(
+                    "ServiceCreated",
+                    now,
+                    actor.id,
+                    {"serviceId": service.id, "name": service.name},
+                    department_ids=(service.owner_department_id,),
+                )
+            ]
+        )
         await uow.commit()
     return service.id
 
@@ -43,23 +57,34 @@ async def update_service(cmd: commands.UpdateService, *, uow: UnitOfWork, actor:
         if not can_manage_catalog(actor, service.owner_department_id):
             raise Forbidden("Only the owning department's managers change this service.")
         if cmd.collaborating_department_ids is not None:
-            await _require_departments(uow, list(cmd.collaborating_department_ids),
-                                       "collaboratingDepartmentIds")
+            await _require_departments(uow, list(cmd.collaborating_department_ids), "collaboratingDepartmentIds")
         changes = service.update(
-            name=cmd.name, description=cmd.description, active=cmd.active,
-            collaborating_department_ids=(list(cmd.collaborating_department_ids)
-                                          if cmd.collaborating_department_ids is not None else None),
-            now=now)
+            name=cmd.name,
+            description=cmd.description,
+            active=cmd.active,
+            collaborating_department_ids=(
+                list(cmd.collaborating_department_ids) if cmd.collaborating_department_ids is not None else None
+            ),
+            now=now,
+        )
         if changes:
             await uow.services.save(service)
-            uow.record([Event("ServiceUpdated", now, actor.id, {"serviceId": service.id, "changes": changes},
-                              department_ids=(service.owner_department_id,))])
+            uow.record(
+                [
+                    Event(
+                        "ServiceUpdated",
+                        now,
+                        actor.id,
+                        {"serviceId": service.id, "changes": changes},
+                        department_ids=(service.owner_department_id,),
+                    )
+                ]
+            )
         await uow.commit()
     return service.id
 
 
-async def create_request_type(cmd: commands.CreateRequestType, *, uow: UnitOfWork, actor: Person,
-                              now: datetime) -> int:
+async def create_request_type(cmd: commands.CreateRequestType, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     async with uow:
         service = await uow.services.get(cmd.service_id)
         if service is None:
@@ -68,11 +93,25 @@ async def create_request_type(cmd: commands.CreateRequestType, *, uow: UnitOfWor
             raise Forbidden("Only the owning department's managers add request types.")
         await _require_departments(uow, [t.department_id for t in cmd.task_templates], "taskTemplates")
         request_type = new_request_type(
-            id=await uow.request_types.next_id(), service=service, name=cmd.name, fields=list(cmd.fields),
-            sla=cmd.sla, task_templates=list(cmd.task_templates), now=now)
+            id=await uow.request_types.next_id(),
+            service=service,
+            name=cmd.name,
+            fields=list(cmd.fields),
+            sla=cmd.sla,
+            task_templates=list(cmd.task_templates),
+            now=now,
+        )
         await uow.request_types.add(request_type)
-        uow.record([Event("RequestTypeCreated", now, actor.id,
-                          {"requestTypeId": request_type.id, "serviceId": service.id, "name": request_type.name},
-                          department_ids=(service.owner_department_id,))])
+        uow.record(
+            [
+                Event(
+                    "RequestTypeCreated",
+                    now,
+                    actor.id,
+                    {"requestTypeId": request_type.id, "serviceId": service.id, "name": request_type.name},
+                    department_ids=(service.owner_department_id,),
+                )
+            ]
+        )
         await uow.commit()
     return request_type.id

@@ -1,4 +1,5 @@
 """Shared goals: managers set them for their department together with others."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -16,10 +17,17 @@ async def create_goal(cmd: commands.CreateSharedGoal, *, uow: UnitOfWork, actor:
         raise Forbidden("Only managers (and admins) set shared goals.")
     async with uow:
         # The goal's own rules first (they need no lookups), then whether what it names exists.
-        goal = new_goal(actor, id=await uow.goals.next_id(), title=cmd.title, description=cmd.description,
-                        period_start=cmd.period_start, period_end=cmd.period_end,
-                        department_ids=list(cmd.department_ids),
-                        key_results=await _with_ids(uow, cmd.key_results), now=now)
+        goal = new_goal(
+            actor,
+            id=await uow.goals.next_id(),
+            title=cmd.title,
+            description=cmd.description,
+            period_start=cmd.period_start,
+            period_end=cmd.period_end,
+            department_ids=list(cmd.department_ids),
+            key_results=await _with_ids(uow, cmd.key_results),
+            now=now,
+        )
         await _require_references(uow, cmd.department_ids, cmd.key_results)
         await uow.goals.add(goal)
         _record(uow, goal)
@@ -36,9 +44,18 @@ async def update_goal(cmd: commands.UpdateSharedGoal, *, uow: UnitOfWork, actor:
         goal.check_version(cmd.expected_version)
         goal.check_key_result_ids(cmd.key_results)
         key_results = await _with_ids(uow, cmd.key_results) if cmd.key_results is not None else None
-        goal.update(actor, now=now, changes=GoalChanges(
-            title=cmd.title, description=cmd.description, period_start=cmd.period_start,
-            period_end=cmd.period_end, department_ids=cmd.department_ids, key_results=key_results))
+        goal.update(
+            actor,
+            now=now,
+            changes=GoalChanges(
+                title=cmd.title,
+                description=cmd.description,
+                period_start=cmd.period_start,
+                period_end=cmd.period_end,
+                department_ids=cmd.department_ids,
+                key_results=key_results,
+            ),
+        )
         await _require_references(uow, cmd.department_ids or (), cmd.key_results or ())
         if goal.events:
             await uow.goals.save(goal)
@@ -47,15 +64,17 @@ async def update_goal(cmd: commands.UpdateSharedGoal, *, uow: UnitOfWork, actor:
     return goal.id
 
 
-async def decide_participation(cmd: commands.DecideGoalParticipation, *, uow: UnitOfWork, actor: Person,
-                               now: datetime) -> int:
+async def decide_participation(
+    cmd: commands.DecideGoalParticipation, *, uow: UnitOfWork, actor: Person, now: datetime
+) -> int:
     """A department accepts the goal, sharing its figures with the goal's readers, or declines it."""
     async with uow:
         goal = await uow.goals.get_for_update(cmd.goal_id)
         if goal is None or not can_view_goal(actor, goal.department_ids):
             raise NotFound("No such shared goal.", field=("goalId",))
-        goal.decide(actor, department_id=cmd.department_id, status=cmd.status, now=now,
-                    expected_version=cmd.expected_version)
+        goal.decide(
+            actor, department_id=cmd.department_id, status=cmd.status, now=now, expected_version=cmd.expected_version
+        )
         if goal.events:
             await uow.goals.save_participation(goal)
             _record(uow, goal)
@@ -74,8 +93,9 @@ async def _with_ids(uow: UnitOfWork, key_results: tuple[KeyResult, ...]) -> tupl
     return tuple(k if k.id is not None else replace(k, id=next(fresh)) for k in key_results)
 
 
-async def _require_references(uow: UnitOfWork, department_ids: tuple[int, ...],
-                              key_results: tuple[KeyResult, ...]) -> None:
+async def _require_references(
+    uow: UnitOfWork, department_ids: tuple[int, ...], key_results: tuple[KeyResult, ...]
+) -> None:
     """Everything the input names must exist: departments, and what each key result is scoped to."""
     if set(department_ids) - await uow.departments.existing_ids(department_ids):
         raise NotFound("No such department.", field=("departmentIds",))
@@ -93,8 +113,11 @@ async def _require_scope(uow: UnitOfWork, key_result: KeyResult, *, path: tuple[
     if set(scope.request_type_ids) - set(services_of_types):
         raise NotFound("No such request type.", field=path + ("requestTypeIds",))
     if scope.service_ids and set(services_of_types.values()) - set(scope.service_ids):
-        raise DomainError("A request type in the scope belongs to none of its services, so it would match nothing.",
-                       field=path + ("requestTypeIds",), code="SCOPE_MISMATCH")
+        raise DomainError(
+            "A request type in the scope belongs to none of its services, so it would match nothing.",
+            field=path + ("requestTypeIds",),
+            code="SCOPE_MISMATCH",
+        )
     journey_map = scope.journey_map_id
     if journey_map is not None and journey_map not in await uow.references.existing_journey_map_ids([journey_map]):
         raise NotFound("No such journey map.", field=path + ("journeyMapId",))

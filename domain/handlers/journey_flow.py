@@ -7,6 +7,7 @@ stage's last two requests therefore queue on the run row; the second sees the fi
 committed, and only one of them finds the stage finished and enters the next. One lock
 order everywhere means no deadlock between a resolution and a cancellation.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,8 +37,7 @@ async def lock_run_of(uow: UnitOfWork, request_id: int) -> JourneyRun | None:
     return await uow.journey_runs.get_for_update_of_request(request_id)
 
 
-async def request_changed(uow: UnitOfWork, run: JourneyRun, request: Request, *, actor: Person,
-                          now: datetime) -> None:
+async def request_changed(uow: UnitOfWork, run: JourneyRun, request: Request, *, actor: Person, now: datetime) -> None:
     """After a run's request changed status: if it was its stage's last open one, go on."""
     record_in_order(uow, request)
     if run.request_changed(request.id, finished=request.status in DONE, actor=actor, now=now):
@@ -48,8 +48,9 @@ async def request_changed(uow: UnitOfWork, run: JourneyRun, request: Request, *,
     await uow.journey_runs.save(run)
 
 
-async def enter_next_stages(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, *, actor: Person,
-                            now: datetime) -> None:
+async def enter_next_stages(
+    uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, *, actor: Person, now: datetime
+) -> None:
     """Enter the next stage and open its requests; a stage that opens none is passed through.
     After the last stage the run completes."""
     while (position := run.next_position(journey)) is not None:
@@ -64,8 +65,9 @@ async def enter_next_stages(uow: UnitOfWork, run: JourneyRun, journey: JourneyMa
     record_in_order(uow, run)
 
 
-async def _open_stage(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, stage: JourneyStage, *,
-                      now: datetime) -> tuple[list[tuple[int, Request]], list[tuple[int, str]]]:
+async def _open_stage(
+    uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, stage: JourneyStage, *, now: datetime
+) -> tuple[list[tuple[int, Request]], list[tuple[int, str]]]:
     # Whoever started the run raises its requests, at every stage; the sponsor is their requester.
     starter = await uow.people.get(run.started_by_id)
     sponsor = starter if run.sponsor_id == run.started_by_id else await uow.people.get(run.sponsor_id)
@@ -81,8 +83,9 @@ async def _open_stage(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, sta
             # Not named: the run's events are read by departments that may not see a retired service.
             skipped.append((touchpoint.id, "Its service is retired."))
             continue
-        request = await _open_request(uow, run, journey, stage, touchpoint, request_type, service,
-                                      starter=starter, sponsor=sponsor, now=now)
+        request = await _open_request(
+            uow, run, journey, stage, touchpoint, request_type, service, starter=starter, sponsor=sponsor, now=now
+        )
         await uow.requests.add(request)
         opened.append((touchpoint.id, request))
     return opened, skipped
@@ -103,25 +106,48 @@ def _people_checked_at_start(value: str) -> bool:
     return True
 
 
-async def _open_request(uow: UnitOfWork, run: JourneyRun, journey: JourneyMap, stage: JourneyStage,
-                        touchpoint: Touchpoint, request_type: RequestType, service: Service, *,
-                        starter: Person, sponsor: Person, now: datetime) -> Request:
+async def _open_request(
+    uow: UnitOfWork,
+    run: JourneyRun,
+    journey: JourneyMap,
+    stage: JourneyStage,
+    touchpoint: Touchpoint,
+    request_type: RequestType,
+    service: Service,
+    *,
+    starter: Person,
+    sponsor: Person,
+    now: datetime,
+) -> Request:
     """The touchpoint's request, raised by the run's starter for its sponsor (the requester) with
     the run's values."""
-    fields = validate_field_values(request_type, run.prefill.values_for(touchpoint.field_values, request_type),
-                                   person_exists=_people_checked_at_start)
+    fields = validate_field_values(
+        request_type,
+        run.prefill.values_for(touchpoint.field_values, request_type),
+        person_exists=_people_checked_at_start,
+    )
     return open_request(
-        id=(await uow.requests.next_ids(1))[0], number=await uow.requests.next_number(), actor=starter,
-        requester=sponsor, service=service, request_type=request_type,
-        title=f"{touchpoint.name}: {run.subject}"[:MAX_TITLE], description=describe(run, journey, stage, touchpoint),
-        priority=Priority.MEDIUM, fields=fields,
-        task_ids=await uow.requests.next_task_ids(len(request_type.task_templates)), now=now,
-        journey_run_id=run.id)
+        id=(await uow.requests.next_ids(1))[0],
+        number=await uow.requests.next_number(),
+        actor=starter,
+        requester=sponsor,
+        service=service,
+        request_type=request_type,
+        title=f"{touchpoint.name}: {run.subject}"[:MAX_TITLE],
+        description=describe(run, journey, stage, touchpoint),
+        priority=Priority.MEDIUM,
+        fields=fields,
+        task_ids=await uow.requests.next_task_ids(len(request_type.task_templates)),
+        now=now,
+        journey_run_id=run.id,
+    )
 
 
 def describe(run: JourneyRun, journey: JourneyMap, stage: JourneyStage, touchpoint: Touchpoint) -> str:
-    lines = [f"{journey.name}, stage {stage.position + 1} of {len(journey.stages)} ({stage.name}): "
-             f"{touchpoint.name} for {run.subject}, starting {run.prefill.start_date}."]
+    lines = [
+        f"{journey.name}, stage {stage.position + 1} of {len(journey.stages)} ({stage.name}): "
+        f"{touchpoint.name} for {run.subject}, starting {run.prefill.start_date}."
+    ]
     if touchpoint.pain_points:
         lines.append("Known pain points:")
         lines.extend(f"- {pain}" for pain in touchpoint.pain_points)

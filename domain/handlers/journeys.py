@@ -1,4 +1,5 @@
 """Journey commands: mapping journeys, starting and cancelling runs."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -21,8 +22,9 @@ PersonRefs = Callable[[list[str]], Awaitable[set[str]]]
 PersonRef = Callable[[int], str]
 
 
-async def create_map(cmd: commands.CreateJourneyMap, *, uow: UnitOfWork, actor: Person, now: datetime,
-                     person_refs: PersonRefs) -> int:
+async def create_map(
+    cmd: commands.CreateJourneyMap, *, uow: UnitOfWork, actor: Person, now: datetime, person_refs: PersonRefs
+) -> int:
     if not access.can_create_map(actor, cmd.spec.department_ids):
         raise Forbidden("Admins, and managers of a department taking part in it, map a journey.", field=("stages",))
     async with uow:
@@ -33,14 +35,14 @@ async def create_map(cmd: commands.CreateJourneyMap, *, uow: UnitOfWork, actor: 
     return journey.id
 
 
-async def revise_map(cmd: commands.ReviseJourneyMap, *, uow: UnitOfWork, actor: Person, now: datetime,
-                     person_refs: PersonRefs) -> int:
+async def revise_map(
+    cmd: commands.ReviseJourneyMap, *, uow: UnitOfWork, actor: Person, now: datetime, person_refs: PersonRefs
+) -> int:
     """A new version replaces the map; runs already started go on with the version they started on."""
     async with uow:
         current = await _managed_map(uow, cmd.map_id, actor)
         if not current.active:
-            raise DomainError("Only the current version of a map can be revised.", field=("id",),
-                              code="MAP_RETIRED")
+            raise DomainError("Only the current version of a map can be revised.", field=("id",), code="MAP_RETIRED")
         if not access.can_create_map(actor, cmd.spec.department_ids):
             raise Forbidden("A manager maps only journeys their department takes part in.", field=("stages",))
         revised = await _built(uow, cmd.spec, actor=actor, now=now, person_refs=person_refs, previous=current)
@@ -72,8 +74,15 @@ async def _managed_map(uow: UnitOfWork, map_id: int, actor: Person) -> JourneyMa
     return journey
 
 
-async def _built(uow: UnitOfWork, spec: MapSpec, *, actor: Person, now: datetime, person_refs: PersonRefs,
-                 previous: JourneyMap | None = None) -> JourneyMap:
+async def _built(
+    uow: UnitOfWork,
+    spec: MapSpec,
+    *,
+    actor: Person,
+    now: datetime,
+    person_refs: PersonRefs,
+    previous: JourneyMap | None = None,
+) -> JourneyMap:
     """Check the spec against the catalog, then make the map with fresh ids."""
     known = await uow.departments.existing_ids(spec.department_ids)
     for i, stage in enumerate(spec.stages):
@@ -89,9 +98,14 @@ async def _built(uow: UnitOfWork, spec: MapSpec, *, actor: Person, now: datetime
                 with _at(("stages", str(i), "touchpoints", str(j))):
                     check_templates(tp.field_values, forms[tp.request_type_id][0], person_exists=people.__contains__)
     return new_journey_map(
-        spec, id=await uow.journey_maps.next_id(), stage_ids=await uow.journey_maps.next_stage_ids(len(spec.stages)),
-        touchpoint_ids=await uow.journey_maps.next_touchpoint_ids(touchpoint_count(spec)), actor=actor, now=now,
-        previous=previous)
+        spec,
+        id=await uow.journey_maps.next_id(),
+        stage_ids=await uow.journey_maps.next_stage_ids(len(spec.stages)),
+        touchpoint_ids=await uow.journey_maps.next_touchpoint_ids(touchpoint_count(spec)),
+        actor=actor,
+        now=now,
+        previous=previous,
+    )
 
 
 async def _forms(uow: UnitOfWork, request_type_ids: set[int | None]) -> dict[int, tuple[RequestType, Service]]:
@@ -120,8 +134,15 @@ class _at:
         return False
 
 
-async def start_run(cmd: commands.StartJourneyRun, *, uow: UnitOfWork, actor: Person, now: datetime,
-                    person_refs: PersonRefs, person_ref: PersonRef) -> int:
+async def start_run(
+    cmd: commands.StartJourneyRun,
+    *,
+    uow: UnitOfWork,
+    actor: Person,
+    now: datetime,
+    person_refs: PersonRefs,
+    person_ref: PersonRef,
+) -> int:
     async with uow:
         # Shared: the map cannot be retired or revised while this run starts on it.
         journey = await uow.journey_maps.get(cmd.map_id, lock="share")
@@ -129,10 +150,22 @@ async def start_run(cmd: commands.StartJourneyRun, *, uow: UnitOfWork, actor: Pe
         assert journey is not None
         sponsor = await _sponsor(uow, cmd.sponsor_id, journey, actor)
         start_at = cmd.start_at or now
-        prefill = Prefill(subject=cmd.subject.strip(), start_date=start_at.date().isoformat(),
-                          sponsor_ref=person_ref(sponsor.id), fields=dict(cmd.fields))
-        run = new_run(id=await uow.journey_runs.next_id(), journey=journey, subject=cmd.subject, sponsor=sponsor,
-                      actor=actor, start_at=start_at, prefill=prefill, now=now)
+        prefill = Prefill(
+            subject=cmd.subject.strip(),
+            start_date=start_at.date().isoformat(),
+            sponsor_ref=person_ref(sponsor.id),
+            fields=dict(cmd.fields),
+        )
+        run = new_run(
+            id=await uow.journey_runs.next_id(),
+            journey=journey,
+            subject=cmd.subject,
+            sponsor=sponsor,
+            actor=actor,
+            start_at=start_at,
+            prefill=prefill,
+            now=now,
+        )
         await _check_forms(uow, journey, prefill, person_refs)
         await uow.journey_runs.add(run)
         record_in_order(uow, run)
@@ -161,8 +194,12 @@ async def _sponsor(uow: UnitOfWork, sponsor_id: int | None, journey: JourneyMap,
     if sponsor is None:
         raise NotFound("No such person.", field=("sponsorId",))
     if not access.can_sponsor(actor, sponsor, journey):
-        raise DomainError("A run is for you, a requester, or someone working in a department taking part in the "
-                          "journey; only admins name anyone else.", field=("sponsorId",), code="SPONSOR_NOT_ALLOWED")
+        raise DomainError(
+            "A run is for you, a requester, or someone working in a department taking part in the "
+            "journey; only admins name anyone else.",
+            field=("sponsorId",),
+            code="SPONSOR_NOT_ALLOWED",
+        )
     return sponsor
 
 
@@ -173,15 +210,19 @@ async def _check_forms(uow: UnitOfWork, journey: JourneyMap, prefill: Prefill, p
     used = {f.key for _, request_type, _ in forms for f in request_type.fields}
     for key in prefill.fields:
         if key not in used:
-            raise InvalidField(f"No form of this journey has a field '{key}'.", field=("fields", key),
-                               code="UNKNOWN_FIELD")
+            raise InvalidField(
+                f"No form of this journey has a field '{key}'.", field=("fields", key), code="UNKNOWN_FIELD"
+            )
     values = [(tp, request_type, prefill.values_for(tp.field_values, request_type)) for tp, request_type, _ in forms]
     known = await person_refs([str(v) for _, _, vs in values for v in vs.values() if v])
     for (tp, request_type, filled), (_, _, service) in zip(values, forms, strict=True):
         if not service.active:
             # The service is not named: the starter may not see a retired service.
-            raise DomainError(f"'{tp.name}' opens a request on a retired service; revise the map.",
-                              field=("mapId",), code="TOUCHPOINT_SERVICE_INACTIVE")
+            raise DomainError(
+                f"'{tp.name}' opens a request on a retired service; revise the map.",
+                field=("mapId",),
+                code="TOUCHPOINT_SERVICE_INACTIVE",
+            )
         try:
             validate_field_values(request_type, filled, person_exists=known.__contains__)
         except InvalidField as error:
@@ -196,8 +237,7 @@ async def cancel_run(cmd: commands.CancelJourneyRun, *, uow: UnitOfWork, actor: 
         if run is None or not access.can_view_run(actor, run):
             raise NotFound("No such journey run.", field=("id",))
         if not access.can_cancel_run(actor, run):
-            raise Forbidden("The sponsor, whoever started the run, or a manager taking part cancels it.",
-                            field=("id",))
+            raise Forbidden("The sponsor, whoever started the run, or a manager taking part cancels it.", field=("id",))
         run.check_version(cmd.expected_version)
         reason = (cmd.reason or "").strip()[:500] or None
         open_ids = run.open_request_ids

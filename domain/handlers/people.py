@@ -1,5 +1,6 @@
 """People administration: admins change people, deactivate and reactivate them, and make
 service accounts; `tandem init` makes the first admin."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,16 +22,18 @@ async def update_person(cmd: commands.UpdatePerson, *, uow: UnitOfWork, actor: P
     async with uow:
         person = await _load(uow, cmd.person_id, expected_version=cmd.expected_version)
         department_id = cmd.changes.department_id
-        if department_id is not KEEP and department_id is not None \
-                and not await uow.departments.existing_ids([department_id]):
+        if (
+            department_id is not KEEP
+            and department_id is not None
+            and not await uow.departments.existing_ids([department_id])
+        ):
             raise NotFound("No such department.", field=("departmentId",))
         person.update(actor, cmd.changes, now=now, other_active_admins=await _other_admins(uow, person))
         await _save(uow, person)
     return person.id
 
 
-async def deactivate_person(cmd: commands.DeactivatePerson, *, uow: UnitOfWork, actor: Person,
-                            now: datetime) -> int:
+async def deactivate_person(cmd: commands.DeactivatePerson, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     require_admin(actor)
     async with uow:
         person = await _load(uow, cmd.person_id, expected_version=cmd.expected_version)
@@ -39,8 +42,7 @@ async def deactivate_person(cmd: commands.DeactivatePerson, *, uow: UnitOfWork, 
     return person.id
 
 
-async def reactivate_person(cmd: commands.ReactivatePerson, *, uow: UnitOfWork, actor: Person,
-                            now: datetime) -> int:
+async def reactivate_person(cmd: commands.ReactivatePerson, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     require_admin(actor)
     async with uow:
         person = await _load(uow, cmd.person_id, expected_version=cmd.expected_version)
@@ -49,18 +51,28 @@ async def reactivate_person(cmd: commands.ReactivatePerson, *, uow: UnitOfWork, 
     return person.id
 
 
-async def create_service_account(cmd: commands.CreateServiceAccount, *, uow: UnitOfWork, actor: Person,
-                                 now: datetime) -> int:
+async def create_service_account(
+    cmd: commands.CreateServiceAccount, *, uow: UnitOfWork, actor: Person, now: datetime
+) -> int:
     require_admin(actor)
     async with uow:
         if cmd.department_id is not None and not await uow.departments.existing_ids([cmd.department_id]):
             raise NotFound("No such department.", field=("departmentId",))
-        account = new_service_account(id=await uow.people.next_id(), name=cmd.name, role=cmd.role,
-                                      department_id=cmd.department_id, now=now)
+        account = new_service_account(
+            id=await uow.people.next_id(), name=cmd.name, role=cmd.role, department_id=cmd.department_id, now=now
+        )
         await uow.people.add(account)
-        uow.record([Event("ServiceAccountCreated", now, actor.id,
-                          {"personId": account.id, "name": account.name, "role": account.role.value},
-                          department_ids=(account.department_id,) if account.department_id else ())])
+        uow.record(
+            [
+                Event(
+                    "ServiceAccountCreated",
+                    now,
+                    actor.id,
+                    {"personId": account.id, "name": account.name, "role": account.role.value},
+                    department_ids=(account.department_id,) if account.department_id else (),
+                )
+            ]
+        )
         await uow.commit()
     return account.id
 
@@ -75,17 +87,34 @@ async def create_first_admin(cmd: commands.CreateFirstAdmin, *, uow: UnitOfWork,
         if existing is not None and existing.is_admin and existing.is_active:
             return existing.id, False
         if await uow.people.count_active_admins():
-            raise Conflict("The database already has an admin; `tandem init` only sets up a new one. "
-                           "Ask an admin to add you (personCreate).", code="ADMIN_EXISTS")
+            raise Conflict(
+                "The database already has an admin; `tandem init` only sets up a new one. "
+                "Ask an admin to add you (personCreate).",
+                code="ADMIN_EXISTS",
+            )
         if existing is not None:
             existing.become_first_admin(now=now)
             await _save(uow, existing)
             return existing.id, True
-        admin = new_person(id=await uow.people.next_id(), name=cmd.name or cmd.email.partition("@")[0],
-                           email=cmd.email, role=Role.ADMIN, department_id=None, now=now)
+        admin = new_person(
+            id=await uow.people.next_id(),
+            name=cmd.name or cmd.email.partition("@")[0],
+            email=cmd.email,
+            role=Role.ADMIN,
+            department_id=None,
+            now=now,
+        )
         await uow.people.add(admin)
-        uow.record([Event("PersonCreated", now, None, {"personId": admin.id, "name": admin.name,
-                                                       "role": admin.role.value, "via": "init"})])
+        uow.record(
+            [
+                Event(
+                    "PersonCreated",
+                    now,
+                    None,
+                    {"personId": admin.id, "name": admin.name, "role": admin.role.value, "via": "init"},
+                )
+            ]
+        )
         await uow.commit()
     return admin.id, True
 
@@ -114,4 +143,3 @@ async def _save(uow: UnitOfWork, person: Person) -> None:
         await uow.people.save(person)
         uow.record(events)
         await uow.commit()
-

@@ -1,4 +1,5 @@
 """Request commands. Each loads the aggregate under a row lock, acts, and commits."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,27 +24,30 @@ PersonRefs = Callable[[list[str]], Awaitable[set[str]]]
 def fingerprint(cmd: object) -> str:
     """What a retry must repeat exactly for its idempotency key to count as the same call."""
     # Equal commands must match: a dict's repr follows insertion order, so sort nested ones too.
-    data = {k: sorted(v.items()) if isinstance(v, dict) else v
-            for k, v in asdict(cmd).items() if k != "idempotency_key"}
+    data = {
+        k: sorted(v.items()) if isinstance(v, dict) else v for k, v in asdict(cmd).items() if k != "idempotency_key"
+    }
     return hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest()
 
 
-async def _replayed(uow: UnitOfWork, *, actor: Person, operation: str, cmd: object,
-                    key: str | None) -> int | None:
+async def _replayed(uow: UnitOfWork, *, actor: Person, operation: str, cmd: object, key: str | None) -> int | None:
     """The first result's id when this key was already used; the key is reserved otherwise."""
     if not key:
         return None
     if not 1 <= len(key) <= 200:
-        raise Conflict("An idempotency key is 1 to 200 characters.", field=("idempotencyKey",),
-                       code="INVALID_IDEMPOTENCY_KEY")
-    prior = await uow.idempotency.claim(person_id=actor.id, operation=operation, key=key,
-                                        fingerprint=fingerprint(cmd))
+        raise Conflict(
+            "An idempotency key is 1 to 200 characters.", field=("idempotencyKey",), code="INVALID_IDEMPOTENCY_KEY"
+        )
+    prior = await uow.idempotency.claim(person_id=actor.id, operation=operation, key=key, fingerprint=fingerprint(cmd))
     if prior is None:
         return None
     result_id, prior_fingerprint = prior
     if prior_fingerprint != fingerprint(cmd):
-        raise Conflict("This idempotency key was used for a different call.", field=("idempotencyKey",),
-                       code="IDEMPOTENCY_KEY_REUSED")
+        raise Conflict(
+            "This idempotency key was used for a different call.",
+            field=("idempotencyKey",),
+            code="IDEMPOTENCY_KEY_REUSED",
+        )
     return result_id
 
 
@@ -54,23 +58,28 @@ async def _visible_request(uow: UnitOfWork, actor: Person, request_id: int, fiel
     return request
 
 
-async def _checked_fields(uow: UnitOfWork, request_type: RequestType | None, values: dict[str, str | None],
-                          person_refs: PersonRefs) -> dict[str, str]:
+async def _checked_fields(
+    uow: UnitOfWork, request_type: RequestType | None, values: dict[str, str | None], person_refs: PersonRefs
+) -> dict[str, str]:
     person_keys = {f.key for f in (request_type.fields if request_type else []) if f.kind is FieldKind.PERSON}
     refs = [str(v) for k, v in values.items() if k in person_keys and v]
     known = await person_refs(refs) if refs else set()
     return validate_field_values(request_type, values, person_exists=known.__contains__)
 
 
-async def create_request(cmd: commands.CreateRequest, *, uow: UnitOfWork, actor: Person, now: datetime,
-                         person_refs: PersonRefs) -> int:
+async def create_request(
+    cmd: commands.CreateRequest, *, uow: UnitOfWork, actor: Person, now: datetime, person_refs: PersonRefs
+) -> int:
     async with uow:
         replayed = await _replayed(uow, actor=actor, operation="requestCreate", cmd=cmd, key=cmd.idempotency_key)
         if replayed is not None:
             return replayed
         service = await uow.services.get(cmd.service_id)
-        if service is None or not (service.active or access.can_manage_catalog(actor, service.owner_department_id)
-                                   or actor.works_in(service.owner_department_id)):
+        if service is None or not (
+            service.active
+            or access.can_manage_catalog(actor, service.owner_department_id)
+            or actor.works_in(service.owner_department_id)
+        ):
             raise NotFound("No such service.", field=("serviceId",))
         request_type = None
         if cmd.request_type_id is not None:
@@ -82,28 +91,45 @@ async def create_request(cmd: commands.CreateRequest, *, uow: UnitOfWork, actor:
             requester = await uow.people.get(cmd.requester_id)
             if requester is None:
                 raise NotFound("No such person.", field=("requesterId",))
-        check_opening(actor=actor, requester=requester, service=service, request_type=request_type,
-                      title=cmd.title, description=cmd.description)
+        check_opening(
+            actor=actor,
+            requester=requester,
+            service=service,
+            request_type=request_type,
+            title=cmd.title,
+            description=cmd.description,
+        )
         templates = request_type.task_templates if request_type else []
         # The departments that will work on it: the owner and those its task templates fan out to.
         if not access.works_on(actor, {service.owner_department_id, *(t.department_id for t in templates)}):
             refuse_agent_only(request_type, cmd.fields)
         fields = await _checked_fields(uow, request_type, cmd.fields, person_refs)
         request = open_request(
-            id=(await uow.requests.next_ids(1))[0], number=await uow.requests.next_number(), actor=actor,
-            requester=requester, service=service, request_type=request_type, title=cmd.title,
-            description=cmd.description, priority=cmd.priority, fields=fields,
-            task_ids=await uow.requests.next_task_ids(len(templates)), now=now)
+            id=(await uow.requests.next_ids(1))[0],
+            number=await uow.requests.next_number(),
+            actor=actor,
+            requester=requester,
+            service=service,
+            request_type=request_type,
+            title=cmd.title,
+            description=cmd.description,
+            priority=cmd.priority,
+            fields=fields,
+            task_ids=await uow.requests.next_task_ids(len(templates)),
+            now=now,
+        )
         await uow.requests.add(request)
         if cmd.idempotency_key:
-            await uow.idempotency.record(person_id=actor.id, operation="requestCreate",
-                                         key=cmd.idempotency_key, result_id=request.id)
+            await uow.idempotency.record(
+                person_id=actor.id, operation="requestCreate", key=cmd.idempotency_key, result_id=request.id
+            )
         await uow.commit()
     return request.id
 
 
-async def update_request(cmd: commands.UpdateRequest, *, uow: UnitOfWork, actor: Person, now: datetime,
-                         person_refs: PersonRefs) -> int:
+async def update_request(
+    cmd: commands.UpdateRequest, *, uow: UnitOfWork, actor: Person, now: datetime, person_refs: PersonRefs
+) -> int:
     async with uow:
         request = await _visible_request(uow, actor, cmd.request_id)
         request.check_version(cmd.expected_version)
@@ -115,15 +141,21 @@ async def update_request(cmd: commands.UpdateRequest, *, uow: UnitOfWork, actor:
                 refuse_agent_only(request_type, cmd.fields)
             merged = {**request.fields, **cmd.fields}
             fields = await _checked_fields(uow, request_type, merged, person_refs)
-        request.update(actor, now=now, title=cmd.title, description=cmd.description, priority=cmd.priority,
-                       fields=fields, request_type=request_type)
+        request.update(
+            actor,
+            now=now,
+            title=cmd.title,
+            description=cmd.description,
+            priority=cmd.priority,
+            fields=fields,
+            request_type=request_type,
+        )
         await uow.requests.save(request)
         await uow.commit()
     return request.id
 
 
-async def transition_request(cmd: commands.TransitionRequest, *, uow: UnitOfWork, actor: Person,
-                             now: datetime) -> int:
+async def transition_request(cmd: commands.TransitionRequest, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     async with uow:
         # Run first, then request: the lock order of every change to a run (journey_flow).
         run = await journey_flow.lock_run_of(uow, cmd.request_id)
@@ -152,8 +184,7 @@ async def assign_request(cmd: commands.AssignRequest, *, uow: UnitOfWork, actor:
     return request.id
 
 
-async def hand_off_request(cmd: commands.HandOffRequest, *, uow: UnitOfWork, actor: Person,
-                           now: datetime) -> int:
+async def hand_off_request(cmd: commands.HandOffRequest, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     async with uow:
         request = await _visible_request(uow, actor, cmd.request_id)
         request.check_version(cmd.expected_version)
@@ -194,12 +225,14 @@ async def add_comment(cmd: commands.AddComment, *, uow: UnitOfWork, actor: Perso
         if replayed is not None:
             return replayed
         request = await _visible_request(uow, actor, cmd.request_id, field="requestId")
-        comment = request.add_comment(actor, comment_id=await uow.requests.next_comment_id(), body=cmd.body,
-                                      internal=cmd.internal, now=now)
+        comment = request.add_comment(
+            actor, comment_id=await uow.requests.next_comment_id(), body=cmd.body, internal=cmd.internal, now=now
+        )
         await uow.requests.save(request)
         if cmd.idempotency_key:
-            await uow.idempotency.record(person_id=actor.id, operation="commentAdd", key=cmd.idempotency_key,
-                                         result_id=comment.id)
+            await uow.idempotency.record(
+                person_id=actor.id, operation="commentAdd", key=cmd.idempotency_key, result_id=comment.id
+            )
         await uow.commit()
     return comment.id
 
@@ -215,8 +248,14 @@ async def add_task(cmd: commands.AddTask, *, uow: UnitOfWork, actor: Person, now
             assignee = await uow.people.get(cmd.assignee_id)
             if assignee is None:
                 raise NotFound("No such person.", field=("assigneeId",))
-        task = request.add_task(actor, task_id=(await uow.requests.next_task_ids(1))[0], title=cmd.title,
-                                department_id=cmd.department_id, assignee=assignee, now=now)
+        task = request.add_task(
+            actor,
+            task_id=(await uow.requests.next_task_ids(1))[0],
+            title=cmd.title,
+            department_id=cmd.department_id,
+            assignee=assignee,
+            now=now,
+        )
         await uow.requests.save(request)
         await uow.commit()
     return task.id

@@ -1,4 +1,5 @@
 """Inputs for the service catalog."""
+
 from __future__ import annotations
 
 import strawberry

@@ -1,4 +1,5 @@
 """Catalog mutations: managers run their department's catalog."""
+
 from __future__ import annotations
 
 import strawberry
@@ -34,14 +35,25 @@ def _department_ids(values: list[strawberry.ID] | None, field: str) -> tuple[int
 
 def _request_type_command(input: inputs.RequestTypeCreateInput) -> commands.CreateRequestType:
     return commands.CreateRequestType(
-        service_id=decode(input.service_id, "Service", field="serviceId"), name=input.name,
-        fields=tuple(FieldDefinition(key=f.key, label=f.label, kind=FieldKind(f.kind.value), required=f.required,
-                                     options=tuple(f.options) if f.options else None, agent_only=f.agent_only)
-                     for f in input.fields or ()),
+        service_id=decode(input.service_id, "Service", field="serviceId"),
+        name=input.name,
+        fields=tuple(
+            FieldDefinition(
+                key=f.key,
+                label=f.label,
+                kind=FieldKind(f.kind.value),
+                required=f.required,
+                options=tuple(f.options) if f.options else None,
+                agent_only=f.agent_only,
+            )
+            for f in input.fields or ()
+        ),
         sla=SlaPolicy(input.sla.response_minutes, input.sla.resolution_minutes) if input.sla else None,
-        task_templates=tuple(TaskTemplate(title=t.title,
-                                          department_id=decode(t.department_id, "Department", field="taskTemplates"))
-                             for t in input.task_templates or ()))
+        task_templates=tuple(
+            TaskTemplate(title=t.title, department_id=decode(t.department_id, "Department", field="taskTemplates"))
+            for t in input.task_templates or ()
+        ),
+    )
 
 
 async def _service_payload(info: strawberry.Info, action) -> ServicePayload:
@@ -54,24 +66,46 @@ async def _service_payload(info: strawberry.Info, action) -> ServicePayload:
 class CatalogMutations:
     @root_mutation
     async def service_create(self, info: strawberry.Info, input: inputs.ServiceCreateInput) -> ServicePayload:
-        return await _service_payload(info, lambda **deps: handle.create_service(commands.CreateService(
-            name=input.name, description=input.description or "",
-            owner_department_id=decode(input.owner_department_id, "Department", field="ownerDepartmentId"),
-            collaborating_department_ids=_department_ids(input.collaborating_department_ids,
-                                                         "collaboratingDepartmentIds") or ()), **deps))
+        return await _service_payload(
+            info,
+            lambda **deps: handle.create_service(
+                commands.CreateService(
+                    name=input.name,
+                    description=input.description or "",
+                    owner_department_id=decode(input.owner_department_id, "Department", field="ownerDepartmentId"),
+                    collaborating_department_ids=_department_ids(
+                        input.collaborating_department_ids, "collaboratingDepartmentIds"
+                    )
+                    or (),
+                ),
+                **deps,
+            ),
+        )
 
     @root_mutation
     async def service_update(self, info: strawberry.Info, input: inputs.ServiceUpdateInput) -> ServicePayload:
-        return await _service_payload(info, lambda **deps: handle.update_service(commands.UpdateService(
-            service_id=decode(input.id, "Service", field="id"), name=input.name, description=input.description,
-            active=input.active,
-            collaborating_department_ids=_department_ids(input.collaborating_department_ids,
-                                                         "collaboratingDepartmentIds")), **deps))
+        return await _service_payload(
+            info,
+            lambda **deps: handle.update_service(
+                commands.UpdateService(
+                    service_id=decode(input.id, "Service", field="id"),
+                    name=input.name,
+                    description=input.description,
+                    active=input.active,
+                    collaborating_department_ids=_department_ids(
+                        input.collaborating_department_ids, "collaboratingDepartmentIds"
+                    ),
+                ),
+                **deps,
+            ),
+        )
 
     @root_mutation
-    async def request_type_create(self, info: strawberry.Info,
-                                  input: inputs.RequestTypeCreateInput) -> RequestTypePayload:
+    async def request_type_create(
+        self, info: strawberry.Info, input: inputs.RequestTypeCreateInput
+    ) -> RequestTypePayload:
         type_id, errors = await execute(
-            info, lambda **deps: handle.create_request_type(_request_type_command(input), **deps))
+            info, lambda **deps: handle.create_request_type(_request_type_command(input), **deps)
+        )
         row = await reload(info.context.loaders.request_type, type_id)
         return RequestTypePayload(request_type=RequestTypeNode.from_row(row) if row else None, user_errors=errors)

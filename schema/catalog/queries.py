@@ -1,4 +1,5 @@
 """Browsing the catalog."""
+
 from __future__ import annotations
 
 import strawberry
@@ -13,17 +14,26 @@ from schema.relay import Connection, root_connection
 
 def criteria_from(filter: ServiceFilter | None) -> read.ServiceCriteria:
     f = filter or ServiceFilter()
-    return read.ServiceCriteria(owner_department_id=ids.decode_filter(f.owner_department_id, "Department"),
-                                active=f.active, search=f.search)
+    return read.ServiceCriteria(
+        owner_department_id=ids.decode_filter(f.owner_department_id, "Department"), active=f.active, search=f.search
+    )
 
 
 @strawberry.type
 class CatalogQueries:
     @root_field(description="The service catalog; retired services only for their own department.")
-    async def services(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                       filter: ServiceFilter | None = None) -> Connection[ServiceNode]:
+    async def services(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ServiceFilter | None = None,
+    ) -> Connection[ServiceNode]:
         viewer, criteria = info.context.require_viewer(), criteria_from(filter)
         return await root_connection(
-            info.context.reader, first=first, node=ServiceNode.from_row,
+            info.context.reader,
+            first=first,
+            node=ServiceNode.from_row,
             fetch_page=lambda conn: read.services_page(conn, viewer, criteria, first=first, after=after),
-            fetch_count=lambda conn: read.services_count(conn, viewer, criteria))
+            fetch_count=lambda conn: read.services_count(conn, viewer, criteria),
+        )

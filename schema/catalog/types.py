@@ -1,4 +1,5 @@
 """The service catalog: services, request types and their forms."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,10 @@ from schema.enums import FieldKind
 from schema.organisation.types import DepartmentNode
 from schema.relay import Node
 
-AGENT_ONLY = ("Filled in and seen only by the departments working on a request (and admins), as internal "
-              "notes are: its value is absent from a requester's Request.fields, and a requester cannot set it.")
+AGENT_ONLY = (
+    "Filled in and seen only by the departments working on a request (and admins), as internal "
+    "notes are: its value is absent from a requester's Request.fields, and a requester cannot set it."
+)
 
 
 @strawberry.type
@@ -57,13 +60,26 @@ class RequestTypeNode(Node):
         if row.response_minutes is not None and row.resolution_minutes is not None:
             sla = SlaPolicy(response_minutes=row.response_minutes, resolution_minutes=row.resolution_minutes)
         return cls(
-            id=ids.encode("RequestType", row.id), name=row.name, db_id=row.id, service_id=row.service_id,
-            fields=[FieldDefinition(key=f.key, label=f.label, kind=FieldKind(f.kind.value), required=f.required,
-                                    options=list(f.options) if f.options else None, agent_only=f.agent_only)
-                    for f in field_definitions(row.fields)],
+            id=ids.encode("RequestType", row.id),
+            name=row.name,
+            db_id=row.id,
+            service_id=row.service_id,
+            fields=[
+                FieldDefinition(
+                    key=f.key,
+                    label=f.label,
+                    kind=FieldKind(f.kind.value),
+                    required=f.required,
+                    options=list(f.options) if f.options else None,
+                    agent_only=f.agent_only,
+                )
+                for f in field_definitions(row.fields)
+            ],
             sla=sla,
-            task_templates=[TaskTemplate(title=t["title"], department_id=t["department_id"])
-                            for t in row.task_templates])
+            task_templates=[
+                TaskTemplate(title=t["title"], department_id=t["department_id"]) for t in row.task_templates
+            ],
+        )
 
     @strawberry.field
     async def service(self, info: strawberry.Info) -> ServiceNode:
@@ -81,8 +97,14 @@ class ServiceNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> ServiceNode:
-        return cls(id=ids.encode("Service", row.id), name=row.name, description=row.description,
-                   active=row.active, db_id=row.id, owner_department_id=row.owner_department_id)
+        return cls(
+            id=ids.encode("Service", row.id),
+            name=row.name,
+            description=row.description,
+            active=row.active,
+            db_id=row.id,
+            owner_department_id=row.owner_department_id,
+        )
 
     @strawberry.field
     async def owner_department(self, info: strawberry.Info) -> DepartmentNode:

@@ -5,6 +5,7 @@ The checks are normal execution's own (criteria_from, window, page_size, decode_
 argument that would make normal execution answer an error raises Fallback, and normal execution
 then answers it, so both paths give the same errors.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,8 +90,9 @@ def _arguments(schema: Any, site: PlanField, variables: VariableValues) -> dict[
     definition = graphql_schema.get_type(site.parent).fields[site.name]
     raw = get_argument_values(definition, site.details[0].node, variables)
     strawberry_field = definition.extensions["strawberry-definition"]
-    return convert_arguments(raw, strawberry_field.arguments, scalar_registry=schema.schema_converter.scalar_registry,
-                             config=schema.config)
+    return convert_arguments(
+        raw, strawberry_field.arguments, scalar_registry=schema.schema_converter.scalar_registry, config=schema.config
+    )
 
 
 def _requests(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> RequestsShape:
@@ -100,8 +102,13 @@ def _requests(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> R
     order_field, descending = _sort(arguments.get("order_by"))
     if after is not None:
         _cursor(site, after, timestamp=order_field in TIMESTAMP_KEYS, params=params)
-    return RequestsShape(criteria=criteria_from(arguments.get("filter")), order_field=order_field,
-                         descending=descending, size=pages.page_size(first), after=after is not None)
+    return RequestsShape(
+        criteria=criteria_from(arguments.get("filter")),
+        order_field=order_field,
+        descending=descending,
+        size=pages.page_size(first),
+        after=after is not None,
+    )
 
 
 def _window(site: int, arguments: dict[str, Any], params: dict[str, Any], *, timestamp: bool) -> WindowShape:
@@ -114,8 +121,7 @@ def _window(site: int, arguments: dict[str, Any], params: dict[str, Any], *, tim
     cursor = before if backward else after
     if cursor is not None:
         _cursor(site, cursor, timestamp=timestamp, params=params)
-    return WindowShape(size=pages.page_size(last if backward else first), backward=backward,
-                         cursor=cursor is not None)
+    return WindowShape(size=pages.page_size(last if backward else first), backward=backward, cursor=cursor is not None)
 
 
 def _node(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> NodeShape:

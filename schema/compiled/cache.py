@@ -6,6 +6,7 @@ with distinct 0.9 MB variables kept 400 MB). An entry's size is estimated once, 
 stored, from the lengths of its strings (`weigh`, never a walk over the value): enough to bound
 memory, not to measure it. An entry above `max_entry_bytes` is handed back but not kept.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -33,8 +34,9 @@ def document_bytes(text: str) -> int:
 
 
 class Lru(Generic[K, V]):
-    def __init__(self, *, entries: int, max_bytes: int, weigh: Callable[[K, V], int],
-                 max_entry_bytes: int | None = None):
+    def __init__(
+        self, *, entries: int, max_bytes: int, weigh: Callable[[K, V], int], max_entry_bytes: int | None = None
+    ):
         self.max_entries = entries
         self.max_bytes = max_bytes
         # A quarter by default: one large entry never takes more than a quarter of the cache.

@@ -2,6 +2,7 @@
 normally (None). Plans are cached by document, operation and the values of the variables that
 @include/@skip read; statements by plan, viewer role and department and argument shapes; a run's bound arguments
 by document and variables. The viewer is always bound per run."""
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,14 @@ class Compiler:
         # Plans and bindings hold the document's nodes (and so the whole document): counted whole.
         self.plans: Lru[Any, Plan | None] = Lru(entries=plans, max_bytes=max_bytes, weigh=_plan_bytes)
         self.statements: Lru[Any, Statement] = Lru(entries=statements, max_bytes=max_bytes, weigh=_statement_bytes)
-        self.directive_variables: Lru[str, tuple[str, ...]] = Lru(entries=plans, max_bytes=max_bytes,
-                                                                  weigh=directive_variables_bytes)
+        self.directive_variables: Lru[str, tuple[str, ...]] = Lru(
+            entries=plans, max_bytes=max_bytes, weigh=directive_variables_bytes
+        )
         self.bindings: Lru[Any, Any] = Lru(entries=statements * 2, max_bytes=max_bytes, weigh=_binding_bytes)
         # Documents answered here once (so valid).
-        self.validated: Lru[str, DocumentNode] = Lru(entries=plans, max_bytes=max_bytes,
-                                                     weigh=lambda query, _: document_bytes(query))
+        self.validated: Lru[str, DocumentNode] = Lru(
+            entries=plans, max_bytes=max_bytes, weigh=lambda query, _: document_bytes(query)
+        )
 
     async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> str | None:
         """The JSON text of `data`, or None when normal execution must answer.
@@ -52,7 +55,9 @@ class Compiler:
             log.warning("compiled read failed; executing normally", exc_info=True)
             return None
 
-    def prepare(self, execution_context: Any, *, viewer: Person, dialect: Any) -> tuple[Statement, tuple[Any, ...]] | None:
+    def prepare(
+        self, execution_context: Any, *, viewer: Person, dialect: Any
+    ) -> tuple[Statement, tuple[Any, ...]] | None:
         query = execution_context.query
         if query is None or execution_context.graphql_document is None:
             return None
@@ -68,8 +73,9 @@ class Compiler:
             return None
         plan_key, plan, shapes, parameters = bound
         role = (viewer.role, viewer.department_id)
-        statement = self.statements.get((plan_key, role, shapes),
-                                        lambda: build_statement(plan, shapes, viewer, dialect))
+        statement = self.statements.get(
+            (plan_key, role, shapes), lambda: build_statement(plan, shapes, viewer, dialect)
+        )
         values = {**parameters, "viewer_id": viewer.id}
         return statement, statement.parameters(values)
 
@@ -80,8 +86,9 @@ class Compiler:
             operation = query_operation(document, execution_context.operation_name)
         except Unsupported:
             return None
-        variables = get_variable_values(schema._schema, operation.variable_definitions or (),
-                                        execution_context.variables or {})
+        variables = get_variable_values(
+            schema._schema, operation.variable_definitions or (), execution_context.variables or {}
+        )
         if isinstance(variables, list):  # bad variables: normal execution reports them
             return None
         plan_key = (query, execution_context.operation_name, self._directive_values(query, document, variables))
@@ -99,8 +106,9 @@ class Compiler:
         return tuple(variables.coerced.get(n) for n in names)
 
 
-def _plan_or_none(schema: Any, document: DocumentNode, operation: OperationDefinitionNode,
-                  variables: VariableValues) -> Plan | None:
+def _plan_or_none(
+    schema: Any, document: DocumentNode, operation: OperationDefinitionNode, variables: VariableValues
+) -> Plan | None:
     try:
         return make_plan(schema._schema, document, operation, variables)
     except Unsupported:
@@ -120,5 +128,11 @@ def _binding_bytes(key: tuple[str, str | None, str], bound: Any) -> int:
 
 def _statement_bytes(key: tuple[Any, Any, tuple[Shape, ...]], statement: Statement) -> int:
     (query, operation_name, _), _, shapes = key
-    return (ENTRY_BYTES + len(query) + len(operation_name or "") + shapes_bytes(shapes) + len(statement.sql)
-            + 64 * len(statement.names))
+    return (
+        ENTRY_BYTES
+        + len(query)
+        + len(operation_name or "")
+        + shapes_bytes(shapes)
+        + len(statement.sql)
+        + 64 * len(statement.names)
+    )

@@ -1,5 +1,6 @@
 """Connections as JSON text in SQL: the same keyset pages as db.read.pages (same visible rows,
 same order, one row more than the page to tell whether there is another), the same cursors."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,13 +40,18 @@ def requests_connection(f: PlanField, build: Build) -> ColumnElement[str]:
     order = read.request_order(shape.order_field, shape.descending)
     visible = read.visible_requests(build.viewer, shape.criteria)
     # The page probes visibility per row, the total with a hash (db.read.visibility._exists).
-    scan = read.visible_requests(build.viewer, shape.criteria, per_row=True).with_only_columns(R.c.id, order.key.label("sort_key"), order.tiebreak.label("sort_id"),
-                                     func.row_number().over(order_by=order.clauses()).label("rank"))
+    scan = read.visible_requests(build.viewer, shape.criteria, per_row=True).with_only_columns(
+        R.c.id,
+        order.key.label("sort_key"),
+        order.tiebreak.label("sort_id"),
+        func.row_number().over(order_by=order.clauses()).label("rank"),
+    )
     if shape.after:
         scan = scan.where(order.after(_cursor_params(f.site, build, timestamp=shape.order_field in TIMESTAMP_KEYS)))
     page = scan.order_by(*order.clauses()).limit(shape.size + 1).subquery("page")
-    window = _Window(page, size=shape.size, backward=False, cursor=shape.after,
-                     timestamp=shape.order_field in TIMESTAMP_KEYS)
+    window = _Window(
+        page, size=shape.size, backward=False, cursor=shape.after, timestamp=shape.order_field in TIMESTAMP_KEYS
+    )
 
     def total() -> ColumnElement[Any]:
         return select(func.count()).select_from(visible.order_by(None).subquery()).scalar_subquery()
@@ -69,10 +75,22 @@ class Nested:
     visible: Callable[[Person, FromClause], ColumnElement[bool]]
 
 
-COMMENTS = Nested(table=C, parent=C.c.request_id, order=read.COMMENT_ORDER, node_type="Comment", timestamp=True,
-                  visible=lambda viewer, request: comment_visible(viewer, C, request))
-ACTIVITY = Nested(table=E, parent=E.c.request_id, order=EVENT_ORDER, node_type="Event", timestamp=False,
-                  visible=lambda viewer, request: request_event_visible(viewer, E, request))
+COMMENTS = Nested(
+    table=C,
+    parent=C.c.request_id,
+    order=read.COMMENT_ORDER,
+    node_type="Comment",
+    timestamp=True,
+    visible=lambda viewer, request: comment_visible(viewer, C, request),
+)
+ACTIVITY = Nested(
+    table=E,
+    parent=E.c.request_id,
+    order=EVENT_ORDER,
+    node_type="Event",
+    timestamp=False,
+    visible=lambda viewer, request: request_event_visible(viewer, E, request),
+)
 NESTED = {"comments": COMMENTS, "activity": ACTIVITY}
 
 
@@ -85,8 +103,12 @@ def nested_connection(f: PlanField, request: FromClause, build: Build) -> Column
     order, table = nested.order, nested.table
     scan_order = Order(order.key, order.tiebreak, descending=not order.descending) if shape.backward else order
     visible = and_(nested.parent == request.c.id, nested.visible(build.viewer, request))
-    scan = select(*table.c, order.key.label("sort_key"), order.tiebreak.label("sort_id"),
-                  func.row_number().over(order_by=scan_order.clauses()).label("rank")).where(visible)
+    scan = select(
+        *table.c,
+        order.key.label("sort_key"),
+        order.tiebreak.label("sort_id"),
+        func.row_number().over(order_by=scan_order.clauses()).label("rank"),
+    ).where(visible)
     if shape.cursor:
         scan = scan.where(scan_order.after(_cursor_params(f.site, build, timestamp=nested.timestamp)))
     # A subquery in FROM is not correlated on its own: the request is the enclosing one.
@@ -152,10 +174,15 @@ class _Window:
         more = func.count() > self.size
         given = j.const("true" if self.has_cursor else "false")
         has_next, has_previous = (given, j.boolean(more)) if self.backward else (j.boolean(more), given)
-        values = {"hasNextPage": has_next, "hasPreviousPage": has_previous,
-                  "startCursor": self.end(first=True), "endCursor": self.end(first=False)}
-        return j.obj([(c.key, j.quoted(j.const("PageInfo")) if c.name == "__typename" else values[c.name])
-                      for c in f.children])
+        values = {
+            "hasNextPage": has_next,
+            "hasPreviousPage": has_previous,
+            "startCursor": self.end(first=True),
+            "endCursor": self.end(first=False),
+        }
+        return j.obj(
+            [(c.key, j.quoted(j.const("PageInfo")) if c.name == "__typename" else values[c.name]) for c in f.children]
+        )
 
     def end(self, *, first: bool) -> ColumnElement[str]:
         """The first (or last) kept row's cursor, in the connection's order; null for an empty page."""

@@ -1,4 +1,5 @@
 """Which variables decide the selection: a plan is cached per document and their values."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -2,6 +2,7 @@
 covers is answered with the JSON text of its `data`, and a mutation the direct path covers runs
 there (schema.compiled.mutations); anything else executes normally. Once a document has been
 answered so, the HTTP view answers it again through `answer_validated`, before strawberry runs."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -32,6 +33,7 @@ class RawJson:
 class ValidatedOperation:
     """An operation whose document passed validation before, as the compiler reads it (the parts of
     strawberry's execution context it uses)."""
+
     schema: Any
     query: str
     graphql_document: DocumentNode
@@ -39,8 +41,15 @@ class ValidatedOperation:
     variables: dict[str, Any] | None
 
 
-async def answer_validated(schema: Any, query: str | None, operation_name: str | None,
-                           variables: dict[str, Any] | None, context: Any, *, method: str) -> Any:
+async def answer_validated(
+    schema: Any,
+    query: str | None,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    context: Any,
+    *,
+    method: str,
+) -> Any:
     """An operation validated once before, answered without strawberry's execution (its context,
     its extensions' hooks, graphql-core's executor): a compiled read, or a direct mutation sent
     with POST. None: execute normally. Validation depends only on the document's text, the schema
@@ -63,8 +72,9 @@ async def answer_validated(schema: Any, query: str | None, operation_name: str |
     return None
 
 
-async def _answer_directly(schema: Any, query: str, operation_name: str | None, variables: dict[str, Any] | None,
-                           context: Any) -> Any:
+async def _answer_directly(
+    schema: Any, query: str, operation_name: str | None, variables: dict[str, Any] | None, context: Any
+) -> Any:
     direct = getattr(schema, "tandem_direct", None)
     document = direct.validated.peek(query) if direct is not None else None
     if document is None:
@@ -78,12 +88,19 @@ async def _answer_directly(schema: Any, query: str, operation_name: str | None, 
     return result
 
 
-def _charge_or_refuse(schema: Any, query: str, document: DocumentNode, operation_name: str | None,
-                      variables: dict[str, Any] | None, context: Any) -> ExecutionResult | None:
+def _charge_or_refuse(
+    schema: Any,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    context: Any,
+) -> ExecutionResult | None:
     """This run's cost checked and charged to the viewer, once (context.cost); the refusal, if any."""
     limits = schema.tandem_limits.documents
-    errors, cost = limits.limit_errors(schema._schema, query, document, operation_name=operation_name,
-                                       variables=variables)
+    errors, cost = limits.limit_errors(
+        schema._schema, query, document, operation_name=operation_name, variables=variables
+    )
     report = Charge(cost, limits.max_cost) if cost is not None else None
     if not errors and cost is not None:
         report, errors = limits.charge_once(cost, context)
@@ -105,8 +122,11 @@ class CompiledReads(SchemaExtension):
         context = ec.context
         # Only where the caller can relay text (the HTTP view), and only for a signed-in viewer:
         # without one, normal execution answers UNAUTHENTICATED. The compiler takes queries only.
-        if (getattr(context, "compiled_reads", False) and context.viewer is not None
-                and ec.operation_type is OperationType.QUERY):
+        if (
+            getattr(context, "compiled_reads", False)
+            and context.viewer is not None
+            and ec.operation_type is OperationType.QUERY
+        ):
             text = await self.compiler.run(ec, viewer=context.viewer, reader=context.reader)
             if text is not None:
                 self.compiler.validated.put(ec.query, ec.graphql_document)

@@ -10,6 +10,7 @@ objects get None for fields without a default and then what was sent. A type it 
 (`Maybe`, `GlobalID`, an input with its own `from_input`) makes it return None: the caller uses
 strawberry's own conversion.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,8 +36,10 @@ def argument_converter(schema: Any, field: StrawberryField) -> Callable[[dict[st
     """Coerced arguments (by GraphQL name) -> the resolver's keyword arguments; None: not followed."""
     config, registry = schema.config, schema.schema_converter.scalar_registry
     try:
-        parts = [(config.name_converter.from_argument(a), a.python_name, _converter(a.type, config, registry))
-                 for a in field.arguments]
+        parts = [
+            (config.name_converter.from_argument(a), a.python_name, _converter(a.type, config, registry))
+            for a in field.arguments
+        ]
     except NotFollowed:
         return None
 
@@ -80,10 +83,17 @@ def _input_object(type_: Any, config: Any, registry: Any) -> Convert:
     if definition.from_input is not None or not definition.is_input:
         raise NotFollowed(type_)
     # Fields without a default are None unless sent (graphql-core has checked the required ones).
-    unset = {f.python_name: None for f in definition.fields
-             if f.default_value is MISSING and f.default_factory is MISSING}
-    fields = [(config.name_converter.from_field(f), f.python_name,
-               _converter(f.resolve_type(type_definition=definition), config, registry)) for f in definition.fields]
+    unset = {
+        f.python_name: None for f in definition.fields if f.default_value is MISSING and f.default_factory is MISSING
+    }
+    fields = [
+        (
+            config.name_converter.from_field(f),
+            f.python_name,
+            _converter(f.resolve_type(type_definition=definition), config, registry),
+        )
+        for f in definition.fields
+    ]
 
     def convert(value: dict[str, Any]) -> Any:
         kwargs = dict(unset)
@@ -98,4 +108,5 @@ def _input_object(type_: Any, config: Any, registry: Any) -> Convert:
 def _absent_or(convert: Convert) -> Convert:
     def or_absent(value: Any) -> Any:
         return value if value is None or value is UNSET else convert(value)
+
     return or_absent

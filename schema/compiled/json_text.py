@@ -3,6 +3,7 @@
 
 Every encoder returns a non-NULL text expression: SQL NULL becomes the JSON `null`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -109,5 +110,10 @@ def array(element: ColumnElement[str], *, order_by: Sequence[Any], where: Any = 
 def truthy(value: ColumnElement[Any]) -> ColumnElement[bool]:
     """Python's truthiness of a jsonb value as json.loads gives it (SQL NULL, a missing key: false)."""
     zero = cast(value.op("#>>")(const("{}")), Numeric) == 0
-    return func.coalesce(case((func.jsonb_typeof(value) == const("number"), ~zero),
-                              else_=cast(value, Text).not_in([const(f) for f in FALSY])), false())
+    return func.coalesce(
+        case(
+            (func.jsonb_typeof(value) == const("number"), ~zero),
+            else_=cast(value, Text).not_in([const(f) for f in FALSY]),
+        ),
+        false(),
+    )

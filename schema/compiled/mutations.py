@@ -26,6 +26,7 @@ parsing and validation). And, for a document that has been validated there once 
 depends only on the text, the schema and its fixed rules), straight from the HTTP view
 (`answer`), without strawberry's per-operation execution context and seven extensions' hooks.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,6 +77,7 @@ class Unsupported(Exception):
 @dataclass(eq=False)
 class Selected:
     """One response key of an object: the field, its type and, for objects, what it selects."""
+
     key: str
     name: str
     parent: GraphQLObjectType
@@ -94,6 +96,7 @@ class MutationPlan:
 
 class ResolverInfo:
     """The `info` resolvers are handed here: every resolver in this schema reads only its context."""
+
     __slots__ = ("context",)
 
     def __init__(self, context: Any):
@@ -104,20 +107,30 @@ class DirectMutations:
     def __init__(self, *, plans: int = 256, max_bytes: int = CACHE_BYTES):
         # A plan holds the document's nodes (and so the whole document): counted whole.
         self.plans: Lru[Any, MutationPlan | None] = Lru(
-            entries=plans, max_bytes=max_bytes, weigh=lambda key, _: document_bytes(key[0]) + len(key[1] or ""))
-        self.directive_variables: Lru[str, tuple[str, ...]] = Lru(entries=plans, max_bytes=max_bytes,
-                                                                  weigh=directive_variables_bytes)
+            entries=plans, max_bytes=max_bytes, weigh=lambda key, _: document_bytes(key[0]) + len(key[1] or "")
+        )
+        self.directive_variables: Lru[str, tuple[str, ...]] = Lru(
+            entries=plans, max_bytes=max_bytes, weigh=directive_variables_bytes
+        )
         # Mutation documents that passed validation.
-        self.validated: Lru[str, DocumentNode] = Lru(entries=plans, max_bytes=max_bytes,
-                                                     weigh=lambda query, _: document_bytes(query))
+        self.validated: Lru[str, DocumentNode] = Lru(
+            entries=plans, max_bytes=max_bytes, weigh=lambda query, _: document_bytes(query)
+        )
         self.answered = 0  # operations `answer` ran (what operators and tests can read)
 
     def remember(self, query: str, document: DocumentNode) -> None:
         """`query` parsed and passed validation (strawberry's, with the schema's limits)."""
         self.validated.put(query, document)
 
-    async def answer(self, schema: Any, query: str | None, operation_name: str | None,
-                     variables: dict[str, Any] | None, context: Any, root_value: Any = None) -> Any:
+    async def answer(
+        self,
+        schema: Any,
+        query: str | None,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        context: Any,
+        root_value: Any = None,
+    ) -> Any:
         """The strawberry result of a mutation validated before, run directly, its errors coded and
         logged as normal execution codes and logs them; None: execute normally."""
         document = self.validated.peek(query) if query is not None else None
@@ -130,8 +143,14 @@ class DirectMutations:
         self.answered += 1
         return ExecutionResult(data=result.data, errors=finished_errors(schema, result.errors))
 
-    def plan(self, schema: Any, query: str, document: DocumentNode, operation_name: str | None,
-             variables: dict[str, Any] | None) -> tuple[MutationPlan, VariableValues] | None:
+    def plan(
+        self,
+        schema: Any,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> tuple[MutationPlan, VariableValues] | None:
         """The plan for this run, with the coerced variables; None: execute normally."""
         operation = _mutation(document, operation_name)
         if operation is None:
@@ -144,8 +163,9 @@ class DirectMutations:
         plan = self.plans.get(key, lambda: _plan_or_none(schema, document, operation, coerced))
         return None if plan is None else (plan, coerced)
 
-    async def run(self, schema: Any, plan: MutationPlan, variables: VariableValues, context: Any,
-                  root_value: Any = None) -> GraphQLExecutionResult | None:
+    async def run(
+        self, schema: Any, plan: MutationPlan, variables: VariableValues, context: Any, root_value: Any = None
+    ) -> GraphQLExecutionResult | None:
         """The operation's result; None (before anything ran) when normal execution must answer."""
         info = ResolverInfo(context)
         root = plan.root
@@ -203,8 +223,9 @@ class _Completion:
         if result is None:
             return None
         if isinstance(type_, GraphQLList):
-            items = [self.item(type_.of_type, selected, path.add_key(index, None), item)
-                     for index, item in enumerate(result)]
+            items = [
+                self.item(type_.of_type, selected, path.add_key(index, None), item) for index, item in enumerate(result)
+            ]
             if len(items) < 2 or is_leaf_type(get_named_type(type_.of_type)):
                 return [await item for item in items]
             # Together, as graphql-core completes list items: their dataloaders batch (one
@@ -253,7 +274,7 @@ class _Completion:
         elif waiting:
             # Together, as graphql-core awaits sibling fields: their dataloaders batch.
             results = await asyncio.gather(*(c for _, c in waiting), return_exceptions=True)
-            for (key, _), result in zip(waiting, results):
+            for (key, _), result in zip(waiting, results, strict=False):
                 if isinstance(result, BaseException):
                     raise result
                 data[key] = result
@@ -269,15 +290,24 @@ class _Completion:
 def _leaf(type_: Any, result: Any) -> Any:
     coerced = type_.coerce_output_value(result)
     if coerced is Undefined or coerced is None:
-        raise TypeError(f"Expected `{describe(type_)}.coerce_output_value({describe(result)})` to return"
-                        f" non-nullable value, returned: {describe(coerced)}")
+        raise TypeError(
+            f"Expected `{describe(type_)}.coerce_output_value({describe(result)})` to return"
+            f" non-nullable value, returned: {describe(coerced)}"
+        )
     return coerced
 
 
-def _arguments(schema: Any, field: StrawberryField, source: Any, info: Any,
-               arguments: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    return get_arguments(field=field, source=source, info=info, kwargs=arguments, config=schema.config,
-                         scalar_registry=schema.schema_converter.scalar_registry)
+def _arguments(
+    schema: Any, field: StrawberryField, source: Any, info: Any, arguments: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
+    return get_arguments(
+        field=field,
+        source=source,
+        info=info,
+        kwargs=arguments,
+        config=schema.config,
+        scalar_registry=schema.schema_converter.scalar_registry,
+    )
 
 
 def _inject(field: StrawberryField, source: Any, info: Any, kwargs: dict[str, Any]) -> list[Any]:
@@ -314,8 +344,9 @@ def _mutation(document: DocumentNode, operation_name: str | None) -> OperationDe
     return operation if operation is not None and operation.operation is OperationType.MUTATION else None
 
 
-def _plan_or_none(schema: Any, document: DocumentNode, operation: OperationDefinitionNode,
-                  variables: VariableValues) -> MutationPlan | None:
+def _plan_or_none(
+    schema: Any, document: DocumentNode, operation: OperationDefinitionNode, variables: VariableValues
+) -> MutationPlan | None:
     try:
         return _Planner(schema, document, operation, variables).plan()
     except Unsupported:
@@ -323,12 +354,14 @@ def _plan_or_none(schema: Any, document: DocumentNode, operation: OperationDefin
 
 
 class _Planner:
-    def __init__(self, schema: Any, document: DocumentNode, operation: OperationDefinitionNode,
-                 variables: VariableValues):
+    def __init__(
+        self, schema: Any, document: DocumentNode, operation: OperationDefinitionNode, variables: VariableValues
+    ):
         self.schema, self.operation, self.variables = schema, operation, variables
         self.graphql = schema._schema
-        self.fragments = {d.name.value: FragmentDetails(d) for d in document.definitions
-                          if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {
+            d.name.value: FragmentDetails(d) for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
 
     def plan(self) -> MutationPlan:
         if self.operation.directives:
@@ -345,17 +378,18 @@ class _Planner:
         if not _signed_in_only(field):
             raise Unsupported("a root permission other than signed-in")
         root = self.selected(mutation_type, key, details, field)
-        return MutationPlan(root=root, definition=mutation_type.fields[name],
-                            convert=argument_converter(self.schema, field))
+        return MutationPlan(
+            root=root, definition=mutation_type.fields[name], convert=argument_converter(self.schema, field)
+        )
 
-    def selected(self, parent: GraphQLObjectType, key: str, details: list[FieldDetails],
-                 field: StrawberryField) -> Selected:
+    def selected(
+        self, parent: GraphQLObjectType, key: str, details: list[FieldDetails], field: StrawberryField
+    ) -> Selected:
         if any(d.defer_usage is not None for d in details):
             raise Unsupported("@defer")
         name = details[0].node.name.value
         type_ = parent.fields[name].type
-        selected = Selected(key=key, name=name, parent=parent, nodes=[d.node for d in details], type=type_,
-                            field=field)
+        selected = Selected(key=key, name=name, parent=parent, nodes=[d.node for d in details], type=type_, field=field)
         named = get_named_type(type_)
         if is_leaf_type(named):
             return selected
@@ -370,8 +404,7 @@ class _Planner:
     def child(self, parent: GraphQLObjectType, key: str, details: list[FieldDetails]) -> Selected:
         name = details[0].node.name.value
         if name == "__typename":
-            return Selected(key=key, name=name, parent=parent, nodes=[d.node for d in details], type=None,
-                            field=None)
+            return Selected(key=key, name=name, parent=parent, nodes=[d.node for d in details], type=None, field=None)
         if parent.fields[name].args:
             raise Unsupported(f"{parent.name}.{name} takes arguments")
         field = _strawberry_field(self.schema, parent, name)
@@ -391,5 +424,8 @@ def _strawberry_field(schema: Any, parent: GraphQLObjectType, name: str) -> Stra
 
 
 def _signed_in_only(field: StrawberryField) -> bool:
-    return (len(field.extensions) == 1 and isinstance(field.extensions[0], PermissionExtension)
-            and [type(p) for p in field.extensions[0].permissions] == [SignedIn])
+    return (
+        len(field.extensions) == 1
+        and isinstance(field.extensions[0], PermissionExtension)
+        and [type(p) for p in field.extensions[0].permissions] == [SignedIn]
+    )

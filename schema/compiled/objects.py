@@ -1,5 +1,6 @@
 """Objects as JSON text in SQL: one encoder per supported field, each mirroring its resolver
 in schema/ (same columns, same order of lists, same nulls)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -44,8 +45,9 @@ RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
 def viewer_parameters(viewer: Person) -> Person:
     """A stand-in viewer whose id is an SQL parameter, so db.read.visibility's predicates compile
     once per role and department and are bound per run."""
-    return Person(id=_parameter("viewer_id", BigInteger), name="", email="", role=viewer.role,
-                  department_id=viewer.department_id)
+    return Person(
+        id=_parameter("viewer_id", BigInteger), name="", email="", role=viewer.role, department_id=viewer.department_id
+    )
 
 
 Encoder = Callable[[PlanField, FromClause, Build], ColumnElement[str]]
@@ -53,16 +55,22 @@ Encoder = Callable[[PlanField, FromClause, Build], ColumnElement[str]]
 
 def object_json(type_name: str, fields: list[PlanField], row: FromClause, build: Build) -> ColumnElement[str]:
     encoders = ENCODERS[type_name]
-    return j.obj([(f.key, j.quoted(j.const(type_name)) if f.name == "__typename" else encoders[f.name](f, row, build))
-                  for f in fields])
+    return j.obj(
+        [
+            (f.key, j.quoted(j.const(type_name)) if f.name == "__typename" else encoders[f.name](f, row, build))
+            for f in fields
+        ]
+    )
 
 
 def one(type_name: str, table: Any, key: Callable[[Any], ColumnElement[Any]]) -> Encoder:
     """A related object by id (NULL id: null)."""
+
     def encode(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
         other = table.alias()
         json = select(object_json(type_name, f.children, other, build)).where(other.c.id == key(row))
         return j.or_null(json.correlate_except(other).scalar_subquery())
+
     return encode
 
 
@@ -82,11 +90,14 @@ def _tasks(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
 
 def _field_value(key: ColumnElement[Any], value: ColumnElement[Any], f: PlanField) -> ColumnElement[str]:
     """FieldValue {key value}: value as the string the resolver gives (JSON null: null)."""
-    text_value = case((func.coalesce(func.jsonb_typeof(value), j.const("null")) == j.const("null"), None),
-                      else_=value.op("#>>")(j.const("{}")))
+    text_value = case(
+        (func.coalesce(func.jsonb_typeof(value), j.const("null")) == j.const("null"), None),
+        else_=value.op("#>>")(j.const("{}")),
+    )
     parts = {"key": j.string(key), "value": j.string(text_value)}
-    return j.obj([(c.key, j.quoted(j.const("FieldValue")) if c.name == "__typename" else parts[c.name])
-                  for c in f.children])
+    return j.obj(
+        [(c.key, j.quoted(j.const("FieldValue")) if c.name == "__typename" else parts[c.name]) for c in f.children]
+    )
 
 
 def _fields(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
@@ -98,20 +109,27 @@ def _fields(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
     key = form.c.value.op("->>")(j.const("key"))
     # Agent-only values as RequestNode.fields: for the departments working on the request only.
     shown = or_(~j.truthy(form.c.value.op("->")(j.const("agent_only"))), works_on_request(build.viewer, row))
-    typed = (select(j.array(_field_value(key, row.c.fields.op("->")(key), f), order_by=[form.c.n], where=shown))
-             .select_from(request_type.join(form, true())).where(request_type.c.id == row.c.request_type_id)
-             .correlate_except(request_type, form))
-    return case((row.c.request_type_id.is_(None), untyped.correlate_except(stored).scalar_subquery()),
-                else_=func.coalesce(typed.scalar_subquery(), j.const("[]")))
+    typed = (
+        select(j.array(_field_value(key, row.c.fields.op("->")(key), f), order_by=[form.c.n], where=shown))
+        .select_from(request_type.join(form, true()))
+        .where(request_type.c.id == row.c.request_type_id)
+        .correlate_except(request_type, form)
+    )
+    return case(
+        (row.c.request_type_id.is_(None), untyped.correlate_except(stored).scalar_subquery()),
+        else_=func.coalesce(typed.scalar_subquery(), j.const("[]")),
+    )
 
 
 def _contact_detail(name: str, encode: Callable[[Any], ColumnElement[str]]) -> Encoder:
     """Person.email and Person.role: null for a requester unless the person is the viewer
     (domain.access.can_see_contact_details)."""
+
     def encoder(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
         if sees_everyones_contact_details(build.viewer):
             return encode(row.c[name])
         return case((row.c.id == build.viewer.id, encode(row.c[name])), else_=j.const(j.NULL_TEXT))
+
     return encoder
 
 
@@ -120,8 +138,10 @@ def _sla(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
 
 
 def _satisfaction(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
-    return case((row.c.satisfaction_score.is_(None), j.const(j.NULL_TEXT)),
-                else_=object_json("Satisfaction", f.children, row, build))
+    return case(
+        (row.c.satisfaction_score.is_(None), j.const(j.NULL_TEXT)),
+        else_=object_json("Satisfaction", f.children, row, build),
+    )
 
 
 def _nested(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
@@ -133,9 +153,11 @@ def _nested(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
 def _watchers(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
     """watcher_ids_by_request's order (person id), each person as the person loader reads them."""
     watcher, person = t.watchers.alias(), t.people.alias()
-    json = (select(j.array(object_json("Person", f.children, person, build), order_by=[watcher.c.person_id]))
-            .select_from(watcher.join(person, person.c.id == watcher.c.person_id))
-            .where(watcher.c.request_id == row.c.id))
+    json = (
+        select(j.array(object_json("Person", f.children, person, build), order_by=[watcher.c.person_id]))
+        .select_from(watcher.join(person, person.c.id == watcher.c.person_id))
+        .where(watcher.c.request_id == row.c.id)
+    )
     return json.correlate_except(watcher, person).scalar_subquery()
 
 
@@ -182,41 +204,58 @@ _department = one("Department", t.departments, lambda row: row.c.owner_departmen
 
 ENCODERS: dict[str, dict[str, Encoder]] = {
     "Request": {
-        "id": _id("Request"), "number": _number, "title": _column("title", j.string),
-        "description": _column("description", j.string), "status": _column("status", j.quoted),
-        "priority": _column("priority", j.quoted), "version": _column("version", j.integer),
-        "createdAt": _column("created_at", j.iso_datetime), "updatedAt": _column("updated_at", j.iso_datetime),
-        "resolvedAt": _column("resolved_at", j.iso_datetime), "sla": _sla, "satisfaction": _satisfaction,
+        "id": _id("Request"),
+        "number": _number,
+        "title": _column("title", j.string),
+        "description": _column("description", j.string),
+        "status": _column("status", j.quoted),
+        "priority": _column("priority", j.quoted),
+        "version": _column("version", j.integer),
+        "createdAt": _column("created_at", j.iso_datetime),
+        "updatedAt": _column("updated_at", j.iso_datetime),
+        "resolvedAt": _column("resolved_at", j.iso_datetime),
+        "sla": _sla,
+        "satisfaction": _satisfaction,
         "service": one("Service", t.services, lambda row: row.c.service_id),
         "requester": one("Person", t.people, lambda row: row.c.requester_id),
         "assignee": one("Person", t.people, lambda row: row.c.assignee_id),
-        "ownerDepartment": _department, "fields": _fields, "tasks": _tasks, "comments": _nested,
-        "activity": _nested, "watchers": _watchers,
+        "ownerDepartment": _department,
+        "fields": _fields,
+        "tasks": _tasks,
+        "comments": _nested,
+        "activity": _nested,
+        "watchers": _watchers,
         "requestType": one("RequestType", t.request_types, lambda row: row.c.request_type_id),
     },
     "RequestType": {
-        "id": _id("RequestType"), "name": _column("name", j.string),
+        "id": _id("RequestType"),
+        "name": _column("name", j.string),
         "fields": lambda f, row, build: _elements(f, row.c.fields, "FieldDefinition", build),
         "sla": _policy,
         "taskTemplates": lambda f, row, build: _elements(f, row.c.task_templates, "TaskTemplate", build),
         "service": one("Service", t.services, lambda row: row.c.service_id),
     },
     "FieldDefinition": {
-        "key": _from_element("key", j.string), "label": _from_element("label", j.string),
+        "key": _from_element("key", j.string),
+        "label": _from_element("label", j.string),
         "kind": _from_element("kind", j.quoted),
         "required": lambda f, row, build: j.boolean(j.truthy(row.c.value.op("->")(j.const("required")))),
         "options": _options,
         "agentOnly": lambda f, row, build: j.boolean(j.truthy(row.c.value.op("->")(j.const("agent_only")))),
     },
-    "SlaPolicy": {"responseMinutes": _column("response_minutes", j.integer),
-                  "resolutionMinutes": _column("resolution_minutes", j.integer)},
+    "SlaPolicy": {
+        "responseMinutes": _column("response_minutes", j.integer),
+        "resolutionMinutes": _column("resolution_minutes", j.integer),
+    },
     "TaskTemplate": {
         "title": _from_element("title", j.string),
         "department": one("Department", t.departments, lambda row: cast(_key("department_id")(row), BigInteger)),
     },
     "Event": {
-        "id": lambda f, row, build: j.global_id("Event", row.c.seq), "cursor": _event_cursor,
-        "type": _column("type", j.string), "occurredAt": _column("occurred_at", j.iso_datetime),
+        "id": lambda f, row, build: j.global_id("Event", row.c.seq),
+        "cursor": _event_cursor,
+        "type": _column("type", j.string),
+        "occurredAt": _column("occurred_at", j.iso_datetime),
         "summary": lambda f, row, build: j.string(summary_text(row.c.type, row.c.payload)),
         "actor": one("Person", t.people, lambda row: row.c.actor_id),
     },
@@ -227,20 +266,39 @@ ENCODERS: dict[str, dict[str, Encoder]] = {
         # BREACHED is written against the requests table, which is where a Request row comes from.
         "breached": lambda f, row, build: j.boolean(BREACHED),
     },
-    "Satisfaction": {"score": _column("satisfaction_score", j.integer),
-                     "comment": _column("satisfaction_comment", j.string)},
-    "Service": {"id": _id("Service"), "name": _column("name", j.string),
-                "description": _column("description", j.string), "active": _column("active", j.boolean),
-                "ownerDepartment": _department},
+    "Satisfaction": {
+        "score": _column("satisfaction_score", j.integer),
+        "comment": _column("satisfaction_comment", j.string),
+    },
+    "Service": {
+        "id": _id("Service"),
+        "name": _column("name", j.string),
+        "description": _column("description", j.string),
+        "active": _column("active", j.boolean),
+        "ownerDepartment": _department,
+    },
     "Department": {"id": _id("Department"), "name": _column("name", j.string), "slug": _column("slug", j.string)},
-    "Person": {"id": _id("Person"), "name": _column("name", j.string), "email": _contact_detail("email", j.string),
-               "role": _contact_detail("role", j.quoted),
-               "department": one("Department", t.departments, lambda row: row.c.department_id)},
-    "Task": {"id": _id("Task"), "title": _column("title", j.string), "status": _column("status", j.quoted),
-             "createdAt": _column("created_at", j.iso_datetime), "completedAt": _column("completed_at", j.iso_datetime),
-             "department": one("Department", t.departments, lambda row: row.c.department_id),
-             "assignee": one("Person", t.people, lambda row: row.c.assignee_id)},
-    "Comment": {"id": _id("Comment"), "body": _column("body", j.string), "internal": _column("internal", j.boolean),
-                "createdAt": _column("created_at", j.iso_datetime),
-                "author": one("Person", t.people, lambda row: row.c.author_id)},
+    "Person": {
+        "id": _id("Person"),
+        "name": _column("name", j.string),
+        "email": _contact_detail("email", j.string),
+        "role": _contact_detail("role", j.quoted),
+        "department": one("Department", t.departments, lambda row: row.c.department_id),
+    },
+    "Task": {
+        "id": _id("Task"),
+        "title": _column("title", j.string),
+        "status": _column("status", j.quoted),
+        "createdAt": _column("created_at", j.iso_datetime),
+        "completedAt": _column("completed_at", j.iso_datetime),
+        "department": one("Department", t.departments, lambda row: row.c.department_id),
+        "assignee": one("Person", t.people, lambda row: row.c.assignee_id),
+    },
+    "Comment": {
+        "id": _id("Comment"),
+        "body": _column("body", j.string),
+        "internal": _column("internal", j.boolean),
+        "createdAt": _column("created_at", j.iso_datetime),
+        "author": one("Person", t.people, lambda row: row.c.author_id),
+    },
 }

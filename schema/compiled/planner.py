@@ -1,6 +1,7 @@
 """From a validated query to a plan: the response keys of every object, in the order normal
 execution writes them (graphql-core's own field collection: fragments, @include/@skip, merging),
 restricted to the fields the compiler knows. Anything else raises Unsupported."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,10 +29,32 @@ SUPPORTED: dict[str, frozenset[str]] = {
     "EventConnection": frozenset({"edges", "pageInfo", "totalCount"}),
     "EventEdge": frozenset({"cursor", "node"}),
     "PageInfo": frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}),
-    "Request": frozenset({
-        "id", "number", "title", "description", "status", "priority", "version", "createdAt", "updatedAt",
-        "resolvedAt", "sla", "satisfaction", "service", "requester", "assignee", "ownerDepartment", "fields",
-        "tasks", "comments", "activity", "watchers", "requestType"}),
+    "Request": frozenset(
+        {
+            "id",
+            "number",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "version",
+            "createdAt",
+            "updatedAt",
+            "resolvedAt",
+            "sla",
+            "satisfaction",
+            "service",
+            "requester",
+            "assignee",
+            "ownerDepartment",
+            "fields",
+            "tasks",
+            "comments",
+            "activity",
+            "watchers",
+            "requestType",
+        }
+    ),
     "RequestType": frozenset({"id", "name", "fields", "sla", "taskTemplates", "service"}),
     "FieldDefinition": frozenset({"key", "label", "kind", "required", "options", "agentOnly"}),
     "SlaPolicy": frozenset({"responseMinutes", "resolutionMinutes"}),
@@ -48,8 +71,7 @@ SUPPORTED: dict[str, frozenset[str]] = {
     "Comment": frozenset({"id", "body", "internal", "createdAt", "author"}),
 }
 # Fields whose arguments are bound at run time (the "sites" of a plan).
-WITH_ARGUMENTS = frozenset({("Query", "requests"), ("Query", "node"), ("Request", "comments"),
-                            ("Request", "activity")})
+WITH_ARGUMENTS = frozenset({("Query", "requests"), ("Query", "node"), ("Request", "comments"), ("Request", "activity")})
 # `node` returns an interface: the plan is made for this runtime type, and a run whose ID names
 # another type falls back.
 NODE_TYPE = "Request"
@@ -93,10 +115,12 @@ def query_operation(document: DocumentNode, operation_name: str | None) -> Opera
     return operation
 
 
-def make_plan(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
-              variables: VariableValues) -> Plan:
-    fragments = {d.name.value: FragmentDetails(d) for d in document.definitions
-                 if isinstance(d, FragmentDefinitionNode)}
+def make_plan(
+    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: VariableValues
+) -> Plan:
+    fragments = {
+        d.name.value: FragmentDetails(d) for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     planner = _Planner(schema, fragments, variables, operation)
     query_type = schema.query_type
     assert query_type is not None
@@ -115,8 +139,9 @@ class _Planner:
     operation: OperationDefinitionNode
     sites: list[PlanField] = field(default_factory=list)
 
-    def fields(self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]],
-               defers: list) -> list[PlanField]:
+    def fields(
+        self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]], defers: list
+    ) -> list[PlanField]:
         if defers:
             raise Unsupported("@defer")
         return [self.field(parent, key, details) for key, details in grouped.items()]

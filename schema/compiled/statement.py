@@ -8,6 +8,7 @@ parameters. PostgreSQL's generic plan of a prepared statement then knows as much
 (a queue filtered on the viewer's own department needs no visibility probe, whatever the plan),
 so after five runs it is reused instead of planning the statement again on every call: planning
 was most of a department queue's time (a few ms against ~1 ms of execution)."""
+
 from __future__ import annotations
 
 import re
@@ -70,5 +71,6 @@ def _root_field(f: PlanField, build: Build) -> ColumnElement[str]:
     # node(id:) of a Request: null when it does not exist or the viewer may not see it.
     R = t.requests
     found = select(object_json("Request", f.children, R, build)).where(
-        R.c.id == build.param(f"node_{f.site}", R.c.id.type), request_visible(build.viewer))
+        R.c.id == build.param(f"node_{f.site}", R.c.id.type), request_visible(build.viewer)
+    )
     return j.or_null(found.scalar_subquery())

@@ -1,5 +1,6 @@
 """Event.summary as SQL: schema.events.summaries' templates rendered from the same definitions,
 so the compiled read path writes the text summarise() writes."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,14 +33,18 @@ def _part(part: Part, payload: ColumnElement[Any]) -> ColumnElement[str]:
         keys = func.jsonb_object_keys(func.coalesce(value, j.const("{}"))).table_valued("key").render_derived()
         return _joined(keys.c.key, keys, order=keys.c.key.collate("C"))
     if isinstance(part, Joined):
-        items = (func.jsonb_array_elements_text(func.coalesce(value, j.const("[]")))
-                 .table_valued("item", with_ordinality="n").render_derived())
+        items = (
+            func.jsonb_array_elements_text(func.coalesce(value, j.const("[]")))
+            .table_valued("item", with_ordinality="n")
+            .render_derived()
+        )
         return _joined(items.c.item, items, order=items.c.n)
     if isinstance(part, Count):
         return case((j.truthy(value), cast(func.jsonb_array_length(value), Text)), else_=j.const("0"))
     if isinstance(part, Successor):
-        return case((j.truthy(value), cast(cast(value.op("#>>")(j.const("{}")), Numeric) + 1, Text)),
-                    else_=j.const("1"))
+        return case(
+            (j.truthy(value), cast(cast(value.op("#>>")(j.const("{}")), Numeric) + 1, Text)), else_=j.const("1")
+        )
     assert isinstance(part, When)
     return case((j.truthy(value), _render(part.then, payload)), else_=_render(part.otherwise, payload))
 
@@ -48,8 +53,12 @@ def _formatted(value: ColumnElement[Any], *, missing: str) -> ColumnElement[str]
     """f"{value}" of a JSON scalar: None, True/False, the string itself, the number's digits."""
     kind = func.jsonb_typeof(value)
     text = value.op("#>>")(j.const("{}"))
-    return case((value.is_(None), j.const(missing)), (kind == j.const("null"), j.const("None")),
-                (kind == j.const("boolean"), func.initcap(text)), else_=text)
+    return case(
+        (value.is_(None), j.const(missing)),
+        (kind == j.const("null"), j.const("None")),
+        (kind == j.const("boolean"), func.initcap(text)),
+        else_=text,
+    )
 
 
 def _joined(item: ColumnElement[Any], source: Any, *, order: Any) -> ColumnElement[str]:

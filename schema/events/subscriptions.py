@@ -1,4 +1,5 @@
 """The `events` feed: replay after a cursor, then live, as the viewer may see it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,9 @@ class FeedFilter:
     department_id: int | None
 
 
-async def feed_filter(context: Any, *, after: str | None, request_id: str | None,
-                      department_id: str | None) -> FeedFilter:
+async def feed_filter(
+    context: Any, *, after: str | None, request_id: str | None, department_id: str | None
+) -> FeedFilter:
     """The arguments checked: a bad cursor is BAD_USER_INPUT; a request the viewer may not see
     and an unknown department are NOT_FOUND, as in queries."""
     seq = None
@@ -36,11 +38,11 @@ async def feed_filter(context: Any, *, after: str | None, request_id: str | None
     # Loaders only when an ID needs checking: thousands of plain feeds join without them.
     request = department = None
     if request_id is not None:
-        request = await ids.visible_id(request_id, "Request", field="requestId",
-                                       load=context.loaders.request.load)
+        request = await ids.visible_id(request_id, "Request", field="requestId", load=context.loaders.request.load)
     if department_id is not None:
-        department = await ids.visible_id(department_id, "Department", field="departmentId",
-                                          load=context.loaders.department.load)
+        department = await ids.visible_id(
+            department_id, "Department", field="departmentId", load=context.loaders.department.load
+        )
     return FeedFilter(seq, request, department)
 
 
@@ -50,11 +52,18 @@ async def _as_node(row, viewer: Person, subjects: object = None) -> EventNode:
 
 @strawberry.type
 class EventSubscriptions:
-    @root_subscription(description="Everything the viewer may see (or one request's, or one department's), "
-                                   "replaying from `after` (an Event cursor) before going live: in sequence "
-                                   "order, with no gap and no duplicate.")
-    async def events(self, info: strawberry.Info, after: str | None = None, request_id: strawberry.ID | None = None,
-                     department_id: strawberry.ID | None = None) -> AsyncGenerator[EventNode, None]:
+    @root_subscription(
+        description="Everything the viewer may see (or one request's, or one department's), "
+        "replaying from `after` (an Event cursor) before going live: in sequence "
+        "order, with no gap and no duplicate."
+    )
+    async def events(
+        self,
+        info: strawberry.Info,
+        after: str | None = None,
+        request_id: strawberry.ID | None = None,
+        department_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[EventNode, None]:
         context = info.context
         if context.hub is None:
             raise LiveUnavailable()
@@ -69,10 +78,16 @@ async def _feed(context: Any, viewer: Person, wanted: FeedFilter) -> AsyncGenera
     hub = context.hub
     queue: asyncio.Queue[EventNode] = asyncio.Queue()
     # Its own group: this path (any transport but our websocket endpoint's hub path) shares nothing.
-    member = await hub.join(key=object(), audience=Audience(("person", viewer.id), viewer, shared=False),
-                            render=_as_node, viewer=viewer, sink=queue.put_nowait,
-                            request_id=wanted.request_id, department_id=wanted.department_id,
-                            after=wanted.after)
+    member = await hub.join(
+        key=object(),
+        audience=Audience(("person", viewer.id), viewer, shared=False),
+        render=_as_node,
+        viewer=viewer,
+        sink=queue.put_nowait,
+        request_id=wanted.request_id,
+        department_id=wanted.department_id,
+        after=wanted.after,
+    )
     try:
         while True:
             node = await queue.get()

@@ -4,6 +4,7 @@ Each template is data (a tuple of parts), not code, so the same definition rende
 Python and as SQL in the compiled read path (schema.compiled.summaries): one source for both.
 A part reads the payload as an f-string would: `Value("n")` is `f"{p.get('n')}"`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,8 +56,13 @@ Part = str | Value | SortedKeys | Joined | Count | Successor | When
 TEMPLATES: dict[str, tuple[Part, ...]] = {
     "RequestCreated": ("Raised REQ-", Value("number"), ": ", Value("title", "")),
     "RequestUpdated": ("Changed ", SortedKeys("changes")),
-    "RequestTransitioned": ("Moved from ", Value("from"), " to ", Value("to"),
-                            When("reason", (" (", Value("reason"), ")"))),
+    "RequestTransitioned": (
+        "Moved from ",
+        Value("from"),
+        " to ",
+        Value("to"),
+        When("reason", (" (", Value("reason"), ")")),
+    ),
     "RequestAssigned": (When("assigneeId", ("Assigned",), ("Unassigned",)),),
     "RequestHandedOff": ("Handed off to another department: ", Value("reason", "")),
     "RequestRated": ("Rated ", Value("score"), "/5"),
@@ -80,9 +86,12 @@ TEMPLATES: dict[str, tuple[Part, ...]] = {
     "JourneyMapCreated": ("Mapped journey ", Value("name", ""), " (version ", Value("version"), ")"),
     "JourneyMapRetired": ("Retired journey ", Value("name", ""), " (version ", Value("version"), ")"),
     "JourneyRunStarted": ("Started ", Value("map", "a journey"), " for ", Value("subject", "")),
-    "JourneyStageEntered": ("Entered stage ", Value("stage", ""), ": ",
-                            When("requestIds", (Count("requestIds"), " request(s) opened"),
-                                 ("nothing to wait for",))),
+    "JourneyStageEntered": (
+        "Entered stage ",
+        Value("stage", ""),
+        ": ",
+        When("requestIds", (Count("requestIds"), " request(s) opened"), ("nothing to wait for",)),
+    ),
     "JourneyStageCompleted": ("Completed stage ", Successor("position"), " in ", Value("minutes"), " min"),
     "JourneyTouchpointSkipped": ("Skipped a touchpoint: ", Value("reason", "")),
     "JourneyRunCompleted": ("Completed the journey in ", Value("minutes"), " min"),
@@ -90,7 +99,16 @@ TEMPLATES: dict[str, tuple[Part, ...]] = {
     "SharedGoalUpdated": ("Changed shared goal ", Value("title", ""), ": ", Joined("changed")),
     "SharedGoalAccepted": ("Accepted shared goal ", Value("title", ""), ": its figures are shared"),
     "SharedGoalDeclined": ("Declined shared goal ", Value("title", ""), ": its figures are not shared"),
-    "JourneyRunCancelled": ("Cancelled the journey", When("reason", (": ", Value("reason"),))),
+    "JourneyRunCancelled": (
+        "Cancelled the journey",
+        When(
+            "reason",
+            (
+                ": ",
+                Value("reason"),
+            ),
+        ),
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Events from the event log: a request's timeline, the subscription feed, the audit trail."""
+
 from __future__ import annotations
 
 import base64
@@ -46,8 +47,14 @@ class EventNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> EventNode:
-        return cls(id=ids.encode("Event", row.seq), cursor=event_cursor(row.seq), type=row.type,
-                   occurred_at=row.occurred_at, summary=summarise(row.type, row.payload), row=row)
+        return cls(
+            id=ids.encode("Event", row.seq),
+            cursor=event_cursor(row.seq),
+            type=row.type,
+            occurred_at=row.occurred_at,
+            summary=summarise(row.type, row.payload),
+            row=row,
+        )
 
     @strawberry.field
     async def actor(self, info: strawberry.Info) -> PersonNode | None:

@@ -1,4 +1,5 @@
 """Inputs for shared goals."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,9 +12,9 @@ from schema.enums import Metric, TargetDirection
 @strawberry.input
 class SharedGoalFilter:
     department_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Goals this department takes part in.")
-    active_at: datetime | None = strawberry.field(
-        default=None, description="Goals whose period includes this moment.")
+        default=None, description="Goals this department takes part in."
+    )
+    active_at: datetime | None = strawberry.field(default=None, description="Goals whose period includes this moment.")
     search: str | None = strawberry.field(default=None, description="Words in the title.")
 
 
@@ -33,10 +34,12 @@ class KeyResultInput:
     metric: Metric
     target: float = strawberry.field(description="Rates are fractions from 0 to 1 (0.9 is 90%).")
     direction: TargetDirection | None = strawberry.field(
-        default=None, description="Default: AT_MOST for hours and the backlog, AT_LEAST otherwise.")
+        default=None, description="Default: AT_MOST for hours and the backlog, AT_LEAST otherwise."
+    )
     scope: KeyResultScopeInput | None = None
     id: strawberry.ID | None = strawberry.field(
-        default=None, description="On update: the key result to keep and change; leave out for a new one.")
+        default=None, description="On update: the key result to keep and change; leave out for a new one."
+    )
 
 
 @strawberry.input
@@ -59,7 +62,8 @@ class SharedGoalUpdateInput:
     period_end: datetime | None = None
     department_ids: list[strawberry.ID] | None = None
     key_results: list[KeyResultInput] | None = strawberry.field(
-        default=None, description="The whole new list: key results left out are removed.")
+        default=None, description="The whole new list: key results left out are removed."
+    )
 
 
 @strawberry.input
@@ -67,7 +71,8 @@ class SharedGoalParticipationAcceptInput:
     goal_id: strawberry.ID
     department_id: strawberry.ID = strawberry.field(description="The department you manage (admins: any).")
     expected_version: int = strawberry.field(
-        description="The version of the goal you read and accept: if it changed since, STALE_VERSION.")
+        description="The version of the goal you read and accept: if it changed since, STALE_VERSION."
+    )
 
 
 @strawberry.input

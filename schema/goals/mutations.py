@@ -1,7 +1,8 @@
 """Shared goal mutations: managers of the participating departments create and change goals."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import strawberry
 
@@ -29,7 +30,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     of a period always compare."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)
 
 
 def _decoded(values: list[strawberry.ID] | None, type_name: str, *path: str) -> tuple[int, ...]:
@@ -49,14 +50,22 @@ def _key_result(input: inputs.KeyResultInput, i: int) -> KeyResult:
     metric = Metric(input.metric.value)
     scope = input.scope or inputs.KeyResultScopeInput()
     return KeyResult(
-        id=_decode(input.id, "KeyResult", *path, "id") if input.id is not None else None, title=input.title,
-        metric=metric, direction=Direction(input.direction.value) if input.direction else DEFAULT_DIRECTION[metric],
+        id=_decode(input.id, "KeyResult", *path, "id") if input.id is not None else None,
+        title=input.title,
+        metric=metric,
+        direction=Direction(input.direction.value) if input.direction else DEFAULT_DIRECTION[metric],
         target=input.target,
-        scope=Scope(service_ids=_decoded(scope.service_ids, "Service", *path, "scope", "serviceIds"),
-                    request_type_ids=_decoded(scope.request_type_ids, "RequestType", *path, "scope", "requestTypeIds"),
-                    department_ids=_decoded(scope.department_ids, "Department", *path, "scope", "departmentIds"),
-                    journey_map_id=(_decode(scope.journey_map_id, "JourneyMap", *path, "scope", "journeyMapId")
-                                    if scope.journey_map_id is not None else None)))
+        scope=Scope(
+            service_ids=_decoded(scope.service_ids, "Service", *path, "scope", "serviceIds"),
+            request_type_ids=_decoded(scope.request_type_ids, "RequestType", *path, "scope", "requestTypeIds"),
+            department_ids=_decoded(scope.department_ids, "Department", *path, "scope", "departmentIds"),
+            journey_map_id=(
+                _decode(scope.journey_map_id, "JourneyMap", *path, "scope", "journeyMapId")
+                if scope.journey_map_id is not None
+                else None
+            ),
+        ),
+    )
 
 
 def _key_results(values: list[inputs.KeyResultInput] | None) -> tuple[KeyResult, ...] | None:
@@ -73,34 +82,76 @@ async def _payload(info: strawberry.Info, action) -> SharedGoalPayload:
 class GoalMutations:
     @root_mutation(description="A goal for your department together with others; you must manage one of them.")
     async def shared_goal_create(self, info: strawberry.Info, input: inputs.SharedGoalCreateInput) -> SharedGoalPayload:
-        return await _payload(info, lambda **deps: handle.create_goal(commands.CreateSharedGoal(
-            title=input.title, description=input.description or "", period_start=_utc(input.period_start),
-            period_end=_utc(input.period_end), department_ids=_decoded(input.department_ids, "Department", "departmentIds"),
-            key_results=_key_results(input.key_results) or ()), **deps))
+        return await _payload(
+            info,
+            lambda **deps: handle.create_goal(
+                commands.CreateSharedGoal(
+                    title=input.title,
+                    description=input.description or "",
+                    period_start=_utc(input.period_start),
+                    period_end=_utc(input.period_end),
+                    department_ids=_decoded(input.department_ids, "Department", "departmentIds"),
+                    key_results=_key_results(input.key_results) or (),
+                ),
+                **deps,
+            ),
+        )
 
     @root_mutation(description="Change a goal (any participating department's manager); carries expectedVersion.")
     async def shared_goal_update(self, info: strawberry.Info, input: inputs.SharedGoalUpdateInput) -> SharedGoalPayload:
-        return await _payload(info, lambda **deps: handle.update_goal(commands.UpdateSharedGoal(
-            goal_id=decode(input.id, "SharedGoal", field="id"), expected_version=input.expected_version,
-            title=input.title, description=input.description, period_start=_utc(input.period_start),
-            period_end=_utc(input.period_end),
-            department_ids=(_decoded(input.department_ids, "Department", "departmentIds")
-                            if input.department_ids is not None else None),
-            key_results=_key_results(input.key_results)), **deps))
+        return await _payload(
+            info,
+            lambda **deps: handle.update_goal(
+                commands.UpdateSharedGoal(
+                    goal_id=decode(input.id, "SharedGoal", field="id"),
+                    expected_version=input.expected_version,
+                    title=input.title,
+                    description=input.description,
+                    period_start=_utc(input.period_start),
+                    period_end=_utc(input.period_end),
+                    department_ids=(
+                        _decoded(input.department_ids, "Department", "departmentIds")
+                        if input.department_ids is not None
+                        else None
+                    ),
+                    key_results=_key_results(input.key_results),
+                ),
+                **deps,
+            ),
+        )
 
-    @root_mutation(description="Your department shares its figures in this goal (as of expectedVersion) with "
-                               "everyone who reads the goal; until then each reader counts only work they may see.")
-    async def shared_goal_participation_accept(self, info: strawberry.Info,
-                                               input: inputs.SharedGoalParticipationAcceptInput) -> SharedGoalPayload:
-        return await _payload(info, lambda **deps: handle.decide_participation(commands.DecideGoalParticipation(
-            goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
-            department_id=decode(input.department_id, "Department", field="departmentId"),
-            status=Participation.ACCEPTED, expected_version=input.expected_version), **deps))
+    @root_mutation(
+        description="Your department shares its figures in this goal (as of expectedVersion) with "
+        "everyone who reads the goal; until then each reader counts only work they may see."
+    )
+    async def shared_goal_participation_accept(
+        self, info: strawberry.Info, input: inputs.SharedGoalParticipationAcceptInput
+    ) -> SharedGoalPayload:
+        return await _payload(
+            info,
+            lambda **deps: handle.decide_participation(
+                commands.DecideGoalParticipation(
+                    goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
+                    department_id=decode(input.department_id, "Department", field="departmentId"),
+                    status=Participation.ACCEPTED,
+                    expected_version=input.expected_version,
+                ),
+                **deps,
+            ),
+        )
 
     @root_mutation(description="Your department does not share its figures in this goal (or no longer does).")
-    async def shared_goal_participation_decline(self, info: strawberry.Info,
-                                                input: inputs.SharedGoalParticipationDeclineInput) -> SharedGoalPayload:
-        return await _payload(info, lambda **deps: handle.decide_participation(commands.DecideGoalParticipation(
-            goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
-            department_id=decode(input.department_id, "Department", field="departmentId"),
-            status=Participation.DECLINED), **deps))
+    async def shared_goal_participation_decline(
+        self, info: strawberry.Info, input: inputs.SharedGoalParticipationDeclineInput
+    ) -> SharedGoalPayload:
+        return await _payload(
+            info,
+            lambda **deps: handle.decide_participation(
+                commands.DecideGoalParticipation(
+                    goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
+                    department_id=decode(input.department_id, "Department", field="departmentId"),
+                    status=Participation.DECLINED,
+                ),
+                **deps,
+            ),
+        )

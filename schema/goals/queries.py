@@ -1,4 +1,5 @@
 """Listing shared goals: only those of the viewer's department (admins: all)."""
+
 from __future__ import annotations
 
 import strawberry
@@ -13,17 +14,26 @@ from schema.relay import Connection, root_connection
 
 def criteria_from(filter: SharedGoalFilter | None) -> read.GoalCriteria:
     f = filter or SharedGoalFilter()
-    return read.GoalCriteria(department_id=ids.decode_filter(f.department_id, "Department"),
-                             active_at=f.active_at, search=f.search)
+    return read.GoalCriteria(
+        department_id=ids.decode_filter(f.department_id, "Department"), active_at=f.active_at, search=f.search
+    )
 
 
 @strawberry.type
 class GoalQueries:
     @root_field(description="Shared goals of the viewer's department (admins: all), latest periods first.")
-    async def shared_goals(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                           filter: SharedGoalFilter | None = None) -> Connection[SharedGoalNode]:
+    async def shared_goals(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: SharedGoalFilter | None = None,
+    ) -> Connection[SharedGoalNode]:
         viewer, criteria = info.context.require_viewer(), criteria_from(filter)
         return await root_connection(
-            info.context.reader, first=first, node=SharedGoalNode.from_row,
+            info.context.reader,
+            first=first,
+            node=SharedGoalNode.from_row,
             fetch_page=lambda conn: read.goals_page(conn, viewer, criteria, first=first, after=after),
-            fetch_count=lambda conn: read.goals_count(conn, viewer, criteria))
+            fetch_count=lambda conn: read.goals_count(conn, viewer, criteria),
+        )

@@ -6,6 +6,7 @@ whose scope it touches are read again. Time moves goals too (a deadline passes, 
 out), so a goal is also re-read after TICK_SECONDS without a change; a push goes out only when
 what the goal shows (values, samples, statuses) differs from the last one.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,9 @@ VALUE_WINDOW = 5.0  # seconds in which subscribers woken at one point of the log
 # moved between departments (credit), rated (CSAT), reprioritised (SLA deadlines).
 # Comments, watchers, assignments and tasks change no metric by themselves; when they move the
 # status, the move is its own RequestTransitioned event.
-MOVING_EVENTS = frozenset({"RequestCreated", "RequestTransitioned", "RequestHandedOff", "RequestRated",
-                           "RequestUpdated"})
+MOVING_EVENTS = frozenset(
+    {"RequestCreated", "RequestTransitioned", "RequestHandedOff", "RequestRated", "RequestUpdated"}
+)
 # A run's on-time outcome is decided when it completes.
 JOURNEY_EVENTS = frozenset({"JourneyRunCompleted"})
 
@@ -53,10 +55,13 @@ class KeyResultScope:
             return False
         if event.request_id is None:
             return self.journeys and event.type in JOURNEY_EVENTS
-        return (not self.journeys and event.type in MOVING_EVENTS
-                and (not self.journey_map or event.journey_run_id is not None)
-                and (not self.service_ids or event.service_id in self.service_ids)
-                and (not self.request_type_ids or event.request_type_id in self.request_type_ids))
+        return (
+            not self.journeys
+            and event.type in MOVING_EVENTS
+            and (not self.journey_map or event.journey_run_id is not None)
+            and (not self.service_ids or event.service_id in self.service_ids)
+            and (not self.request_type_ids or event.request_type_id in self.request_type_ids)
+        )
 
 
 @dataclass
@@ -75,24 +80,31 @@ class GoalScope:
         loaders = info.context.loaders
         goal_departments = frozenset(r.department_id for r in await loaders.goal_departments.load(self.goal_id))
         self.key_results = [
-            KeyResultScope(service_ids=frozenset(row.scope_service_ids),
-                           request_type_ids=frozenset(row.scope_request_type_ids),
-                           department_ids=frozenset(row.scope_department_ids) or goal_departments,
-                           journeys=row.metric in JOURNEY_METRIC_NAMES,
-                           journey_map=row.scope_journey_map_id is not None)
-            for row in await loaders.key_results_of_goal.load(self.goal_id)]
+            KeyResultScope(
+                service_ids=frozenset(row.scope_service_ids),
+                request_type_ids=frozenset(row.scope_request_type_ids),
+                department_ids=frozenset(row.scope_department_ids) or goal_departments,
+                journeys=row.metric in JOURNEY_METRIC_NAMES,
+                journey_map=row.scope_journey_map_id is not None,
+            )
+            for row in await loaders.key_results_of_goal.load(self.goal_id)
+        ]
 
 
 @strawberry.type
 class GoalSubscriptions:
-    @root_subscription(description="A shared goal, pushed when a change inside its scope commits (at most four "
-                                   "times a second); ends if the viewer may no longer see it.")
-    async def goal_progress(self, info: strawberry.Info,
-                            goal_id: strawberry.ID) -> AsyncGenerator[SharedGoalNode, None]:
+    @root_subscription(
+        description="A shared goal, pushed when a change inside its scope commits (at most four "
+        "times a second); ends if the viewer may no longer see it."
+    )
+    async def goal_progress(
+        self, info: strawberry.Info, goal_id: strawberry.ID
+    ) -> AsyncGenerator[SharedGoalNode, None]:
         # Checked before the stream exists: a hidden goal fails the subscription itself (an
         # `error` message), rather than its first result (a `next` without data).
-        scope = GoalScope(await ids.visible_id(goal_id, "SharedGoal", field="goalId",
-                                               load=info.context.loaders.goal.load))
+        scope = GoalScope(
+            await ids.visible_id(goal_id, "SharedGoal", field="goalId", load=info.context.loaders.goal.load)
+        )
         await scope.reload(info)
         return _pushes(info, scope)
 
@@ -132,9 +144,10 @@ async def _share_values(info: strawberry.Info, goal_id: int, keys: list[tuple[in
     loaders = context.loaders
     audience = Audience.of(context.require_viewer())
     version = (context.broker.head, int(time.monotonic() // VALUE_WINDOW), tuple(keys))
-    values = await context.hub.reads.read(("goal values", goal_id, audience), version,
-                                          lambda: loaders.key_result_value.load_many(keys))
-    loaders.key_result_value.prime_many(dict(zip(keys, values)))
+    values = await context.hub.reads.read(
+        ("goal values", goal_id, audience), version, lambda: loaders.key_result_value.load_many(keys)
+    )
+    loaders.key_result_value.prime_many(dict(zip(keys, values, strict=False)))
 
 
 async def with_ticks(source: AsyncIterator[None], *, every: float, refresh) -> AsyncIterator[None]:

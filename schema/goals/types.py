@@ -1,4 +1,5 @@
 """Shared goals, key results and their per-department breakdown; every number is computed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,26 +34,34 @@ class KeyResultScope:
     department_ids: strawberry.Private[list[int]]
     journey_map_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="Requests on these services only (see `everyService`), those you may see "
-                                  "as node(id:) shows them: a retired one only to its department and admins.")
+    @strawberry.field(
+        description="Requests on these services only (see `everyService`), those you may see "
+        "as node(id:) shows them: a retired one only to its department and admins."
+    )
     async def services(self, info: strawberry.Info) -> list[ServiceNode]:
         # As node(id:) of the service: seeing the goal is no reason to see a retired service's name.
         rows = await info.context.loaders.service.load_many(self.service_ids)
         return [ServiceNode.from_row(r) for r in rows if r is not None]
 
-    @strawberry.field(description="True when the key result counts requests on every service; false when only "
-                                  "those of `services` (some of which you may not see).")
+    @strawberry.field(
+        description="True when the key result counts requests on every service; false when only "
+        "those of `services` (some of which you may not see)."
+    )
     def every_service(self) -> bool:
         return not self.service_ids
 
-    @strawberry.field(description="Requests of these types only (see `everyRequestType`), those you may see "
-                                  "as node(id:) shows them: a retired service's only to its department and admins.")
+    @strawberry.field(
+        description="Requests of these types only (see `everyRequestType`), those you may see "
+        "as node(id:) shows them: a retired service's only to its department and admins."
+    )
     async def request_types(self, info: strawberry.Info) -> list[RequestTypeNode]:
         rows = await info.context.loaders.visible_request_type.load_many(self.request_type_ids)
         return [RequestTypeNode.from_row(r) for r in rows if r is not None]
 
-    @strawberry.field(description="True when the key result counts requests of every type; false when only "
-                                  "those of `requestTypes` (some of which you may not see).")
+    @strawberry.field(
+        description="True when the key result counts requests of every type; false when only "
+        "those of `requestTypes` (some of which you may not see)."
+    )
     def every_request_type(self) -> bool:
         return not self.request_type_ids
 
@@ -70,8 +79,9 @@ class KeyResultScope:
 @strawberry.type
 class DepartmentContribution:
     department: DepartmentNode
-    current: float | None = strawberry.field(description="Null with no samples (a rate, an average, a "
-                                                         "percentile), or when withheld.")
+    current: float | None = strawberry.field(
+        description="Null with no samples (a rate, an average, a percentile), or when withheld."
+    )
     sample_size: int | None = strawberry.field(description="Null when withheld.")
     withheld: FigureWithheld | None = strawberry.field(description="Why the figure is not shown; null when it is.")
     participation: GoalParticipationStatus
@@ -105,18 +115,29 @@ class KeyResult:
 
     @classmethod
     def from_row(cls, row: Any, goal: SharedGoalNode) -> KeyResult:
-        return cls(id=ids.encode("KeyResult", row.id), title=row.title, metric=Metric(row.metric),
-                   direction=Direction(row.direction), target=row.target, row=row, goal=goal,
-                   scope=KeyResultScope(service_ids=list(row.scope_service_ids),
-                                        request_type_ids=list(row.scope_request_type_ids),
-                                        department_ids=list(row.scope_department_ids),
-                                        journey_map_id=row.scope_journey_map_id))
+        return cls(
+            id=ids.encode("KeyResult", row.id),
+            title=row.title,
+            metric=Metric(row.metric),
+            direction=Direction(row.direction),
+            target=row.target,
+            row=row,
+            goal=goal,
+            scope=KeyResultScope(
+                service_ids=list(row.scope_service_ids),
+                request_type_ids=list(row.scope_request_type_ids),
+                department_ids=list(row.scope_department_ids),
+                journey_map_id=row.scope_journey_map_id,
+            ),
+        )
 
     async def value(self, info: strawberry.Info) -> KeyResultValue:
         return await info.context.loaders.key_result_value.load((self.row.id, self.metric))
 
-    @strawberry.field(description="The value now, over the scope as you may count it (see `coverage`); null "
-                                  "while a rate, an average or a percentile has no samples, or when withheld.")
+    @strawberry.field(
+        description="The value now, over the scope as you may count it (see `coverage`); null "
+        "while a rate, an average or a percentile has no samples, or when withheld."
+    )
     async def current(self, info: strawberry.Info) -> float | None:
         return (await self.value(info)).total.value
 
@@ -124,13 +145,17 @@ class KeyResult:
     async def sample_size(self, info: strawberry.Info) -> int | None:
         return (await self.value(info)).total.sample_size
 
-    @strawberry.field(description="Why the value is not shown; null when it is (then it counts for progress "
-                                  "and status; a withheld one counts as no value).")
+    @strawberry.field(
+        description="Why the value is not shown; null when it is (then it counts for progress "
+        "and status; a withheld one counts as no value)."
+    )
     async def withheld(self, info: strawberry.Info) -> FigureWithheld | None:
         return (await self.value(info)).total.withheld
 
-    @strawberry.field(description="ALL_WORK when every department of the key result accepted the goal (or "
-                                  "you are an admin), else VISIBLE_WORK: some part counts only work you may see.")
+    @strawberry.field(
+        description="ALL_WORK when every department of the key result accepted the goal (or "
+        "you are an admin), else VISIBLE_WORK: some part counts only work you may see."
+    )
     async def coverage(self, info: strawberry.Info) -> FigureCoverage:
         departments = self.scope.department_ids or await self.goal.department_ids(info)
         decisions = await self.goal.decisions(info)
@@ -140,9 +165,14 @@ class KeyResult:
         """Progress and status, from the computed value and the clock."""
         value = (await self.value(info)).total.value  # None when withheld: progress and status tell nothing
         progress = rules.progress(direction=self.direction, target=self.target, current=value)
-        return progress, rules.status(metric=self.metric, direction=self.direction, target=self.target,
-                                      measured=value is not None,
-                                      progress=progress, elapsed=self.goal.elapsed(info.context.now()))
+        return progress, rules.status(
+            metric=self.metric,
+            direction=self.direction,
+            target=self.target,
+            measured=value is not None,
+            progress=progress,
+            elapsed=self.goal.elapsed(info.context.now()),
+        )
 
     @strawberry.field(description="From 0 to 1: how close the current value is to the target.")
     async def progress(self, info: strawberry.Info) -> float:
@@ -156,16 +186,25 @@ class KeyResult:
     async def by_department(self, info: strawberry.Info) -> list[DepartmentContribution]:
         department_ids = self.scope.department_ids or await self.goal.department_ids(info)
         value, departments, decisions = await asyncio.gather(
-            self.value(info), _departments(info, department_ids), self.goal.decisions(info))
-        return [_contribution(info, d, value.of_department(d.db_id), decisions.get(d.db_id, Participation.INVITED))
-                for d in departments]
+            self.value(info), _departments(info, department_ids), self.goal.decisions(info)
+        )
+        return [
+            _contribution(info, d, value.of_department(d.db_id), decisions.get(d.db_id, Participation.INVITED))
+            for d in departments
+        ]
 
 
-def _contribution(info: strawberry.Info, department: DepartmentNode, figure: Figure,
-                  status: Participation) -> DepartmentContribution:
-    return DepartmentContribution(department=department, current=figure.value, sample_size=figure.sample_size,
-                                  withheld=figure.withheld, participation=status,
-                                  coverage=_coverage(info, status is Participation.ACCEPTED))
+def _contribution(
+    info: strawberry.Info, department: DepartmentNode, figure: Figure, status: Participation
+) -> DepartmentContribution:
+    return DepartmentContribution(
+        department=department,
+        current=figure.value,
+        sample_size=figure.sample_size,
+        withheld=figure.withheld,
+        participation=status,
+        coverage=_coverage(info, status is Participation.ACCEPTED),
+    )
 
 
 def _coverage(info: strawberry.Info, shared: bool) -> FigureCoverage:
@@ -184,8 +223,15 @@ class SharedGoalNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> SharedGoalNode:
-        return cls(id=ids.encode("SharedGoal", row.id), title=row.title, description=row.description,
-                   period_start=row.period_start, period_end=row.period_end, version=row.version, db_id=row.id)
+        return cls(
+            id=ids.encode("SharedGoal", row.id),
+            title=row.title,
+            description=row.description,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            version=row.version,
+            db_id=row.id,
+        )
 
     @classmethod
     def maybe(cls, row: Any | None) -> SharedGoalNode | None:
@@ -205,13 +251,20 @@ class SharedGoalNode(Node):
         rows = await info.context.loaders.goal_departments.load(self.db_id)
         return {r.department_id: Participation(r.participation) for r in rows}
 
-    @strawberry.field(description="Whether each department shares its figures with everyone who reads the goal "
-                                  "(by department name).")
+    @strawberry.field(
+        description="Whether each department shares its figures with everyone who reads the goal (by department name)."
+    )
     async def participation(self, info: strawberry.Info) -> list[GoalParticipation]:
         rows = {r.department_id: r for r in await info.context.loaders.goal_departments.load(self.db_id)}
-        return [GoalParticipation(department=d, status=Participation(rows[d.db_id].participation),
-                                  decided_at=rows[d.db_id].decided_at, decided_by_id=rows[d.db_id].decided_by)
-                for d in await _departments(info, list(rows))]
+        return [
+            GoalParticipation(
+                department=d,
+                status=Participation(rows[d.db_id].participation),
+                decided_at=rows[d.db_id].decided_at,
+                decided_by_id=rows[d.db_id].decided_by,
+            )
+            for d in await _departments(info, list(rows))
+        ]
 
     async def load_key_results(self, info: strawberry.Info) -> list[KeyResult]:
         rows = await info.context.loaders.key_results_of_goal.load(self.db_id)

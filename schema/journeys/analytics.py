@@ -1,5 +1,6 @@
 """JourneyAnalytics: figures from db.read.journey_analytics, stage by stage, as the reader may read
 them (domain.journey_figures: no figure over a handful of runs the reader does not see)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,35 +16,43 @@ from schema.journeys.types import JourneyStage, stages_of
 from schema.organisation.types import DepartmentNode
 
 COUNTS_WITHHELD = "Why the counts above are null; null when they show."
-TIMES_WITHHELD = "Why medianMinutes, p90Minutes and onTimeRate are null for a reason other than no runs; null when they show."
+TIMES_WITHHELD = (
+    "Why medianMinutes, p90Minutes and onTimeRate are null for a reason other than no runs; null when they show."
+)
 
 
 @strawberry.type
 class StageAnalytics:
     stage: JourneyStage
     runs_entered: int | None = strawberry.field(description="Null when withheld (see countsWithheld).")
-    runs_completed: int | None = strawberry.field(description="Runs that left the stage (finished its requests); "
-                                                              "null when withheld.")
+    runs_completed: int | None = strawberry.field(
+        description="Runs that left the stage (finished its requests); null when withheld."
+    )
     counts_withheld: FigureWithheld | None = strawberry.field(description=COUNTS_WITHHELD)
-    median_minutes: float | None = strawberry.field(description="Over the runs that left the stage; null with none, "
-                                                                "or when withheld (see timesWithheld).")
+    median_minutes: float | None = strawberry.field(
+        description="Over the runs that left the stage; null with none, or when withheld (see timesWithheld)."
+    )
     p90_minutes: float | None
-    on_time_rate: float | None = strawberry.field(description="Share of those runs within the stage's target; null "
-                                                              "without a target, or when withheld.")
+    on_time_rate: float | None = strawberry.field(
+        description="Share of those runs within the stage's target; null without a target, or when withheld."
+    )
     times_withheld: FigureWithheld | None = strawberry.field(description=TIMES_WITHHELD)
     bottleneck: bool = strawberry.field(description="The stage with the longest median you may read.")
 
 
-@strawberry.type(description="From the last resolution in one stage to the first response in the next stage that "
-                             "opened requests, per run; grouped by the departments owning those two requests.")
+@strawberry.type(
+    description="From the last resolution in one stage to the first response in the next stage that "
+    "opened requests, per run; grouped by the departments owning those two requests."
+)
 class HandOffDelay:
     from_stage: JourneyStage
     to_stage: JourneyStage
     runs: int | None = strawberry.field(description="Null when withheld.")
     median_minutes: float | None = strawberry.field(description="Null when withheld.")
     p90_minutes: float | None = strawberry.field(description="Null when withheld.")
-    withheld: FigureWithheld | None = strawberry.field(description="Why this group's figures are null; null when "
-                                                                   "they show.")
+    withheld: FigureWithheld | None = strawberry.field(
+        description="Why this group's figures are null; null when they show."
+    )
     from_department_id: strawberry.Private[int]
     to_department_id: strawberry.Private[int]
 
@@ -63,12 +72,14 @@ class JourneyAnalytics:
     runs_cancelled: int | None
     runs_active: int | None
     counts_withheld: FigureWithheld | None = strawberry.field(description=COUNTS_WITHHELD)
-    median_minutes: float | None = strawberry.field(description="Start to completion, completed runs; null with "
-                                                                "none, or when withheld (see timesWithheld).")
+    median_minutes: float | None = strawberry.field(
+        description="Start to completion, completed runs; null with none, or when withheld (see timesWithheld)."
+    )
     p90_minutes: float | None
     on_time_rate: float | None = strawberry.field(
         description="Share of completed runs in which every stage with a target met it; null without targets, or "
-                    "when withheld.")
+        "when withheld."
+    )
     times_withheld: FigureWithheld | None = strawberry.field(description=TIMES_WITHHELD)
     stages: list[StageAnalytics]
     bottleneck: JourneyStage | None = strawberry.field(description="The stage with the longest median you may read.")
@@ -87,15 +98,29 @@ class JourneyAnalytics:
         for analytics in shown:
             analytics.bottleneck = analytics is bottleneck
         started, completed, cancelled, active, counts_withheld = reading.counts(
-            figures.runs_started, figures.runs_completed, figures.runs_cancelled, figures.runs_active)
+            figures.runs_started, figures.runs_completed, figures.runs_cancelled, figures.runs_active
+        )
         has_targets = any(s.target_minutes is not None for s in stages)
         median, p90, on_time, times_withheld = reading.times(
-            figures.runs_completed, figures.median_minutes, figures.p90_minutes,
-            figures.on_time_rate if has_targets else None)
-        return cls(runs_started=started, runs_completed=completed, runs_cancelled=cancelled, runs_active=active,
-                   counts_withheld=counts_withheld, median_minutes=median, p90_minutes=p90, on_time_rate=on_time,
-                   times_withheld=times_withheld, stages=shown, bottleneck=bottleneck.stage if bottleneck else None,
-                   hand_offs=[reading.hand_off(h) for h in figures.hand_offs])
+            figures.runs_completed,
+            figures.median_minutes,
+            figures.p90_minutes,
+            figures.on_time_rate if has_targets else None,
+        )
+        return cls(
+            runs_started=started,
+            runs_completed=completed,
+            runs_cancelled=cancelled,
+            runs_active=active,
+            counts_withheld=counts_withheld,
+            median_minutes=median,
+            p90_minutes=p90,
+            on_time_rate=on_time,
+            times_withheld=times_withheld,
+            stages=shown,
+            bottleneck=bottleneck.stage if bottleneck else None,
+            hand_offs=[reading.hand_off(h) for h in figures.hand_offs],
+        )
 
 
 @dataclass
@@ -111,10 +136,13 @@ class Reading:
         self.by_position = {s.position: s for s in self.stages}
         self.measured = measured
         f = self.figures
-        counts = rule.RunCounts(started=f.runs_started, completed=f.runs_completed, cancelled=f.runs_cancelled,
-                                going=f.runs_active, stages={p: rule.StageRuns(m.runs_entered, m.runs_left,
-                                                                               m.runs_going)
-                                                             for p, m in measured.items()})
+        counts = rule.RunCounts(
+            started=f.runs_started,
+            completed=f.runs_completed,
+            cancelled=f.runs_cancelled,
+            going=f.runs_active,
+            stages={p: rule.StageRuns(m.runs_entered, m.runs_left, m.runs_going) for p, m in measured.items()},
+        )
         hand_offs = [rule.HandOffRuns(h.from_position, h.runs) for h in f.hand_offs]
         self.groups = rule.count_groups(counts, hand_offs=hand_offs, seen=self.seen)
 
@@ -131,15 +159,29 @@ class Reading:
     def stage(self, stage: JourneyStage) -> StageAnalytics:
         f = self.measured[stage.position]
         entered, left, counts_withheld = self.counts(f.runs_entered, f.runs_left)
-        median, p90, on_time, times_withheld = self.times(f.runs_left, f.median_minutes, f.p90_minutes,
-                                                          f.on_time_rate)
-        return StageAnalytics(stage=stage, runs_entered=entered, runs_completed=left, counts_withheld=counts_withheld,
-                              median_minutes=median, p90_minutes=p90, on_time_rate=on_time,
-                              times_withheld=times_withheld, bottleneck=False)
+        median, p90, on_time, times_withheld = self.times(f.runs_left, f.median_minutes, f.p90_minutes, f.on_time_rate)
+        return StageAnalytics(
+            stage=stage,
+            runs_entered=entered,
+            runs_completed=left,
+            counts_withheld=counts_withheld,
+            median_minutes=median,
+            p90_minutes=p90,
+            on_time_rate=on_time,
+            times_withheld=times_withheld,
+            bottleneck=False,
+        )
 
     def hand_off(self, h: Any) -> HandOffDelay:
         withheld = rule.figure(h.median_minutes, h.runs, seen=self.seen).withheld
         runs, median, p90 = (None, None, None) if withheld else (h.runs, h.median_minutes, h.p90_minutes)
-        return HandOffDelay(from_stage=self.by_position[h.from_position], to_stage=self.by_position[h.to_position],
-                            runs=runs, median_minutes=median, p90_minutes=p90, withheld=withheld,
-                            from_department_id=h.from_department_id, to_department_id=h.to_department_id)
+        return HandOffDelay(
+            from_stage=self.by_position[h.from_position],
+            to_stage=self.by_position[h.to_position],
+            runs=runs,
+            median_minutes=median,
+            p90_minutes=p90,
+            withheld=withheld,
+            from_department_id=h.from_department_id,
+            to_department_id=h.to_department_id,
+        )

@@ -1,4 +1,5 @@
 """The journey relations' dataloaders, one per relation (see schema.loaders)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -20,8 +21,9 @@ class JourneyLoaders:
         self.stage = by_id(journeys.stages_by_ids)
         self.touchpoints_of_stage = grouped(journeys.touchpoints_by_stage)
         self.run = by_id(lambda c, ids: journeys.runs_by_ids(c, v, ids))
-        self.run_page = paged(lambda c, ids, first, after: journeys.run_pages_by_map(
-            c, v, ids, first=first, after=after))
+        self.run_page = paged(
+            lambda c, ids, first, after: journeys.run_pages_by_map(c, v, ids, first=first, after=after)
+        )
         self.run_count = grouped(lambda c, ids: journeys.run_counts_by_map(c, v, ids))
         self.run_stages = grouped(journeys.run_stages_by_run)
         self.run_requests = grouped(journeys.run_requests_by_run)

@@ -1,7 +1,8 @@
 """Journey mutations: map (create, revise, retire) and run (start, cancel)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import strawberry
 
@@ -38,18 +39,33 @@ def _decode_at(value: strawberry.ID, type_name: str, path: tuple[str, ...]) -> i
 
 def _touchpoint(tp: inputs.TouchpointInput, path: tuple[str, ...]) -> TouchpointSpec:
     return TouchpointSpec(
-        name=tp.name, department_id=_decode_at(tp.department_id, "Department", path + ("departmentId",)),
-        request_type_id=(_decode_at(tp.request_type_id, "RequestType", path + ("requestTypeId",))
-                         if tp.request_type_id is not None else None),
+        name=tp.name,
+        department_id=_decode_at(tp.department_id, "Department", path + ("departmentId",)),
+        request_type_id=(
+            _decode_at(tp.request_type_id, "RequestType", path + ("requestTypeId",))
+            if tp.request_type_id is not None
+            else None
+        ),
         pain_points=tuple(tp.pain_points or ()),
-        field_values={v.key: v.value for v in tp.fields or () if v.value is not None})
+        field_values={v.key: v.value for v in tp.fields or () if v.value is not None},
+    )
 
 
 def map_spec(name: str, description: str | None, stages: list[inputs.JourneyStageInput]) -> MapSpec:
-    return MapSpec(name=name, description=description or "", stages=tuple(
-        StageSpec(name=stage.name, target_minutes=stage.target_minutes, touchpoints=tuple(
-            _touchpoint(tp, ("stages", str(i), "touchpoints", str(j))) for j, tp in enumerate(stage.touchpoints)))
-        for i, stage in enumerate(stages)))
+    return MapSpec(
+        name=name,
+        description=description or "",
+        stages=tuple(
+            StageSpec(
+                name=stage.name,
+                target_minutes=stage.target_minutes,
+                touchpoints=tuple(
+                    _touchpoint(tp, ("stages", str(i), "touchpoints", str(j))) for j, tp in enumerate(stage.touchpoints)
+                ),
+            )
+            for i, stage in enumerate(stages)
+        ),
+    )
 
 
 async def _map_payload(info: strawberry.Info, action) -> JourneyMapPayload:
@@ -66,7 +82,7 @@ async def _run_payload(info: strawberry.Info, action) -> JourneyRunPayload:
 
 def _aware(moment: datetime | None) -> datetime | None:
     """A time sent without an offset is taken as UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _person_ref(person_id: int) -> str:
@@ -77,31 +93,66 @@ def _person_ref(person_id: int) -> str:
 class JourneyMutations:
     @root_mutation(description="Map a journey (admins, and managers of a department owning a touchpoint).")
     async def journey_map_create(self, info: strawberry.Info, input: inputs.JourneyMapCreateInput) -> JourneyMapPayload:
-        return await _map_payload(info, lambda **deps: handle.create_map(commands.CreateJourneyMap(
-            map_spec(input.name, input.description, input.stages)), person_refs=person_refs(info), **deps))
+        return await _map_payload(
+            info,
+            lambda **deps: handle.create_map(
+                commands.CreateJourneyMap(map_spec(input.name, input.description, input.stages)),
+                person_refs=person_refs(info),
+                **deps,
+            ),
+        )
 
     @root_mutation(description="Replace a map by its next version; runs already started keep the stages they had.")
     async def journey_map_revise(self, info: strawberry.Info, input: inputs.JourneyMapReviseInput) -> JourneyMapPayload:
-        return await _map_payload(info, lambda **deps: handle.revise_map(commands.ReviseJourneyMap(
-            map_id=ids.decode(input.id, "JourneyMap", field="id"),
-            spec=map_spec(input.name, input.description, input.stages)), person_refs=person_refs(info), **deps))
+        return await _map_payload(
+            info,
+            lambda **deps: handle.revise_map(
+                commands.ReviseJourneyMap(
+                    map_id=ids.decode(input.id, "JourneyMap", field="id"),
+                    spec=map_spec(input.name, input.description, input.stages),
+                ),
+                person_refs=person_refs(info),
+                **deps,
+            ),
+        )
 
     @root_mutation(description="Start no more runs on this map; runs already started finish on it.")
     async def journey_map_retire(self, info: strawberry.Info, input: inputs.JourneyMapRetireInput) -> JourneyMapPayload:
-        return await _map_payload(info, lambda **deps: handle.retire_map(commands.RetireJourneyMap(
-            map_id=ids.decode(input.id, "JourneyMap", field="id")), **deps))
+        return await _map_payload(
+            info,
+            lambda **deps: handle.retire_map(
+                commands.RetireJourneyMap(map_id=ids.decode(input.id, "JourneyMap", field="id")), **deps
+            ),
+        )
 
     @root_mutation(description="Start a run: opens the first stage's requests, raised by you for the sponsor.")
     async def journey_run_start(self, info: strawberry.Info, input: inputs.JourneyRunStartInput) -> JourneyRunPayload:
-        return await _run_payload(info, lambda **deps: handle.start_run(commands.StartJourneyRun(
-            map_id=ids.decode(input.map_id, "JourneyMap", field="mapId"), subject=input.subject,
-            sponsor_id=ids.decode_optional(input.sponsor_id, "Person", field="sponsorId"),
-            start_at=_aware(input.start_at),
-            fields={v.key: v.value for v in input.fields or () if v.value is not None}),
-            person_refs=person_refs(info), person_ref=_person_ref, **deps))
+        return await _run_payload(
+            info,
+            lambda **deps: handle.start_run(
+                commands.StartJourneyRun(
+                    map_id=ids.decode(input.map_id, "JourneyMap", field="mapId"),
+                    subject=input.subject,
+                    sponsor_id=ids.decode_optional(input.sponsor_id, "Person", field="sponsorId"),
+                    start_at=_aware(input.start_at),
+                    fields={v.key: v.value for v in input.fields or () if v.value is not None},
+                ),
+                person_refs=person_refs(info),
+                person_ref=_person_ref,
+                **deps,
+            ),
+        )
 
     @root_mutation(description="Cancel a run and every request it still has open.")
     async def journey_run_cancel(self, info: strawberry.Info, input: inputs.JourneyRunCancelInput) -> JourneyRunPayload:
-        return await _run_payload(info, lambda **deps: handle.cancel_run(commands.CancelJourneyRun(
-            run_id=ids.decode(input.id, "JourneyRun", field="id"), reason=input.reason,
-            expected_version=input.expected_version), **deps))
+        return await _run_payload(
+            info,
+            lambda **deps: handle.cancel_run(
+                commands.CancelJourneyRun(
+                    run_id=ids.decode(input.id, "JourneyRun", field="id"),
+                    reason=input.reason,
+                    expected_version=input.expected_version,
+                ),
+                **deps,
+            ),
+        )

@@ -1,4 +1,5 @@
 """journeyRunProgress: a run, pushed whenever it or one of its requests changes."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
@@ -14,17 +15,22 @@ from schema.permissions import root_subscription
 
 def about_run(run_id: int):
     """The run's own events, and every event of a request it opened (they carry the run)."""
+
     def concerns(event: Any) -> bool:
         return event.journey_run_id == run_id
+
     return concerns
 
 
 @strawberry.type
 class JourneySubscriptions:
-    @root_subscription(description="A journey run, pushed at once and then whenever it or one of its requests "
-                                   "changes (at most four times a second), as the viewer may see it.")
-    async def journey_run_progress(self, info: strawberry.Info,
-                                   run_id: strawberry.ID) -> AsyncGenerator[JourneyRunNode, None]:
+    @root_subscription(
+        description="A journey run, pushed at once and then whenever it or one of its requests "
+        "changes (at most four times a second), as the viewer may see it."
+    )
+    async def journey_run_progress(
+        self, info: strawberry.Info, run_id: strawberry.ID
+    ) -> AsyncGenerator[JourneyRunNode, None]:
         # Checked before the stream exists: a hidden run fails the subscription itself (an
         # `error` message), rather than its first result (a `next` without data).
         run = await ids.visible_id(run_id, "JourneyRun", field="runId", load=info.context.loaders.journeys.run.load)

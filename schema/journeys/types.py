@@ -1,4 +1,5 @@
 """Journey maps, their stages and touchpoints, and runs through them."""
+
 from __future__ import annotations
 
 import enum
@@ -45,8 +46,10 @@ class Touchpoint:
     async def department(self, info: strawberry.Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.row.department_id))
 
-    @strawberry.field(description="The form each run fills to open this touchpoint's request; null when the "
-                                  "viewer may not see its service (a retired one: only its department and admins).")
+    @strawberry.field(
+        description="The form each run fills to open this touchpoint's request; null when the "
+        "viewer may not see its service (a retired one: only its department and admins)."
+    )
     async def request_type(self, info: strawberry.Info) -> RequestTypeNode | None:
         if self.row.request_type_id is None:
             return None
@@ -55,8 +58,10 @@ class Touchpoint:
         row = await info.context.loaders.visible_request_type.load(self.row.request_type_id)
         return RequestTypeNode.from_row(row) if row is not None else None
 
-    @strawberry.field(description="Values the map puts on the form; {subject}, {startDate} and {sponsor} are "
-                                  "filled from the run. Those of agent-only fields only for staff and admins.")
+    @strawberry.field(
+        description="Values the map puts on the form; {subject}, {startDate} and {sponsor} are "
+        "filled from the run. Those of agent-only fields only for staff and admins."
+    )
     async def fields(self, info: strawberry.Info) -> list[FieldValueRef]:
         from schema.requests.types import FieldValue
 
@@ -80,8 +85,13 @@ class JourneyStage:
 
     @classmethod
     def from_row(cls, row: Any) -> JourneyStage:
-        return cls(id=ids.encode("JourneyStage", row.id), name=row.name, position=row.position,
-                   target_minutes=row.target_minutes, db_id=row.id)
+        return cls(
+            id=ids.encode("JourneyStage", row.id),
+            name=row.name,
+            position=row.position,
+            target_minutes=row.target_minutes,
+            db_id=row.id,
+        )
 
     @strawberry.field
     async def touchpoints(self, info: strawberry.Info) -> list[Touchpoint]:
@@ -106,9 +116,16 @@ class JourneyMapNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> JourneyMapNode:
-        return cls(id=ids.encode("JourneyMap", row.id), name=row.name, description=row.description,
-                   version=row.version, active=row.retired_at is None, created_at=row.created_at,
-                   retired_at=row.retired_at, row=row)
+        return cls(
+            id=ids.encode("JourneyMap", row.id),
+            name=row.name,
+            description=row.description,
+            version=row.version,
+            active=row.retired_at is None,
+            created_at=row.created_at,
+            retired_at=row.retired_at,
+            row=row,
+        )
 
     @classmethod
     def maybe(cls, row: Any | None) -> JourneyMapNode | None:
@@ -139,14 +156,17 @@ class JourneyMapNode(Node):
         return JourneyMapNode.maybe(await info.context.loaders.journeys.map.load(row.id) if row else None)
 
     @strawberry.field(description="Runs of this version the viewer may see, the newest first.")
-    async def runs(self, info: strawberry.Info, first: int | None = None,
-                   after: str | None = None) -> Connection[JourneyRunNode]:
+    async def runs(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[JourneyRunNode]:
         loaders = info.context.loaders.journeys
         page = await load_page(loaders.run_page, window(self.row.id, first=first, after=after)[:3])
         return Connection.from_page(page, JourneyRunNode.from_row, lambda: loaders.run_count.load(self.row.id))
 
-    @strawberry.field(description="Measured over every run of this version, whoever may see them; a figure over "
-                                  "fewer than 5 runs you may not see is withheld.")
+    @strawberry.field(
+        description="Measured over every run of this version, whoever may see them; a figure over "
+        "fewer than 5 runs you may not see is withheld."
+    )
     async def analytics(self, info: strawberry.Info) -> AnalyticsRef:
         from schema.journeys.analytics import JourneyAnalytics
 
@@ -172,8 +192,9 @@ async def run_requests(info: strawberry.Info, run_id: int, *, position: int | No
 
     loaders = info.context.loaders
     links = await loaders.journeys.run_requests.load(run_id)
-    rows = await loaders.request.load_many([link.request_id for link in links
-                                            if position is None or link.position == position])
+    rows = await loaders.request.load_many(
+        [link.request_id for link in links if position is None or link.position == position]
+    )
     return [RequestNode.from_row(r) for r in rows if r is not None]
 
 
@@ -191,9 +212,17 @@ class JourneyRunNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> JourneyRunNode:
-        return cls(id=ids.encode("JourneyRun", row.id), subject=row.subject, status=JourneyRunStatus(row.status),
-                   start_at=row.start_at, started_at=row.started_at, completed_at=row.completed_at,
-                   cancelled_at=row.cancelled_at, version=row.version, row=row)
+        return cls(
+            id=ids.encode("JourneyRun", row.id),
+            subject=row.subject,
+            status=JourneyRunStatus(row.status),
+            start_at=row.start_at,
+            started_at=row.started_at,
+            completed_at=row.completed_at,
+            cancelled_at=row.cancelled_at,
+            version=row.version,
+            row=row,
+        )
 
     @classmethod
     def maybe(cls, row: Any | None) -> JourneyRunNode | None:
@@ -224,12 +253,20 @@ class JourneyRunNode(Node):
         result = []
         for stage in await stages_of(info, self.row.map_id):
             seen = entered.get(stage.position)
-            result.append(JourneyRunStage(
-                stage=stage, entered_at=seen.entered_at if seen else None, left_at=seen.left_at if seen else None,
-                minutes=int(((seen.left_at or end) - seen.entered_at).total_seconds() // 60) if seen else None,
-                on_time=(within_target(seen.entered_at, seen.left_at, stage.target_minutes, end=end)
-                         if seen and stage.target_minutes is not None else None),
-                run_id=self.row.id))
+            result.append(
+                JourneyRunStage(
+                    stage=stage,
+                    entered_at=seen.entered_at if seen else None,
+                    left_at=seen.left_at if seen else None,
+                    minutes=int(((seen.left_at or end) - seen.entered_at).total_seconds() // 60) if seen else None,
+                    on_time=(
+                        within_target(seen.entered_at, seen.left_at, stage.target_minutes, end=end)
+                        if seen and stage.target_minutes is not None
+                        else None
+                    ),
+                    run_id=self.row.id,
+                )
+            )
         return result
 
     @strawberry.field(description="Every request the run opened, stage by stage, as the viewer may see them.")
@@ -240,8 +277,10 @@ class JourneyRunNode(Node):
     async def on_track(self, info: strawberry.Info) -> bool:
         stages = {s.position: s for s in await stages_of(info, self.row.map_id)}
         end = self._end(info)
-        return all(within_target(s.entered_at, s.left_at, stages[s.position].target_minutes, end=end)
-                   for s in await info.context.loaders.journeys.run_stages.load(self.row.id))
+        return all(
+            within_target(s.entered_at, s.left_at, stages[s.position].target_minutes, end=end)
+            for s in await info.context.loaders.journeys.run_stages.load(self.row.id)
+        )
 
     def _end(self, info: strawberry.Info) -> datetime:
         """Where time stops for this run: its end, or the context's now (the clock the handlers see)."""

@@ -5,6 +5,7 @@ second); an operation takes its cost from it before it runs, or is refused with 
 wait. Buckets live in the process (each worker keeps its own) and at most `people` of them:
 the least recently charged go first, and a bucket not charged for a minute is full anyway.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,6 +21,7 @@ from schema.errors import ApiError
 @dataclass(frozen=True)
 class Charge:
     """What an operation cost, and (for a signed-in person) what remains of their budget."""
+
     requested: int
     budget: int  # the most one operation may cost
     per_minute: int | None = None
@@ -36,8 +38,11 @@ class Charge:
 
 class RateLimited(ApiError):
     def __init__(self, charge: Charge, retry_after: int):
-        super().__init__(f"This operation costs {charge.requested} and {charge.remaining} of your "
-                         f"{charge.per_minute} per minute remain: retry in {retry_after} s.", "RATE_LIMITED")
+        super().__init__(
+            f"This operation costs {charge.requested} and {charge.remaining} of your "
+            f"{charge.per_minute} per minute remain: retry in {retry_after} s.",
+            "RATE_LIMITED",
+        )
         self.extensions.update(cost=charge.requested, remaining=charge.remaining, retryAfter=retry_after)
         self.charge = charge
 

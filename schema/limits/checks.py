@@ -10,6 +10,7 @@ that keeps each refusal cheap:
 4. the person's budget per minute (schema.limits.budgets), when there is one (signed out: the
    client address's).
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -30,8 +31,11 @@ overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = 100_000
 
 class QueryTooComplex(ApiError):
     def __init__(self, cost: int, budget: int):
-        super().__init__(f"This operation may cost {cost}, more than the {budget} one operation may: "
-                         "ask for smaller pages, fewer aliases or less nesting.", "QUERY_TOO_COMPLEX")
+        super().__init__(
+            f"This operation may cost {cost}, more than the {budget} one operation may: "
+            "ask for smaller pages, fewer aliases or less nesting.",
+            "QUERY_TOO_COMPLEX",
+        )
         self.extensions.update(cost=cost, budget=budget)
 
 
@@ -42,26 +46,39 @@ class DocumentLimits:
         # numbers per operation and fragment, the errors a few lines), so the text is the weight.
         self.shapes: Lru[str, DocumentShape] = Lru(entries=documents, max_bytes=CACHE_BYTES, weigh=_text_bytes)
         self.validated: Lru[tuple[str, tuple[Any, ...]], list[GraphQLError]] = Lru(
-            entries=documents, max_bytes=CACHE_BYTES, weigh=lambda key, _: _text_bytes(key[0], None))
+            entries=documents, max_bytes=CACHE_BYTES, weigh=lambda key, _: _text_bytes(key[0], None)
+        )
 
     def shape(self, schema: GraphQLSchema, query: str | None, document: DocumentNode) -> DocumentShape:
         if query is None:
             return document_shape(schema, document)
         return self.shapes.get(query, lambda: document_shape(schema, document))
 
-    def check(self, schema: GraphQLSchema, query: str | None, document: DocumentNode, *,
-              operation_name: str | None, variables: dict[str, Any] | None,
-              rules: Collection[Any]) -> tuple[list[GraphQLError], int | None]:
+    def check(
+        self,
+        schema: GraphQLSchema,
+        query: str | None,
+        document: DocumentNode,
+        *,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        rules: Collection[Any],
+    ) -> tuple[list[GraphQLError], int | None]:
         """The errors that refuse this run (none: it may run), and its cost when known."""
-        errors, cost = self.limit_errors(schema, query, document, operation_name=operation_name,
-                                         variables=variables)
+        errors, cost = self.limit_errors(schema, query, document, operation_name=operation_name, variables=variables)
         if errors:
             return errors, cost
         return self.rule_errors(schema, query, document, tuple(rules)), cost
 
-    def limit_errors(self, schema: GraphQLSchema, query: str | None, document: DocumentNode, *,
-                     operation_name: str | None,
-                     variables: dict[str, Any] | None) -> tuple[list[GraphQLError], int | None]:
+    def limit_errors(
+        self,
+        schema: GraphQLSchema,
+        query: str | None,
+        document: DocumentNode,
+        *,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> tuple[list[GraphQLError], int | None]:
         """Steps 1 and 2: all a document validated before needs checking again (its cost depends on
         the variables)."""
         shape = self.shape(schema, query, document)
@@ -75,14 +92,18 @@ class DocumentLimits:
         return [], cost
 
     def shape_errors(self, shape: DocumentShape) -> list[GraphQLError]:
-        errors = [GraphQLError(f"'{o.name or 'anonymous'}' exceeds maximum operation depth of {self.max_depth}")
-                  for o in shape.operations if o.depth > self.max_depth]
+        errors = [
+            GraphQLError(f"'{o.name or 'anonymous'}' exceeds maximum operation depth of {self.max_depth}")
+            for o in shape.operations
+            if o.depth > self.max_depth
+        ]
         if shape.aliases > self.max_aliases:
             errors.append(GraphQLError(f"{shape.aliases} aliases found. Allowed: {self.max_aliases}"))
         return errors
 
-    def rule_errors(self, schema: GraphQLSchema, query: str | None, document: DocumentNode,
-                    rules: tuple[Any, ...]) -> list[GraphQLError]:
+    def rule_errors(
+        self, schema: GraphQLSchema, query: str | None, document: DocumentNode, rules: tuple[Any, ...]
+    ) -> list[GraphQLError]:
         if query is None:
             return validate_document(schema, document, rules)
         return self.validated.get((query, rules), lambda: validate_document(schema, document, rules))

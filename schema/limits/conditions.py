@@ -1,5 +1,6 @@
 """@skip and @include as the cost plan reads them: a selection written under `@skip(if: true)`
 costs nothing, one under `@include(if: $v)` costs what it selects when $v is true."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

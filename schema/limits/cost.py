@@ -5,6 +5,7 @@ A plan shares a fragment's parts among all its spreads (schema.limits.shape walk
 once), so evaluating it visits each part once, by identity, and without recursion, however
 deeply fragments nest: it is linear in the document, like the walk that made it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,7 @@ class Variable:
 class PageSize:
     """A connection's page: `first` or `last` (each a number, a Variable or None), as db.read.pages
     sizes it (20 without either, at most MAX_PAGE)."""
+
     first: Any
     last: Any
 
@@ -42,6 +44,7 @@ class PageSize:
 @dataclass(frozen=True, slots=True)
 class IdCount:
     """`nodes(ids: $ids)`: as many objects as IDs (a lone ID counts as a list of one)."""
+
     ids: Variable
 
     def value(self, values: Mapping[str, Any]) -> int:
@@ -62,6 +65,7 @@ class Fixed:
 @dataclass(frozen=True, slots=True)
 class Listed:
     """A list variable, as the plan reads it: only its length counts."""
+
     length: int
 
 
@@ -113,6 +117,7 @@ class Times:
 @dataclass(frozen=True, eq=False, slots=True)
 class When:
     """@include(if: $v) (wanted True) or @skip(if: $v) (wanted False)."""
+
     variable: Variable
     wanted: bool
     body: Expr

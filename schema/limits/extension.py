@@ -1,6 +1,7 @@
 """Validation, as strawberry runs operations: schema.limits.checks in place of strawberry's
 ValidationCache and depth and alias limiters, then the person's budget per minute. The answer's
 `extensions.cost` says what the operation cost and what remains."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -19,9 +20,14 @@ class CheckedOperations(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
-        errors, cost = self.limits.check(ec.schema._schema, ec.query, ec.graphql_document,
-                                         operation_name=ec.operation_name, variables=ec.variables,
-                                         rules=ec.validation_rules)
+        errors, cost = self.limits.check(
+            ec.schema._schema,
+            ec.query,
+            ec.graphql_document,
+            operation_name=ec.operation_name,
+            variables=ec.variables,
+            rules=ec.validation_rules,
+        )
         if cost is not None:
             self.charge = Charge(cost, self.limits.max_cost)
             if not errors:

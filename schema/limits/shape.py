@@ -17,6 +17,7 @@ What is counted, as strawberry's limiters counted it, spread by spread:
   a bound). A mutation's root fields count WRITE more; a field under @skip/@include counts only
   when it is selected.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ WRITE = 10  # what a mutation's root field counts more than a read
 @dataclass(frozen=True)
 class Totals:
     """A selection's: `fixed` costs once, `per_item` once per item of the enclosing field's lists."""
+
     depth: int = 0
     aliases: int = 0
     fixed: Expr = 0
@@ -82,6 +84,7 @@ COSTS_KEPT = 64  # per operation: the costs for the last distinct values of the 
 @dataclass(frozen=True)
 class OperationShape:
     """Every operation costs at least 1, so that none is free."""
+
     name: str | None
     depth: int
     aliases: int
@@ -100,7 +103,7 @@ class OperationShape:
         if cost is None:
             if len(self.costs) >= COSTS_KEPT:
                 self.costs.clear()
-            cost = self.costs[key] = max(evaluate(self.plan, dict(zip(self.reads, key))), 1)
+            cost = self.costs[key] = max(evaluate(self.plan, dict(zip(self.reads, key, strict=False))), 1)
         return cost
 
 
@@ -124,8 +127,9 @@ def document_shape(schema: GraphQLSchema, document: DocumentNode) -> DocumentSha
     for name in _after_their_spreads(fragments):
         definition = fragments[name]
         walk.fragments[name] = walk.selections(definition.selection_set, walk.named(definition.type_condition))
-    return DocumentShape(tuple(walk.operation(d) for d in document.definitions
-                               if isinstance(d, OperationDefinitionNode)))
+    return DocumentShape(
+        tuple(walk.operation(d) for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    )
 
 
 class _Walk:
@@ -139,11 +143,20 @@ class _Walk:
     def operation(self, definition: OperationDefinitionNode) -> OperationShape:
         root = self.schema.get_root_type(definition.operation)
         totals = self.selections(definition.selection_set, root)
-        defaults = {v.variable.name.value: value_from_ast_untyped(v.default_value)
-                    for v in definition.variable_definitions or () if v.default_value is not None}
+        defaults = {
+            v.variable.name.value: value_from_ast_untyped(v.default_value)
+            for v in definition.variable_definitions or ()
+            if v.default_value is not None
+        }
         plan = total([totals.fixed, times(LIST_ITEMS, totals.per_item)])
-        return OperationShape(definition.name.value if definition.name else None, totals.depth,
-                              totals.aliases, plan, defaults, variables_read(plan))
+        return OperationShape(
+            definition.name.value if definition.name else None,
+            totals.depth,
+            totals.aliases,
+            plan,
+            defaults,
+            variables_read(plan),
+        )
 
     def selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None) -> Totals:
         depth = aliases = 0

@@ -1,4 +1,5 @@
 """Who a shared subscription payload is rendered for (see schema.live.hub)."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable
@@ -13,8 +14,20 @@ from domain.people import Person
 # counts over requests (the viewer's own and watched requests count there) and the viewer.
 # A subscription selecting any of them is rendered for each person alone. A new field of that
 # kind belongs here; a missing one would show a member less than they may see, never more.
-PERSONAL_FIELDS = frozenset({"viewer", "queue", "stats", "requests", "runs", "journeyRuns", "sharedGoals",
-                             "journeyRun", "keyResults", "byDepartment"})
+PERSONAL_FIELDS = frozenset(
+    {
+        "viewer",
+        "queue",
+        "stats",
+        "requests",
+        "runs",
+        "journeyRuns",
+        "sharedGoals",
+        "journeyRun",
+        "keyResults",
+        "byDepartment",
+    }
+)
 
 
 @dataclass(frozen=True)

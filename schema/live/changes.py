@@ -5,6 +5,7 @@ subscriber, coalescing bursts to at most one push per `min_interval` seconds; th
 of a burst is never dropped. Events arrive from the process's broker, so a change committed by
 any process counts.
 """
+
 from __future__ import annotations
 
 import asyncio

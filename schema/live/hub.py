@@ -16,6 +16,7 @@ Resuming: a member that passes `after` first replays from the log (SQL, its own 
 while live events for it wait in `pending`; then the pending ones it has not replayed follow.
 Each member remembers the last sequence it was sent, so nothing repeats and nothing is skipped.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -84,9 +85,14 @@ def audience_of(event: Any) -> EventAudience:
     working = set(event.task_department_ids or ())
     if event.owner_department_id is not None:
         working.add(event.owner_department_id)
-    return EventAudience(request_id=event.request_id, internal=event.internal,
-                         department_ids=frozenset(event.department_ids or ()), requester_id=event.requester_id,
-                         watcher_ids=frozenset(event.watcher_ids or ()), working_department_ids=frozenset(working))
+    return EventAudience(
+        request_id=event.request_id,
+        internal=event.internal,
+        department_ids=frozenset(event.department_ids or ()),
+        requester_id=event.requester_id,
+        watcher_ids=frozenset(event.watcher_ids or ()),
+        working_department_ids=frozenset(working),
+    )
 
 
 class EventHub:
@@ -101,8 +107,18 @@ class EventHub:
     def subscriber_count(self) -> int:
         return sum(len(g) for g in self.groups.values())
 
-    async def join(self, *, key: Hashable, audience: Audience, render: Render, viewer: Person, sink: Sink,
-                   request_id: int | None, department_id: int | None, after: int | None) -> Member:
+    async def join(
+        self,
+        *,
+        key: Hashable,
+        audience: Audience,
+        render: Render,
+        viewer: Person,
+        sink: Sink,
+        request_id: int | None,
+        department_id: int | None,
+        after: int | None,
+    ) -> Member:
         """Add a subscriber; with `after`, replay what it missed before it goes live."""
         if self._unsubscribe is None:
             self._unsubscribe = self.broker.subscribe(self.on_events)
@@ -110,8 +126,13 @@ class EventHub:
         if group is None:
             group = self.groups[key] = Group(key, audience, render, request_id, department_id)
         # Registered before replaying, at the broker's head: every later event reaches `pending`.
-        member = Member(viewer, sink, group, position=self.broker.head if after is None else after,
-                        pending=None if after is None else [])
+        member = Member(
+            viewer,
+            sink,
+            group,
+            position=self.broker.head if after is None else after,
+            pending=None if after is None else [],
+        )
         group.members.setdefault(viewer.id, []).append(member)
         if after is not None:
             try:
@@ -159,8 +180,14 @@ class EventHub:
         group = member.group
         while True:
             async with self.broker.reader.connect() as conn:
-                rows = await replay_after(conn, member.viewer, member.position, request_id=group.request_id,
-                                          department_id=group.department_id, limit=REPLAY_PAGE)
+                rows = await replay_after(
+                    conn,
+                    member.viewer,
+                    member.position,
+                    request_id=group.request_id,
+                    department_id=group.department_id,
+                    limit=REPLAY_PAGE,
+                )
             for row in rows:
                 member.sink(await group.render(row, member.viewer))
                 member.position = row.seq
@@ -183,7 +210,7 @@ class EventHub:
             # Every group's payload first, then the sends: a render that is ready does not wait
             # behind another group's thousands of sends.
             items = await asyncio.gather(*(self._render(g, event, g.audience.viewer, subjects) for g in seeing))
-            for group, item in zip(seeing, items):
+            for group, item in zip(seeing, items, strict=False):
                 self._deliver(group.members.values(), event.seq, item)
             for group in groups:
                 if group.audience.shared and group not in seeing:

@@ -1,4 +1,5 @@
 """Rendering one event for a subscription: execute its selection on the event, encode it once."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ from schema.extensions import coded
 class Rendered:
     """One event's payload for a whole group, encoded once. Transports may keep their own
     encodings of it (a websocket frame per operation id) in `encodings`."""
+
     __slots__ = ("json", "encodings")
 
     def __init__(self, json_text: str):
@@ -30,28 +32,38 @@ class Rendered:
 @dataclass(frozen=True)
 class Operation:
     """A validated subscription operation, as a client sent it."""
+
     document: DocumentNode
     variables: dict[str, Any] | None
     operation_name: str | None
 
 
-def payload_renderer(schema: strawberry.Schema, operation: Operation,
-                     context_for: Callable[[Person], Any]) -> Callable[[Any, Person], Any]:
+def payload_renderer(
+    schema: strawberry.Schema, operation: Operation, context_for: Callable[[Person], Any]
+) -> Callable[[Any, Person], Any]:
     """(event row, viewer, what the hub read for the event's batch) -> the `next` payload, as
     `viewer` may see it."""
+
     async def render(row: Any, viewer: Person, subjects: Subjects | None = None) -> Rendered:
         context = context_for(viewer)
         if subjects is not None:
             prime(context.loaders, row, subjects)
-        result = await await_maybe(execute(
-            schema._schema, operation.document, root_value=EventNode.from_row(row),
-            context_value=context, variable_values=operation.variables,
-            operation_name=operation.operation_name,
-            **execution_context_class_kwargs(schema.execution_context_class)))
+        result = await await_maybe(
+            execute(
+                schema._schema,
+                operation.document,
+                root_value=EventNode.from_row(row),
+                context_value=context,
+                variable_values=operation.variables,
+                operation_name=operation.operation_name,
+                **execution_context_class_kwargs(schema.execution_context_class),
+            )
+        )
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [coded(e).formatted for e in result.errors]
         return Rendered(json.dumps(payload, separators=(",", ":"), default=str))
+
     return render
 
 

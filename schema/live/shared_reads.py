@@ -7,6 +7,7 @@ the version is the broker's head, the last event read from the log, so a read sh
 started after that event committed. A later event moves the head and makes a new read; an event
 that commits during a read wakes its subscribers again, under the next head.
 """
+
 from __future__ import annotations
 
 import asyncio

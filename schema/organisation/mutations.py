@@ -1,4 +1,5 @@
 """Admins shape the organisation: departments and people."""
+
 from __future__ import annotations
 
 import strawberry
@@ -44,15 +45,28 @@ class PersonPayload:
 class OrganisationMutations:
     @root_mutation(administration=True)
     async def department_create(self, info: strawberry.Info, input: DepartmentCreateInput) -> DepartmentPayload:
-        department_id, errors = await execute(info, lambda **deps: handle.create_department(
-            commands.CreateDepartment(name=input.name, slug=input.slug), **deps))
+        department_id, errors = await execute(
+            info,
+            lambda **deps: handle.create_department(
+                commands.CreateDepartment(name=input.name, slug=input.slug), **deps
+            ),
+        )
         row = await reload(info.context.loaders.department, department_id)
         return DepartmentPayload(department=DepartmentNode.maybe(row), user_errors=errors)
 
     @root_mutation(administration=True)
     async def person_create(self, info: strawberry.Info, input: PersonCreateInput) -> PersonPayload:
-        person_id, errors = await execute(info, lambda **deps: handle.create_person(commands.CreatePerson(
-            name=input.name, email=input.email, role=DomainRole(input.role.value),
-            department_id=decode_optional(input.department_id, "Department", field="departmentId")), **deps))
+        person_id, errors = await execute(
+            info,
+            lambda **deps: handle.create_person(
+                commands.CreatePerson(
+                    name=input.name,
+                    email=input.email,
+                    role=DomainRole(input.role.value),
+                    department_id=decode_optional(input.department_id, "Department", field="departmentId"),
+                ),
+                **deps,
+            ),
+        )
         row = await reload(info.context.loaders.person, person_id)
         return PersonPayload(person=PersonNode.from_row(row) if row else None, user_errors=errors)

@@ -1,6 +1,7 @@
 """Admins manage people: change their name, role and department, deactivate and reactivate them,
 and make service accounts for integrations. Each change is an event on the timeline, and takes
 effect on every sign-in at once (open websockets included: api.ws_watch)."""
+
 from __future__ import annotations
 
 import strawberry
@@ -24,7 +25,8 @@ class PersonUpdateInput:
     name: str | None = None
     role: Role | None = None
     department_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="Absent: unchanged; null: no department (requesters and admins).")
+        default=strawberry.UNSET, description="Absent: unchanged; null: no department (requesters and admins)."
+    )
 
 
 @strawberry.input
@@ -62,29 +64,71 @@ async def _payload(info: strawberry.Info, action) -> PersonPayload:
 
 @strawberry.type
 class PeopleMutations:
-    @root_mutation(administration=True, description="Change a person's name, role or department (admins); "
-                                                     "carries expectedVersion.")
+    @root_mutation(
+        administration=True, description="Change a person's name, role or department (admins); carries expectedVersion."
+    )
     async def person_update(self, info: strawberry.Info, input: PersonUpdateInput) -> PersonPayload:
-        return await _payload(info, lambda **deps: handle.update_person(commands.UpdatePerson(
-            person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version,
-            changes=PersonChanges(name=input.name, role=DomainRole(input.role.value) if input.role else None,
-                                  department_id=_department(input.department_id))), **deps))
+        return await _payload(
+            info,
+            lambda **deps: handle.update_person(
+                commands.UpdatePerson(
+                    person_id=decode(input.id, "Person", field="id"),
+                    expected_version=input.expected_version,
+                    changes=PersonChanges(
+                        name=input.name,
+                        role=DomainRole(input.role.value) if input.role else None,
+                        department_id=_department(input.department_id),
+                    ),
+                ),
+                **deps,
+            ),
+        )
 
-    @root_mutation(administration=True, description="Stop a person from signing in (admins; not yourself): "
-                                                     "their tokens stop working and their websockets close.")
+    @root_mutation(
+        administration=True,
+        description="Stop a person from signing in (admins; not yourself): "
+        "their tokens stop working and their websockets close.",
+    )
     async def person_deactivate(self, info: strawberry.Info, input: PersonDeactivateInput) -> PersonPayload:
-        return await _payload(info, lambda **deps: handle.deactivate_person(commands.DeactivatePerson(
-            person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version), **deps))
+        return await _payload(
+            info,
+            lambda **deps: handle.deactivate_person(
+                commands.DeactivatePerson(
+                    person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version
+                ),
+                **deps,
+            ),
+        )
 
-    @root_mutation(administration=True, description="Let a deactivated person sign in again (admins). Tokens "
-                                                     "revoked meanwhile stay revoked.")
+    @root_mutation(
+        administration=True,
+        description="Let a deactivated person sign in again (admins). Tokens revoked meanwhile stay revoked.",
+    )
     async def person_reactivate(self, info: strawberry.Info, input: PersonReactivateInput) -> PersonPayload:
-        return await _payload(info, lambda **deps: handle.reactivate_person(commands.ReactivatePerson(
-            person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version), **deps))
+        return await _payload(
+            info,
+            lambda **deps: handle.reactivate_person(
+                commands.ReactivatePerson(
+                    person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version
+                ),
+                **deps,
+            ),
+        )
 
-    @root_mutation(administration=True, description="An identity for an integration (admins): it signs in only "
-                                                     "with API tokens, which admins make for it (apiTokenCreate).")
+    @root_mutation(
+        administration=True,
+        description="An identity for an integration (admins): it signs in only "
+        "with API tokens, which admins make for it (apiTokenCreate).",
+    )
     async def service_account_create(self, info: strawberry.Info, input: ServiceAccountCreateInput) -> PersonPayload:
-        return await _payload(info, lambda **deps: handle.create_service_account(commands.CreateServiceAccount(
-            name=input.name, role=DomainRole(input.role.value),
-            department_id=decode_optional(input.department_id, "Department", field="departmentId")), **deps))
+        return await _payload(
+            info,
+            lambda **deps: handle.create_service_account(
+                commands.CreateServiceAccount(
+                    name=input.name,
+                    role=DomainRole(input.role.value),
+                    department_id=decode_optional(input.department_id, "Department", field="departmentId"),
+                ),
+                **deps,
+            ),
+        )

@@ -1,4 +1,5 @@
 """The directory: departments and the viewer."""
+
 from __future__ import annotations
 
 import strawberry
@@ -17,9 +18,13 @@ class OrganisationQueries:
         return PersonNode.from_row(await info.context.loaders.person.load(viewer.id))
 
     @root_field
-    async def departments(self, info: strawberry.Info, first: int | None = None,
-                          after: str | None = None) -> Connection[DepartmentNode]:
+    async def departments(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DepartmentNode]:
         return await root_connection(
-            info.context.reader, first=first, node=DepartmentNode.from_row,
+            info.context.reader,
+            first=first,
+            node=DepartmentNode.from_row,
             fetch_page=lambda conn: read.departments_page(conn, first=first, after=after),
-            fetch_count=read.departments_count)
+            fetch_count=read.departments_count,
+        )

@@ -1,4 +1,5 @@
 """Wallboards: a department's stats, pushed when its queue changes."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Hashable
@@ -15,8 +16,10 @@ from schema.permissions import root_subscription
 
 def touches_queue(department_id: int):
     """Any event about a request the department owns or works on, or about the department."""
+
     def concerns(event: Any) -> bool:
         return department_id in event.department_ids or event.owner_department_id == department_id
+
     return concerns
 
 
@@ -33,20 +36,27 @@ async def _read_stats(context: Any, department_id: int) -> Any:
     if context.hub is None or context.broker is None:
         return await loaders.department_stats.load(department_id)
     version = (context.broker.head, context.now().date())  # "resolved today" turns over at midnight
-    return await context.hub.reads.read(sees_alike(context.require_viewer(), department_id), version,
-                                        lambda: loaders.department_stats.load(department_id))
+    return await context.hub.reads.read(
+        sees_alike(context.require_viewer(), department_id),
+        version,
+        lambda: loaders.department_stats.load(department_id),
+    )
 
 
 @strawberry.type
 class OrganisationSubscriptions:
-    @root_subscription(description="A department's wallboard numbers, pushed when its queue changes "
-                                   "(at most four times a second), as the viewer may see them.")
-    async def department_stats(self, info: strawberry.Info,
-                               department_id: strawberry.ID) -> AsyncGenerator[DepartmentStats, None]:
+    @root_subscription(
+        description="A department's wallboard numbers, pushed when its queue changes "
+        "(at most four times a second), as the viewer may see them."
+    )
+    async def department_stats(
+        self, info: strawberry.Info, department_id: strawberry.ID
+    ) -> AsyncGenerator[DepartmentStats, None]:
         # Checked before the stream exists: an unknown department fails the subscription itself
         # (an `error` message), rather than its first result (a `next` without data).
-        department = await ids.visible_id(department_id, "Department", field="departmentId",
-                                          load=info.context.loaders.department.load)
+        department = await ids.visible_id(
+            department_id, "Department", field="departmentId", load=info.context.loaders.department.load
+        )
         return _pushes(info, department)
 
 

@@ -1,7 +1,8 @@
 """Departments, people and department wallboard stats."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -41,9 +42,18 @@ class PersonNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> PersonNode:
-        return cls(id=ids.encode("Person", row.id), name=row.name, kind=PersonKind(row.kind),
-                   active=row.deactivated_at is None, deactivated_at=row.deactivated_at, version=row.version,
-                   db_id=row.id, department_id=row.department_id, email_address=row.email, role_name=row.role)
+        return cls(
+            id=ids.encode("Person", row.id),
+            name=row.name,
+            kind=PersonKind(row.kind),
+            active=row.deactivated_at is None,
+            deactivated_at=row.deactivated_at,
+            version=row.version,
+            db_id=row.id,
+            department_id=row.department_id,
+            email_address=row.email,
+            role_name=row.role,
+        )
 
     @strawberry.field(description="Seen by staff and admins; a requester sees only their own (null for others).")
     def email(self, info: strawberry.Info) -> str | None:
@@ -85,14 +95,23 @@ class DepartmentStats:
     def from_stats(cls, stats: Any) -> DepartmentStats:
         oldest = None
         if stats.oldest_open_at is not None:
-            oldest = int((datetime.now(timezone.utc) - stats.oldest_open_at).total_seconds() // 60)
+            oldest = int((datetime.now(UTC) - stats.oldest_open_at).total_seconds() // 60)
         return cls(
-            open=stats.open, sla_breached=stats.sla_breached, oldest_open_minutes=oldest,
+            open=stats.open,
+            sla_breached=stats.sla_breached,
+            oldest_open_minutes=oldest,
             resolved_today=stats.resolved_today,
-            by_status=[StatusCount(status=s, count=stats.by_status[s.value]) for s in RequestStatus
-                       if s.value in stats.by_status],
-            by_priority=[PriorityCount(priority=p, count=stats.by_priority[p.value]) for p in Priority
-                         if p.value in stats.by_priority])
+            by_status=[
+                StatusCount(status=s, count=stats.by_status[s.value])
+                for s in RequestStatus
+                if s.value in stats.by_status
+            ],
+            by_priority=[
+                PriorityCount(priority=p, count=stats.by_priority[p.value])
+                for p in Priority
+                if p.value in stats.by_priority
+            ],
+        )
 
 
 @strawberry.type(name="Department")
@@ -111,18 +130,23 @@ class DepartmentNode(Node):
         return cls.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def services(self, info: strawberry.Info, first: int | None = None,
-                       after: str | None = None) -> Connection[ServiceRef]:
+    async def services(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ServiceRef]:
         from schema.catalog.types import ServiceNode
 
         loaders = info.context.loaders
         page = await load_page(loaders.service_page, (self.db_id, first, after))
-        return Connection.from_page(page, ServiceNode.from_row,
-                                    lambda: loaders.service_count.load(self.db_id))
+        return Connection.from_page(page, ServiceNode.from_row, lambda: loaders.service_count.load(self.db_id))
 
     @strawberry.field(description="Requests this department owns, as the viewer may see them.")
-    async def queue(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                    filter: RequestFilterRef | None = None) -> Connection[RequestRef]:
+    async def queue(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: RequestFilterRef | None = None,
+    ) -> Connection[RequestRef]:
         from schema.requests.queries import queue_connection
 
         return await queue_connection(info, self.db_id, first=first, after=after, filter=filter)

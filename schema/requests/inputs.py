@@ -1,4 +1,5 @@
 """Inputs for reading and changing requests."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,10 +22,12 @@ class RequestFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     updated_after: datetime | None = strawberry.field(
-        default=None, description="Changed after this instant: for incremental sync.")
+        default=None, description="Changed after this instant: for incremental sync."
+    )
     sla_breached: bool | None = None
     open_task_department_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Requests on which this department has an open task: its share of the work.")
+        default=None, description="Requests on which this department has an open task: its share of the work."
+    )
 
 
 @strawberry.input
@@ -48,7 +51,8 @@ class RequestCreateInput:
     priority: Priority | None = None
     fields: list[FieldValueInput] | None = None
     requester_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Raise on someone's behalf (the owning department's agents).")
+        default=None, description="Raise on someone's behalf (the owning department's agents)."
+    )
     idempotency_key: str | None = None
 
 
@@ -97,7 +101,8 @@ class RequestWatchInput:
     id: strawberry.ID
     watching: bool = True
     person_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Someone else to (un)watch: the owning department's agents only.")
+        default=None, description="Someone else to (un)watch: the owning department's agents only."
+    )
 
 
 @strawberry.input

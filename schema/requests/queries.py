@@ -1,4 +1,5 @@
 """Listing requests: filters, ordering, keyset pages, counts — all under visibility."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,11 +36,18 @@ def criteria_from(filter: RequestFilter | None) -> read.RequestCriteria:
         # Each value once: a list of a hundred thousand OPENs would otherwise be as long in the SQL.
         statuses=tuple(dict.fromkeys(s.value for s in f.status or ())),
         priorities=tuple(dict.fromkeys(p.value for p in f.priority or ())),
-        service_id=_filter_id(f.service_id, "Service"), owner_department_id=owner,
-        assignee_id=_filter_id(f.assignee_id, "Person"), unassigned=f.unassigned,
-        requester_id=_filter_id(f.requester_id, "Person"), search=f.search, created_after=f.created_after,
-        created_before=f.created_before, updated_after=f.updated_after, sla_breached=f.sla_breached,
-        open_task_department_id=_filter_id(f.open_task_department_id, "Department"))
+        service_id=_filter_id(f.service_id, "Service"),
+        owner_department_id=owner,
+        assignee_id=_filter_id(f.assignee_id, "Person"),
+        unassigned=f.unassigned,
+        requester_id=_filter_id(f.requester_id, "Person"),
+        search=f.search,
+        created_after=f.created_after,
+        created_before=f.created_before,
+        updated_after=f.updated_after,
+        sla_breached=f.sla_breached,
+        open_task_department_id=_filter_id(f.open_task_department_id, "Department"),
+    )
 
 
 def _sort(order_by: RequestOrder | None) -> tuple[str, bool]:
@@ -47,8 +55,9 @@ def _sort(order_by: RequestOrder | None) -> tuple[str, bool]:
     return RequestOrderField(order.field).value, order.direction is OrderDirection.DESC
 
 
-async def queue_connection(info: strawberry.Info, department_id: int, *, first: int | None, after: str | None,
-                           filter: RequestFilter | None) -> Connection[RequestNode]:
+async def queue_connection(
+    info: strawberry.Info, department_id: int, *, first: int | None, after: str | None, filter: RequestFilter | None
+) -> Connection[RequestNode]:
     """A department's queue; departments listed together share one statement per page."""
     loaders = info.context.loaders
     criteria = criteria_from(filter)
@@ -57,13 +66,17 @@ async def queue_connection(info: strawberry.Info, department_id: int, *, first: 
     owner = None if criteria.owner_department_id in (None, department_id) else MISSING
     criteria = dataclasses.replace(criteria, owner_department_id=owner)
     page = await load_page(loaders.queue_page, (department_id, first, after, criteria, *_sort(None)))
-    return Connection.from_page(page, RequestNode.from_row,
-                                lambda: loaders.queue_count.load((department_id, criteria)))
+    return Connection.from_page(page, RequestNode.from_row, lambda: loaders.queue_count.load((department_id, criteria)))
 
 
-async def request_connection(info: strawberry.Info, *, first: int | None, after: str | None,
-                             filter: RequestFilter | None, order_by: RequestOrder | None = None,
-                             ) -> Connection[RequestNode]:
+async def request_connection(
+    info: strawberry.Info,
+    *,
+    first: int | None,
+    after: str | None,
+    filter: RequestFilter | None,
+    order_by: RequestOrder | None = None,
+) -> Connection[RequestNode]:
     context = info.context
     viewer = context.require_viewer()
     if first is not None and first < 0:
@@ -86,7 +99,12 @@ async def request_connection(info: strawberry.Info, *, first: int | None, after:
 @strawberry.type
 class RequestQueries:
     @root_field(description="Requests the viewer may see, newest first unless ordered otherwise.")
-    async def requests(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                       filter: RequestFilter | None = None,
-                       order_by: RequestOrder | None = None) -> Connection[RequestNode]:
+    async def requests(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: RequestFilter | None = None,
+        order_by: RequestOrder | None = None,
+    ) -> Connection[RequestNode]:
         return await request_connection(info, first=first, after=after, filter=filter, order_by=order_by)

@@ -1,7 +1,8 @@
 """Requests, their tasks and comments."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -53,8 +54,13 @@ class CommentNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> CommentNode:
-        return cls(id=ids.encode("Comment", row.id), body=row.body, internal=row.internal,
-                   created_at=row.created_at, author_id=row.author_id)
+        return cls(
+            id=ids.encode("Comment", row.id),
+            body=row.body,
+            internal=row.internal,
+            created_at=row.created_at,
+            author_id=row.author_id,
+        )
 
     @strawberry.field
     async def author(self, info: strawberry.Info) -> PersonNode:
@@ -74,9 +80,16 @@ class TaskNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> TaskNode:
-        return cls(id=ids.encode("Task", row.id), title=row.title, status=TaskStatus(row.status),
-                   created_at=row.created_at, completed_at=row.completed_at, department_id=row.department_id,
-                   assignee_id=row.assignee_id, request_id=row.request_id)
+        return cls(
+            id=ids.encode("Task", row.id),
+            title=row.title,
+            status=TaskStatus(row.status),
+            created_at=row.created_at,
+            completed_at=row.completed_at,
+            department_id=row.department_id,
+            assignee_id=row.assignee_id,
+            request_id=row.request_id,
+        )
 
     @strawberry.field
     async def department(self, info: strawberry.Info) -> DepartmentNode:
@@ -110,10 +123,19 @@ class RequestNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> RequestNode:
-        return cls(id=ids.encode("Request", row.id), number=f"REQ-{row.number}", title=row.title,
-                   description=row.description, status=RequestStatus(row.status), priority=Priority(row.priority),
-                   version=row.version, created_at=row.created_at, updated_at=row.updated_at,
-                   resolved_at=row.resolved_at, row=row)
+        return cls(
+            id=ids.encode("Request", row.id),
+            number=f"REQ-{row.number}",
+            title=row.title,
+            description=row.description,
+            status=RequestStatus(row.status),
+            priority=Priority(row.priority),
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            resolved_at=row.resolved_at,
+            row=row,
+        )
 
     @strawberry.field
     async def service(self, info: strawberry.Info) -> ServiceNode:
@@ -139,8 +161,10 @@ class RequestNode(Node):
     async def owner_department(self, info: strawberry.Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.row.owner_department_id))
 
-    @strawberry.field(description="Values in the order of the request type's form; agent-only fields only for "
-                                  "the departments working on the request (and admins), as internal notes.")
+    @strawberry.field(
+        description="Values in the order of the request type's form; agent-only fields only for "
+        "the departments working on the request (and admins), as internal notes."
+    )
     async def fields(self, info: strawberry.Info) -> list[FieldValue]:
         values: dict[str, str] = self.row.fields
         if self.row.request_type_id is None:
@@ -171,18 +195,32 @@ class RequestNode(Node):
         rows = await loaders.person.load_many(await loaders.watcher_ids.load(self.row.id))
         return [PersonNode.from_row(r) for r in rows if r is not None]
 
-    @strawberry.field(description="Oldest first (`last: 3` for the newest three); internal notes only for the "
-                                  "departments doing the work.")
-    async def comments(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                       last: int | None = None, before: str | None = None) -> Connection[CommentNode]:
+    @strawberry.field(
+        description="Oldest first (`last: 3` for the newest three); internal notes only for the "
+        "departments doing the work."
+    )
+    async def comments(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[CommentNode]:
         loaders = info.context.loaders
         key = window(self.row.id, first=first, after=after, last=last, before=before)
         page = await load_page(loaders.comment_page, key)
         return Connection.from_page(page, CommentNode.from_row, lambda: loaders.comment_count.load(self.row.id))
 
     @strawberry.field(description="The request's events from the event log, oldest first (`last` for the latest).")
-    async def activity(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                       last: int | None = None, before: str | None = None) -> Connection[EventRef]:
+    async def activity(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[EventRef]:
         from schema.events.types import EventNode
 
         loaders = info.context.loaders
@@ -193,13 +231,19 @@ class RequestNode(Node):
     @strawberry.field
     def sla(self) -> SlaStatus:
         r = self.row
-        clock = SlaClock(response_due_at=r.response_due_at, resolution_due_at=r.resolution_due_at,
-                         first_response_at=r.first_response_at, paused_at=r.sla_paused_at,
-                         paused_seconds=r.sla_paused_seconds)
-        return SlaStatus(response_due_at=r.response_due_at, resolution_due_at=r.resolution_due_at,
-                         paused=clock.paused,
-                         breached=clock.breached(now=datetime.now(timezone.utc), resolved_at=r.resolved_at,
-                                                         closed_at=r.closed_at))
+        clock = SlaClock(
+            response_due_at=r.response_due_at,
+            resolution_due_at=r.resolution_due_at,
+            first_response_at=r.first_response_at,
+            paused_at=r.sla_paused_at,
+            paused_seconds=r.sla_paused_seconds,
+        )
+        return SlaStatus(
+            response_due_at=r.response_due_at,
+            resolution_due_at=r.resolution_due_at,
+            paused=clock.paused,
+            breached=clock.breached(now=datetime.now(UTC), resolved_at=r.resolved_at, closed_at=r.closed_at),
+        )
 
     @strawberry.field(description="The journey run that opened this request, if the viewer may see it.")
     async def journey_run(self, info: strawberry.Info) -> JourneyRunRef | None:

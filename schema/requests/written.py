@@ -3,6 +3,7 @@
 Only the optimistic unit of work (db.optimistic) hands back what it wrote; after the locking one,
 or for an idempotent replay (nothing written now), the payload is read back as before.
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -1,7 +1,8 @@
 """Making and revoking API tokens. The secret is in apiTokenCreate's answer, and nowhere else ever."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import strawberry
 
@@ -18,7 +19,7 @@ from schema.tokens.types import ApiTokenNode
 
 def _utc(moment: datetime | None) -> datetime | None:
     """A moment without an offset is taken as UTC, as PostgreSQL stores it."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 @strawberry.input
@@ -26,9 +27,11 @@ class ApiTokenCreateInput:
     name: str
     scopes: list[ApiTokenScope]
     person_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A service account (admins); absent: a personal access token of your own.")
-    expires_at: datetime | None = strawberry.field(default=None, description="At most 366 days ahead; "
-                                                                             "absent: in 90 days.")
+        default=None, description="A service account (admins); absent: a personal access token of your own."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="At most 366 days ahead; absent: in 90 days."
+    )
 
 
 @strawberry.input
@@ -39,8 +42,9 @@ class ApiTokenRevokeInput:
 @strawberry.type
 class ApiTokenCreatePayload:
     api_token: ApiTokenNode | None
-    secret: str | None = strawberry.field(description="The token itself: shown this once, never again. "
-                                                      "Send it as `Authorization: Bearer <secret>`.")
+    secret: str | None = strawberry.field(
+        description="The token itself: shown this once, never again. Send it as `Authorization: Bearer <secret>`."
+    )
     user_errors: list[UserError]
 
 
@@ -52,28 +56,42 @@ class ApiTokenPayload:
 
 @strawberry.type
 class ApiTokenMutations:
-    @root_mutation(administration=True, description="A personal access token (yours) or a service account's "
-                                                     "token (admins), limited to its scopes.")
+    @root_mutation(
+        administration=True,
+        description="A personal access token (yours) or a service account's token (admins), limited to its scopes.",
+    )
     async def api_token_create(self, info: strawberry.Info, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
         made: dict[str, str] = {}
 
         async def create(**deps) -> int:
-            token_id, made["secret"] = await handle.create_token(commands.CreateApiToken(
-                name=input.name, scopes=frozenset(Scope(s.value) for s in input.scopes),
-                person_id=decode_optional(input.person_id, "Person", field="personId"),
-                expires_at=_utc(input.expires_at)), actor_scopes=info.context.scopes, **deps)
+            token_id, made["secret"] = await handle.create_token(
+                commands.CreateApiToken(
+                    name=input.name,
+                    scopes=frozenset(Scope(s.value) for s in input.scopes),
+                    person_id=decode_optional(input.person_id, "Person", field="personId"),
+                    expires_at=_utc(input.expires_at),
+                ),
+                actor_scopes=info.context.scopes,
+                **deps,
+            )
             return token_id
 
         token_id, errors = await execute(info, create)
         row = await reload(info.context.loaders.api_token, token_id)
-        return ApiTokenCreatePayload(api_token=ApiTokenNode.maybe(row), secret=made.get("secret"),
-                                     user_errors=errors)
+        return ApiTokenCreatePayload(api_token=ApiTokenNode.maybe(row), secret=made.get("secret"), user_errors=errors)
 
-    @root_mutation(administration=True, description="Revoke a token (its owner, or an admin): it stops working "
-                                                     "at once, and websockets signed in with it close.")
+    @root_mutation(
+        administration=True,
+        description="Revoke a token (its owner, or an admin): it stops working "
+        "at once, and websockets signed in with it close.",
+    )
     async def api_token_revoke(self, info: strawberry.Info, input: ApiTokenRevokeInput) -> ApiTokenPayload:
-        token_id, errors = await execute(info, lambda **deps: handle.revoke_token(commands.RevokeApiToken(
-            token_id=decode(input.id, "ApiToken", field="id")), **deps))
+        token_id, errors = await execute(
+            info,
+            lambda **deps: handle.revoke_token(
+                commands.RevokeApiToken(token_id=decode(input.id, "ApiToken", field="id")), **deps
+            ),
+        )
         if not errors and info.context.on_identity_change is not None:
             info.context.on_identity_change()
         row = await reload(info.context.loaders.api_token, token_id)

@@ -1,7 +1,8 @@
 """An API token as its owner and admins see it: never its secret, which Tandem does not keep."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -17,8 +18,9 @@ from schema.relay import Node
 class ApiTokenNode(Node):
     id: strawberry.ID
     name: str
-    prefix: str = strawberry.field(description="The secret's first characters, to tell one's tokens apart "
-                                               "(and to find a leaked one).")
+    prefix: str = strawberry.field(
+        description="The secret's first characters, to tell one's tokens apart (and to find a leaked one)."
+    )
     scopes: list[ApiTokenScope]
     created_at: datetime
     expires_at: datetime
@@ -28,9 +30,17 @@ class ApiTokenNode(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> ApiTokenNode:
-        return cls(id=ids.encode("ApiToken", row.id), name=row.name, prefix=row.shown_prefix,
-                   scopes=[ApiTokenScope(Scope(s)) for s in sorted(row.scopes)], created_at=row.created_at,
-                   expires_at=row.expires_at, last_used_at=row.last_used_at, revoked_at=row.revoked_at, row=row)
+        return cls(
+            id=ids.encode("ApiToken", row.id),
+            name=row.name,
+            prefix=row.shown_prefix,
+            scopes=[ApiTokenScope(Scope(s)) for s in sorted(row.scopes)],
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+            row=row,
+        )
 
     @classmethod
     def maybe(cls, row: Any | None) -> ApiTokenNode | None:
@@ -38,7 +48,7 @@ class ApiTokenNode(Node):
 
     @strawberry.field(description="Neither revoked nor expired (its person may still be deactivated).")
     def active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > datetime.now(timezone.utc)
+        return self.revoked_at is None and self.expires_at > datetime.now(UTC)
 
     @strawberry.field(description="Whom the token signs in as.")
     async def person(self, info: strawberry.Info) -> PersonNode:

@@ -2,6 +2,7 @@
 repeated fields (merged), inline and named fragments, @include/@skip (literal and variables),
 paging arguments (valid, out of range and broken cursors), filters and orders, `node(id:)`; under a
 request its watchers, request type (form, SLA, task templates) and activity (the event log)."""
+
 from __future__ import annotations
 
 import json
@@ -99,34 +100,65 @@ class Generator:
         return name, lambda: ("", self.selection(type_name, items))
 
     def request(self) -> str:
-        items = ["id", "number", "title", "description", "status", "priority", "version", "createdAt", "updatedAt",
-                 "resolvedAt", "__typename",
-                 self.nested("sla", "SlaStatus", ["responseDueAt", "resolutionDueAt", "paused", "breached",
-                                                  "__typename"]),
-                 self.nested("satisfaction", "Satisfaction", ["score", "comment", "__typename"]),
-                 self.nested("service", "Service", ["id", "name", "description", "active", "__typename",
-                                                    self.department()]),
-                 self.person("requester"), self.person("assignee"), self.department(),
-                 self.nested("fields", "FieldValue", ["key", "value", "__typename"]),
-                 self.nested("tasks", "Task", ["id", "title", "status", "createdAt", "completedAt", "__typename",
-                                               self.department("department"), self.person("assignee")]),
-                 ("comments", self.comments), self.person("watchers"), ("requestType", self.request_type),
-                 ("activity", self.activity)]
+        items = [
+            "id",
+            "number",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "version",
+            "createdAt",
+            "updatedAt",
+            "resolvedAt",
+            "__typename",
+            self.nested("sla", "SlaStatus", ["responseDueAt", "resolutionDueAt", "paused", "breached", "__typename"]),
+            self.nested("satisfaction", "Satisfaction", ["score", "comment", "__typename"]),
+            self.nested("service", "Service", ["id", "name", "description", "active", "__typename", self.department()]),
+            self.person("requester"),
+            self.person("assignee"),
+            self.department(),
+            self.nested("fields", "FieldValue", ["key", "value", "__typename"]),
+            self.nested(
+                "tasks",
+                "Task",
+                [
+                    "id",
+                    "title",
+                    "status",
+                    "createdAt",
+                    "completedAt",
+                    "__typename",
+                    self.department("department"),
+                    self.person("assignee"),
+                ],
+            ),
+            ("comments", self.comments),
+            self.person("watchers"),
+            ("requestType", self.request_type),
+            ("activity", self.activity),
+        ]
         return self.selection("Request", items)
 
     def request_type(self) -> tuple[str, str]:
-        items = ["id", "name", "__typename",
-                 self.nested("fields", "FieldDefinition", ["key", "label", "kind", "required", "options", "agentOnly",
-                                                          "__typename"]),
-                 self.nested("sla", "SlaPolicy", ["responseMinutes", "resolutionMinutes", "__typename"]),
-                 self.nested("taskTemplates", "TaskTemplate", ["title", "__typename", self.department("department")]),
-                 self.nested("service", "Service", ["id", "name", "active", self.department()])]
+        items = [
+            "id",
+            "name",
+            "__typename",
+            self.nested(
+                "fields", "FieldDefinition", ["key", "label", "kind", "required", "options", "agentOnly", "__typename"]
+            ),
+            self.nested("sla", "SlaPolicy", ["responseMinutes", "resolutionMinutes", "__typename"]),
+            self.nested("taskTemplates", "TaskTemplate", ["title", "__typename", self.department("department")]),
+            self.nested("service", "Service", ["id", "name", "active", self.department()]),
+        ]
         return "", self.selection("RequestType", items)
 
     def activity(self) -> tuple[str, str]:
         arguments = self.window_arguments(self.event_cursor)
-        node = self.nested("node", "Event", ["id", "cursor", "type", "occurredAt", "summary", "__typename",
-                                             self.person("actor")])
+        node = self.nested(
+            "node", "Event", ["id", "cursor", "type", "occurredAt", "summary", "__typename", self.person("actor")]
+        )
         return arguments, self.connection("Event", node)
 
     def event_cursor(self) -> str:
@@ -137,13 +169,15 @@ class Generator:
 
     def comments(self) -> tuple[str, str]:
         arguments = self.window_arguments(self.comment_cursor)
-        node = self.nested("node", "Comment", ["id", "body", "internal", "createdAt", "__typename",
-                                               self.person("author")])
+        node = self.nested(
+            "node", "Comment", ["id", "body", "internal", "createdAt", "__typename", self.person("author")]
+        )
         return arguments, self.connection("Comment", node)
 
     def connection(self, type_name: str, node: tuple[str, Any]) -> str:
-        page_info = self.nested("pageInfo", "PageInfo", ["hasNextPage", "hasPreviousPage", "startCursor",
-                                                         "endCursor", "__typename"])
+        page_info = self.nested(
+            "pageInfo", "PageInfo", ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]
+        )
         edges = self.nested("edges", f"{type_name}Edge", ["cursor", node, "__typename"])
         return self.selection(f"{type_name}Connection", ["totalCount", page_info, edges, "__typename"])
 
@@ -169,10 +203,14 @@ class Generator:
     def window_arguments(self, cursor: Any) -> str:
         """first/after/last/before of a nested connection (`cursor` draws one of its cursors)."""
         shape = self.pick(["none", "first", "last", "after", "before"] * 3 + ["both"])
-        parts = {"none": lambda: [], "first": lambda: [self.size("first")], "last": lambda: [self.size("last")],
-                 "after": lambda: [self.size("first"), self.text("after", cursor())],
-                 "before": lambda: [self.size("last"), self.text("before", cursor())],
-                 "both": lambda: [self.size("first"), self.size("last")]}[shape]()
+        parts = {
+            "none": lambda: [],
+            "first": lambda: [self.size("first")],
+            "last": lambda: [self.size("last")],
+            "after": lambda: [self.size("first"), self.text("after", cursor())],
+            "before": lambda: [self.size("last"), self.text("before", cursor())],
+            "both": lambda: [self.size("first"), self.size("last")],
+        }[shape]()
         return f"({', '.join(parts)})" if parts else ""
 
     def request_cursor(self, order: str) -> str:
@@ -192,18 +230,26 @@ class Generator:
             parts.append(self.text("after", self.request_cursor(order)))
         if self.chance(0.5):
             direction = self.pick(["ASC", "DESC"])
-            parts.append(self.argument("orderBy", "RequestOrder", {"field": order, "direction": direction},
-                                       f"{{field: {order}, direction: {direction}}}"))
+            parts.append(
+                self.argument(
+                    "orderBy",
+                    "RequestOrder",
+                    {"field": order, "direction": direction},
+                    f"{{field: {order}, direction: {direction}}}",
+                )
+            )
         if self.chance(0.5):
             parts.append(self.filter())
         return f"({', '.join(parts)})" if parts else ""
 
     def filter(self) -> str:
         options = {
-            "status": lambda: self.draw(st.lists(st.sampled_from(["NEW", "TRIAGED", "RESOLVED", "CLOSED"]),
-                                                 min_size=1, max_size=3, unique=True)),
-            "priority": lambda: self.draw(st.lists(st.sampled_from(["LOW", "MEDIUM", "HIGH", "URGENT"]),
-                                                   min_size=1, max_size=2, unique=True)),
+            "status": lambda: self.draw(
+                st.lists(st.sampled_from(["NEW", "TRIAGED", "RESOLVED", "CLOSED"]), min_size=1, max_size=3, unique=True)
+            ),
+            "priority": lambda: self.draw(
+                st.lists(st.sampled_from(["LOW", "MEDIUM", "HIGH", "URGENT"]), min_size=1, max_size=2, unique=True)
+            ),
             "ownerDepartmentId": lambda: ids.encode("Department", self.pick(self.departments + [999])),
             "openTaskDepartmentId": lambda: ids.encode("Department", self.pick(self.departments)),
             "assigneeId": lambda: ids.encode("Person", self.pick(self.people)),
@@ -221,14 +267,19 @@ class Generator:
     def node_id(self) -> str:
         request_id = self.pick(self.seeded.request_ids)
         choice = self.pick(["request"] * 6 + ["comment", "missing", "garbage"])
-        return {"request": ids.encode("Request", request_id), "comment": ids.encode("Comment", 1),
-                "missing": ids.encode("Request", 999_999), "garbage": "!!"}[choice]
+        return {
+            "request": ids.encode("Request", request_id),
+            "comment": ids.encode("Comment", 1),
+            "missing": ids.encode("Request", 999_999),
+            "garbage": "!!",
+        }[choice]
 
     # --- the operation ----------------------------------------------------------------------
     def operation(self) -> Operation:
         roots = []
-        for root in self.draw(st.lists(st.sampled_from(["requests", "node", "__typename"]), min_size=1,
-                                       max_size=2, unique=True)):
+        for root in self.draw(
+            st.lists(st.sampled_from(["requests", "node", "__typename"]), min_size=1, max_size=2, unique=True)
+        ):
             if root == "requests":
                 arguments = self.requests_arguments()
                 node = ("node", lambda: ("", self.request()))

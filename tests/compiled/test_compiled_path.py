@@ -1,5 +1,6 @@
 """The compiled read path is really taken for what portals send (one SQL statement), and what it
 does not cover falls back to normal execution with the same answer."""
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,9 @@ async def test_the_request_detail_and_the_queue_are_one_statement_each(api, org:
     # given requests with internal notes, tasks, watchers, hand-offs and their event log
     seeded = await seed(org, 12)
     viewer = getattr(org, viewer_key)
-    operations = [(REQUEST_DETAIL, {"id": ids.encode("Request", request_id), "page": 20})
-                  for request_id in seeded.request_ids]
+    operations = [
+        (REQUEST_DETAIL, {"id": ids.encode("Request", request_id), "page": 20}) for request_id in seeded.request_ids
+    ]
     operations.append((DEPARTMENT_QUEUE, {"department": org.gid("Department", "it"), "first": 50}))
     for query, variables in operations:
         # when each runs normally, then compiled
@@ -58,19 +60,24 @@ async def test_the_request_detail_and_the_queue_are_one_statement_each(api, org:
 
 
 UNSUPPORTED = {
-    "a mutation": ('mutation { commentAdd(input: {requestId: "UmVxdWVzdDox", body: "hi"}) { userErrors { code } } }',
-                   {}),
+    "a mutation": (
+        'mutation { commentAdd(input: {requestId: "UmVxdWVzdDox", body: "hi"}) { userErrors { code } } }',
+        {},
+    ),
     "introspection": ("{ __schema { queryType { name } } }", {}),
-    "a field the compiler does not know": ("{ requests(first: 2) { edges { node { title journeyRun { id } } } } }",
-                                          {}),
-    "an event's request": ("{ requests(first: 2) { edges { node { activity { edges { node { request { id } } } } } } } }",
-                           {}),
+    "a field the compiler does not know": ("{ requests(first: 2) { edges { node { title journeyRun { id } } } } }", {}),
+    "an event's request": (
+        "{ requests(first: 2) { edges { node { activity { edges { node { request { id } } } } } } } }",
+        {},
+    ),
     "a root field it does not know": ("{ departments { totalCount } }", {}),
     "a node of another type": ('{ node(id: "UGVyc29uOjE") { id } }', {}),
     "a bad cursor": ('{ requests(after: "nope") { totalCount } }', {}),
     "a negative page size": ("{ requests(first: -1) { totalCount } }", {}),
-    "paging both ways": ("{ requests(first: 1) { edges { node { comments(first: 1, last: 1) { totalCount } } } } }",
-                         {}),
+    "paging both ways": (
+        "{ requests(first: 1) { edges { node { comments(first: 1, last: 1) { totalCount } } } } }",
+        {},
+    ),
     "bad variables": ("query($n: Int) { requests(first: $n) { totalCount } }", {"n": "many"}),
     "a validation error": ("{ requests { nope } }", {}),
 }
@@ -107,8 +114,11 @@ async def test_over_http_the_compiled_answer_is_the_normal_one(database_url, api
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tandem.test") as client:
         async with count_all_statements(app.state.engine) as log:
-            response = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables},
-                                         headers={"Authorization": f"Bearer {token}"})
+            response = await client.post(
+                "/graphql",
+                json={"query": PORTAL_LIST, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
         signed_out = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables})
     await app.state.engine.dispose()
 
@@ -198,8 +208,9 @@ async def test_over_http_a_document_answered_before_skips_strawberrys_execution(
         first = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables}, headers=token)
         # when the same document comes again, by POST and by GET
         again = await client.post("/graphql", json={"query": PORTAL_LIST, "variables": variables}, headers=token)
-        by_get = await client.get("/graphql", params={"query": PORTAL_LIST, "variables": json.dumps(variables)},
-                                  headers=token)
+        by_get = await client.get(
+            "/graphql", params={"query": PORTAL_LIST, "variables": json.dumps(variables)}, headers=token
+        )
         # and a document with two operations, answered once as its query, then asked for its mutation by GET
         two = {"query": TWO_OPERATIONS, "operationName": "Portal"}
         await client.post("/graphql", json=two, headers=token)

@@ -1,6 +1,7 @@
 """The compiled read path keeps the requester privacy rules, answering byte for byte as normal
 execution: other people's emails and roles null for requesters, agent-only values only for the
 departments working on the request."""
+
 from __future__ import annotations
 
 import json
@@ -12,13 +13,18 @@ from tests.support.compiled import both
 from tests.support.org import Org
 
 # (viewer, sees other people's contact details, sees the agent-only values)
-VIEWERS = [("employee", False, False), ("other", False, False), ("hr_agent", True, False),
-           ("fac_agent", True, True), ("it_agent", True, True), ("admin", True, True)]
+VIEWERS = [
+    ("employee", False, False),
+    ("other", False, False),
+    ("hr_agent", True, False),
+    ("fac_agent", True, True),
+    ("it_agent", True, True),
+    ("admin", True, True),
+]
 
 
 @pytest.mark.parametrize(("viewer", "sees_people", "sees_values"), VIEWERS)
-async def test_the_compiled_answer_hides_what_normal_execution_hides(api, org: Org, viewer, sees_people,
-                                                                     sees_values):
+async def test_the_compiled_answer_hides_what_normal_execution_hides(api, org: Org, viewer, sees_people, sees_values):
     # given the repaired request (agent-only values, an assignee, watchers, an agent's comment)
     repaired = await repair(api, org)
     # when the viewer reads it by ID and in the list, through both paths

@@ -2,6 +2,7 @@
 execution (with the compiled read inside it), the view's shortcut for documents validated before
 (compiled reads and direct mutations), and normal execution. The compiled answer's `data` stays
 byte for byte normal execution's."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,7 +37,7 @@ def cost_of(query: str, variables: dict[str, Any] | None = None) -> int:
 
 def data_text(body: str) -> str:
     """The body up to its `extensions` (the last member): the `data` bytes."""
-    return body[:body.rindex(',"extensions":')]
+    return body[: body.rindex(',"extensions":')]
 
 
 class Served:
@@ -57,8 +58,11 @@ class Served:
 
     async def post(self, viewer: Person, query: str, variables: dict[str, Any] | None = None) -> httpx.Response:
         token = mint_token(person_id=viewer.id, email=viewer.email, secret=SECRET, hours=1)
-        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                      headers={"Authorization": f"Bearer {token}"})
+        return await self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -87,8 +91,13 @@ async def test_compiled_answers_report_their_cost_and_keep_normal_execution_s_da
     assert data_text(first.text) == data_text(second.text) == data_text(normal.body)
     # and each reports its cost and what remains of the minute's budget
     reports = [r.json()["extensions"]["cost"] for r in (first, second)]
-    assert reports[0] == {"requested": cost, "budget": 100_000, "budgetPerMinute": 500_000,
-                          "remaining": 500_000 - cost, "resetsIn": reports[0]["resetsIn"]}
+    assert reports[0] == {
+        "requested": cost,
+        "budget": 100_000,
+        "budgetPerMinute": 500_000,
+        "remaining": 500_000 - cost,
+        "resetsIn": reports[0]["resetsIn"],
+    }
     assert reports[1]["requested"] == cost and reports[1]["remaining"] <= 500_000 - cost
     assert normal.body.endswith(f',"extensions":{{"cost":{{"requested":{cost},"budget":100000}}}}}}')
 
@@ -110,8 +119,11 @@ async def test_direct_mutations_and_normal_execution_report_their_cost(database_
     # then the second ran directly, and every answer reports its cost
     assert direct.answered == answered_before + 1
     assert again.json()["data"]["commentAdd"]["comment"]["body"] == "Two"
-    for response, query in ((validated, COMMENT_ADD), (again, COMMENT_ADD), (departments, "{ departments(first: 10) "
-                                                                             "{ edges { node { name } } } }")):
+    for response, query in (
+        (validated, COMMENT_ADD),
+        (again, COMMENT_ADD),
+        (departments, "{ departments(first: 10) { edges { node { name } } } }"),
+    ):
         report = response.json()["extensions"]["cost"]
         assert report["requested"] == cost_of(query) and report["remaining"] <= 500_000 - cost_of(query)
 

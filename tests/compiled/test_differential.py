@@ -5,6 +5,7 @@ what they may not see: other people's emails and roles, and agent-only field val
 Size: TANDEM_DIFFERENTIAL_EXAMPLES operations (default 120) x 7 viewers; set
 TANDEM_DIFFERENTIAL_RANDOM=1 to draw new examples instead of the fixed sequence.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,10 +26,13 @@ VIEWERS = ["admin", "it_agent", "it_manager", "hr_agent", "fac_agent", "employee
 PERSON = "name email role"
 # Besides the generated ones, which select people's details only now and then: every person and every
 # field value of every request a viewer sees (pages of 40: within the cost budget, above the seed's sizes).
-PEOPLE_AND_FIELDS = Operation(query=f"""query {{ requests(first: 40) {{ edges {{ node {{
+PEOPLE_AND_FIELDS = Operation(
+    query=f"""query {{ requests(first: 40) {{ edges {{ node {{
   requester {{ {PERSON} }} assignee {{ {PERSON} }} watchers {{ {PERSON} }} fields {{ key value }}
   tasks {{ assignee {{ {PERSON} }} }} comments(first: 40) {{ edges {{ node {{ author {{ {PERSON} }} }} }} }}
-  activity(first: 40) {{ edges {{ node {{ summary actor {{ {PERSON} }} }} }} }} }} }} }} }}""", variables={})
+  activity(first: 40) {{ edges {{ node {{ summary actor {{ {PERSON} }} }} }} }} }} }} }} }}""",
+    variables={},
+)
 STAFF_ROLES = [f'"role":"{role.value}"' for role in Role if role is not Role.REQUESTER]
 
 
@@ -62,8 +66,13 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
             if viewer.role is Role.REQUESTER and compiled.compiled and '"email":null' in normal.body:
                 shown["names only"] += 1
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-              derandomize=not os.environ.get("TANDEM_DIFFERENTIAL_RANDOM"))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=not os.environ.get("TANDEM_DIFFERENTIAL_RANDOM"),
+    )
     @given(operations(seeded, sorted(org.departments.values()), people))
     def check(operation: Operation) -> None:
         # hypothesis drives from a thread; the operations run on the test's event loop
@@ -74,8 +83,10 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
     await asyncio.to_thread(check)
 
     total = sum(counts.values())
-    print(f"\ndifferential: {total // len(VIEWERS)} operations x {len(VIEWERS)} viewers = {total} comparisons, "
-          f"{counts['compiled']} compiled, {counts['fell back']} fell back")
+    print(
+        f"\ndifferential: {total // len(VIEWERS)} operations x {len(VIEWERS)} viewers = {total} comparisons, "
+        f"{counts['compiled']} compiled, {counts['fell back']} fell back"
+    )
     # and no compiled statement failed (a failure falls back silently, which would hide a bug)
     assert not [r for r in caplog.records if r.name == "tandem.compiled"]
     # and most of them were really answered by the compiled path (the rest need normal execution's errors)

@@ -13,6 +13,7 @@ mutations, as several viewers, each compared byte for byte with graphql-core's e
 
 Size: TANDEM_DIFFERENTIAL_EXAMPLES operations (default 120); TANDEM_DIFFERENTIAL_RANDOM=1 draws anew.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,8 +55,19 @@ DIRECT.extensions = (*DIRECT.extensions, lambda: DirectlyRunMutations(COUNTING))
 PERSON = ["id", "name", "email", "role", "__typename"]
 DEPARTMENT = ["id", "name", "slug"]
 COMMENT = ["id", "body", "internal", "createdAt", "__typename"]
-REQUEST = ["id", "number", "title", "description", "status", "priority", "version", "createdAt", "updatedAt",
-           "resolvedAt", "__typename"]
+REQUEST = [
+    "id",
+    "number",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "version",
+    "createdAt",
+    "updatedAt",
+    "resolvedAt",
+    "__typename",
+]
 ERRORS = ["field", "code", "message", "__typename"]
 
 
@@ -72,10 +84,11 @@ class Operation:
     def document(self) -> tuple[str, dict[str, Any]]:
         input_type = self.root[0].upper() + self.root[1:] + "Input"
         declared = "".join(f", ${n}: {t}" for n, (t, _) in self.variables.items())
-        query = (f"mutation Direct($input: {input_type}!{declared}) {{ {self.root}(input: $input) "
-                 f"{self.payload} }}" + "".join(self.fragments))
+        query = (
+            f"mutation Direct($input: {input_type}!{declared}) {{ {self.root}(input: $input) "
+            f"{self.payload} }}" + "".join(self.fragments)
+        )
         return query, {"input": self.input, **{n: v for n, (_, v) in self.variables.items()}}
-
 
     def node_query(self) -> tuple[str, dict[str, Any]]:
         """`node(id:)` selecting on the request what the payload's `request` selects."""
@@ -90,8 +103,10 @@ class Operation:
             text += "".join(fragments[n] for n in more)
         variables = {n: v for n, (_, v) in self.variables.items() if f"${n}" in text}
         declared = "".join(f", ${n}: {self.variables[n][0]}" for n in variables)
-        query = (f"query Node($id: ID!{declared}) {{ node(id: $id) {{ ... on Request {self.request_selection} }} }}"
-                 + "".join(fragments[n] for n in used))
+        query = (
+            f"query Node($id: ID!{declared}) {{ node(id: $id) {{ ... on Request {self.request_selection} }} }}"
+            + "".join(fragments[n] for n in used)
+        )
         return query, {"id": self.input["id"], **variables}
 
 
@@ -137,12 +152,16 @@ class _Selections:
         return self.fields("Comment", COMMENT, {"author": self.person})
 
     def request(self) -> str:
-        nested = {"requester": self.person, "assignee": self.person,
-                  "service": lambda: self.fields("Service", ["id", "name", "active"], {}),
-                  "ownerDepartment": lambda: self.fields("Department", DEPARTMENT, {}),
-                  "fields": lambda: self.fields("FieldValue", ["key", "value"], {}),
-                  "tasks": lambda: self.fields("Task", ["id", "title", "status"], {"assignee": self.person}),
-                  "watchers": self.person, "satisfaction": lambda: self.fields("Satisfaction", ["score"], {})}
+        nested = {
+            "requester": self.person,
+            "assignee": self.person,
+            "service": lambda: self.fields("Service", ["id", "name", "active"], {}),
+            "ownerDepartment": lambda: self.fields("Department", DEPARTMENT, {}),
+            "fields": lambda: self.fields("FieldValue", ["key", "value"], {}),
+            "tasks": lambda: self.fields("Task", ["id", "title", "status"], {"assignee": self.person}),
+            "watchers": self.person,
+            "satisfaction": lambda: self.fields("Satisfaction", ["score"], {}),
+        }
         if self.chance(0.1):  # a field with arguments: the whole operation executes normally
             nested["comments"] = lambda: "(first: 2) { totalCount }"
         return self.fields("Request", REQUEST, nested)
@@ -160,23 +179,42 @@ def operations(draw: Any, targets: dict[str, Any]) -> Operation:
     if root == "commentAdd":
         payload = s.fields("CommentPayload", ["__typename"], {"comment": s.comment, "userErrors": s.errors})
         request_id = draw(st.sampled_from([targets["open"], targets["open"], "UmVxdWVzdDo5OTk5OTk", "nonsense"]))
-        value: dict[str, Any] = {"requestId": request_id, "body": draw(st.sampled_from(["Thanks", "é ✓ \"quoted\""])),
-                                 "internal": draw(st.sampled_from([False, False, True]))}
+        value: dict[str, Any] = {
+            "requestId": request_id,
+            "body": draw(st.sampled_from(["Thanks", 'é ✓ "quoted"'])),
+            "internal": draw(st.sampled_from([False, False, True])),
+        }
     elif root == "requestCreate":
         payload = s.fields("RequestPayload", ["__typename"], {"request": s.request, "userErrors": s.errors})
-        value = {"serviceId": draw(st.sampled_from([targets["laptops"], targets["laptops"], "bad"])),
-                 "title": draw(st.sampled_from(["A new laptop", ""]))}
+        value = {
+            "serviceId": draw(st.sampled_from([targets["laptops"], targets["laptops"], "bad"])),
+            "title": draw(st.sampled_from(["A new laptop", ""])),
+        }
     else:
         request_selection = s.request()
         extras = draw(st.lists(st.sampled_from(["userErrors", "__typename"]), max_size=2, unique=True))
-        payload = "{ request " + request_selection + "".join(
-            " userErrors " + s.errors() if extra == "userErrors" else " __typename" for extra in extras) + " }"
-        value = {"id": targets["open"], "stale": draw(st.sampled_from([False, False, False, True])),
-                 "to": draw(st.sampled_from(["TRIAGED", "IN_PROGRESS", "WAITING_ON_REQUESTER", "RESOLVED", "NEW"]))}
+        payload = (
+            "{ request "
+            + request_selection
+            + "".join(" userErrors " + s.errors() if extra == "userErrors" else " __typename" for extra in extras)
+            + " }"
+        )
+        value = {
+            "id": targets["open"],
+            "stale": draw(st.sampled_from([False, False, False, True])),
+            "to": draw(st.sampled_from(["TRIAGED", "IN_PROGRESS", "WAITING_ON_REQUESTER", "RESOLVED", "NEW"])),
+        }
     if root != "requestTransition":
         value["idempotencyKey"] = uuid.uuid4().hex
-    return Operation(root=root, payload=payload, fragments=s.fragments, variables=s.variables, viewer=viewer,
-                     input=value, request_selection=request_selection)
+    return Operation(
+        root=root,
+        payload=payload,
+        fragments=s.fragments,
+        variables=s.variables,
+        viewer=viewer,
+        input=value,
+        request_selection=request_selection,
+    )
 
 
 async def _answer(schema: Any, engine: Any, viewer: Person, query: str, variables: dict[str, Any]) -> str:
@@ -186,8 +224,9 @@ async def _answer(schema: Any, engine: Any, viewer: Person, query: str, variable
 
 async def _version(api: Any, request_id: str) -> int:
     async with api.engine.connect() as conn:
-        return (await conn.execute(text("select version from requests where id = :id"),
-                                   {"id": ids.parse(request_id)[1]})).scalar_one()
+        return (
+            await conn.execute(text("select version from requests where id = :id"), {"id": ids.parse(request_id)[1]})
+        ).scalar_one()
 
 
 async def test_direct_and_normal_mutations_answer_the_same(api, org: Org):
@@ -229,16 +268,23 @@ async def test_direct_and_normal_mutations_answer_the_same(api, org: Org):
 
     answered_before = COUNTING.ran
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-              derandomize=not os.environ.get("TANDEM_DIFFERENTIAL_RANDOM"))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=not os.environ.get("TANDEM_DIFFERENTIAL_RANDOM"),
+    )
     @given(operations(targets))
     def check(operation: Operation) -> None:
         asyncio.run_coroutine_threadsafe(compare(operation), loop).result()
 
     # when many generated mutations run both ways
     await asyncio.to_thread(check)
-    print(f"\ndirect mutations: {sum(counts.values())} operations ({dict(counts)}), "
-          f"{COUNTING.ran - answered_before} answered directly")
+    print(
+        f"\ndirect mutations: {sum(counts.values())} operations ({dict(counts)}), "
+        f"{COUNTING.ran - answered_before} answered directly"
+    )
     # then most of them were answered by the direct path, and some wrote
     assert COUNTING.ran - answered_before > sum(counts.values()) // 2
     assert counts["wrote"] > EXAMPLES // 10
@@ -258,8 +304,7 @@ COMMENT_ADD = """mutation Comment($input: CommentAddInput!) { commentAdd(input: 
   comment { id body internal createdAt author { name role } } userErrors { field code message } } }"""
 
 
-async def test_over_http_a_mutation_seen_before_is_answered_directly_with_the_same_bytes(api, org: Org,
-                                                                                          database_url):
+async def test_over_http_a_mutation_seen_before_is_answered_directly_with_the_same_bytes(api, org: Org, database_url):
     # given a server with the direct path and one without, on the same database
     request = ids.encode("Request", await org.raise_request(org.employee, title="Dock"))
     direct_client, direct_app = _client(database_url)
@@ -267,16 +312,19 @@ async def test_over_http_a_mutation_seen_before_is_answered_directly_with_the_sa
     assert normal_app.state.graphql.schema.tandem_direct is None  # the switch turns the path off
     token = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=SECRET, hours=1)
     direct = direct_app.state.graphql.schema.tandem_direct
-    cases = [({"requestId": request, "body": "On it"}, {}),  # written
-             ({"requestId": request, "body": "Note", "internal": True}, {"Accept": GRAPHQL_RESPONSE}),
-             ({"requestId": "UmVxdWVzdDo5OTk5", "body": "Lost"}, {}),  # refused: no such request
-             ({"requestId": request}, {"Accept": GRAPHQL_RESPONSE})]  # bad variables: a request error
+    cases = [
+        ({"requestId": request, "body": "On it"}, {}),  # written
+        ({"requestId": request, "body": "Note", "internal": True}, {"Accept": GRAPHQL_RESPONSE}),
+        ({"requestId": "UmVxdWVzdDo5OTk5", "body": "Lost"}, {}),  # refused: no such request
+        ({"requestId": request}, {"Accept": GRAPHQL_RESPONSE}),
+    ]  # bad variables: a request error
     async with direct_client, normal_client:
         for number, (value, headers) in enumerate(cases):
             body = {"query": COMMENT_ADD, "variables": {"input": {**value, "idempotencyKey": f"key-{number}"}}}
             headers = {**headers, "Authorization": f"Bearer {token}"}
-            await direct_client.post("/graphql", json={**body, "variables": {"input": {**value}}},
-                                     headers=headers)  # the document is validated once, by strawberry
+            await direct_client.post(
+                "/graphql", json={**body, "variables": {"input": {**value}}}, headers=headers
+            )  # the document is validated once, by strawberry
             answered_before = direct.answered
             # when the same document comes again, directly; then the key replays normally
             first = await direct_client.post("/graphql", json=body, headers=headers)

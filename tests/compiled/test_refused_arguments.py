@@ -1,5 +1,6 @@
 """Arguments normal execution refuses, on the compiled path: it falls back (no statement tried, no
 warning) and both paths answer the same coded error."""
+
 from __future__ import annotations
 
 import base64
@@ -22,12 +23,15 @@ def _cursor(key: dict, row_id) -> str:
     return base64.urlsafe_b64encode(json.dumps([key, row_id]).encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("cursor", [
-    _cursor({"t": "9999-12-31T23:59:59-23:59"}, 1),  # aware, as the compiled path checked, yet past year 9999
-    _cursor({"t": "2026-01-01T00:00:00+00:00"}, 2**70),
-    _cursor({"v": "x"}, "y"),
-    _cursor({"t": "2026-01-01T00:00:00+00:00"}, None),
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor({"t": "9999-12-31T23:59:59-23:59"}, 1),  # aware, as the compiled path checked, yet past year 9999
+        _cursor({"t": "2026-01-01T00:00:00+00:00"}, 2**70),
+        _cursor({"v": "x"}, "y"),
+        _cursor({"t": "2026-01-01T00:00:00+00:00"}, None),
+    ],
+)
 async def test_a_cursor_of_wrong_values_is_the_same_coded_error_on_both_paths(api, org: Org, caplog, cursor):
     seeded = await seed(org, 3)
     request = ids.encode("Request", seeded.request_ids[0])
@@ -43,8 +47,9 @@ async def test_a_cursor_of_wrong_values_is_the_same_coded_error_on_both_paths(ap
         assert json.loads(compiled.body)["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-@pytest.mark.parametrize("variables", [{"f": {"search": "lap\u0000top"}},
-                                       {"f": {"createdAfter": "9999-12-31T23:59:59.999999-23:59"}}])
+@pytest.mark.parametrize(
+    "variables", [{"f": {"search": "lap\u0000top"}}, {"f": {"createdAfter": "9999-12-31T23:59:59.999999-23:59"}}]
+)
 async def test_a_filter_normal_execution_refuses_is_refused_alike(api, org: Org, caplog, variables):
     await seed(org, 3)
     query = "query($f: RequestFilter) { requests(first: 2, filter: $f) { edges { node { title } } } }"

@@ -1,5 +1,6 @@
 """A compiled statement's SQL depends on what a filter selects, not on how long its lists are:
 the statement is cached (and prepared on each connection) by its text."""
+
 from __future__ import annotations
 
 from tests.support.compiled import answer

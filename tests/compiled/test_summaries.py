@@ -1,6 +1,7 @@
 """Event summaries rendered in SQL (schema.compiled.summaries) are the text summarise() gives,
 for every template and the payloads the domain writes: missing keys, nulls, booleans, numbers,
 texts needing escapes, empty and non-empty lists and objects."""
+
 from __future__ import annotations
 
 import json
@@ -11,13 +12,33 @@ from sqlalchemy.dialects.postgresql import JSONB
 from schema.compiled.summaries import summary_text
 from schema.events.summaries import TEMPLATES, summarise
 
-SCALARS = [None, "", "Ünïcödé \"q\" \\ ✓", "IN_PROGRESS", 0, 7, 2.5, -3, True, False]
+SCALARS = [None, "", 'Ünïcödé "q" \\ ✓', "IN_PROGRESS", 0, 7, 2.5, -3, True, False]
 # Keys the templates read as a list or an object, with what the domain writes there (and null).
-SHAPED = {"changes": [None, {}, {"priority": {"from": "LOW"}, "description": "x", "Ärger": 1, "a": 2}],
-          "changed": [None, [], ["title", "priority"]], "requestIds": [None, 0, [], [3, 4]],
-          "position": [None, 0, 2], "minutes": [None, 0, 12, 2.5]}
-KEYS = sorted({"number", "title", "from", "to", "reason", "assigneeId", "score", "excerpt", "name",
-               "role", "version", "map", "subject", "stage"})
+SHAPED = {
+    "changes": [None, {}, {"priority": {"from": "LOW"}, "description": "x", "Ärger": 1, "a": 2}],
+    "changed": [None, [], ["title", "priority"]],
+    "requestIds": [None, 0, [], [3, 4]],
+    "position": [None, 0, 2],
+    "minutes": [None, 0, 12, 2.5],
+}
+KEYS = sorted(
+    {
+        "number",
+        "title",
+        "from",
+        "to",
+        "reason",
+        "assigneeId",
+        "score",
+        "excerpt",
+        "name",
+        "role",
+        "version",
+        "map",
+        "subject",
+        "stage",
+    }
+)
 
 
 def payloads() -> list[dict]:
@@ -40,10 +61,12 @@ def python_summary(event_type: str, payload: dict) -> str | None:
 async def test_sql_summaries_match_python(engine):
     # given every template (and an unknown type) and varied payloads, as rows (a constant would
     # be folded by the planner, unlike the event log's columns)
-    cases = [(name, p) for name in [*TEMPLATES, "SomethingNew"] for p in payloads()
-             if python_summary(name, p) is not None]
+    cases = [
+        (name, p) for name in [*TEMPLATES, "SomethingNew"] for p in payloads() if python_summary(name, p) is not None
+    ]
     rows = values(column("n", Integer), column("type", Text), column("payload", JSONB), name="events").data(
-        [(n, name, p) for n, (name, p) in enumerate(cases)])
+        [(n, name, p) for n, (name, p) in enumerate(cases)]
+    )
     # when PostgreSQL renders them
     async with engine.connect() as conn:
         got = (await conn.execute(select(rows.c.n, summary_text(rows.c.type, rows.c.payload)))).all()

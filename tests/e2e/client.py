@@ -1,4 +1,5 @@
 """GraphQL over real HTTP: the few calls the end-to-end tests make."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,8 +11,9 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def post(http: httpx.Client, query: str, *, token: str | None = None, headers: dict[str, str] | None = None,
-         **variables: Any) -> httpx.Response:
+def post(
+    http: httpx.Client, query: str, *, token: str | None = None, headers: dict[str, str] | None = None, **variables: Any
+) -> httpx.Response:
     body: dict[str, Any] = {"query": query}
     if variables:
         body["variables"] = variables

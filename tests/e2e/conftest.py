@@ -1,5 +1,6 @@
 """End-to-end fixtures: the real `tandem serve` on its own fresh database, real HTTP clients,
 tokens minted by the real `tandem token`."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -55,6 +56,7 @@ def token_for(server, server_env, e2e_org) -> Callable[[str], str]:
         if email not in minted:
             minted[email] = mint_token(email, env=server_env, cwd=server.cwd)
         return minted[email]
+
     return token
 
 

@@ -1,5 +1,6 @@
 """People and tokens made over real HTTP for the identity tests: fresh people each time, so
 deactivating or moving them leaves the shared test organisation as it was."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,19 +42,26 @@ class Someone:
         return ids.parse(self.id)[1]
 
 
-def someone(http: httpx.Client, admin_token: str, *, role: str = "REQUESTER",
-            department_id: str | None = None) -> Someone:
+def someone(
+    http: httpx.Client, admin_token: str, *, role: str = "REQUESTER", department_id: str | None = None
+) -> Someone:
     email = f"p.{uuid.uuid4().hex[:10]}@example.com"
-    made = payload(http, PERSON_CREATE, token=admin_token, input={
-        "name": "Pat Person", "email": email, "role": role, "departmentId": department_id})["person"]
-    return Someone(made["id"], email, mint_token(person_id=ids.parse(made["id"])[1], email=email, secret=SECRET,
-                                                 hours=1))
+    made = payload(
+        http,
+        PERSON_CREATE,
+        token=admin_token,
+        input={"name": "Pat Person", "email": email, "role": role, "departmentId": department_id},
+    )["person"]
+    return Someone(
+        made["id"], email, mint_token(person_id=ids.parse(made["id"])[1], email=email, secret=SECRET, hours=1)
+    )
 
 
 def api_token(http: httpx.Client, token: str, *scopes: str, person_id: str | None = None) -> tuple[str, str]:
     """(the token's ID, its secret)"""
-    made = payload(http, TOKEN_CREATE, token=token, input={"name": "script", "scopes": list(scopes),
-                                                           "personId": person_id})
+    made = payload(
+        http, TOKEN_CREATE, token=token, input={"name": "script", "scopes": list(scopes), "personId": person_id}
+    )
     return made["apiToken"]["id"], made["secret"]
 
 
@@ -65,8 +73,11 @@ async def signed_in(url: str, token: str) -> Any:
 
 
 async def subscribe(ws: Any, query: str, operation_id: str = "1", **variables: Any) -> None:
-    await ws.send(json.dumps({"id": operation_id, "type": "subscribe",
-                              "payload": {"query": query, "variables": variables or None}}))
+    await ws.send(
+        json.dumps(
+            {"id": operation_id, "type": "subscribe", "payload": {"query": query, "variables": variables or None}}
+        )
+    )
 
 
 async def next_message(ws: Any, timeout: float = 15) -> dict[str, Any]:
@@ -75,10 +86,12 @@ async def next_message(ws: Any, timeout: float = 15) -> dict[str, Any]:
 
 async def closed_within(ws: Any, seconds: float) -> tuple[int, str]:
     """The close code and reason, once the server closes the connection (within `seconds`)."""
+
     async def wait() -> tuple[int, str]:
         try:
             while True:
                 await ws.recv()
         except websockets.ConnectionClosed as closed:
             return closed.rcvd.code, closed.rcvd.reason
+
     return await asyncio.wait_for(wait(), seconds)

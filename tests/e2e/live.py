@@ -1,4 +1,5 @@
 """Subscriptions over a real websocket, with the `gql` package's graphql-transport-ws client."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,11 @@ def ws_url(http_url: str) -> str:
 
 @contextlib.asynccontextmanager
 async def live_session(base_url: str, token: str) -> AsyncIterator[Any]:
-    transport = WebsocketsTransport(url=ws_url(base_url), init_payload={"authorization": f"Bearer {token}"},
-                                    subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    transport = WebsocketsTransport(
+        url=ws_url(base_url),
+        init_payload={"authorization": f"Bearer {token}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
     async with Client(transport=transport) as session:
         yield session
 

@@ -1,5 +1,6 @@
 """HTTP/1.1 over a plain socket, for requests httpx refuses to send (header bytes that are not
 UTF-8), and the server's log lines for one request, to check that nothing was logged as a failure."""
+
 from __future__ import annotations
 
 import socket
@@ -18,12 +19,18 @@ class RawResponse:
     body: bytes
 
 
-def raw_request(server: Server, request_line: bytes, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> RawResponse:
+def raw_request(
+    server: Server, request_line: bytes, headers: list[tuple[bytes, bytes]], body: bytes = b""
+) -> RawResponse:
     """Send the bytes as they are; read the answer with h11 (a 101 Switching Protocols ends it)."""
     named = {name.lower() for name, _ in headers}
-    lines = [request_line, b"Host: 127.0.0.1", *(name + b": " + value for name, value in headers),
-             *([b"Content-Length: " + str(len(body)).encode()] if body else []),
-             *([] if b"connection" in named else [b"Connection: close"])]
+    lines = [
+        request_line,
+        b"Host: 127.0.0.1",
+        *(name + b": " + value for name, value in headers),
+        *([b"Content-Length: " + str(len(body)).encode()] if body else []),
+        *([] if b"connection" in named else [b"Connection: close"]),
+    ]
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         sock.sendall(b"\r\n".join(lines) + b"\r\n\r\n" + body)
         return _read(sock)
@@ -32,8 +39,11 @@ def raw_request(server: Server, request_line: bytes, headers: list[tuple[bytes, 
 def _read(sock: socket.socket) -> RawResponse:
     connection = h11.Connection(h11.CLIENT)
     # h11 parses the answer to a request it sent: one that may be upgraded (a 101) or answered plainly
-    connection.send(h11.Request(method="GET", target="/", headers=[("Host", "x"), ("Connection", "Upgrade"),
-                                                                    ("Upgrade", "websocket")]))
+    connection.send(
+        h11.Request(
+            method="GET", target="/", headers=[("Host", "x"), ("Connection", "Upgrade"), ("Upgrade", "websocket")]
+        )
+    )
     response, body = None, b""
     while True:
         event = connection.next_event()

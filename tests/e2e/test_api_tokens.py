@@ -1,6 +1,7 @@
 """API tokens against a real server: they sign in over HTTP and websockets, and their scopes are
 enforced on every path an operation can take (normal execution, the compiled read path, direct
 mutations, the event hub, strawberry's subscriptions), with 403 FORBIDDEN and nothing written."""
+
 from __future__ import annotations
 
 import pytest
@@ -69,15 +70,23 @@ async def test_a_refused_mutation_writes_nothing(http, employee, e2e_org: Org, s
     assert await snapshot_of(server_database) == before
 
 
-@pytest.mark.parametrize("scopes, document, method", [
-    (("EVENTS",), VIEWER, "POST"), (("EVENTS",), VIEWER, "GET"), (("WRITE",), REQUESTS, "GET"),
-    (("READ", "WRITE", "EVENTS"), TOKENS, "POST"),
-])
+@pytest.mark.parametrize(
+    "scopes, document, method",
+    [
+        (("EVENTS",), VIEWER, "POST"),
+        (("EVENTS",), VIEWER, "GET"),
+        (("WRITE",), REQUESTS, "GET"),
+        (("READ", "WRITE", "EVENTS"), TOKENS, "POST"),
+    ],
+)
 def test_each_kind_of_operation_needs_its_scope(http, employee, scopes, document, method):
     _id, secret = api_token(http, employee.token, *scopes)
     headers = {"Authorization": f"Bearer {secret}"}
-    response = http.get("/graphql", params={"query": document}, headers=headers) if method == "GET" \
+    response = (
+        http.get("/graphql", params={"query": document}, headers=headers)
+        if method == "GET"
         else http.post("/graphql", json={"query": document}, headers=headers)
+    )
     assert response.status_code == 403, response.text
     assert error_codes(response) == ["FORBIDDEN"]
 
@@ -94,8 +103,12 @@ async def test_a_token_subscribes_over_a_websocket_and_its_scopes_hold_there(ser
         # the event feed needs EVENTS: it runs, and delivers what the person's role sees
         await subscribe(ws, EVENTS, "feed")
         for attempt in range(30):
-            data(http, CREATE, token=employee.token, input={"serviceId": e2e_org.gid("Service", "laptops"),
-                                                             "title": f"Live {attempt}"})
+            data(
+                http,
+                CREATE,
+                token=employee.token,
+                input={"serviceId": e2e_org.gid("Service", "laptops"), "title": f"Live {attempt}"},
+            )
             try:
                 message = await next_message(ws, timeout=1)
                 break
@@ -110,8 +123,10 @@ async def test_a_read_token_cannot_subscribe(server, http, employee):
     _id, read_only = api_token(http, employee.token, "READ")
     ws = await signed_in(server.url, read_only)
     try:
-        for operation_id, document in (("1", EVENTS), ("2", "subscription { departmentStats(departmentId: \"x\") "
-                                                            "{ open } }")):
+        for operation_id, document in (
+            ("1", EVENTS),
+            ("2", 'subscription { departmentStats(departmentId: "x") { open } }'),
+        ):
             await subscribe(ws, document, operation_id)
             refused = await next_message(ws)
             assert refused["type"] == "error"
@@ -122,10 +137,14 @@ async def test_a_read_token_cannot_subscribe(server, http, employee):
         await ws.close()
 
 
-@pytest.mark.parametrize("token, message", [
-    ("tdm_pat_nonsense", "The API token is malformed"), ("tdm_pat_" + "a" * 38, "The API token is malformed"),
-    (new_secret(Person(0, "", "", Role.REQUESTER, None)), "The API token is not known."),
-])
+@pytest.mark.parametrize(
+    "token, message",
+    [
+        ("tdm_pat_nonsense", "The API token is malformed"),
+        ("tdm_pat_" + "a" * 38, "The API token is malformed"),
+        (new_secret(Person(0, "", "", Role.REQUESTER, None)), "The API token is not known."),
+    ],
+)
 def test_a_malformed_or_unknown_token_is_401(http, e2e_org: Org, token, message):
     response = post(http, VIEWER, token=token)
     assert response.status_code == 401

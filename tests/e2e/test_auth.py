@@ -1,6 +1,7 @@
 """Bearer tokens over HTTP: minted by the real `tandem token`, refused with 401 when absent or bad."""
+
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -20,7 +21,10 @@ def test_a_token_from_the_cli_signs_the_person_in(http, e2e_org: Org, token_for)
 
     assert response.status_code == 200
     assert response.json()["data"]["viewer"] == {
-        "email": "it.agent@example.com", "role": "AGENT", "department": {"name": "IT"}}
+        "email": "it.agent@example.com",
+        "role": "AGENT",
+        "department": {"name": "IT"},
+    }
 
 
 def test_a_missing_token_is_401_unauthenticated(http, e2e_org: Org):
@@ -33,8 +37,13 @@ def test_a_missing_token_is_401_unauthenticated(http, e2e_org: Org):
 
 def test_a_token_signed_with_another_secret_is_401(http, e2e_org: Org, server, server_env):
     # the real CLI, run against the same database with a different secret: a forgery
-    forged = tandem("token", "--email", "admin@example.com", cwd=server.cwd,
-                    env={**server_env, "TANDEM_SECRET": "not-the-server-secret"})
+    forged = tandem(
+        "token",
+        "--email",
+        "admin@example.com",
+        cwd=server.cwd,
+        env={**server_env, "TANDEM_SECRET": "not-the-server-secret"},
+    )
     assert forged.returncode == 0, forged.stderr
 
     response = post(http, QUERY, token=forged.stdout.strip())
@@ -42,7 +51,8 @@ def test_a_token_signed_with_another_secret_is_401(http, e2e_org: Org, server, s
     assert response.status_code == 401
     assert error_codes(response) == ["UNAUTHENTICATED"]
     assert response.json()["errors"][0]["message"] == (
-        "Invalid token: the signature does not match; it was not minted by this server.")
+        "Invalid token: the signature does not match; it was not minted by this server."
+    )
 
 
 def test_an_expired_token_is_401(http, e2e_org: Org):
@@ -70,7 +80,6 @@ def test_the_cli_refuses_an_unknown_email(server):
     assert "nobody@example.com" in done.stderr
 
 
-
 def test_a_bad_token_is_refused_even_for_a_query_that_needs_no_viewer(http, e2e_org: Org):
     response = post(http, "{ __typename }", token="Bearer-less.garbage.token")
 
@@ -83,15 +92,18 @@ def _signed(**claims) -> str:
     return jwt.encode({"aud": AUDIENCE, **claims}, SECRET, algorithm=ALGORITHM)
 
 
-IN_AN_HOUR = datetime.now(timezone.utc) + timedelta(hours=1)
+IN_AN_HOUR = datetime.now(UTC) + timedelta(hours=1)
 
 
-@pytest.mark.parametrize("token, message", [
-    (_signed(sub=str(2**63), exp=IN_AN_HOUR), "Invalid token: its subject (sub) is not a person's id."),
-    (_signed(sub="1" * 40, exp=IN_AN_HOUR), "Invalid token: its subject (sub) is not a person's id."),
-    (_signed(sub="admin", exp=IN_AN_HOUR), "Invalid token: its subject (sub) is not a person's id."),
-    (_signed(sub="1"), "Invalid token: it has no expiry (exp); Tandem accepts only tokens that expire."),
-])
+@pytest.mark.parametrize(
+    "token, message",
+    [
+        (_signed(sub=str(2**63), exp=IN_AN_HOUR), "Invalid token: its subject (sub) is not a person's id."),
+        (_signed(sub="1" * 40, exp=IN_AN_HOUR), "Invalid token: its subject (sub) is not a person's id."),
+        (_signed(sub="admin", exp=IN_AN_HOUR), "Invalid token: its subject (sub) is not a person's id."),
+        (_signed(sub="1"), "Invalid token: it has no expiry (exp); Tandem accepts only tokens that expire."),
+    ],
+)
 def test_a_token_tandem_never_mints_is_401_with_a_fixed_message(http, e2e_org: Org, server, token, message):
     # signed with the server's secret: only the claims are wrong (a subject past bigint used to fail
     # in the database with a plain-text 500; a token without exp used to sign in for ever)

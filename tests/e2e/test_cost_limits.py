@@ -1,6 +1,7 @@
 """Documents built to exhaust the server are refused promptly with a coded error, over HTTP and
 websockets, signed in or not, and the process keeps answering; each person's budget per minute
 holds across both. (Bounded waits only: a regression fails here instead of hanging.)"""
+
 from __future__ import annotations
 
 import asyncio
@@ -36,8 +37,9 @@ def fibonacci(levels: int) -> str:
 
 
 def deep_through_fragments(levels: int) -> str:
-    fragments = [f"fragment D{i} on Person {{ department {{ members {{ ...D{i + 1} ...D{i + 1} }} }} }}"
-                 for i in range(levels)]
+    fragments = [
+        f"fragment D{i} on Person {{ department {{ members {{ ...D{i + 1} ...D{i + 1} }} }} }}" for i in range(levels)
+    ]
     return "{ viewer { ...D0 } } " + " ".join(fragments) + f" fragment D{levels} on Person {{ name }}"
 
 
@@ -48,8 +50,10 @@ HOSTILE = {
     "fragments spreading the two before, 60 deep": (fibonacci(60), "QUERY_TOO_COMPLEX"),
     "nesting through fragments spread twice": (deep_through_fragments(40), "GRAPHQL_VALIDATION_FAILED"),
     "a thousand fields of one name": ("{ " + "viewer { name } " * 1000 + "}", "GRAPHQL_VALIDATION_FAILED"),
-    "30 aliases of 100 pages of 100": ("{ " + " ".join(f"a{i}: {PAGES}" for i in range(30)) + " }",
-                                       "QUERY_TOO_COMPLEX"),
+    "30 aliases of 100 pages of 100": (
+        "{ " + " ".join(f"a{i}: {PAGES}" for i in range(30)) + " }",
+        "QUERY_TOO_COMPLEX",
+    ),
 }
 
 
@@ -60,8 +64,9 @@ def still_healthy(server: Server) -> None:
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["signed out", "signed in"])
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_documents_are_refused_with_a_code_and_the_server_keeps_answering(server, token_for, e2e_org,
-                                                                                  name, signed_in):
+def test_hostile_documents_are_refused_with_a_code_and_the_server_keeps_answering(
+    server, token_for, e2e_org, name, signed_in
+):
     document, code = HOSTILE[name]
     headers = bearer(token_for("it.agent@example.com")) if signed_in else {}
 
@@ -85,8 +90,14 @@ async def _subscribe(ws, operation_id: str, query: str) -> dict:
     return json.loads(await asyncio.wait_for(ws.recv(), WAIT))
 
 
-@pytest.mark.parametrize("name", ["fragments spread twice, 40 deep", "an alias at the bottom of them",
-                                  "fragments spreading the two before, 60 deep"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fragments spread twice, 40 deep",
+        "an alias at the bottom of them",
+        "fragments spreading the two before, 60 deep",
+    ],
+)
 async def test_hostile_documents_are_refused_over_websockets_too(server, token_for, e2e_org, name):
     document, code = HOSTILE[name]
     async with await _session(server, token_for("it.agent@example.com")) as ws:
@@ -101,28 +112,35 @@ async def test_hostile_documents_are_refused_over_websockets_too(server, token_f
 DEPARTMENTS = "{ departments(first: 10) { edges { node { name } } } }"  # costs 1 + 10 x 3 = 31
 MORE_DEPARTMENTS = "{ departments(first: 16) { edges { node { name } } } }"  # 49
 ALL_DEPARTMENTS = "{ departments(first: 20) { edges { node { name } } } }"  # 61
-COMMENT = ('mutation { commentAdd(input: {requestId: "%s", body: "late"}) { '
-           'comment { id body author { name email } } userErrors { code } } }')  # 11 + 6 + 10 x 2 = 37
+COMMENT = (
+    'mutation { commentAdd(input: {requestId: "%s", body: "late"}) { '
+    "comment { id body author { name email } } userErrors { code } } }"
+)  # 11 + 6 + 10 x 2 = 37
 
 
 @pytest.fixture(scope="module")
 def frugal(server_env, e2e_org, tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("frugal")
-    running = Server(env={**server_env, "TANDEM_MAX_COST": "50", "TANDEM_COST_PER_MINUTE": "60"}, cwd=folder,
-                     log_path=folder / "server.log")
+    running = Server(
+        env={**server_env, "TANDEM_MAX_COST": "50", "TANDEM_COST_PER_MINUTE": "60"},
+        cwd=folder,
+        log_path=folder / "server.log",
+    )
     running.wait_ready()
     yield running
     running.stop()
 
 
 def post(server: Server, query: str, token: str, **headers: str) -> httpx.Response:
-    return httpx.post(f"{server.url}/graphql", json={"query": query}, headers={**bearer(token), **headers},
-                      timeout=WAIT)
+    return httpx.post(
+        f"{server.url}/graphql", json={"query": query}, headers={**bearer(token), **headers}, timeout=WAIT
+    )
 
 
 def test_an_operation_above_the_budget_is_refused_with_its_cost(frugal, token_for):
-    response = post(frugal, ALL_DEPARTMENTS, token_for("employee@example.com"),
-                    Accept="application/graphql-response+json")
+    response = post(
+        frugal, ALL_DEPARTMENTS, token_for("employee@example.com"), Accept="application/graphql-response+json"
+    )
 
     assert response.status_code == 400
     (error,) = response.json()["errors"]
@@ -130,8 +148,9 @@ def test_an_operation_above_the_budget_is_refused_with_its_cost(frugal, token_fo
     assert response.json()["extensions"]["cost"] == {"requested": 61, "budget": 50}
 
 
-async def test_a_spent_budget_is_429_with_retry_after_and_writes_nothing(frugal, token_for, e2e_org: Org,
-                                                                         server_database):
+async def test_a_spent_budget_is_429_with_retry_after_and_writes_nothing(
+    frugal, token_for, e2e_org: Org, server_database
+):
     token = token_for("hr.agent@example.com")
     request = ids.encode("Request", await e2e_org.raise_request(e2e_org.employee, service="payroll"))
     engine = create_engine(server_database, pool_size=1)
@@ -141,7 +160,11 @@ async def test_a_spent_budget_is_429_with_retry_after_and_writes_nothing(frugal,
         assert first.status_code == 200
         report = first.json()["extensions"]["cost"]
         assert {k: report[k] for k in ("requested", "budget", "budgetPerMinute", "remaining")} == {
-            "requested": 31, "budget": 50, "budgetPerMinute": 60, "remaining": 29}
+            "requested": 31,
+            "budget": 50,
+            "budgetPerMinute": 60,
+            "remaining": 29,
+        }
         assert report["resetsIn"] >= 30
         before = await snapshot(engine)
 

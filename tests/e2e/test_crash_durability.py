@@ -6,6 +6,7 @@ server answered is in the database.
 Before the fix (a wait that flushed nothing, db.durability) 10 runs of 10 lost acknowledged
 comments, in 36 of their 50 crashes: a crash loses only what was acknowledged since the WAL writer
 last wrote, so one crash can miss; five make a miss of all of them rare (about 0.2%)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -62,8 +63,9 @@ async def served(postgres: OwnPostgres, tmp_path) -> AsyncIterator[Served]:
         server.wait_ready()  # it migrates the database itself
         engine = create_engine(database_url, pool_size=2)
         org = await build_org(engine)
-        request_ids = [ids.encode("Request", await org.raise_request(org.employee, title=f"Crash {n}"))
-                       for n in range(WRITERS)]
+        request_ids = [
+            ids.encode("Request", await org.raise_request(org.employee, title=f"Crash {n}")) for n in range(WRITERS)
+        ]
         await engine.dispose()
         yield Served(server, database_url, mint_token("it.agent@example.com", env=env, cwd=tmp_path), request_ids)
     finally:
@@ -73,8 +75,9 @@ async def served(postgres: OwnPostgres, tmp_path) -> AsyncIterator[Served]:
 async def test_every_acknowledged_comment_survives_postgres_crashes(postgres: OwnPostgres, served: Served):
     acknowledged: list[int] = []
     stopping = asyncio.Event()
-    writers = [asyncio.create_task(_write(served, request_id, acknowledged, stopping))
-               for request_id in served.request_ids]
+    writers = [
+        asyncio.create_task(_write(served, request_id, acknowledged, stopping)) for request_id in served.request_ids
+    ]
     try:
         for _ in range(CRASHES):
             # given writes being acknowledged, when PostgreSQL crashes mid-load, and comes back
@@ -122,8 +125,10 @@ async def _add_comment(http: httpx.AsyncClient, request_id: str, body: str) -> i
 async def _until_acknowledged(acknowledged: list[int], count: int, served: Served) -> None:
     deadline = time.monotonic() + ROUND_TIMEOUT
     while len(acknowledged) < count:
-        assert time.monotonic() < deadline, (f"{len(acknowledged)} of {count} comments acknowledged in "
-                                             f"{ROUND_TIMEOUT}s:\n{served.server.log_text()[-3000:]}")
+        assert time.monotonic() < deadline, (
+            f"{len(acknowledged)} of {count} comments acknowledged in "
+            f"{ROUND_TIMEOUT}s:\n{served.server.log_text()[-3000:]}"
+        )
         await asyncio.sleep(0.02)
 
 

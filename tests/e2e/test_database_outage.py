@@ -3,6 +3,7 @@ server's pool would open, and one that goes away and comes back. Calls wait for 
 connection instead of failing; an outage is answered 503 SERVICE_UNAVAILABLE (Retry-After,
 X-Request-ID) on a keep-alive connection that stays open, and the next call on it works once the
 database is back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,9 @@ SECRET = "outage-secret-not-the-default-and-32-bytes-long"
 MAX_CONNECTIONS = 10  # the server's pool would open 30 (TANDEM_DB_POOL_SIZE=20, and half again)
 CLIENTS, CALLS = 100, 6
 LIST = "query($first: Int) { requests(first: $first) { totalCount edges { node { id title } } } }"
-COMMENT = """mutation($input: CommentAddInput!) { commentAdd(input: $input) { comment { body } userErrors { code } } }"""
+COMMENT = (
+    """mutation($input: CommentAddInput!) { commentAdd(input: $input) { comment { body } userErrors { code } } }"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +45,11 @@ def own_postgres() -> Iterator[OwnPostgres]:
 @pytest.fixture(scope="module")
 def served(own_postgres, tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("own-postgres")
-    running = Server(env=clean_env(DATABASE_URL=own_postgres.url, TANDEM_SECRET=SECRET, TANDEM_DB_POOL_SIZE="20"),
-                     cwd=folder, log_path=folder / "server.log")
+    running = Server(
+        env=clean_env(DATABASE_URL=own_postgres.url, TANDEM_SECRET=SECRET, TANDEM_DB_POOL_SIZE="20"),
+        cwd=folder,
+        log_path=folder / "server.log",
+    )
     running.wait_ready()
     yield running
     running.stop()
@@ -61,22 +67,32 @@ def _token(person: Person) -> str:
     return mint_token(person_id=person.id, email=person.email, secret=SECRET, hours=1)
 
 
-async def test_calls_wait_for_a_connection_when_the_server_allows_fewer_than_the_pool(served, own_postgres,
-                                                                                     own_org: Org):
+async def test_calls_wait_for_a_connection_when_the_server_allows_fewer_than_the_pool(
+    served, own_postgres, own_org: Org
+):
     # given requests to comment on, and a hundred clients calling at once
-    requests = [ids.encode("Request", await own_org.raise_request(own_org.employee, title=f"Dock {n}"))
-                for n in range(10)]
+    requests = [
+        ids.encode("Request", await own_org.raise_request(own_org.employee, title=f"Dock {n}")) for n in range(10)
+    ]
     await own_org.engine.dispose()
     agent = _token(own_org.it_agent)
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     async with httpx.AsyncClient(base_url=served.url, timeout=60, limits=limits, headers=bearer(agent)) as http:
+
         async def client(number: int) -> list[str]:
             """What went wrong in this client's calls."""
             failures = []
             for call in range(CALLS):
                 if call % 2:
-                    body = {"query": COMMENT, "variables": {"input": {
-                        "requestId": requests[number % len(requests)], "body": f"client {number} call {call}"}}}
+                    body = {
+                        "query": COMMENT,
+                        "variables": {
+                            "input": {
+                                "requestId": requests[number % len(requests)],
+                                "body": f"client {number} call {call}",
+                            }
+                        },
+                    }
                 else:
                     body = {"query": LIST, "variables": {"first": 5}}
                 try:
@@ -99,8 +115,7 @@ async def test_calls_wait_for_a_connection_when_the_server_allows_fewer_than_the
     assert refusals < CLIENTS * CALLS / 4
 
 
-async def test_an_outage_is_a_coded_503_and_the_connection_serves_the_next_call(served, own_postgres,
-                                                                                own_org: Org):
+async def test_an_outage_is_a_coded_503_and_the_connection_serves_the_next_call(served, own_postgres, own_org: Org):
     agent = _token(own_org.it_agent)
     with httpx.Client(base_url=served.url, timeout=30, headers=bearer(agent)) as http:
         first = http.post("/graphql", json={"query": LIST, "variables": {"first": 5}})
@@ -114,8 +129,13 @@ async def test_an_outage_is_a_coded_503_and_the_connection_serves_the_next_call(
             newcomer = _token(own_org.people["hr_manager" if mode == "fast" else "fac_agent"])
             answers = [
                 http.post("/graphql", json={"query": LIST, "variables": {"first": 5}}),
-                http.post("/graphql", json={"query": COMMENT, "variables": {"input": {
-                    "requestId": ids.encode("Request", 1), "body": "during the outage"}}}),
+                http.post(
+                    "/graphql",
+                    json={
+                        "query": COMMENT,
+                        "variables": {"input": {"requestId": ids.encode("Request", 1), "body": "during the outage"}},
+                    },
+                ),
                 http.post("/graphql", json={"query": "{ viewer { email } }"}, headers=bearer(newcomer)),
             ]
             for answer in answers:

@@ -1,6 +1,7 @@
 """Statements that wait too long are cancelled and answered `TIMEOUT`, writing nothing; a pool
 with every connection taken and calls waiting makes /readyz say so. Real servers with small
 timeouts; the waits are made by another session holding a lock."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,9 @@ def _served(server_env: dict[str, str], folder, **settings: str) -> Server:
 
 @pytest.fixture(scope="module")
 def lock_limited(server_env, e2e_org: Org, tmp_path_factory):
-    running = _served(server_env, tmp_path_factory.mktemp("lock-timeout"),
-                      TANDEM_LOCK_TIMEOUT="0.5", TANDEM_STATEMENT_TIMEOUT="30")
+    running = _served(
+        server_env, tmp_path_factory.mktemp("lock-timeout"), TANDEM_LOCK_TIMEOUT="0.5", TANDEM_STATEMENT_TIMEOUT="30"
+    )
     yield running
     running.stop()
 
@@ -62,8 +64,11 @@ async def holding(database_url: str, sql: str) -> AsyncIterator[None]:
 
 async def _post(server: Server, query: str, token: str, **variables) -> httpx.Response:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-        return await http.post("/graphql", json={"query": query, "variables": variables},
-                               headers={**bearer(token), "X-Request-ID": f"timeout-{uuid.uuid4().hex}"})
+        return await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={**bearer(token), "X-Request-ID": f"timeout-{uuid.uuid4().hex}"},
+        )
 
 
 def _assert_timed_out(response: httpx.Response) -> None:
@@ -74,7 +79,8 @@ def _assert_timed_out(response: httpx.Response) -> None:
 
 
 async def test_writes_that_wait_too_long_for_a_lock_time_out_and_write_nothing(
-        lock_limited, e2e_org: Org, server_database, token_for):
+    lock_limited, e2e_org: Org, server_database, token_for
+):
     # given requests, a transition already run once (so the view runs it directly from now on),
     # and another session holding the lock every event append waits for
     agent = token_for("it.agent@example.com")
@@ -84,12 +90,22 @@ async def test_writes_that_wait_too_long_for_a_lock_time_out_and_write_nothing(
     async with holding(server_database, f"select pg_advisory_xact_lock({EVENTS_ORDERING_LOCK})"):
         # when an agent moves a request (run directly, and through graphql-core), comments on it
         # (run directly, a document new to the server) and adds a task (the locking unit of work)
-        answers = [await _post(lock_limited, TRANSITION, agent, input=_move(request)),
-                   await _post(lock_limited, TRANSITION_EXECUTED, agent, input=_move(request)),
-                   await _post(lock_limited, COMMENT_ADD, agent, input={"requestId": request, "body": "On it"}),
-                   await _post(lock_limited, TASK_ADD, agent, input={
-                       "requestId": request, "title": "Check the dock", "expectedVersion": 1,
-                       "departmentId": e2e_org.gid("Department", "it")})]
+        answers = [
+            await _post(lock_limited, TRANSITION, agent, input=_move(request)),
+            await _post(lock_limited, TRANSITION_EXECUTED, agent, input=_move(request)),
+            await _post(lock_limited, COMMENT_ADD, agent, input={"requestId": request, "body": "On it"}),
+            await _post(
+                lock_limited,
+                TASK_ADD,
+                agent,
+                input={
+                    "requestId": request,
+                    "title": "Check the dock",
+                    "expectedVersion": 1,
+                    "departmentId": e2e_org.gid("Department", "it"),
+                },
+            ),
+        ]
         during = await snapshot(e2e_org.engine)
 
     # then each waited its lock timeout and was answered TIMEOUT, and nothing was written
@@ -108,7 +124,8 @@ def _move(request: str) -> dict:
 
 
 async def test_a_statement_running_too_long_times_out_and_writes_nothing(
-        server_env, e2e_org: Org, server_database, token_for, tmp_path):
+    server_env, e2e_org: Org, server_database, token_for, tmp_path
+):
     # given a server with a statement timeout and no lock timeout
     server = _served(server_env, tmp_path, TANDEM_LOCK_TIMEOUT="0", TANDEM_STATEMENT_TIMEOUT="1")
     try:
@@ -158,11 +175,16 @@ async def test_a_sign_in_that_waits_too_long_is_a_coded_503(lock_limited, e2e_or
     assert answer.json()["errors"][0]["message"] == "The database did not answer in time; try again shortly."
 
 
-async def test_readyz_says_when_the_pool_is_exhausted(server_env, e2e_org: Org, server_database, token_for,
-                                                       tmp_path):
+async def test_readyz_says_when_the_pool_is_exhausted(server_env, e2e_org: Org, server_database, token_for, tmp_path):
     # given a server with one pooled connection and no lock timeout
-    server = _served(server_env, tmp_path, TANDEM_DB_POOL_SIZE="1", TANDEM_DB_POOL_TIMEOUT="3",
-                     TANDEM_LOCK_TIMEOUT="0", TANDEM_STATEMENT_TIMEOUT="60")
+    server = _served(
+        server_env,
+        tmp_path,
+        TANDEM_DB_POOL_SIZE="1",
+        TANDEM_DB_POOL_TIMEOUT="3",
+        TANDEM_LOCK_TIMEOUT="0",
+        TANDEM_STATEMENT_TIMEOUT="60",
+    )
     agent = token_for("it.agent@example.com")
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
@@ -188,8 +210,9 @@ async def _until_a_statement_waits_for_a_lock(database_url: str) -> None:
     session = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         for _ in range(200):
-            if await session.fetchval("select count(*) from pg_stat_activity where datname = current_database() "
-                                      "and wait_event_type = 'Lock'"):
+            if await session.fetchval(
+                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"
+            ):
                 return
             await asyncio.sleep(0.05)
         raise AssertionError("no statement came to wait for the lock")

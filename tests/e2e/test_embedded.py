@@ -1,5 +1,6 @@
 """`tandem serve` with no DATABASE_URL: an embedded PostgreSQL under TANDEM_DATA_DIR whose data
 survives a restart of the server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,12 @@ async def _insert_admin(url: str) -> None:
 
 
 def _graphql(server: Server, query: str, token: str | None = None, **variables) -> httpx.Response:
-    return httpx.post(f"{server.url}/graphql", json={"query": query, "variables": variables},
-                      headers=bearer(token) if token else {}, timeout=30)
+    return httpx.post(
+        f"{server.url}/graphql",
+        json={"query": query, "variables": variables},
+        headers=bearer(token) if token else {},
+        timeout=30,
+    )
 
 
 def _stop_leftover_postgres(pgdata: Path) -> None:

@@ -1,6 +1,7 @@
 """First run, as a new user does it, through the real CLI: an empty database, `tandem token`
 saying to run `tandem init`, `tandem init` making the first admin once, and a server that
 refuses to start against a real database with a signing secret anyone could know."""
+
 from __future__ import annotations
 
 import subprocess
@@ -55,10 +56,14 @@ def test_init_makes_the_first_admin_once(empty_database, tmp_path):
     assert viewer == {"email": EMAIL, "name": "Me", "role": "ADMIN"}
 
 
-@pytest.mark.parametrize("secret, says", [
-    (None, "TANDEM_SECRET is the development default"), (DEV_SECRET, "TANDEM_SECRET is the development default"),
-    ("short-but-not-default", "TANDEM_SECRET is shorter than 32 bytes"),
-])
+@pytest.mark.parametrize(
+    "secret, says",
+    [
+        (None, "TANDEM_SECRET is the development default"),
+        (DEV_SECRET, "TANDEM_SECRET is the development default"),
+        ("short-but-not-default", "TANDEM_SECRET is shorter than 32 bytes"),
+    ],
+)
 def test_serve_refuses_a_weak_secret_with_an_external_database(empty_database, tmp_path, secret, says):
     env = clean_env(DATABASE_URL=empty_database, **({"TANDEM_SECRET": secret} if secret else {}))
 
@@ -73,8 +78,14 @@ def test_serve_refuses_a_weak_secret_with_an_external_database(empty_database, t
 def test_the_app_factory_refuses_too(empty_database, tmp_path):
     """For those who run `uvicorn api.app:create_app --factory` themselves."""
     env = clean_env(DATABASE_URL=empty_database, TANDEM_SECRET="short")
-    done = subprocess.run([sys.executable, "-c", "from api.app import create_app; create_app()"], env=env,
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", "from api.app import create_app; create_app()"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith("tandem: refusing to start:")
     assert "Traceback" not in done.stderr

@@ -1,4 +1,5 @@
 """The GraphQL-over-HTTP rules, checked on the wire: methods, media types, status codes, errors."""
+
 import uuid
 
 import pytest
@@ -18,9 +19,16 @@ def test_get_runs_a_query(http, e2e_org: Org, token_for):
 
 
 def test_get_with_variables_and_operation_name(http, e2e_org: Org, token_for):
-    response = http.get("/graphql", headers=bearer(token_for("admin@example.com")), params={
-        "query": "query Dept($first: Int) { departments(first: $first) { totalCount } } query Other { viewer { id } }",
-        "variables": '{"first": 1}', "operationName": "Dept"})
+    response = http.get(
+        "/graphql",
+        headers=bearer(token_for("admin@example.com")),
+        params={
+            "query": "query Dept($first: Int) { departments(first: $first) { totalCount } }"
+            " query Other { viewer { id } }",
+            "variables": '{"first": 1}',
+            "operationName": "Dept",
+        },
+    )
 
     assert response.status_code == 200
     assert response.json()["data"]["departments"]["totalCount"] >= 3
@@ -39,13 +47,16 @@ def test_get_refuses_a_mutation_with_405_and_writes_nothing(http, e2e_org: Org, 
     assert "Sneaky" not in {e["node"]["name"] for e in names["data"]["departments"]["edges"]}
 
 
-@pytest.mark.parametrize("accept, media_type", [
-    (None, "application/json"),
-    ("application/json", "application/json"),
-    (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
-    (f"{GRAPHQL_RESPONSE}, application/json;q=0.9", GRAPHQL_RESPONSE),
-    ("*/*", "application/json"),
-])
+@pytest.mark.parametrize(
+    "accept, media_type",
+    [
+        (None, "application/json"),
+        ("application/json", "application/json"),
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
+        (f"{GRAPHQL_RESPONSE}, application/json;q=0.9", GRAPHQL_RESPONSE),
+        ("*/*", "application/json"),
+    ],
+)
 def test_the_response_media_type_follows_accept(http, e2e_org: Org, token_for, accept, media_type):
     headers = {"Accept": accept} if accept else {}
     response = post(http, VIEWER, token=token_for("admin@example.com"), headers=headers)
@@ -56,8 +67,9 @@ def test_the_response_media_type_follows_accept(http, e2e_org: Org, token_for, a
 
 
 def test_malformed_json_is_a_400_with_a_coded_error(http):
-    response = http.post("/graphql", content=b'{"query": "{ viewer { id } }"', headers={
-        "Content-Type": "application/json"})
+    response = http.post(
+        "/graphql", content=b'{"query": "{ viewer { id } }"', headers={"Content-Type": "application/json"}
+    )
 
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/json")
@@ -74,8 +86,7 @@ def test_a_body_without_a_query_is_a_400(http):
 
 @pytest.mark.parametrize("accept, status", [("application/json", 200), (GRAPHQL_RESPONSE, 400)])
 def test_an_unknown_field_is_a_coded_validation_error(http, e2e_org: Org, token_for, accept, status):
-    response = post(http, "{ viewer { shoeSize } }", token=token_for("admin@example.com"),
-                    headers={"Accept": accept})
+    response = post(http, "{ viewer { shoeSize } }", token=token_for("admin@example.com"), headers={"Accept": accept})
 
     # application/json keeps 200 for legacy clients; the spec's own media type says 400.
     assert response.status_code == status
@@ -86,8 +97,9 @@ def test_an_unknown_field_is_a_coded_validation_error(http, e2e_org: Org, token_
 
 
 def test_a_syntax_error_is_a_coded_parse_error(http, e2e_org: Org, token_for):
-    response = post(http, "{ viewer { email ", token=token_for("admin@example.com"),
-                    headers={"Accept": GRAPHQL_RESPONSE})
+    response = post(
+        http, "{ viewer { email ", token=token_for("admin@example.com"), headers={"Accept": GRAPHQL_RESPONSE}
+    )
 
     assert response.status_code == 400
     assert error_codes(response) == ["GRAPHQL_PARSE_FAILED"]
@@ -115,8 +127,10 @@ def test_several_operations_without_an_operation_name_run_none(http, e2e_org: Or
     # given a document whose first operation is a mutation
     token = token_for("admin@example.com")
     name = f"Unnamed {uuid.uuid4().hex[:8]}"
-    document = 'mutation Add { departmentCreate(input: {name: "%s"}) { department { id } } } ' \
-               "query Who { viewer { email } }" % name
+    document = (
+        f'mutation Add {{ departmentCreate(input: {{name: "{name}"}}) {{ department {{ id }} }} }} '
+        "query Who { viewer { email } }"
+    )
 
     # when it comes without operationName, by POST and by GET
     by_post = post(http, document, token=token, headers={"Accept": accept})
@@ -131,8 +145,11 @@ def test_several_operations_without_an_operation_name_run_none(http, e2e_org: Or
 
 
 def test_an_operation_name_naming_no_operation_is_a_400(http, e2e_org: Org, token_for):
-    response = http.post("/graphql", json={"query": "query Who { viewer { email } }", "operationName": "Whom"},
-                         headers=bearer(token_for("admin@example.com")))
+    response = http.post(
+        "/graphql",
+        json={"query": "query Who { viewer { email } }", "operationName": "Whom"},
+        headers=bearer(token_for("admin@example.com")),
+    )
 
     assert response.status_code == 400
     assert error_codes(response) == ["OPERATION_RESOLUTION_FAILURE"]
@@ -143,8 +160,10 @@ def test_a_document_answered_before_by_name_still_needs_its_name(http, e2e_org: 
     # given a document the server has answered by name (so validated, and compiled: the fast path)
     token = token_for("admin@example.com")
     name = f"Fast {uuid.uuid4().hex[:8]}"
-    document = 'mutation Add { departmentCreate(input: {name: "%s"}) { department { id } } } ' \
-               "query Portal { requests(first: 1) { edges { node { title } } } }" % name
+    document = (
+        f'mutation Add {{ departmentCreate(input: {{name: "{name}"}}) {{ department {{ id }} }} }} '
+        "query Portal { requests(first: 1) { edges { node { title } } } }"
+    )
     named = http.post("/graphql", json={"query": document, "operationName": "Portal"}, headers=bearer(token))
     assert named.status_code == 200 and "errors" not in named.json()
 

@@ -1,4 +1,5 @@
 """Probes, request ids and the JSON log lines on the server's stderr."""
+
 import uuid
 
 from tests.e2e.client import post

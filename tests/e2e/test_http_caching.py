@@ -1,6 +1,7 @@
 """What caches may keep: every /graphql answer depends on the bearer token and on Accept, so it
 says so (Vary); an answer to a signed-in viewer is theirs alone (Cache-Control: private) and is
 live data (no-cache: asked for again before reuse)."""
+
 import json
 
 import httpx
@@ -18,8 +19,9 @@ def _vary(response: httpx.Response) -> list[str]:
 
 
 def test_a_signed_in_get_is_private_and_varies_by_token(http, e2e_org: Org, token_for):
-    response = http.get("/graphql", params={"query": "{ viewer { email } }"},
-                        headers=bearer(token_for("employee@example.com")))
+    response = http.get(
+        "/graphql", params={"query": "{ viewer { email } }"}, headers=bearer(token_for("employee@example.com"))
+    )
 
     assert response.status_code == 200
     assert response.headers["cache-control"] == PRIVATE
@@ -33,8 +35,11 @@ def test_a_persisted_query_by_get_is_private_too(http, e2e_org: Org, token_for):
     assert with_query(http, document, token=token).status_code == 200
 
     # when a client asks for it by hash, in a short URL a CDN could cache
-    response = http.get("/graphql", headers=bearer(token), params={
-        "extensions": '{"persistedQuery": {"version": 1, "sha256Hash": "%s"}}' % sha256(document)})
+    response = http.get(
+        "/graphql",
+        headers=bearer(token),
+        params={"extensions": f'{{"persistedQuery": {{"version": 1, "sha256Hash": "{sha256(document)}"}}}}'},
+    )
 
     # then no shared cache keeps it, and a private one keys it on the token
     assert response.json()["data"]["viewer"]["email"] == "employee@example.com"
@@ -59,8 +64,11 @@ def test_a_signed_in_post_is_private(http, e2e_org: Org, token_for):
 
 
 def test_an_unknown_hash_is_still_never_stored(http, e2e_org: Org, token_for):
-    response = http.get("/graphql", headers=bearer(token_for("employee@example.com")), params={
-        "extensions": json.dumps(persisted(sha256(unique_query())))})
+    response = http.get(
+        "/graphql",
+        headers=bearer(token_for("employee@example.com")),
+        params={"extensions": json.dumps(persisted(sha256(unique_query())))},
+    )
 
     assert response.headers["cache-control"] == "no-store"
     assert "authorization" in _vary(response)

@@ -3,11 +3,12 @@ connection of a deactivated person, close with 4403; a change of role or departm
 an open subscription delivers. The server here re-reads nothing on a timer
 (TANDEM_WS_RECHECK_SECONDS=0): what closes and moves the connections is the event log, as
 committed by another process. Waits are bounded, never asserted."""
+
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -42,8 +43,7 @@ def watched(server_env, server, e2e_org, tmp_path_factory) -> Iterator[Server]:
     """A second process on the same database, timer off: the websockets live here, the changes are
     made on the other one."""
     folder = tmp_path_factory.mktemp("watched")
-    running = Server(env={**server_env, "TANDEM_WS_RECHECK_SECONDS": "0"}, cwd=folder,
-                     log_path=folder / "server.log")
+    running = Server(env={**server_env, "TANDEM_WS_RECHECK_SECONDS": "0"}, cwd=folder, log_path=folder / "server.log")
     running.wait_ready()
     yield running
     running.stop()
@@ -82,8 +82,10 @@ async def test_deactivating_a_person_closes_all_their_websockets(server, watched
 
         for ws in sockets:
             assert await closed_within(ws, CLOSE_WAIT) == (4403, "Forbidden: the person is deactivated")
-        for token, message in ((secret, "The API token's person is deactivated."),
-                               (person.token, "The person is deactivated.")):
+        for token, message in (
+            (secret, "The API token's person is deactivated."),
+            (person.token, "The person is deactivated."),
+        ):
             response = post(http, VIEWER, token=token)
             assert response.status_code == 401 and response.json()["errors"][0]["message"] == message
         refused = tandem("token", "--email", person.email, cwd=server.cwd, env=server.env)
@@ -93,8 +95,9 @@ async def test_deactivating_a_person_closes_all_their_websockets(server, watched
             await ws.close()
 
 
-async def until_delivered(ws, http: httpx.Client, *, token: str, org: Org, title: str,
-                          service: str = "laptops") -> dict:
+async def until_delivered(
+    ws, http: httpx.Client, *, token: str, org: Org, title: str, service: str = "laptops"
+) -> dict:
     """Raise requests until one of them arrives on `ws` (the feed goes live a moment after subscribing)."""
     for attempt in range(30):
         data(http, CREATE, token=token, input={"serviceId": org.gid("Service", service), "title": f"{title} {attempt}"})
@@ -117,8 +120,17 @@ async def test_a_role_change_changes_what_an_open_subscription_delivers(watched,
         await until_delivered(ws, http, token=person.token, org=e2e_org, title="Mine")
         data(http, CREATE, token=employee, input={"serviceId": e2e_org.gid("Service", "laptops"), "title": "Before"})
         # when an admin makes them an IT agent (on the other process)
-        payload(http, PERSON_UPDATE, token=admin, input={"id": person.id, "expectedVersion": 1, "role": "AGENT",
-                                                         "departmentId": e2e_org.gid("Department", "it")})
+        payload(
+            http,
+            PERSON_UPDATE,
+            token=admin,
+            input={
+                "id": person.id,
+                "expectedVersion": 1,
+                "role": "AGENT",
+                "departmentId": e2e_org.gid("Department", "it"),
+            },
+        )
         # then the same subscription delivers IT's requests from then on (the earlier one is not replayed)
         seen = await until_delivered(ws, http, token=employee, org=e2e_org, title="After")
         assert seen["request"]["title"].startswith("After")
@@ -131,16 +143,21 @@ async def test_a_role_change_changes_what_an_open_subscription_delivers(watched,
         await ws.close()
 
 
-async def test_an_agent_moved_to_another_department_gets_that_departments_events(watched, http, admin,
-                                                                               e2e_org: Org, token_for):
+async def test_an_agent_moved_to_another_department_gets_that_departments_events(
+    watched, http, admin, e2e_org: Org, token_for
+):
     person = someone(http, admin, role="AGENT", department_id=e2e_org.gid("Department", "it"))
     employee = token_for("employee@example.com")
     ws = await signed_in(watched.url, person.token)
     try:
         await subscribe(ws, EVENTS)  # shared with IT's agents: rendered once for all of them
         await until_delivered(ws, http, token=employee, org=e2e_org, title="IT")
-        payload(http, PERSON_UPDATE, token=admin, input={"id": person.id, "expectedVersion": 1,
-                                                         "departmentId": e2e_org.gid("Department", "hr")})
+        payload(
+            http,
+            PERSON_UPDATE,
+            token=admin,
+            input={"id": person.id, "expectedVersion": 1, "departmentId": e2e_org.gid("Department", "hr")},
+        )
         # HR's requests arrive once the move has taken effect (about a second)...
         await until_delivered(ws, http, token=employee, org=e2e_org, title="Payroll", service="payroll")
         # ...and IT's no longer do: the next request created that arrives is HR's, not the IT one before it
@@ -154,23 +171,26 @@ async def test_an_agent_moved_to_another_department_gets_that_departments_events
 
 @pytest.fixture
 def swept(server_env, server, e2e_org, tmp_path) -> Iterator[Server]:
-    running = Server(env={**server_env, "TANDEM_WS_RECHECK_SECONDS": "0.5"}, cwd=tmp_path,
-                     log_path=tmp_path / "server.log")
+    running = Server(
+        env={**server_env, "TANDEM_WS_RECHECK_SECONDS": "0.5"}, cwd=tmp_path, log_path=tmp_path / "server.log"
+    )
     running.wait_ready()
     yield running
     running.stop()
 
 
-async def test_a_change_made_behind_tandems_back_closes_websockets_on_the_next_sweep(swept, http, admin,
-                                                                                     server_database):
+async def test_a_change_made_behind_tandems_back_closes_websockets_on_the_next_sweep(
+    swept, http, admin, server_database
+):
     person = someone(http, admin)
     _id, secret = api_token(http, person.token, "READ")
     ws = await signed_in(swept.url, secret)
     engine = create_engine(server_database, pool_size=1)
     try:
         async with engine.begin() as conn:  # an operator's SQL: no event in the log
-            await conn.execute(text("update api_tokens set revoked_at = now() where person_id = :id"),
-                               {"id": person.db_id})
+            await conn.execute(
+                text("update api_tokens set revoked_at = now() where person_id = :id"), {"id": person.db_id}
+            )
         assert await closed_within(ws, CLOSE_WAIT) == (4403, "Forbidden: the token was revoked")
     finally:
         await ws.close()
@@ -180,9 +200,10 @@ async def test_a_change_made_behind_tandems_back_closes_websockets_on_the_next_s
 
 async def test_a_websocket_closes_when_its_api_token_expires(watched, http, admin):
     person = someone(http, admin)
-    expires = (datetime.now(timezone.utc) + timedelta(seconds=6)).isoformat()
-    made = payload(http, TOKEN_CREATE, token=person.token, input={"name": "short", "scopes": ["EVENTS"],
-                                                                  "expiresAt": expires})
+    expires = (datetime.now(UTC) + timedelta(seconds=6)).isoformat()
+    made = payload(
+        http, TOKEN_CREATE, token=person.token, input={"name": "short", "scopes": ["EVENTS"], "expiresAt": expires}
+    )
     ws = await signed_in(watched.url, made["secret"])
     try:
         assert await closed_within(ws, 20) == (4403, "Forbidden: the token expired")

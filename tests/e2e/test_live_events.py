@@ -1,4 +1,5 @@
 """The `events` subscription end to end: real servers, the `gql` websocket client, real HTTP."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,9 @@ COMMENT = """mutation($input: CommentAddInput!) { commentAdd(input: $input) {
 
 
 def create(http, token: str, org: Org, title: str) -> dict:
-    return payload(http, CREATE, token=token, input={"serviceId": org.gid("Service", "laptops"),
-                                                     "title": title})["request"]
+    return payload(http, CREATE, token=token, input={"serviceId": org.gid("Service", "laptops"), "title": title})[
+        "request"
+    ]
 
 
 def comment(http, token: str, request_id: str, body: str, *, internal: bool = False) -> None:
@@ -39,7 +41,8 @@ def second_server(server_env, tmp_path, e2e_org):
 
 
 async def test_an_event_committed_on_one_process_reaches_a_subscriber_on_another(
-        server, second_server, e2e_org: Org, token_for):
+    server, second_server, e2e_org: Org, token_for
+):
     import httpx
 
     agent, employee = token_for("it.agent@example.com"), token_for("employee@example.com")
@@ -59,7 +62,8 @@ async def test_an_event_committed_on_one_process_reaches_a_subscriber_on_another
 
 
 async def test_a_reconnecting_client_gets_exactly_what_it_missed_then_live_events(
-        server, http, e2e_org: Org, token_for):
+    server, http, e2e_org: Org, token_for
+):
     agent, employee = token_for("it.agent@example.com"), token_for("employee@example.com")
     request = await asyncio.to_thread(create, http, employee, e2e_org, "Fan noise")
     # given a subscriber that saw one event and remembered its cursor
@@ -122,7 +126,8 @@ async def test_resuming_after_a_server_restart_loses_nothing(server_env, http, e
 
 
 async def test_delivery_resumes_when_the_listening_database_connection_is_killed(
-        server, second_server, server_database, e2e_org: Org, token_for):
+    server, second_server, server_database, e2e_org: Org, token_for
+):
     import asyncpg
     import httpx
 
@@ -136,9 +141,11 @@ async def test_delivery_resumes_when_the_listening_database_connection_is_killed
         # when every LISTEN connection to the database is terminated
         admin = await asyncpg.connect(asyncpg_dsn(server_database))
         try:
-            killed = await admin.fetchval("""select count(pg_terminate_backend(pid)) from pg_stat_activity
+            killed = await admin.fetchval(
+                """select count(pg_terminate_backend(pid)) from pg_stat_activity
                                              where datname = current_database() and application_name = $1""",
-                                         LISTENER_NAME)
+                LISTENER_NAME,
+            )
         finally:
             await admin.close()
         assert killed >= 1
@@ -165,14 +172,15 @@ async def test_a_requester_never_receives_what_they_may_not_see(server, http, e2
         # then the employee receives their request's creation and the public comment only
         received = events_of(await feed.take(2))
         assert [(e["type"], e["request"]["id"]) for e in received] == [
-            ("RequestCreated", mine["id"]), ("CommentAdded", mine["id"])]
+            ("RequestCreated", mine["id"]),
+            ("CommentAdded", mine["id"]),
+        ]
         assert received[1]["summary"] == "Commented: We are on it"
         assert await feed.nothing_more()
         await feed.stop()
 
 
-async def test_a_subscription_to_a_request_the_viewer_may_not_see_is_refused(
-        server, http, e2e_org: Org, token_for):
+async def test_a_subscription_to_a_request_the_viewer_may_not_see_is_refused(server, http, e2e_org: Org, token_for):
     from gql.transport.exceptions import TransportQueryError
 
     employee, other = token_for("employee@example.com"), token_for("other@example.com")

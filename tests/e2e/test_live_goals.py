@@ -1,8 +1,9 @@
 """A shared goal end to end: a resolution over HTTP moves it, and `goalProgress` pushes it over a websocket."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.e2e.client import payload
 from tests.e2e.live import Feed, live_session
@@ -19,23 +20,39 @@ PROGRESS = """subscription($goalId: ID!) { goalProgress(goalId: $goalId) {
 
 
 def laptop_goal(http, token: str, org: Org) -> str:
-    now = datetime.now(timezone.utc)
-    return payload(http, GOAL_CREATE, token=token, input={
-        "title": "Laptops back the same day", "departmentIds": [org.gid("Department", "it")],
-        "periodStart": (now - timedelta(days=1)).isoformat(), "periodEnd": (now + timedelta(days=1)).isoformat(),
-        "keyResults": [{"title": "Laptops resolved", "metric": "REQUESTS_RESOLVED", "target": 100,
-                        "scope": {"serviceIds": [org.gid("Service", "laptops")]}}]})["sharedGoal"]["id"]
+    now = datetime.now(UTC)
+    return payload(
+        http,
+        GOAL_CREATE,
+        token=token,
+        input={
+            "title": "Laptops back the same day",
+            "departmentIds": [org.gid("Department", "it")],
+            "periodStart": (now - timedelta(days=1)).isoformat(),
+            "periodEnd": (now + timedelta(days=1)).isoformat(),
+            "keyResults": [
+                {
+                    "title": "Laptops resolved",
+                    "metric": "REQUESTS_RESOLVED",
+                    "target": 100,
+                    "scope": {"serviceIds": [org.gid("Service", "laptops")]},
+                }
+            ],
+        },
+    )["sharedGoal"]["id"]
 
 
 def request_in_progress(http, employee: str, agent: str, org: Org) -> dict:
-    request = payload(http, CREATE, token=employee, input={"serviceId": org.gid("Service", "laptops"),
-                                                           "title": "Screen flickers"})["request"]
+    request = payload(
+        http, CREATE, token=employee, input={"serviceId": org.gid("Service", "laptops"), "title": "Screen flickers"}
+    )["request"]
     return transition(http, agent, request, "IN_PROGRESS")
 
 
 def transition(http, token: str, request: dict, to: str) -> dict:
-    return payload(http, TRANSITION, token=token, input={"id": request["id"], "to": to,
-                                                         "expectedVersion": request["version"]})["request"]
+    return payload(
+        http, TRANSITION, token=token, input={"id": request["id"], "to": to, "expectedVersion": request["version"]}
+    )["request"]
 
 
 def counted(result: dict) -> tuple[float, int, float]:
@@ -61,5 +78,6 @@ async def test_a_resolution_moves_a_shared_goal_and_the_subscription_pushes_it(s
         (moved,) = await feed.take(1)
         assert counted(moved) == (before + 1, samples + 1, (before + 1) / 100)
         assert moved["goalProgress"]["keyResults"][0]["byDepartment"] == [
-            {"department": {"name": "IT"}, "sampleSize": samples + 1}]
+            {"department": {"name": "IT"}, "sampleSize": samples + 1}
+        ]
         await feed.stop()

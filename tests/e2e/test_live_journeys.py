@@ -1,5 +1,6 @@
 """A journey run watched through `journeyRunProgress` over a real websocket while people work
 its requests over real HTTP, against the real server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,9 @@ TASK_COMPLETE = """mutation($input: TaskCompleteInput!) { taskComplete(input: $i
 @pytest.fixture(scope="module")
 async def onboarding(e2e_org: Org, http_module, token_for) -> str:
     await add_journey_catalog(e2e_org)
-    created = await asyncio.to_thread(payload, http_module, MAP_CREATE, token=token_for("hr.manager@example.com"),
-                                      input=onboarding_input(e2e_org))
+    created = await asyncio.to_thread(
+        payload, http_module, MAP_CREATE, token=token_for("hr.manager@example.com"), input=onboarding_input(e2e_org)
+    )
     return created["journeyMap"]["id"]
 
 
@@ -51,8 +53,9 @@ def work(http, token: str, request: dict, *, task_token: str | None = None) -> N
         payload(http, TASK_COMPLETE, token=task_token, input={"id": task["id"]})
         version += 1
     for status in ("IN_PROGRESS", "RESOLVED"):
-        version = payload(http, TRANSITION, token=token, input={
-            "id": request["id"], "to": status, "expectedVersion": version})["request"]["version"]
+        version = payload(
+            http, TRANSITION, token=token, input={"id": request["id"], "to": status, "expectedVersion": version}
+        )["request"]["version"]
 
 
 def requests_of(http, token: str, run_id: str) -> dict[str, dict]:
@@ -69,19 +72,27 @@ async def pushes_until(feed: Feed, done, timeout: float = 20) -> list[dict]:
     return seen
 
 
-async def test_a_subscriber_watches_a_run_through_every_stage(server, http_module, e2e_org: Org, token_for,
-                                                             onboarding):
+async def test_a_subscriber_watches_a_run_through_every_stage(server, http_module, e2e_org: Org, token_for, onboarding):
     http = http_module
     hr, it, facilities = (token_for(f"{d}@example.com") for d in ("hr.agent", "it.agent", "fac.agent"))
     employee = token_for("employee@example.com")
-    run = (await asyncio.to_thread(payload, http, RUN_START, token=hr, input={
-        "mapId": onboarding, "subject": "Jane Doe", "sponsorId": e2e_org.gid("Person", "employee")}))["journeyRun"]
+    run = (
+        await asyncio.to_thread(
+            payload,
+            http,
+            RUN_START,
+            token=hr,
+            input={"mapId": onboarding, "subject": "Jane Doe", "sponsorId": e2e_org.gid("Person", "employee")},
+        )
+    )["journeyRun"]
     async with live_session(server.url, employee) as session:
         # given the sponsor watching the run: the first push is the run as it is
         feed = Feed(session, PROGRESS, runId=run["id"])
         (first,) = await feed.take(1)
         assert (first["journeyRunProgress"]["status"], first["journeyRunProgress"]["currentStage"]) == (
-            "ACTIVE", {"name": "Paperwork"})
+            "ACTIVE",
+            {"name": "Paperwork"},
+        )
 
         # when HR resolves the contract, the run is pushed in its second stage
         contract = (await asyncio.to_thread(requests_of, http, employee, run["id"]))["Contract"]
@@ -96,16 +107,25 @@ async def test_a_subscriber_watches_a_run_through_every_stage(server, http_modul
         final = (await pushes_until(feed, lambda r: r["status"] == "COMPLETED"))[-1]
         assert final["currentStage"] is None
         assert [(s["stage"]["name"], s["leftAt"] is not None) for s in final["stages"]] == [
-            ("Paperwork", True), ("Equipment", True), ("Welcome", True)]
+            ("Paperwork", True),
+            ("Equipment", True),
+            ("Welcome", True),
+        ]
         # and nothing more comes once the run is done
         assert await feed.nothing_more()
         await feed.stop()
 
 
-async def test_a_run_the_viewer_may_not_see_cannot_be_watched(server, http_module, e2e_org: Org, token_for,
-                                                             onboarding):
-    run = (await asyncio.to_thread(payload, http_module, RUN_START, token=token_for("hr.agent@example.com"),
-                                   input={"mapId": onboarding, "subject": "John Roe"}))["journeyRun"]
+async def test_a_run_the_viewer_may_not_see_cannot_be_watched(server, http_module, e2e_org: Org, token_for, onboarding):
+    run = (
+        await asyncio.to_thread(
+            payload,
+            http_module,
+            RUN_START,
+            token=token_for("hr.agent@example.com"),
+            input={"mapId": onboarding, "subject": "John Roe"},
+        )
+    )["journeyRun"]
     async with live_session(server.url, token_for("other@example.com")) as session:
         with pytest.raises(TransportQueryError) as refused:
             async for _ in session.subscribe(GraphQLRequest(PROGRESS, variable_values={"runId": run["id"]})):

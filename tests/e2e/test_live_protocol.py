@@ -1,4 +1,5 @@
 """graphql-transport-ws rules at the edges: authentication, limits, bad messages (a raw client)."""
+
 from __future__ import annotations
 
 import json
@@ -93,24 +94,36 @@ async def test_operations_per_connection_are_limited(server, token_for):
         assert refused["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
         # completing one makes room for another
         await ws.send(json.dumps({"type": "complete", "id": "0"}))
-        await ws.send(json.dumps({"type": "subscribe", "id": "again", "payload": {
-            "query": "query { viewer { email } }"}}))
+        await ws.send(
+            json.dumps({"type": "subscribe", "id": "again", "payload": {"query": "query { viewer { email } }"}})
+        )
         answer = json.loads(await ws.recv())
-        assert answer == {"id": "again", "type": "next", "payload": {"data": {"viewer": {
-            "email": "employee@example.com"}}}}
+        assert answer == {
+            "id": "again",
+            "type": "next",
+            "payload": {"data": {"viewer": {"email": "employee@example.com"}}},
+        }
         assert json.loads(await ws.recv()) == {"id": "again", "type": "complete"}
 
 
 async def test_an_invalid_document_is_an_error_message_with_a_code(server, token_for):
     async with await _connect(server) as ws:
         await _init(ws, token_for("employee@example.com"))
-        await ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": {
-            "query": "subscription { events { nope } }"}}))
+        await ws.send(
+            json.dumps({"type": "subscribe", "id": "1", "payload": {"query": "subscription { events { nope } }"}})
+        )
         refused = json.loads(await ws.recv())
         assert refused["type"] == "error"
         assert refused["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-        await ws.send(json.dumps({"type": "subscribe", "id": "2", "payload": {
-            "query": "subscription { events(after: \"nonsense\") { cursor } }"}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "subscribe",
+                    "id": "2",
+                    "payload": {"query": 'subscription { events(after: "nonsense") { cursor } }'},
+                }
+            )
+        )
         refused = json.loads(await ws.recv())
         assert refused["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
@@ -145,8 +158,9 @@ async def test_a_message_over_the_body_limit_closes_with_1009(server, token_for)
 async def test_an_operation_id_over_128_characters_closes_with_4400(server, token_for):
     async with await _connect(server) as ws:
         await _init(ws, token_for("employee@example.com"))
-        await ws.send(json.dumps({"type": "subscribe", "id": "x" * 128, "payload": {
-            "query": "query { viewer { email } }"}}))
+        await ws.send(
+            json.dumps({"type": "subscribe", "id": "x" * 128, "payload": {"query": "query { viewer { email } }"}})
+        )
         assert json.loads(await ws.recv())["type"] == "next"
         await ws.send(json.dumps({"type": "subscribe", "id": "x" * 129, "payload": SUBSCRIBE}))
         with pytest.raises(websockets.ConnectionClosed) as closed:
@@ -156,10 +170,14 @@ async def test_an_operation_id_over_128_characters_closes_with_4400(server, toke
     assert "at most 128 characters" in closed.value.rcvd.reason
 
 
-@pytest.mark.parametrize("message", [
-    "[" * 100_000 + "]" * 100_000,
-    '{"type": "subscribe", "id": "1", "payload": {"query": "subscription { events { cursor } }", '
-    '"variables": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}}"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"type": "subscribe", "id": "1", "payload": {"query": "subscription { events { cursor } }", '
+        '"variables": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}}",
+    ],
+)
 async def test_json_nested_too_deeply_closes_with_4400_and_the_server_goes_on(server, token_for, message):
     seen = len(server.log_entries())
     async with await _connect(server) as ws:

@@ -1,5 +1,6 @@
 """Automatic persisted queries over real HTTP, as Apollo's persisted-query link uses them:
 the hash alone first; on PERSISTED_QUERY_NOT_FOUND the query with its hash; the hash alone after."""
+
 import hashlib
 import json
 import uuid
@@ -21,8 +22,14 @@ def persisted(digest: str, version: int = 1) -> dict[str, Any]:
     return {"persistedQuery": {"version": version, "sha256Hash": digest}}
 
 
-def hash_only(http: httpx.Client, document: str, *, token: str, variables: dict | None = None,
-              headers: dict[str, str] | None = None) -> httpx.Response:
+def hash_only(
+    http: httpx.Client,
+    document: str,
+    *,
+    token: str,
+    variables: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     body = {"extensions": persisted(sha256(document)), "variables": variables or {}}
     return http.post("/graphql", json=body, headers={**bearer(token), **(headers or {})})
 
@@ -89,8 +96,11 @@ def test_get_with_only_the_hash_runs_the_stored_query(http, e2e_org: Org, token_
     assert with_query(http, document, token=token).status_code == 200
 
     # when a GET carries only its hash: a short URL a CDN can key its cache on
-    response = http.get("/graphql", headers=bearer(token), params={
-        "extensions": json.dumps(persisted(sha256(document))), "variables": "{}"})
+    response = http.get(
+        "/graphql",
+        headers=bearer(token),
+        params={"extensions": json.dumps(persisted(sha256(document))), "variables": "{}"},
+    )
 
     # then the stored query runs
     assert "query=" not in str(response.request.url)
@@ -106,8 +116,9 @@ def test_a_mutation_sent_by_hash_over_get_is_refused_and_writes_nothing(http, e2
     assert with_query(http, mutation, token=token).json()["data"]["departmentCreate"]["department"]["id"]
 
     # when a GET sends only its hash
-    response = http.get("/graphql", headers=bearer(token),
-                        params={"extensions": json.dumps(persisted(sha256(mutation)))})
+    response = http.get(
+        "/graphql", headers=bearer(token), params={"extensions": json.dumps(persisted(sha256(mutation)))}
+    )
 
     # then it is refused as a mutation over GET is, and it did not run again
     assert response.status_code == 405
@@ -121,8 +132,9 @@ def test_a_hash_that_is_not_the_query_s_is_refused_and_not_stored(http, e2e_org:
     document, other = unique_query(), unique_query()
 
     # when the hash sent is another document's
-    response = http.post("/graphql", headers=bearer(token),
-                         json={"query": document, "extensions": persisted(sha256(other))})
+    response = http.post(
+        "/graphql", headers=bearer(token), json={"query": document, "extensions": persisted(sha256(other))}
+    )
 
     # then nothing runs, and neither hash now names a stored query
     assert response.status_code == 400
@@ -136,8 +148,11 @@ def test_bad_extensions_are_coded_errors(http, e2e_org: Org, token_for):
     token = token_for("admin@example.com")
     document = unique_query()
 
-    version_two = http.post("/graphql", headers=bearer(token),
-                            json={"query": document, "extensions": persisted(sha256(document), version=2)})
+    version_two = http.post(
+        "/graphql",
+        headers=bearer(token),
+        json={"query": document, "extensions": persisted(sha256(document), version=2)},
+    )
     not_a_hash = http.post("/graphql", headers=bearer(token), json={"extensions": persisted("abc")})
 
     assert version_two.status_code == 400
@@ -147,8 +162,9 @@ def test_bad_extensions_are_coded_errors(http, e2e_org: Org, token_for):
 
 
 def test_not_found_is_a_404_for_the_graphql_response_media_type(http, e2e_org: Org, token_for):
-    response = hash_only(http, unique_query(), token=token_for("admin@example.com"),
-                         headers={"Accept": GRAPHQL_RESPONSE})
+    response = hash_only(
+        http, unique_query(), token=token_for("admin@example.com"), headers={"Accept": GRAPHQL_RESPONSE}
+    )
 
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)

@@ -1,9 +1,10 @@
 """A subscriber whose client stops reading on a busy feed: the server lets go of it (the
 connection is reset, what was queued for it dropped) while everyone else keeps getting events."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
@@ -19,8 +20,10 @@ EXCERPT = "x" * 8000  # frames of 8 KB: megabytes of kernel buffers fill with a 
 
 async def _commit_events(engine, count: int, excerpt: str = EXCERPT) -> None:
     async with engine.begin() as conn:
-        await conn.execute(insert(t.events), [{"type": "CommentAdded", "occurred_at": datetime.now(timezone.utc),
-                                               "payload": {"excerpt": excerpt}}] * count)
+        await conn.execute(
+            insert(t.events),
+            [{"type": "CommentAdded", "occurred_at": datetime.now(UTC), "payload": {"excerpt": excerpt}}] * count,
+        )
 
 
 def _subscribed_stalled_client(port: int, token: str) -> StalledClient:
@@ -53,7 +56,8 @@ async def _until_reset(stalled: StalledClient, timeout: float = 60) -> int:
 
 
 async def test_a_subscriber_that_stops_reading_is_reset_and_the_others_get_every_event(
-        server_env, tmp_path, e2e_org, token_for, server_database):
+    server_env, tmp_path, e2e_org, token_for, server_database
+):
     server = Server(env={**server_env, "TANDEM_WS_SEND_TIMEOUT": "3"}, cwd=tmp_path, log_path=tmp_path / "s.log")
     engine = create_engine(server_database, pool_size=2)
     stalled = None

@@ -1,4 +1,5 @@
 """`tandem serve --workers N`: stateless worker processes behind one port, one database."""
+
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,8 +19,10 @@ def test_several_workers_serve_the_same_api(server_env, e2e_org: Org, token_for,
 
         # when forty calls arrive at once
         def ask(_: int) -> httpx.Response:
-            return httpx.post(f"{workers.url}/graphql", json={"query": "{ viewer { email } }"},
-                              headers=bearer(token), timeout=30)
+            return httpx.post(
+                f"{workers.url}/graphql", json={"query": "{ viewer { email } }"}, headers=bearer(token), timeout=30
+            )
+
         with ThreadPoolExecutor(max_workers=8) as pool:
             responses = list(pool.map(ask, range(40)))
 

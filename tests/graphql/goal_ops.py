@@ -1,7 +1,8 @@
 """GraphQL operations and steps shared by the shared-goal tests."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.people import Person
@@ -24,20 +25,29 @@ GOALS = """query($first: Int, $after: String, $filter: SharedGoalFilter) {
   sharedGoals(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title } } } }"""
 
-DECEMBER = (datetime(2026, 12, 1, tzinfo=timezone.utc), datetime(2026, 12, 31, tzinfo=timezone.utc))
+DECEMBER = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
 
 
 def key_result(metric: str, target: float, *, title: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"title": title or metric.replace("_", " ").capitalize(), "metric": metric, "target": target, **extra}
 
 
-def goal_input(org: Org, *, departments: tuple[str, ...] = ("it", "hr", "facilities"),
-               key_results: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def goal_input(
+    org: Org,
+    *,
+    departments: tuple[str, ...] = ("it", "hr", "facilities"),
+    key_results: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     start, end = DECEMBER
-    return {"title": "Resolve within a working day", "periodStart": start.isoformat(),
-            "periodEnd": end.isoformat(), "departmentIds": [org.gid("Department", d) for d in departments],
-            "keyResults": key_results if key_results is not None else [key_result("P90_RESOLUTION_HOURS", 8)],
-            **extra}
+    return {
+        "title": "Resolve within a working day",
+        "periodStart": start.isoformat(),
+        "periodEnd": end.isoformat(),
+        "departmentIds": [org.gid("Department", d) for d in departments],
+        "keyResults": key_results if key_results is not None else [key_result("P90_RESOLUTION_HOURS", 8)],
+        **extra,
+    }
 
 
 async def create_goal(api: Api, org: Org, viewer: Person | None = None, **input: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """GraphQL operations and steps shared by the journey tests."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -55,16 +56,43 @@ def fields(**values: str) -> list[dict[str, str]]:
 
 def onboarding_input(org: Org, **changes: Any) -> dict[str, Any]:
     """The map of tests.support.journeys, as GraphQL input."""
-    return {"name": "Onboarding", "description": "A new colleague's first days", "stages": [
-        {"name": "Paperwork", "targetMinutes": 60, "touchpoints": [
-            touchpoint("Contract", "hr", org, "contract", painPoints=["Contract sent late"],
-                       fields=fields(employee="{subject}", start="{startDate}"))]},
-        {"name": "Equipment", "targetMinutes": 120, "touchpoints": [
-            touchpoint("Laptop", "it", org, "new_laptop", painPoints=["Laptop not ready on day one"],
-                       fields=fields(model="13-inch", needed_by="{startDate}", manager="{sponsor}")),
-            touchpoint("Workplace", "facilities", org, "workplace", fields=fields(first_day="{startDate}"))]},
-        {"name": "Welcome", "touchpoints": [touchpoint("Welcome lunch", "hr", org)]},
-    ], **changes}
+    return {
+        "name": "Onboarding",
+        "description": "A new colleague's first days",
+        "stages": [
+            {
+                "name": "Paperwork",
+                "targetMinutes": 60,
+                "touchpoints": [
+                    touchpoint(
+                        "Contract",
+                        "hr",
+                        org,
+                        "contract",
+                        painPoints=["Contract sent late"],
+                        fields=fields(employee="{subject}", start="{startDate}"),
+                    )
+                ],
+            },
+            {
+                "name": "Equipment",
+                "targetMinutes": 120,
+                "touchpoints": [
+                    touchpoint(
+                        "Laptop",
+                        "it",
+                        org,
+                        "new_laptop",
+                        painPoints=["Laptop not ready on day one"],
+                        fields=fields(model="13-inch", needed_by="{startDate}", manager="{sponsor}"),
+                    ),
+                    touchpoint("Workplace", "facilities", org, "workplace", fields=fields(first_day="{startDate}")),
+                ],
+            },
+            {"name": "Welcome", "touchpoints": [touchpoint("Welcome lunch", "hr", org)]},
+        ],
+        **changes,
+    }
 
 
 async def start(api: Api, viewer: Person, map_id: str, **input: Any) -> dict[str, Any]:
@@ -88,5 +116,7 @@ async def resolve(api: Api, viewer: Person, request: dict[str, Any], *, task_wor
             ok(await act(api, task_worker, TASK_COMPLETE, id=task["id"]), "task")
             request = {**request, "version": request["version"] + 1}
     for status in ("IN_PROGRESS", "RESOLVED"):
-        request = ok(await act(api, viewer, TRANSITION, id=request["id"], to=status, expectedVersion=request["version"]))
+        request = ok(
+            await act(api, viewer, TRANSITION, id=request["id"], to=status, expectedVersion=request["version"])
+        )
     return request

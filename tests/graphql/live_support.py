@@ -1,7 +1,9 @@
 """An in-process broker and hub for subscription tests, and a way to watch what they deliver."""
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -22,15 +24,20 @@ class LiveApi(Api):
         self.broker, self.hub = broker, hub
 
     def context(self, viewer: Person | None) -> Context:
-        return Context(engine=self.engine, viewer=viewer, clock=self.clock, on_commit=self.broker.announce,
-                       broker=self.broker, hub=self.hub)
+        return Context(
+            engine=self.engine,
+            viewer=viewer,
+            clock=self.clock,
+            on_commit=self.broker.announce,
+            broker=self.broker,
+            hub=self.hub,
+        )
 
     async def run(self, query: str, viewer: Person | None, **variables: Any):
         return await SCHEMA.execute(query, variable_values=variables or None, context_value=self.context(viewer))
 
     async def subscribe(self, query: str, viewer: Person, **variables: Any) -> Subscription:
-        results = await SCHEMA.subscribe(query, variable_values=variables or None,
-                                         context_value=self.context(viewer))
+        results = await SCHEMA.subscribe(query, variable_values=variables or None, context_value=self.context(viewer))
         return Subscription(results)
 
 
@@ -56,10 +63,8 @@ class Subscription:
 
     async def stop(self) -> None:
         self.task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
             await self.task
-        except (asyncio.CancelledError, Exception):
-            pass
         if hasattr(self.results, "aclose"):
             await self.results.aclose()
 
@@ -91,11 +96,26 @@ class Inbox:
         self.payloads.append(json.loads(rendered.json))
 
 
-async def join(hub: EventHub, viewer: Person, render: CountingRender, *, query: str, after: int | None = None,
-               request_id: int | None = None, department_id: int | None = None) -> tuple[Any, Inbox]:
+async def join(
+    hub: EventHub,
+    viewer: Person,
+    render: CountingRender,
+    *,
+    query: str,
+    after: int | None = None,
+    request_id: int | None = None,
+    department_id: int | None = None,
+) -> tuple[Any, Inbox]:
     inbox = Inbox()
     audience = audience_for(viewer, render.field_names)
-    member = await hub.join(key=(query, request_id, department_id, audience.key), audience=audience,
-                            render=render, viewer=viewer, sink=inbox, request_id=request_id,
-                            department_id=department_id, after=after)
+    member = await hub.join(
+        key=(query, request_id, department_id, audience.key),
+        audience=audience,
+        render=render,
+        viewer=viewer,
+        sink=inbox,
+        request_id=request_id,
+        department_id=department_id,
+        after=after,
+    )
     return member, inbox

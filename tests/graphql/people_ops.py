@@ -1,4 +1,5 @@
 """GraphQL operations of people administration and API tokens, shared by their tests."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,6 +38,8 @@ def codes(payload: dict[str, Any]) -> list[str]:
 async def events_of(engine: AsyncEngine, *types: str) -> list[tuple[str, int | None, dict, list[int]]]:
     """(type, actor, payload, departments) of the logged events of these types, in order."""
     async with engine.connect() as conn:
-        rows = await conn.execute(text("select type, actor_id, payload, department_ids from events "
-                                       "where type = any(:types) order by seq"), {"types": list(types)})
+        rows = await conn.execute(
+            text("select type, actor_id, payload, department_ids from events where type = any(:types) order by seq"),
+            {"types": list(types)},
+        )
         return [(r.type, r.actor_id, r.payload, list(r.department_ids)) for r in rows]

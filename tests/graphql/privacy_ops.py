@@ -4,6 +4,7 @@
 Employee raises one; Ian (IT) fills in the agent-only fields, takes it, comments, and adds Otto
 (a requester) and Hana (HR, a department with no part in it) as watchers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,20 +39,48 @@ class Repair:
 
 
 async def repair_type(api: Api, org: Org) -> str:
-    payload = await act(api, org.admin, REQUEST_TYPE_CREATE, serviceId=org.gid("Service", "laptops"),
-                        name="Laptop repair", fields=REPAIR_FIELDS,
-                        taskTemplates=[{"title": "Check the desk", "departmentId": org.gid("Department", "facilities")}])
+    payload = await act(
+        api,
+        org.admin,
+        REQUEST_TYPE_CREATE,
+        serviceId=org.gid("Service", "laptops"),
+        name="Laptop repair",
+        fields=REPAIR_FIELDS,
+        taskTemplates=[{"title": "Check the desk", "departmentId": org.gid("Department", "facilities")}],
+    )
     return ok(payload, "requestType")["id"]
 
 
 async def repair(api: Api, org: Org) -> Repair:
     type_id = await repair_type(api, org)
-    request = await raise_request(api, org, org.employee, title="Fan is loud", requestTypeId=type_id,
-                                  fields=[{"key": "symptom", "value": "Fan noise"}])
-    request = ok(await act(api, org.it_agent, UPDATE, id=request["id"], expectedVersion=request["version"],
-                           fields=[{"key": "asset_tag", "value": SECRET_TAG}, {"key": "triage", "value": "high"}]))
-    request = ok(await act(api, org.it_agent, ASSIGN, id=request["id"], expectedVersion=request["version"],
-                           assigneeId=org.gid("Person", "it_agent")))
+    request = await raise_request(
+        api,
+        org,
+        org.employee,
+        title="Fan is loud",
+        requestTypeId=type_id,
+        fields=[{"key": "symptom", "value": "Fan noise"}],
+    )
+    request = ok(
+        await act(
+            api,
+            org.it_agent,
+            UPDATE,
+            id=request["id"],
+            expectedVersion=request["version"],
+            fields=[{"key": "asset_tag", "value": SECRET_TAG}, {"key": "triage", "value": "high"}],
+        )
+    )
+    request = ok(
+        await act(
+            api,
+            org.it_agent,
+            ASSIGN,
+            id=request["id"],
+            expectedVersion=request["version"],
+            assigneeId=org.gid("Person", "it_agent"),
+        )
+    )
     for watcher in ("other", "hr_agent"):
         ok(await act(api, org.it_agent, WATCH, id=request["id"], personId=org.gid("Person", watcher)))
     await comment(api, org.it_agent, request, "Looking at it")

@@ -1,4 +1,5 @@
 """GraphQL operations and small steps shared by the request tests (bad input, visibility, happy paths)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +20,7 @@ ERRORS = "userErrors { field code message }"
 
 
 def _request_mutation(name: str, input_type: str) -> str:
-    return (f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ request {{ {REQUEST} }} {ERRORS} }} }}")
+    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ request {{ {REQUEST} }} {ERRORS} }} }}"
 
 
 CREATE = _request_mutation("requestCreate", "RequestCreateInput")
@@ -66,8 +67,16 @@ async def create(api: Api, viewer: Person, **input: Any) -> dict[str, Any]:
     return await api.mutate(CREATE, viewer, input=input)
 
 
-async def raise_request(api: Api, org: Org, viewer: Person, *, service: str = "laptops", laptop: bool = False,
-                        title: str = "My laptop is slow", **input: Any) -> dict[str, Any]:
+async def raise_request(
+    api: Api,
+    org: Org,
+    viewer: Person,
+    *,
+    service: str = "laptops",
+    laptop: bool = False,
+    title: str = "My laptop is slow",
+    **input: Any,
+) -> dict[str, Any]:
     """A request raised through GraphQL; `laptop` picks the "New laptop" form (with a Facilities task)."""
     if laptop:
         input.setdefault("requestTypeId", org.gid("RequestType", "new_laptop"))
@@ -83,15 +92,18 @@ async def act(api: Api, viewer: Person, mutation: str, **input: Any) -> dict[str
 async def move(api: Api, viewer: Person, request: dict[str, Any], *statuses: str) -> dict[str, Any]:
     """Walk a request through `statuses` as `viewer`, each step at the current version."""
     for status in statuses:
-        request = ok(await act(api, viewer, TRANSITION, id=request["id"], to=status,
-                               expectedVersion=request["version"]))
+        request = ok(
+            await act(api, viewer, TRANSITION, id=request["id"], to=status, expectedVersion=request["version"])
+        )
     return request
 
 
-async def comment(api: Api, viewer: Person, request: dict[str, Any], body: str, *, internal: bool = False,
-                  **extra: Any) -> dict[str, Any]:
-    return ok(await act(api, viewer, COMMENT_ADD, requestId=request["id"], body=body, internal=internal, **extra),
-              "comment")
+async def comment(
+    api: Api, viewer: Person, request: dict[str, Any], body: str, *, internal: bool = False, **extra: Any
+) -> dict[str, Any]:
+    return ok(
+        await act(api, viewer, COMMENT_ADD, requestId=request["id"], body=body, internal=internal, **extra), "comment"
+    )
 
 
 async def fetch(api: Api, viewer: Person, request_id: str) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 """Agent-only fields: a request type's field whose value only the departments working on the request
 (and admins) see and set, as internal notes. Requesters never see the values, on any path, and
 cannot set them."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,33 +29,53 @@ VERSION = "query($id: ID!) { node(id: $id) { ... on Request { version } } }"
 
 async def test_a_field_is_marked_agent_only_on_its_request_type(api, org: Org):
     # when a request type is made with agent-only fields
-    payload = await act(api, org.admin, REQUEST_TYPE_CREATE, serviceId=org.gid("Service", "laptops"),
-                        name="Laptop repair", fields=REPAIR_FIELDS)
+    payload = await act(
+        api,
+        org.admin,
+        REQUEST_TYPE_CREATE,
+        serviceId=org.gid("Service", "laptops"),
+        name="Laptop repair",
+        fields=REPAIR_FIELDS,
+    )
     # then its form says which, to everyone who sees it (a portal leaves them out)
     assert ok(payload, "requestType")["fields"] == [
         {"key": "symptom", "agentOnly": False, "required": False},
         {"key": "asset_tag", "agentOnly": True, "required": False},
-        {"key": "triage", "agentOnly": True, "required": False}]
+        {"key": "triage", "agentOnly": True, "required": False},
+    ]
 
 
 async def test_an_agent_only_field_cannot_be_required(api, org: Org):
     # when a request type would require an agent-only field (no requester could raise one)
-    errors = await refused(api, org.admin, REQUEST_TYPE_CREATE, serviceId=org.gid("Service", "laptops"),
-                           name="Laptop repair", fields=[{"key": "asset_tag", "label": "Asset tag", "kind": "TEXT",
-                                                          "agentOnly": True, "required": True}])
+    errors = await refused(
+        api,
+        org.admin,
+        REQUEST_TYPE_CREATE,
+        serviceId=org.gid("Service", "laptops"),
+        name="Laptop repair",
+        fields=[{"key": "asset_tag", "label": "Asset tag", "kind": "TEXT", "agentOnly": True, "required": True}],
+    )
     # then it is refused, and nothing was written
-    assert errors == [{"field": ["input", "fields", "0", "required"], "code": "INVALID_FIELD_DEFINITION",
-                       "message": "An agent-only field cannot be required."}]
+    assert errors == [
+        {
+            "field": ["input", "fields", "0", "required"],
+            "code": "INVALID_FIELD_DEFINITION",
+            "message": "An agent-only field cannot be required.",
+        }
+    ]
 
 
-@pytest.mark.parametrize(("viewer", "expected"), [
-    ("employee", PUBLIC),  # the requester
-    ("other", PUBLIC),  # a requester watching it
-    ("hr_agent", PUBLIC),  # staff of a department with no part in it, watching it
-    ("it_agent", EVERYTHING),  # the owning department
-    ("fac_agent", EVERYTHING),  # a department with a task on it
-    ("admin", EVERYTHING),
-])
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [
+        ("employee", PUBLIC),  # the requester
+        ("other", PUBLIC),  # a requester watching it
+        ("hr_agent", PUBLIC),  # staff of a department with no part in it, watching it
+        ("it_agent", EVERYTHING),  # the owning department
+        ("fac_agent", EVERYTHING),  # a department with a task on it
+        ("admin", EVERYTHING),
+    ],
+)
 async def test_agent_only_values_are_for_the_departments_working_on_the_request(api, org: Org, viewer, expected):
     # given a request whose agent-only fields IT filled in
     repaired = await repair(api, org)
@@ -75,31 +96,54 @@ async def test_a_requester_cannot_set_or_clear_an_agent_only_field(api, org: Org
     repaired = await repair(api, org)
     version = await _version(api, org, repaired.request_id)
     # when the requester sends a value for an agent-only field (or clears it), with a public one
-    errors = await refused(api, org.employee, UPDATE, id=repaired.request_id, expectedVersion=version,
-                           fields=[{"key": "symptom", "value": "Noise"}, {"key": "asset_tag", "value": value}])
+    errors = await refused(
+        api,
+        org.employee,
+        UPDATE,
+        id=repaired.request_id,
+        expectedVersion=version,
+        fields=[{"key": "symptom", "value": "Noise"}, {"key": "asset_tag", "value": value}],
+    )
     # then it is refused with a code, and nothing was written (refused checks the whole database)
-    assert errors == [{"field": ["input", "fields", "asset_tag"], "code": "AGENT_ONLY_FIELD",
-                       "message": "'Asset tag' is filled in by the departments working on the request."}]
+    assert errors == [
+        {
+            "field": ["input", "fields", "asset_tag"],
+            "code": "AGENT_ONLY_FIELD",
+            "message": "'Asset tag' is filled in by the departments working on the request.",
+        }
+    ]
 
 
 @pytest.mark.parametrize("viewer", ["employee", "hr_agent"])
-async def test_only_the_departments_that_will_work_on_it_raise_a_request_with_agent_only_values(api, org: Org,
-                                                                                                viewer):
+async def test_only_the_departments_that_will_work_on_it_raise_a_request_with_agent_only_values(api, org: Org, viewer):
     # given the repair form (IT's, with a Facilities task)
     type_id = await repair_type(api, org)
     # when a requester, or an agent of a department with no part in it, raises one with a triage
-    errors = await refused(api, getattr(org, viewer), CREATE, serviceId=org.gid("Service", "laptops"),
-                           title="Loud", requestTypeId=type_id, fields=[{"key": "triage", "value": "low"}])
+    errors = await refused(
+        api,
+        getattr(org, viewer),
+        CREATE,
+        serviceId=org.gid("Service", "laptops"),
+        title="Loud",
+        requestTypeId=type_id,
+        fields=[{"key": "triage", "value": "low"}],
+    )
     # then it is refused and nothing was written (no REQ number drawn either)
-    assert errors == [{"field": ["input", "fields", "triage"], "code": "AGENT_ONLY_FIELD",
-                       "message": "'Triage' is filled in by the departments working on the request."}]
+    assert errors == [
+        {
+            "field": ["input", "fields", "triage"],
+            "code": "AGENT_ONLY_FIELD",
+            "message": "'Triage' is filled in by the departments working on the request.",
+        }
+    ]
 
 
 @pytest.mark.parametrize("viewer", ["it_agent", "fac_agent"])
 async def test_the_departments_that_will_work_on_it_fill_agent_only_fields_when_raising(api, org: Org, viewer):
     type_id = await repair_type(api, org)
-    request = await raise_request(api, org, getattr(org, viewer), title="Loud", requestTypeId=type_id,
-                                  fields=[{"key": "triage", "value": "low"}])
+    request = await raise_request(
+        api, org, getattr(org, viewer), title="Loud", requestTypeId=type_id, fields=[{"key": "triage", "value": "low"}]
+    )
     assert field_values(request) == {"symptom": None, "asset_tag": None, "triage": "low"}
 
 
@@ -107,9 +151,16 @@ async def test_a_requesters_edit_keeps_the_agent_only_values(api, org: Org):
     # given the repaired request
     repaired = await repair(api, org)
     # when its requester edits the public field
-    request = ok(await act(api, org.employee, UPDATE, id=repaired.request_id,
-                           expectedVersion=await _version(api, org, repaired.request_id),
-                           fields=[{"key": "symptom", "value": "Fan rattles"}]))
+    request = ok(
+        await act(
+            api,
+            org.employee,
+            UPDATE,
+            id=repaired.request_id,
+            expectedVersion=await _version(api, org, repaired.request_id),
+            fields=[{"key": "symptom", "value": "Fan rattles"}],
+        )
+    )
     # then the payload shows them only that, and the agent-only values are untouched
     assert field_values(request) == {"symptom": "Fan rattles"}
     node = (await api.ok(REQUEST_FIELDS, org.it_agent, id=repaired.request_id))["node"]
@@ -126,8 +177,16 @@ async def test_agent_only_changes_are_internal_events_and_public_events_carry_no
     repaired = await repair(api, org)
     version = await _version(api, org, repaired.request_id)
     # when an agent changes a public and an agent-only field in one edit
-    request = ok(await act(api, org.it_agent, UPDATE, id=repaired.request_id, expectedVersion=version,
-                           fields=[{"key": "symptom", "value": "Fan rattles"}, {"key": "triage", "value": "low"}]))
+    request = ok(
+        await act(
+            api,
+            org.it_agent,
+            UPDATE,
+            id=repaired.request_id,
+            expectedVersion=version,
+            fields=[{"key": "symptom", "value": "Fan rattles"}, {"key": "triage", "value": "low"}],
+        )
+    )
     # then the request moved one version, and the agent's timeline has both changes, internal ones apart
     assert request["version"] == version + 1
     agent = await _summaries(api, org.it_agent, repaired.request_id)
@@ -136,26 +195,39 @@ async def test_agent_only_changes_are_internal_events_and_public_events_carry_no
     assert employee.count("Changed fields") == 1  # the public one only
     # and no event a requester may see carries an agent-only value
     async with api.engine.connect() as conn:
-        rows = (await conn.execute(select(t.events.c.internal, t.events.c.payload).where(
-            t.events.c.request_id == ids.parse(repaired.request_id)[1], t.events.c.type == "RequestUpdated")
-            .order_by(t.events.c.seq))).all()
+        rows = (
+            await conn.execute(
+                select(t.events.c.internal, t.events.c.payload)
+                .where(t.events.c.request_id == ids.parse(repaired.request_id)[1], t.events.c.type == "RequestUpdated")
+                .order_by(t.events.c.seq)
+            )
+        ).all()
     assert [(r.internal, r.payload["changes"]["fields"]) for r in rows] == [
         (True, {"asset_tag": SECRET_TAG, "triage": "high"}),
         (False, {"symptom": "Fan rattles"}),
-        (True, {"asset_tag": SECRET_TAG, "triage": "low"})]
+        (True, {"asset_tag": SECRET_TAG, "triage": "low"}),
+    ]
 
 
 async def test_a_journey_maps_agent_only_values_are_not_shown_to_a_sponsoring_requester(api, org: Org):
     # given a map whose IT touchpoint puts values on the repair form, and a run Emma sponsors
     type_id = await repair_type(api, org)
-    tp = {"name": "Repair", "departmentId": org.gid("Department", "it"), "requestTypeId": type_id,
-          "fields": [{"key": "symptom", "value": "{subject}"}, {"key": "triage", "value": "high"}]}
-    journey = ok(await act(api, org.admin, MAP_CREATE, name="Fix-up", stages=[
-        {"name": "Fix", "touchpoints": [tp]}]), "journeyMap")
+    tp = {
+        "name": "Repair",
+        "departmentId": org.gid("Department", "it"),
+        "requestTypeId": type_id,
+        "fields": [{"key": "symptom", "value": "{subject}"}, {"key": "triage", "value": "high"}],
+    }
+    journey = ok(
+        await act(api, org.admin, MAP_CREATE, name="Fix-up", stages=[{"name": "Fix", "touchpoints": [tp]}]),
+        "journeyMap",
+    )
     await start(api, org.it_agent, journey["id"], sponsorId=org.gid("Person", "employee"))
+
     # when the sponsor and an agent read the map
     def values(map_node: dict) -> list[dict]:
         return map_node["stages"][0]["touchpoints"][0]["fields"]
+
     sponsor = (await api.ok(NODE_MAP, org.employee, id=journey["id"]))["node"]
     agent = (await api.ok(NODE_MAP, org.it_agent, id=journey["id"]))["node"]
     # then the sponsor sees the public template only, staff all of it

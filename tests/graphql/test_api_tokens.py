@@ -1,9 +1,10 @@
 """API tokens through the schema: people make their own, admins make service accounts' and revoke
 any; the secret is answered once and only its hash is kept; every refusal is a coded userError
 (or a FORBIDDEN error for a list) that writes nothing."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -49,9 +50,13 @@ async def test_a_person_makes_a_personal_access_token_whose_secret_is_shown_once
     assert secret.startswith("tdm_pat_") and is_well_formed(secret) and len(secret) == 46
     assert token["prefix"] == secret[:12]
     assert (token["name"], token["scopes"], token["active"], token["person"], token["createdBy"]) == (
-        "laptop script", ["EVENTS", "READ"], True, {"email": "employee@example.com"},
-        {"email": "employee@example.com"})
-    expires = datetime.fromisoformat(token["expiresAt"]) - datetime.now(timezone.utc)
+        "laptop script",
+        ["EVENTS", "READ"],
+        True,
+        {"email": "employee@example.com"},
+        {"email": "employee@example.com"},
+    )
+    expires = datetime.fromisoformat(token["expiresAt"]) - datetime.now(UTC)
     assert timedelta(days=89) < expires <= timedelta(days=90)
     async with api.engine.connect() as conn:
         stored = (await conn.execute(text("select token_hash from api_tokens"))).scalar_one()
@@ -68,7 +73,8 @@ async def test_making_and_revoking_are_events_without_the_secret(api, org: Org):
     logged = await events_of(api.engine, "ApiTokenCreated", "ApiTokenRevoked")
     assert [(kind, actor, event["personId"], event["tokenName"]) for kind, actor, event, _ in logged] == [
         ("ApiTokenCreated", org.employee.id, org.employee.id, "laptop script"),
-        ("ApiTokenRevoked", org.employee.id, org.employee.id, "laptop script")]
+        ("ApiTokenRevoked", org.employee.id, org.employee.id, "laptop script"),
+    ]
     assert payload["secret"] not in str(logged) and hash_secret(payload["secret"]) not in str(logged)
 
 
@@ -101,16 +107,22 @@ async def test_an_admin_revokes_anyones_token(api, org: Org):
     assert payload["userErrors"] == [] and payload["apiToken"]["revokedAt"]
 
 
-@pytest.mark.parametrize("input, field, code", [
-    ({"scopes": []}, ["input", "scopes"], "INVALID_SCOPES"),
-    ({"name": "  "}, ["input", "name"], "INVALID_INPUT"),
-    ({"name": "x" * 101}, ["input", "name"], "INVALID_INPUT"),
-    ({"expiresAt": "2020-01-01T00:00:00Z"}, ["input", "expiresAt"], "INVALID_EXPIRY"),
-    ({"expiresAt": (datetime.now(timezone.utc) + timedelta(days=400)).isoformat()}, ["input", "expiresAt"],
-     "INVALID_EXPIRY"),
-    ({"personId": "UGVyc29uOjk5OTk"}, ["input", "personId"], "NOT_FOUND"),
-    ({"personId": "bad"}, ["input", "personId"], "NOT_FOUND"),
-])
+@pytest.mark.parametrize(
+    "input, field, code",
+    [
+        ({"scopes": []}, ["input", "scopes"], "INVALID_SCOPES"),
+        ({"name": "  "}, ["input", "name"], "INVALID_INPUT"),
+        ({"name": "x" * 101}, ["input", "name"], "INVALID_INPUT"),
+        ({"expiresAt": "2020-01-01T00:00:00Z"}, ["input", "expiresAt"], "INVALID_EXPIRY"),
+        (
+            {"expiresAt": (datetime.now(UTC) + timedelta(days=400)).isoformat()},
+            ["input", "expiresAt"],
+            "INVALID_EXPIRY",
+        ),
+        ({"personId": "UGVyc29uOjk5OTk"}, ["input", "personId"], "NOT_FOUND"),
+        ({"personId": "bad"}, ["input", "personId"], "NOT_FOUND"),
+    ],
+)
 async def test_a_bad_token_request_is_refused_and_writes_nothing(api, org: Org, input, field, code):
     payload = await refused(api, org.employee, TOKEN_CREATE, **{"name": "script", "scopes": ["READ"], **input})
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(field, code)]
@@ -118,8 +130,9 @@ async def test_a_bad_token_request_is_refused_and_writes_nothing(api, org: Org, 
 
 async def test_nobody_makes_a_personal_access_token_for_someone_else(api, org: Org):
     for viewer in (org.admin, org.it_manager):
-        payload = await refused(api, viewer, TOKEN_CREATE, name="x", scopes=["READ"],
-                                personId=org.gid("Person", "employee"))
+        payload = await refused(
+            api, viewer, TOKEN_CREATE, name="x", scopes=["READ"], personId=org.gid("Person", "employee")
+        )
         assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["input", "personId"], "FORBIDDEN")]
 
 
@@ -168,8 +181,9 @@ async def test_tokens_are_nodes_only_their_owner_and_admins_see(api, org: Org):
 async def test_a_token_cannot_make_a_token_with_more_scopes(api, org: Org):
     before = await snapshot(api.engine)
     context = Context(engine=api.engine, viewer=org.employee, scopes=frozenset({Scope.WRITE, Scope.ADMIN}))
-    result = await SCHEMA.execute(TOKEN_CREATE, variable_values={"input": {"name": "x", "scopes": ["READ"]}},
-                                  context_value=context)
+    result = await SCHEMA.execute(
+        TOKEN_CREATE, variable_values={"input": {"name": "x", "scopes": ["READ"]}}, context_value=context
+    )
     assert result.errors is None
     assert codes(result.data["apiTokenCreate"]) == ["FORBIDDEN"]
     assert await snapshot(api.engine) == before

@@ -1,5 +1,6 @@
 """The cost of an operation: refused above the budget before anything runs, charged to the
 person's budget per minute, and reported in every answer's `extensions.cost`."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,11 +14,21 @@ from tests.support.database import snapshot
 from tests.support.org import Org
 from tests.support.statements import count_all_statements
 
-ONE = "requests(first: 100) { edges { node { number comments(first: 100) { edges { node { body author { name } } } } } } }"
+ONE = (
+    "requests(first: 100) { edges { node { number"
+    " comments(first: 100) { edges { node { body author { name } } } } } } }"
+)
 THIRTY = "{ " + " ".join(f"a{i}: {ONE}" for i in range(30)) + " }"
 DEPARTMENTS = "{ departments(first: 10) { edges { node { name } } } }"  # 1 + 10 x 3
-COMMENTS = ("mutation { " + " ".join(f'c{i}: commentAdd(input: {{requestId: "$id", body: "hi {i}"}}) '
-                                      "{ comment { id body } userErrors { code } }" for i in range(5)) + " }")
+COMMENTS = (
+    "mutation { "
+    + " ".join(
+        f'c{i}: commentAdd(input: {{requestId: "$id", body: "hi {i}"}}) '
+        "{ comment { id body } userErrors { code } }"
+        for i in range(5)
+    )
+    + " }"
+)
 
 
 def codes(result: Any) -> list[str]:
@@ -63,14 +74,14 @@ async def test_fragments_spread_twice_forty_deep_are_refused_signed_out(api):
     result = await api.run(chain(40), None)
 
     assert codes(result) == ["QUERY_TOO_COMPLEX"]
-    assert result.errors[0].extensions["cost"] == 2 ** 40
+    assert result.errors[0].extensions["cost"] == 2**40
 
 
 async def test_an_alias_at_the_bottom_of_the_chain_counts_every_time_it_appears(api):
     result = await api.run(chain(40, "a: __typename"), None)
 
     assert codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
-    assert result.errors[0].message == f"{2 ** 40} aliases found. Allowed: 30"
+    assert result.errors[0].message == f"{2**40} aliases found. Allowed: 30"
 
 
 async def test_a_mutation_above_the_budget_writes_nothing(api, org: Org):

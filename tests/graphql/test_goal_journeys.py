@@ -12,6 +12,7 @@ IT 2/3 and Facilities 2/3 (C late). A run counts once in the total, once per dep
 Requests the runs opened and resolved: A, B, C three each, E its contract = 10
 (HR 4 contracts, IT 3 laptops, Facilities 3 workplaces).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -65,8 +66,15 @@ async def test_journey_on_time_rate_without_a_map_takes_every_journey(api, org: 
 
 async def test_a_department_scope_keeps_that_departments_stages(api, org: Org, onboarding):
     # when
-    (hr,) = await _measured(api, org, key_result("JOURNEY_ON_TIME_RATE", 0.9, scope={
-        "journeyMapId": onboarding, "departmentIds": [org.gid("Department", "hr")]}))
+    (hr,) = await _measured(
+        api,
+        org,
+        key_result(
+            "JOURNEY_ON_TIME_RATE",
+            0.9,
+            scope={"journeyMapId": onboarding, "departmentIds": [org.gid("Department", "hr")]},
+        ),
+    )
     # then: the total still asks whether the whole run was on time
     assert (hr["current"], hr["sampleSize"]) == (pytest.approx(1 / 3), 3)
     assert by_department(hr) == {"HR": (0.6667, 3)}
@@ -79,8 +87,9 @@ async def test_request_metrics_on_a_journey_map_count_the_requests_its_runs_open
     # when
     # (read by an admin: HR's agent counts only HR's part, and IT's three are too few to share;
     # see test_goal_privacy)
-    (resolved,) = await _measured(api, org, key_result("REQUESTS_RESOLVED", 20, scope={"journeyMapId": onboarding}),
-                                  viewer=org.admin)
+    (resolved,) = await _measured(
+        api, org, key_result("REQUESTS_RESOLVED", 20, scope={"journeyMapId": onboarding}), viewer=org.admin
+    )
     # then
     assert (resolved["current"], resolved["sampleSize"]) == (10, 10)
     assert by_department(resolved) == {"Facilities": (3, 3), "HR": (4, 4), "IT": (3, 3)}

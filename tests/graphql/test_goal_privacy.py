@@ -1,10 +1,11 @@
 """A shared goal's figures show each reader only what they may count (domain.goal_figures): work
 they could see anyway, and the work of departments that accepted the goal, never a small
 sample of work they could not see. Every path that delivers a goal shows the same."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,7 +20,7 @@ from tests.graphql.request_ops import HAND_OFF, RATE, act, fetch, move, ok, rais
 from tests.support.api import SCHEMA
 from tests.support.org import Org
 
-T = datetime(2026, 12, 10, 9, tzinfo=timezone.utc)
+T = datetime(2026, 12, 10, 9, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 FIGURES = """id version participation { department { name } status decidedBy { email } }
   keyResults { current sampleSize withheld coverage progress
@@ -48,20 +49,23 @@ async def broker(db):
 async def rated(api, org: Org, *, agent, score: int, at: datetime, service: str = "payroll") -> dict:
     """A request raised and resolved half an hour before `at`, rated `score` at `at`."""
     api.at(at - timedelta(minutes=30))
-    request = await move(api, agent, await raise_request(api, org, org.employee, service=service), "IN_PROGRESS",
-                         "RESOLVED")
+    request = await move(
+        api, agent, await raise_request(api, org, org.employee, service=service), "IN_PROGRESS", "RESOLVED"
+    )
     api.at(at)
     ok(await act(api, org.employee, RATE, id=request["id"], score=score))
     return request
 
 
-async def csat_goal(api, org: Org, *, start: datetime, end: datetime, departments=("it", "hr"),
-                    scope: tuple[str, ...] = ()) -> dict:
+async def csat_goal(
+    api, org: Org, *, start: datetime, end: datetime, departments=("it", "hr"), scope: tuple[str, ...] = ()
+) -> dict:
     """IT's manager's goal with `departments`, one CSAT key result (scoped to `scope`'s departments)."""
     api.at(end + timedelta(hours=1))
     kr = key_result("CSAT_AVERAGE", 4, scope={"departmentIds": [org.gid("Department", d) for d in scope]})
-    return await create_goal(api, org, departments=departments, periodStart=start.isoformat(),
-                             periodEnd=end.isoformat(), key_results=[kr])
+    return await create_goal(
+        api, org, departments=departments, periodStart=start.isoformat(), periodEnd=end.isoformat(), key_results=[kr]
+    )
 
 
 def figures(goal: dict) -> tuple:
@@ -82,8 +86,17 @@ async def read(api, viewer, goal_id: str) -> dict:
 
 
 async def accept(api, viewer, org: Org, goal: dict, department: str) -> dict:
-    return ok(await act(api, viewer, ACCEPT, goalId=goal["id"], departmentId=org.gid("Department", department),
-                        expectedVersion=goal["version"]), "sharedGoal")
+    return ok(
+        await act(
+            api,
+            viewer,
+            ACCEPT,
+            goalId=goal["id"],
+            departmentId=org.gid("Department", department),
+            expectedVersion=goal["version"],
+        ),
+        "sharedGoal",
+    )
 
 
 async def first_push(api, broker, viewer, goal_id: str, *, hub: EventHub | None = None) -> dict:
@@ -104,10 +117,16 @@ async def test_the_one_second_csat_attack_reads_no_score_on_any_path(api, org: O
     await rated(api, org, agent=org.hr_agent, score=2, at=T)
     # when IT's manager sets a goal with HR, a CSAT key result scoped to HR, over the second of that rating
     api.at(T + timedelta(hours=1))
-    payload = await act(api, org.it_manager, CREATE, title="Peek", departmentIds=[
-        org.gid("Department", "it"), org.gid("Department", "hr")], periodStart=T.isoformat(),
-        periodEnd=(T + SECOND).isoformat(), keyResults=[key_result("CSAT_AVERAGE", 4, scope={
-            "departmentIds": [org.gid("Department", "hr")]})])
+    payload = await act(
+        api,
+        org.it_manager,
+        CREATE,
+        title="Peek",
+        departmentIds=[org.gid("Department", "it"), org.gid("Department", "hr")],
+        periodStart=T.isoformat(),
+        periodEnd=(T + SECOND).isoformat(),
+        keyResults=[key_result("CSAT_AVERAGE", 4, scope={"departmentIds": [org.gid("Department", "hr")]})],
+    )
     created = ok(payload, "sharedGoal")
     # then HR has not accepted, and no path shows IT's manager the score: they count only what IT may see
     nothing = (None, 0, None, "VISIBLE_WORK")
@@ -144,7 +163,12 @@ async def test_an_accepting_departments_figures_show_from_five_samples(api, org:
     # when HR accepts: four are too few
     await accept(api, org.hr_manager, org, goal, "hr")
     assert part(await read(api, org.it_manager, goal["id"]), "HR") == (
-        None, None, "SMALL_SAMPLE", "ACCEPTED", "ALL_WORK")
+        None,
+        None,
+        "SMALL_SAMPLE",
+        "ACCEPTED",
+        "ALL_WORK",
+    )
     # and with a fifth they show, to IT's manager and agents alike
     await rated(api, org, agent=org.hr_agent, score=5, at=T + timedelta(hours=5))
     api.at(T + timedelta(days=2))
@@ -180,9 +204,12 @@ async def test_a_total_is_withheld_when_it_would_give_a_withheld_part_away(api, 
 
 async def test_withheld_parts_holding_five_samples_together_leave_the_total_shown(api, org: Org):
     # given a Facilities service, two HR ratings and three Facilities ones, both departments accepting
-    org.services["desks"] = await catalog.create_service(commands.CreateService(
-        name="Desks", owner_department_id=org.departments["facilities"]), uow=SqlUnitOfWork(org.engine),
-        actor=org.admin, now=T - timedelta(days=1))
+    org.services["desks"] = await catalog.create_service(
+        commands.CreateService(name="Desks", owner_department_id=org.departments["facilities"]),
+        uow=SqlUnitOfWork(org.engine),
+        actor=org.admin,
+        now=T - timedelta(days=1),
+    )
     for i, score in enumerate((5, 3)):
         await rated(api, org, agent=org.hr_agent, score=score, at=T + i * timedelta(hours=1))
     for i in range(3):
@@ -200,8 +227,15 @@ async def test_a_request_handed_away_counts_as_its_new_owners_work(api, org: Org
     # given a laptop request IT handed to HR, which HR resolved and the employee rated
     api.at(T - timedelta(hours=2))
     request = await raise_request(api, org, org.employee)
-    handed = await act(api, org.it_agent, HAND_OFF, id=request["id"], toDepartmentId=org.gid("Department", "hr"),
-                       reason="Payroll question really", expectedVersion=request["version"])
+    handed = await act(
+        api,
+        org.it_agent,
+        HAND_OFF,
+        id=request["id"],
+        toDepartmentId=org.gid("Department", "hr"),
+        reason="Payroll question really",
+        expectedVersion=request["version"],
+    )
     assert handed["userErrors"] == []
     request = await move(api, org.hr_agent, await fetch(api, org.hr_agent, request["id"]), "RESOLVED")
     api.at(T)
@@ -219,16 +253,26 @@ async def test_changing_what_a_goal_measures_asks_the_departments_again(api, org
     goal = await accept(api, org.hr_manager, org, goal, "hr")
     assert part(await read(api, org.it_manager, goal["id"]), "HR")[:2] == (4.0, 5)
     # when IT's manager renames it, HR's acceptance stands
-    goal = ok(await act(api, org.it_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=goal["version"],
-                        title="Happier"), "sharedGoal")
+    goal = ok(
+        await act(api, org.it_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=goal["version"], title="Happier"),
+        "sharedGoal",
+    )
     assert part(await read(api, org.it_manager, goal["id"]), "HR")[:4] == (4.0, 5, None, "ACCEPTED")
     # when IT's manager narrows the period to the first two ratings, HR is asked again
-    goal = ok(await act(api, org.it_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=goal["version"],
-                        periodEnd=(T + timedelta(hours=1, seconds=1)).isoformat()), "sharedGoal")
+    goal = ok(
+        await act(
+            api,
+            org.it_manager,
+            GOAL_UPDATE,
+            id=goal["id"],
+            expectedVersion=goal["version"],
+            periodEnd=(T + timedelta(hours=1, seconds=1)).isoformat(),
+        ),
+        "sharedGoal",
+    )
     after = await read(api, org.it_manager, goal["id"])
     assert part(after, "HR") == (None, 0, None, "INVITED", "VISIBLE_WORK")
-    assert {p["department"]["name"]: p["status"] for p in after["participation"]} == {
-        "HR": "INVITED", "IT": "ACCEPTED"}
+    assert {p["department"]["name"]: p["status"] for p in after["participation"]} == {"HR": "INVITED", "IT": "ACCEPTED"}
 
 
 async def test_a_declining_department_stops_sharing(api, org: Org):
@@ -237,11 +281,15 @@ async def test_a_declining_department_stops_sharing(api, org: Org):
         await rated(api, org, agent=org.hr_agent, score=4, at=T + i * timedelta(hours=1))
     goal = await accept(api, org.hr_manager, org, await csat_goal(api, org, start=T, end=T + timedelta(days=1)), "hr")
     # when HR's manager declines it after all
-    declined = ok(await act(api, org.hr_manager, DECLINE, goalId=goal["id"],
-                            departmentId=org.gid("Department", "hr")), "sharedGoal")
+    declined = ok(
+        await act(api, org.hr_manager, DECLINE, goalId=goal["id"], departmentId=org.gid("Department", "hr")),
+        "sharedGoal",
+    )
     # then IT counts none of HR's work again; HR itself still reads its own
     assert {p["department"]["name"]: (p["status"], p["decidedBy"]["email"]) for p in declined["participation"]} == {
-        "HR": ("DECLINED", "hr.manager@example.com"), "IT": ("ACCEPTED", "it.manager@example.com")}
+        "HR": ("DECLINED", "hr.manager@example.com"),
+        "IT": ("ACCEPTED", "it.manager@example.com"),
+    }
     assert part(await read(api, org.it_manager, goal["id"]), "HR") == (None, 0, None, "DECLINED", "VISIBLE_WORK")
     assert part(await read(api, org.hr_agent, goal["id"]), "HR")[:3] == (4.0, 5, None)
 
@@ -254,7 +302,11 @@ async def test_subscribers_of_one_goal_in_different_departments_do_not_share_fig
     # then each is pushed what they may count, though their reads are shared per audience
     assert figures(await first_push(api, broker, org.admin, goal["id"], hub=hub)) == (2.0, 1, None, "ALL_WORK")
     assert figures(await first_push(api, broker, org.it_manager, goal["id"], hub=hub)) == (
-        None, 0, None, "VISIBLE_WORK")
+        None,
+        0,
+        None,
+        "VISIBLE_WORK",
+    )
 
 
 async def test_an_acceptance_is_pushed_to_the_goals_subscribers(api, org: Org, broker):

@@ -1,9 +1,10 @@
 """`goalProgress` through the real schema and event broker: pushed when work in its scope commits."""
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -79,11 +80,15 @@ def resolved(result) -> tuple[float, int]:
 
 
 async def _laptop_goal(api, org: Org) -> dict:
-    now = datetime.now(timezone.utc)
-    return await create_goal(api, org, departments=("it",), periodStart=(now - timedelta(days=1)).isoformat(),
-                             periodEnd=(now + timedelta(days=30)).isoformat(),
-                             key_results=[key_result("REQUESTS_RESOLVED", 5,
-                                                     scope={"serviceIds": [org.gid("Service", "laptops")]})])
+    now = datetime.now(UTC)
+    return await create_goal(
+        api,
+        org,
+        departments=("it",),
+        periodStart=(now - timedelta(days=1)).isoformat(),
+        periodEnd=(now + timedelta(days=30)).isoformat(),
+        key_results=[key_result("REQUESTS_RESOLVED", 5, scope={"serviceIds": [org.gid("Service", "laptops")]})],
+    )
 
 
 async def test_a_resolution_in_scope_moves_the_goal_and_is_pushed(api, org: Org, broker):
@@ -121,8 +126,10 @@ async def test_a_change_to_the_goal_itself_is_pushed(api, org: Org, broker):
     async with subscribed(api, broker, org.it_manager, goal["id"]) as live:
         await live.take()
         # when
-        ok(await act(api, org.it_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=1, title="Laptops fixed"),
-           "sharedGoal")
+        ok(
+            await act(api, org.it_manager, GOAL_UPDATE, id=goal["id"], expectedVersion=1, title="Laptops fixed"),
+            "sharedGoal",
+        )
         announced(api, broker)
         # then
         assert (await live.take()).data["goalProgress"]["title"] == "Laptops fixed"
@@ -130,8 +137,10 @@ async def test_a_change_to_the_goal_itself_is_pushed(api, org: Org, broker):
 
 async def test_a_burst_of_resolutions_is_coalesced_and_the_last_one_is_not_lost(api, org: Org, broker):
     # given five requests in progress
-    requests = [await move(api, org.it_agent, await raise_request(api, org, org.employee, title=f"Laptop {i}"),
-                           "IN_PROGRESS") for i in range(5)]
+    requests = [
+        await move(api, org.it_agent, await raise_request(api, org, org.employee, title=f"Laptop {i}"), "IN_PROGRESS")
+        for i in range(5)
+    ]
     goal = await _laptop_goal(api, org)
     async with subscribed(api, broker, org.it_manager, goal["id"]) as live:
         await live.take()
@@ -165,8 +174,13 @@ async def test_a_journey_run_completing_is_pushed_to_a_journey_goal(api, org: Or
     await add_journey_catalog(org)
     api.at(DAY0 - timedelta(days=1))
     journey = ok(await act(api, org.admin, MAP_CREATE, **onboarding_input(org)), "journeyMap")["id"]
-    goal = await create_goal(api, org, periodStart="2026-03-01T00:00:00Z", periodEnd="2026-04-01T00:00:00Z",
-                             key_results=[key_result("JOURNEY_ON_TIME_RATE", 0.9, scope={"journeyMapId": journey})])
+    goal = await create_goal(
+        api,
+        org,
+        periodStart="2026-03-01T00:00:00Z",
+        periodEnd="2026-04-01T00:00:00Z",
+        key_results=[key_result("JOURNEY_ON_TIME_RATE", 0.9, scope={"journeyMapId": journey})],
+    )
     async with subscribed(api, broker, org.hr_manager, goal["id"]) as live:
         assert resolved(await live.take()) == (None, 0)
         # when a run goes through every stage on time
@@ -183,17 +197,20 @@ async def test_time_alone_moves_a_goal_and_the_next_tick_pushes_it(api, org: Org
 
     monkeypatch.setattr(subscriptions, "TICK_SECONDS", 0.1)
     # given a goal of 10 resolutions over ten days, read on a clock the test moves, before it starts
-    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, tzinfo=UTC)
     clock = [start - timedelta(hours=1)]
-    goal = await create_goal(api, org, periodStart=start.isoformat(),
-                             periodEnd=(start + timedelta(days=10)).isoformat(),
-                             key_results=[key_result("REQUESTS_RESOLVED", 10)])
+    goal = await create_goal(
+        api,
+        org,
+        periodStart=start.isoformat(),
+        periodEnd=(start + timedelta(days=10)).isoformat(),
+        key_results=[key_result("REQUESTS_RESOLVED", 10)],
+    )
     announced(api, broker)
     await broker.caught_up()
     context = Context(engine=api.engine, viewer=org.it_manager, broker=broker, clock=lambda: clock[0])
     query = "subscription($goalId: ID!) { goalProgress(goalId: $goalId) { status } }"
-    live = Subscription(await SCHEMA.subscribe(query, variable_values={"goalId": goal["id"]},
-                                               context_value=context))
+    live = Subscription(await SCHEMA.subscribe(query, variable_values={"goalId": goal["id"]}, context_value=context))
     try:
         assert (await live.take()).data["goalProgress"]["status"] == "ON_TRACK"
         # ticks that find nothing changed push nothing
@@ -216,11 +233,14 @@ async def test_subscribers_of_one_goal_share_the_computation_of_its_values(api, 
     async def counted(conn, keys, **kwargs):
         computed.append(len(keys))
         return await real(conn, keys, **kwargs)
+
     monkeypatch.setattr(goal_values, "key_result_values", counted)
     hub = EventHub(broker)
     async with contextlib.AsyncExitStack() as stack:
-        lives = [await stack.enter_async_context(subscribed(api, broker, viewer, goal["id"], hub=hub))
-                 for viewer in (org.it_manager, org.it_agent, org.it_agent2)]
+        lives = [
+            await stack.enter_async_context(subscribed(api, broker, viewer, goal["id"], hub=hub))
+            for viewer in (org.it_manager, org.it_agent, org.it_agent2)
+        ]
         for live in lives:
             assert resolved(await live.take()) == (0, 0)
         computed.clear()

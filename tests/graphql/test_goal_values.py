@@ -24,9 +24,10 @@ Hand-computed:
   CSAT: 4 (IT), 2 (Facilities), 5 (IT): 11 / 3. IT 4.5, Facilities 2, HR none.
   open backlog: D (HR), E (IT) = 2.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -34,8 +35,8 @@ from tests.graphql.goal_ops import by_department, create_goal, fetch_goal, key_r
 from tests.graphql.request_ops import HAND_OFF, RATE, act, comment, fetch, move, ok, raise_request
 from tests.support.org import Org
 
-DEC = datetime(2026, 12, 1, tzinfo=timezone.utc)
-READ_AT = datetime(2026, 12, 16, tzinfo=timezone.utc)
+DEC = datetime(2026, 12, 1, tzinfo=UTC)
+READ_AT = datetime(2026, 12, 16, tzinfo=UTC)
 
 
 def day(d: int, hour: int, minute: int = 0) -> datetime:
@@ -45,8 +46,15 @@ def day(d: int, hour: int, minute: int = 0) -> datetime:
 async def _hand_off(api, viewer, request, department_id: str, *, receiver) -> dict:
     """Hand `request` on; it is read back as someone of the receiving department (the giver may no
     longer see it)."""
-    payload = await act(api, viewer, HAND_OFF, id=request["id"], toDepartmentId=department_id,
-                        reason="Theirs", expectedVersion=request["version"])
+    payload = await act(
+        api,
+        viewer,
+        HAND_OFF,
+        id=request["id"],
+        toDepartmentId=department_id,
+        reason="Theirs",
+        expectedVersion=request["version"],
+    )
     assert payload["userErrors"] == []
     return await fetch(api, receiver, request["id"])
 
@@ -70,8 +78,8 @@ async def _rate(api, org: Org, at: datetime, request: dict, score: int) -> None:
 async def december(api, org: Org):
     """The month of work above."""
     hr, facilities = org.gid("Department", "hr"), org.gid("Department", "facilities")
-    g = await _raised(api, org, datetime(2026, 11, 28, 9, tzinfo=timezone.utc))
-    await _moved(api, datetime(2026, 11, 28, 10, tzinfo=timezone.utc), org.it_agent, g, "RESOLVED")
+    g = await _raised(api, org, datetime(2026, 11, 28, 9, tzinfo=UTC))
+    await _moved(api, datetime(2026, 11, 28, 10, tzinfo=UTC), org.it_agent, g, "RESOLVED")
     a = await _raised(api, org, day(2, 9))
     a = await _moved(api, day(2, 10), org.it_agent, a, "IN_PROGRESS")
     a = await _moved(api, day(2, 12), org.it_agent, a, "RESOLVED")
@@ -117,8 +125,9 @@ async def test_requests_resolved_are_credited_to_the_owner_at_resolution(api, or
 
 async def test_resolution_time_percentiles_leave_out_time_waiting_on_the_requester(api, org: Org, december):
     # when
-    median, p90 = await _goal_with(api, org, key_result("MEDIAN_RESOLUTION_HOURS", 8),
-                                   key_result("P90_RESOLUTION_HOURS", 8))
+    median, p90 = await _goal_with(
+        api, org, key_result("MEDIAN_RESOLUTION_HOURS", 8), key_result("P90_RESOLUTION_HOURS", 8)
+    )
     # then
     assert (median["current"], median["sampleSize"]) == (pytest.approx(6.5), 4)
     assert p90["current"] == pytest.approx(54.8)
@@ -126,8 +135,7 @@ async def test_resolution_time_percentiles_leave_out_time_waiting_on_the_request
     assert by_department(p90) == {"Facilities": (10, 1), "HR": (74, 1), "IT": (3, 2)}
 
 
-async def test_an_sla_breach_is_credited_to_the_department_that_held_the_request_when_it_broke(
-        api, org: Org, december):
+async def test_an_sla_breach_is_credited_to_the_department_that_held_the_request_when_it_broke(api, org: Org, december):
     # when
     (sla,) = await _goal_with(api, org, key_result("SLA_COMPLIANCE_RATE", 0.9))
     # then
@@ -148,9 +156,11 @@ async def test_csat_and_backlog(api, org: Org, december):
 async def test_scopes_narrow_the_work_measured(api, org: Org, december):
     # when
     payroll, it_only = await _goal_with(
-        api, org,
+        api,
+        org,
         key_result("SLA_COMPLIANCE_RATE", 0.9, scope={"serviceIds": [org.gid("Service", "payroll")]}),
-        key_result("SLA_COMPLIANCE_RATE", 0.9, scope={"departmentIds": [org.gid("Department", "it")]}))
+        key_result("SLA_COMPLIANCE_RATE", 0.9, scope={"departmentIds": [org.gid("Department", "it")]}),
+    )
     # then: payroll is D alone; IT's share is A, F and C's breach
     assert (payroll["current"], payroll["sampleSize"]) == (0.0, 1)
     assert (it_only["current"], it_only["sampleSize"]) == (pytest.approx(2 / 3), 3)
@@ -160,9 +170,15 @@ async def test_scopes_narrow_the_work_measured(api, org: Org, december):
 async def test_progress_and_status_half_way_through_the_period(api, org: Org, december):
     # when
     resolved, sla, median, p90, csat, backlog = await _goal_with(
-        api, org, key_result("REQUESTS_RESOLVED", 10), key_result("SLA_COMPLIANCE_RATE", 0.9),
-        key_result("MEDIAN_RESOLUTION_HOURS", 8), key_result("P90_RESOLUTION_HOURS", 8),
-        key_result("CSAT_AVERAGE", 4), key_result("OPEN_BACKLOG", 2))
+        api,
+        org,
+        key_result("REQUESTS_RESOLVED", 10),
+        key_result("SLA_COMPLIANCE_RATE", 0.9),
+        key_result("MEDIAN_RESOLUTION_HOURS", 8),
+        key_result("P90_RESOLUTION_HOURS", 8),
+        key_result("CSAT_AVERAGE", 4),
+        key_result("OPEN_BACKLOG", 2),
+    )
     # then: a count accrues (expected 0.5 by now: 0.4 is within 80% of it); levels must hold (expected 1)
     assert (resolved["progress"], resolved["status"]) == (pytest.approx(0.4), "AT_RISK")
     assert (sla["progress"], sla["status"]) == (pytest.approx(0.6 / 0.9), "OFF_TRACK")
@@ -175,8 +191,9 @@ async def test_progress_and_status_half_way_through_the_period(api, org: Org, de
 async def test_the_goal_rolls_up_its_key_results(api, org: Org, december):
     # given
     api.at(day(1, 0))
-    goal = await create_goal(api, org, key_results=[key_result("MEDIAN_RESOLUTION_HOURS", 8),
-                                                    key_result("CSAT_AVERAGE", 4)])
+    goal = await create_goal(
+        api, org, key_results=[key_result("MEDIAN_RESOLUTION_HOURS", 8), key_result("CSAT_AVERAGE", 4)]
+    )
     # when
     api.at(READ_AT)
     read = await fetch_goal(api, org.admin, goal["id"])  # IT's agent counts only what IT may see (test_goal_privacy)
@@ -188,10 +205,11 @@ async def test_the_goal_rolls_up_its_key_results(api, org: Org, december):
 async def test_after_the_period_a_met_target_is_achieved(api, org: Org, december):
     # given
     api.at(day(1, 0))
-    goal = await create_goal(api, org, key_results=[key_result("REQUESTS_RESOLVED", 4),
-                                                    key_result("MEDIAN_RESOLUTION_HOURS", 8)])
+    goal = await create_goal(
+        api, org, key_results=[key_result("REQUESTS_RESOLVED", 4), key_result("MEDIAN_RESOLUTION_HOURS", 8)]
+    )
     # when
-    api.at(datetime(2027, 1, 5, tzinfo=timezone.utc))
+    api.at(datetime(2027, 1, 5, tzinfo=UTC))
     read = await fetch_goal(api, org.admin, goal["id"])
     # then
     assert [k["status"] for k in read["keyResults"]] == ["ACHIEVED", "ACHIEVED"]

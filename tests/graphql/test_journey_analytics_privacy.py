@@ -1,9 +1,10 @@
 """JourneyMap.analytics shows a reader who may not see a map's runs (every manager sees every map)
 no figure over fewer than 5 of them, as shared goals do (domain.journey_figures); admins and the
 departments taking part, who see the runs, read every figure."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,14 +27,21 @@ WITHHELD = """query($id: ID!) { node(id: $id) { ... on JourneyMap { analytics {
 
 async def finance_manager(org: Org) -> Person:
     """A manager of a department with no touchpoint on the maps: sees every map, none of their runs."""
-    now = datetime.now(timezone.utc)
-    department = await organisation.create_department(commands.CreateDepartment(name="Finance"),
-                                                      uow=SqlUnitOfWork(org.engine), actor=org.admin, now=now)
-    person = await organisation.create_person(commands.CreatePerson(
-        name="Fred Manager", email="fin.manager@example.com", role=Role.MANAGER, department_id=department),
-        uow=SqlUnitOfWork(org.engine), actor=org.admin, now=now)
-    return Person(id=person, name="Fred Manager", email="fin.manager@example.com", role=Role.MANAGER,
-                  department_id=department)
+    now = datetime.now(UTC)
+    department = await organisation.create_department(
+        commands.CreateDepartment(name="Finance"), uow=SqlUnitOfWork(org.engine), actor=org.admin, now=now
+    )
+    person = await organisation.create_person(
+        commands.CreatePerson(
+            name="Fred Manager", email="fin.manager@example.com", role=Role.MANAGER, department_id=department
+        ),
+        uow=SqlUnitOfWork(org.engine),
+        actor=org.admin,
+        now=now,
+    )
+    return Person(
+        id=person, name="Fred Manager", email="fin.manager@example.com", role=Role.MANAGER, department_id=department
+    )
 
 
 @pytest.fixture
@@ -58,16 +66,42 @@ async def test_a_reader_who_may_not_see_the_runs_reads_no_figure_of_fewer_than_5
 
     # then every figure here counts 1 to 4 runs: none shows, and each says why
     assert analytics == {
-        "runsStarted": None, "runsCompleted": None, "runsCancelled": None, "runsActive": None,
-        "countsWithheld": "SMALL_SAMPLE", "medianMinutes": None, "p90Minutes": None, "onTimeRate": None,
-        "timesWithheld": "SMALL_SAMPLE", "bottleneck": None,
+        "runsStarted": None,
+        "runsCompleted": None,
+        "runsCancelled": None,
+        "runsActive": None,
+        "countsWithheld": "SMALL_SAMPLE",
+        "medianMinutes": None,
+        "p90Minutes": None,
+        "onTimeRate": None,
+        "timesWithheld": "SMALL_SAMPLE",
+        "bottleneck": None,
         # Paperwork: 5 entered (4 left, one still in it); Equipment: 4 entered, 3 left; Welcome: 3
-        "stages": [{"runsEntered": None, "runsCompleted": None, "countsWithheld": reason, "medianMinutes": None,
-                    "p90Minutes": None, "onTimeRate": None, "timesWithheld": "SMALL_SAMPLE", "bottleneck": False}
-                   for reason in ("SMALL_SAMPLE", "SMALL_SAMPLE", "SMALL_SAMPLE")],
-        "handOffs": [{"fromDepartment": {"name": "HR"}, "toDepartment": {"name": to}, "runs": None,
-                      "medianMinutes": None, "p90Minutes": None, "withheld": "SMALL_SAMPLE"}
-                     for to in ("IT", "Facilities")]}
+        "stages": [
+            {
+                "runsEntered": None,
+                "runsCompleted": None,
+                "countsWithheld": reason,
+                "medianMinutes": None,
+                "p90Minutes": None,
+                "onTimeRate": None,
+                "timesWithheld": "SMALL_SAMPLE",
+                "bottleneck": False,
+            }
+            for reason in ("SMALL_SAMPLE", "SMALL_SAMPLE", "SMALL_SAMPLE")
+        ],
+        "handOffs": [
+            {
+                "fromDepartment": {"name": "HR"},
+                "toDepartment": {"name": to},
+                "runs": None,
+                "medianMinutes": None,
+                "p90Minutes": None,
+                "withheld": "SMALL_SAMPLE",
+            }
+            for to in ("IT", "Facilities")
+        ],
+    }
 
 
 @pytest.mark.parametrize("reader", ["admin", "hr_manager", "it_agent", "fac_agent"])
@@ -83,10 +117,21 @@ async def test_those_who_see_the_runs_read_every_figure(api, org: Org, five_runs
 
 def two_stages(org: Org) -> dict:
     """Paperwork (HR's contract, target 60 minutes), then a welcome lunch that opens nothing."""
-    return {"name": "Contracts", "stages": [
-        {"name": "Paperwork", "targetMinutes": 60, "touchpoints": [
-            touchpoint("Contract", "hr", org, "contract", fields=fields(employee="{subject}", start="{startDate}"))]},
-        {"name": "Welcome", "touchpoints": [touchpoint("Welcome lunch", "hr", org)]}]}
+    return {
+        "name": "Contracts",
+        "stages": [
+            {
+                "name": "Paperwork",
+                "targetMinutes": 60,
+                "touchpoints": [
+                    touchpoint(
+                        "Contract", "hr", org, "contract", fields=fields(employee="{subject}", start="{startDate}")
+                    )
+                ],
+            },
+            {"name": "Welcome", "touchpoints": [touchpoint("Welcome lunch", "hr", org)]},
+        ],
+    }
 
 
 async def completed_runs(api, org: Org, map_id: str, minutes: list[int]) -> None:
@@ -108,10 +153,17 @@ async def test_figures_over_5_runs_or_more_show_to_every_manager(api, org: Org):
 
     analytics = (await api.ok(WITHHELD, outsider, id=m))["node"]["analytics"]
 
-    assert {k: analytics[k] for k in ("runsStarted", "runsCompleted", "runsCancelled", "runsActive",
-                                      "countsWithheld", "timesWithheld")} == {
-        "runsStarted": 5, "runsCompleted": 5, "runsCancelled": 0, "runsActive": 0, "countsWithheld": None,
-        "timesWithheld": None}
+    assert {
+        k: analytics[k]
+        for k in ("runsStarted", "runsCompleted", "runsCancelled", "runsActive", "countsWithheld", "timesWithheld")
+    } == {
+        "runsStarted": 5,
+        "runsCompleted": 5,
+        "runsCancelled": 0,
+        "runsActive": 0,
+        "countsWithheld": None,
+        "timesWithheld": None,
+    }
     assert analytics["onTimeRate"] == pytest.approx(0.8)
     paperwork, welcome = analytics["stages"]
     assert (paperwork["runsEntered"], paperwork["runsCompleted"], paperwork["medianMinutes"]) == (5, 5, 30)
@@ -124,10 +176,16 @@ async def test_figures_over_5_runs_or_more_show_to_every_manager(api, org: Org):
     analytics = (await api.ok(WITHHELD, outsider, id=m))["node"]["analytics"]
 
     # then every count is withheld, the times over the five completed runs still show
-    assert (analytics["runsStarted"], analytics["runsCompleted"], analytics["runsActive"],
-            analytics["countsWithheld"]) == (None, None, None, "SMALL_SAMPLE")
+    assert (
+        analytics["runsStarted"],
+        analytics["runsCompleted"],
+        analytics["runsActive"],
+        analytics["countsWithheld"],
+    ) == (None, None, None, "SMALL_SAMPLE")
     assert [(s["runsEntered"], s["runsCompleted"], s["countsWithheld"]) for s in analytics["stages"]] == [
-        (None, None, "COMPLEMENT"), (None, None, "COMPLEMENT")]
+        (None, None, "COMPLEMENT"),
+        (None, None, "COMPLEMENT"),
+    ]
     assert (analytics["medianMinutes"], analytics["timesWithheld"]) == (pytest.approx(30), None)
     assert analytics["stages"][0]["medianMinutes"] == 30
     # while HR, who sees the run, reads every count

@@ -1,4 +1,5 @@
 """Journey reads go through batched dataloaders: statements depend on the query's depth, not on rows."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,11 +44,18 @@ async def test_statement_count_is_the_same_for_2_and_12_runs(api, journeys: Jour
     for i in range(12):
         run_id = await journeys.start(journeys.maps["onboarding"], subject=f"Starter {i}")
         if i % 2:
-            payload = await api.ok("""query($id: ID!) { node(id: $id) { ... on JourneyRun {
-                requests { id version } } } }""", org.admin, id=ids.encode("JourneyRun", run_id))
+            payload = await api.ok(
+                """query($id: ID!) { node(id: $id) { ... on JourneyRun {
+                requests { id version } } } }""",
+                org.admin,
+                id=ids.encode("JourneyRun", run_id),
+            )
             (contract,) = payload["node"]["requests"]
-            ok(await act(api, org.hr_agent, TRANSITION, id=contract["id"], to="RESOLVED",
-                         expectedVersion=contract["version"]))
+            ok(
+                await act(
+                    api, org.hr_agent, TRANSITION, id=contract["id"], to="RESOLVED", expectedVersion=contract["version"]
+                )
+            )
     viewer = getattr(org, viewer_key)
     # when the wallboard is read for 2 runs and for 12 / then it takes as many statements
     assert await _statements(api, viewer, 2) == await _statements(api, viewer, 12)

@@ -1,4 +1,5 @@
 """Who sees journey maps and runs (domain.journey_access): node lookups and lists agree."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,9 +18,32 @@ async def world(api, org: Org) -> dict:
     """Onboarding (HR, IT, Facilities) with a run for the employee; Leaving (HR only) with a run for HR's agent."""
     await add_journey_catalog(org)
     onboarding = ok(await act(api, org.admin, MAP_CREATE, **onboarding_input(org)), "journeyMap")
-    leaving = ok(await act(api, org.hr_manager, MAP_CREATE, name="Leaving", stages=[
-        {"name": "Exit", "touchpoints": [touchpoint("Exit contract", "hr", org, "contract", fields=[
-            {"key": "employee", "value": "{subject}"}, {"key": "start", "value": "{startDate}"}])]}]), "journeyMap")
+    leaving = ok(
+        await act(
+            api,
+            org.hr_manager,
+            MAP_CREATE,
+            name="Leaving",
+            stages=[
+                {
+                    "name": "Exit",
+                    "touchpoints": [
+                        touchpoint(
+                            "Exit contract",
+                            "hr",
+                            org,
+                            "contract",
+                            fields=[
+                                {"key": "employee", "value": "{subject}"},
+                                {"key": "start", "value": "{startDate}"},
+                            ],
+                        )
+                    ],
+                }
+            ],
+        ),
+        "journeyMap",
+    )
     run = await start(api, org.hr_agent, onboarding["id"], sponsorId=org.gid("Person", "employee"))
     exit_run = await start(api, org.hr_agent, leaving["id"], subject="Sam Leaver")
     return {"onboarding": onboarding, "leaving": leaving, "run": run, "exit_run": exit_run}
@@ -78,7 +102,9 @@ async def test_a_request_links_its_run_only_for_those_who_may_see_the_run(api, o
     query = """query($id: ID!) { node(id: $id) { ... on Request { title journeyRun { subject } } } }"""
     # then they see the request but not the run; the sponsor sees both
     assert (await api.ok(query, org.other, id=contract["id"]))["node"] == {
-        "title": "Contract: Jane Doe", "journeyRun": None}
+        "title": "Contract: Jane Doe",
+        "journeyRun": None,
+    }
     assert (await api.ok(query, org.employee, id=contract["id"]))["node"]["journeyRun"] == {"subject": "Jane Doe"}
 
 
@@ -91,8 +117,17 @@ TOUCHPOINT_FORMS = """query($id: ID!) { node(id: $id) { ... on JourneyMap { stag
 async def test_a_retired_service_shows_through_a_map_only_to_those_who_may_see_the_service(api, org: Org, world):
     # given Facilities' workplace service renamed, then retired, after the map was made
     workplace = org.gid("Service", "workplace")
-    ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, name="Desk moves (Tower B)",
-                 description="Only for the Tower B refit"), "service")
+    ok(
+        await act(
+            api,
+            org.admin,
+            SERVICE_UPDATE,
+            id=workplace,
+            name="Desk moves (Tower B)",
+            description="Only for the Tower B refit",
+        ),
+        "service",
+    )
     ok(await act(api, org.admin, SERVICE_UPDATE, id=workplace, active=False), "service")
     for name in EVERYONE:
         node = (await api.ok(TOUCHPOINT_FORMS, getattr(org, name), id=world["onboarding"]["id"]))["node"]
@@ -101,8 +136,10 @@ async def test_a_retired_service_shows_through_a_map_only_to_those_who_may_see_t
         forms = {tp["name"]: tp["requestType"] for stage in node["stages"] for tp in stage["touchpoints"]}
         # then the touchpoint's form (and so its service) shows exactly where node(id:) shows the service
         if await who_sees_one(api, getattr(org, name), workplace):
-            assert forms["Workplace"] == {"name": "Workplace for a starter", "service": {
-                "name": "Desk moves (Tower B)", "description": "Only for the Tower B refit"}}, name
+            assert forms["Workplace"] == {
+                "name": "Workplace for a starter",
+                "service": {"name": "Desk moves (Tower B)", "description": "Only for the Tower B refit"},
+            }, name
         else:
             assert forms["Workplace"] is None, name
         assert forms["Laptop"]["service"]["name"] == "Laptops", name  # an active service shows to everyone

@@ -1,7 +1,8 @@
 """Journeys through GraphQL: mapping, a run through every stage, versions, retiring, cancelling."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -25,7 +26,7 @@ from tests.graphql.request_ops import act, ok
 from tests.support.journeys import add_journey_catalog
 from tests.support.org import Org
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -37,9 +38,13 @@ async def onboarding(api, org: Org) -> dict:
 
 async def run_events(engine, run_id: str) -> list[tuple[str, str | None]]:
     async with engine.connect() as conn:
-        rows = await conn.execute(text(
-            "select e.type, r.title from events e left join requests r on r.id = e.request_id "
-            "where e.journey_run_id = :run order by e.seq"), {"run": ids.parse(run_id)[1]})
+        rows = await conn.execute(
+            text(
+                "select e.type, r.title from events e left join requests r on r.id = e.request_id "
+                "where e.journey_run_id = :run order by e.seq"
+            ),
+            {"run": ids.parse(run_id)[1]},
+        )
         return [(row.type, row.title) for row in rows]
 
 
@@ -47,12 +52,18 @@ async def test_a_manager_maps_a_journey_of_ordered_stages_with_touchpoints(api, 
     # then the map reads back as written, version 1, active, with its departments
     assert (onboarding["name"], onboarding["version"], onboarding["active"]) == ("Onboarding", 1, True)
     assert [(s["name"], s["position"], s["targetMinutes"]) for s in onboarding["stages"]] == [
-        ("Paperwork", 0, 60), ("Equipment", 1, 120), ("Welcome", 2, None)]
+        ("Paperwork", 0, 60),
+        ("Equipment", 1, 120),
+        ("Welcome", 2, None),
+    ]
     laptop = onboarding["stages"][1]["touchpoints"][0]
     assert laptop["department"]["name"] == "IT" and laptop["requestType"]["name"] == "New laptop"
     assert laptop["painPoints"] == ["Laptop not ready on day one"]
     assert {f["key"]: f["value"] for f in laptop["fields"]} == {
-        "model": "13-inch", "needed_by": "{startDate}", "manager": "{sponsor}"}
+        "model": "13-inch",
+        "needed_by": "{startDate}",
+        "manager": "{sponsor}",
+    }
     assert onboarding["stages"][2]["touchpoints"][0]["requestType"] is None
     assert sorted(d["name"] for d in onboarding["departments"]) == ["Facilities", "HR", "IT"]
 
@@ -60,8 +71,13 @@ async def test_a_manager_maps_a_journey_of_ordered_stages_with_touchpoints(api, 
 async def test_a_run_goes_through_every_stage_and_completes(api, org: Org, onboarding):
     # given a run started for Jane, sponsored by the employee, starting next Monday
     api.at(T0)
-    run = await start(api, org.hr_agent, onboarding["id"], sponsorId=org.gid("Person", "employee"),
-                      startAt="2026-03-09T09:00:00+00:00")
+    run = await start(
+        api,
+        org.hr_agent,
+        onboarding["id"],
+        sponsorId=org.gid("Person", "employee"),
+        startAt="2026-03-09T09:00:00+00:00",
+    )
     # then it is in its first stage, whose one request is raised for the sponsor, filled from the run
     assert (run["status"], run["currentStage"]["name"], run["onTrack"]) == ("ACTIVE", "Paperwork", True)
     (contract,) = run["requests"]
@@ -78,8 +94,12 @@ async def test_a_run_goes_through_every_stage_and_completes(api, org: Org, onboa
     assert run["currentStage"]["name"] == "Equipment"
     laptop, workplace = request_titled(run, "Laptop"), request_titled(run, "Workplace")
     assert {f["key"]: f["value"] for f in laptop["fields"]} == {
-        "model": "13-inch", "needed_by": "2026-03-09", "budget": None, "manager": org.gid("Person", "employee"),
-        "notes": None}
+        "model": "13-inch",
+        "needed_by": "2026-03-09",
+        "budget": None,
+        "manager": org.gid("Person", "employee"),
+        "notes": None,
+    }
     assert (laptop["ownerDepartment"]["name"], workplace["ownerDepartment"]["name"]) == ("IT", "Facilities")
     assert [s["minutes"] for s in run["stages"]] == [50, 0, None]
 
@@ -94,23 +114,36 @@ async def test_a_run_goes_through_every_stage_and_completes(api, org: Org, onboa
     run = await fetch_run(api, org.employee, run["id"])
 
     # then Equipment is left, Welcome (nothing to wait for) passed through, and the run completed
-    assert (run["status"], run["currentStage"], run["completedAt"]) == (
-        "COMPLETED", None, "2026-03-02T12:10:00+00:00")
+    assert (run["status"], run["currentStage"], run["completedAt"]) == ("COMPLETED", None, "2026-03-02T12:10:00+00:00")
     assert [(s["stage"]["name"], s["minutes"], s["onTime"]) for s in run["stages"]] == [
-        ("Paperwork", 50, True), ("Equipment", 140, False), ("Welcome", 0, None)]
+        ("Paperwork", 50, True),
+        ("Equipment", 140, False),
+        ("Welcome", 0, None),
+    ]
     assert run["onTrack"] is False  # Equipment took 140 minutes against a target of 120
     assert [len(s["requests"]) for s in run["stages"]] == [1, 2, 0]
     assert all(r["status"] == "RESOLVED" for r in run["requests"])
     # and every step is in the event log, in order, carrying the run
     assert await run_events(api.engine, run["id"]) == [
-        ("JourneyRunStarted", None), ("JourneyStageEntered", None), ("RequestCreated", "Contract: Jane Doe"),
-        ("RequestTransitioned", "Contract: Jane Doe"), ("RequestTransitioned", "Contract: Jane Doe"),
-        ("JourneyStageCompleted", None), ("JourneyStageEntered", None),
-        ("RequestCreated", "Laptop: Jane Doe"), ("RequestCreated", "Workplace: Jane Doe"),
-        ("TaskCompleted", "Laptop: Jane Doe"), ("RequestTransitioned", "Laptop: Jane Doe"),
-        ("RequestTransitioned", "Laptop: Jane Doe"), ("RequestTransitioned", "Workplace: Jane Doe"),
-        ("RequestTransitioned", "Workplace: Jane Doe"), ("JourneyStageCompleted", None),
-        ("JourneyStageEntered", None), ("JourneyStageCompleted", None), ("JourneyRunCompleted", None)]
+        ("JourneyRunStarted", None),
+        ("JourneyStageEntered", None),
+        ("RequestCreated", "Contract: Jane Doe"),
+        ("RequestTransitioned", "Contract: Jane Doe"),
+        ("RequestTransitioned", "Contract: Jane Doe"),
+        ("JourneyStageCompleted", None),
+        ("JourneyStageEntered", None),
+        ("RequestCreated", "Laptop: Jane Doe"),
+        ("RequestCreated", "Workplace: Jane Doe"),
+        ("TaskCompleted", "Laptop: Jane Doe"),
+        ("RequestTransitioned", "Laptop: Jane Doe"),
+        ("RequestTransitioned", "Laptop: Jane Doe"),
+        ("RequestTransitioned", "Workplace: Jane Doe"),
+        ("RequestTransitioned", "Workplace: Jane Doe"),
+        ("JourneyStageCompleted", None),
+        ("JourneyStageEntered", None),
+        ("JourneyStageCompleted", None),
+        ("JourneyRunCompleted", None),
+    ]
 
 
 async def test_revising_a_map_never_changes_a_run_already_started(api, org: Org, onboarding):
@@ -159,11 +192,19 @@ async def test_cancelling_a_run_cancels_its_open_requests_only(api, org: Org, on
     cancelled = ok(await act(api, org.employee, RUN_CANCEL, id=run["id"], reason="Offer withdrawn"), "journeyRun")
     # then the run is cancelled and so is the workplace request, while resolved ones stay resolved
     assert (cancelled["status"], cancelled["cancelledAt"], cancelled["currentStage"]) == (
-        "CANCELLED", "2026-03-02T09:00:00+00:00", None)
+        "CANCELLED",
+        "2026-03-02T09:00:00+00:00",
+        None,
+    )
     assert {r["title"]: r["status"] for r in cancelled["requests"]} == {
-        "Contract: Jane Doe": "RESOLVED", "Laptop: Jane Doe": "RESOLVED", "Workplace: Jane Doe": "CANCELLED"}
+        "Contract: Jane Doe": "RESOLVED",
+        "Laptop: Jane Doe": "RESOLVED",
+        "Workplace: Jane Doe": "CANCELLED",
+    }
     assert (await run_events(api.engine, run["id"]))[-2:] == [
-        ("JourneyRunCancelled", None), ("RequestTransitioned", "Workplace: Jane Doe")]
+        ("JourneyRunCancelled", None),
+        ("RequestTransitioned", "Workplace: Jane Doe"),
+    ]
 
 
 async def test_a_request_cancelled_by_its_department_lets_the_stage_go_on(api, org: Org, onboarding):
@@ -171,9 +212,17 @@ async def test_a_request_cancelled_by_its_department_lets_the_stage_go_on(api, o
     run = await start(api, org.hr_agent, onboarding["id"])
     # when HR cancels the contract request (not needed: the contract was signed on paper)
     (contract,) = run["requests"]
-    ok(await act(api, org.hr_agent, "mutation($input: RequestTransitionInput!) { requestTransition(input: $input) "
-                 "{ request { id } userErrors { field code message } } }",
-                 id=contract["id"], to="CANCELLED", expectedVersion=contract["version"]))
+    ok(
+        await act(
+            api,
+            org.hr_agent,
+            "mutation($input: RequestTransitionInput!) { requestTransition(input: $input) "
+            "{ request { id } userErrors { field code message } } }",
+            id=contract["id"],
+            to="CANCELLED",
+            expectedVersion=contract["version"],
+        )
+    )
     # then the run enters the next stage
     assert (await fetch_run(api, org.hr_agent, run["id"]))["currentStage"]["name"] == "Equipment"
 
@@ -182,8 +231,7 @@ async def test_maps_and_runs_are_listed_with_filters_and_pages(api, org: Org, on
     # given two runs on version 1, a revision, one run on version 2, and one of them cancelled
     first = await start(api, org.hr_agent, onboarding["id"], subject="Ana")
     await start(api, org.hr_agent, onboarding["id"], subject="Ben")
-    revised = ok(await act(api, org.hr_manager, MAP_REVISE, id=onboarding["id"], **onboarding_input(org)),
-                 "journeyMap")
+    revised = ok(await act(api, org.hr_manager, MAP_REVISE, id=onboarding["id"], **onboarding_input(org)), "journeyMap")
     await start(api, org.hr_agent, revised["id"], subject="Cleo")
     ok(await act(api, org.hr_agent, RUN_CANCEL, id=first["id"]), "journeyRun")
 
@@ -198,7 +246,10 @@ async def test_maps_and_runs_are_listed_with_filters_and_pages(api, org: Org, on
     assert await subjects(mapId=onboarding["id"], exactVersion=True) == ["Ben", "Ana"]
     assert await subjects(status=["CANCELLED"]) == ["Ana"]
     assert await subjects(sponsorId=org.gid("Person", "hr_agent"), departmentId=org.gid("Department", "it")) == [
-        "Cleo", "Ben", "Ana"]
+        "Cleo",
+        "Ben",
+        "Ana",
+    ]
     assert await subjects(mapId="bm9wZQ") == []
     # and pages follow one another
     page = (await api.ok(RUNS, org.hr_agent, first=2))["journeyRuns"]
@@ -222,4 +273,5 @@ async def test_a_runs_requests_carry_it_on_their_timeline(api, org: Org, onboard
     edges = (await api.ok(query, org.employee, id=contract["id"]))["node"]["activity"]["edges"]
     # then its events name the run
     assert [(e["node"]["type"], e["node"]["journeyRun"]) for e in edges] == [
-        ("RequestCreated", {"id": run["id"], "subject": "Jane Doe"})]
+        ("RequestCreated", {"id": run["id"], "subject": "Jane Doe"})
+    ]

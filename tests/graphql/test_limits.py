@@ -1,10 +1,13 @@
 """Operation limits and error hygiene: depth, aliases, tokens, introspection, masking."""
+
 from schema.context import Context
 from schema.schema import build_schema
 from tests.support.org import Org
 
-DEEP = "{ requests { edges { node { tasks { request { tasks { request { tasks { request { tasks { request { " \
-       "tasks { request { number } } } } } } } } } } } } } }"
+DEEP = (
+    "{ requests { edges { node { tasks { request { tasks { request { tasks { request { tasks { request { "
+    "tasks { request { number } } } } } } } } } } } } } }"
+)
 
 
 def _codes(result) -> list[str]:
@@ -34,13 +37,15 @@ async def test_too_many_tokens_are_refused(api, org: Org):
 
 async def test_introspection_can_be_switched_off(engine, org: Org):
     schema = build_schema(introspection=False)
-    result = await schema.execute("{ __schema { types { name } } }", context_value=Context(engine=engine, viewer=org.admin))
+    result = await schema.execute(
+        "{ __schema { types { name } } }", context_value=Context(engine=engine, viewer=org.admin)
+    )
     assert result.data is None
     assert "introspection" in result.errors[0].message.lower()
 
 
 async def test_introspection_is_on_by_default_for_graphiql(api, org: Org):
-    data = await api.ok("{ __type(name: \"Request\") { fields { name } } }", org.admin)
+    data = await api.ok('{ __type(name: "Request") { fields { name } } }', org.admin)
     assert "number" in {f["name"] for f in data["__type"]["fields"]}
 
 

@@ -1,4 +1,5 @@
 """Subscriptions in-process: replay and live with no gap, shared rendering, visibility, wallboards."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,9 @@ async def seqs_of(live: LiveApi, request: dict) -> list[int]:
 
     request_id = ids.parse(request["id"])[1]
     async with live.engine.connect() as conn:
-        rows = await conn.execute(select(t.events.c.seq).where(t.events.c.request_id == request_id)
-                                  .order_by(t.events.c.seq))
+        rows = await conn.execute(
+            select(t.events.c.seq).where(t.events.c.request_id == request_id).order_by(t.events.c.seq)
+        )
         return [r.seq for r in rows]
 
 
@@ -75,8 +77,10 @@ async def _comment_many(live: LiveApi, org: Org, request: dict, count: int) -> N
 async def test_members_with_the_same_visibility_share_one_rendering(live: LiveApi, org: Org):
     # given two IT agents, an IT manager, an admin and the requester on the same feed
     render = CountingRender(live.engine, FEED)
-    joined = {name: await join(live.hub, getattr(org, name), render, query=FEED)
-              for name in ("it_agent", "it_agent2", "it_manager", "admin", "employee")}
+    joined = {
+        name: await join(live.hub, getattr(org, name), render, query=FEED)
+        for name in ("it_agent", "it_agent2", "it_manager", "admin", "employee")
+    }
     # when the requester raises a request and comments on it
     request = await raise_request(live, org, org.employee, title="Shared")
     await comment(live, org.employee, request, "hello")
@@ -118,12 +122,21 @@ async def test_members_whose_event_could_not_be_rendered_are_told_and_others_are
     # given an IT agent whose group's rendering breaks, and an admin on a working feed
     async def broken(row, viewer, subjects=None):
         raise RuntimeError("rendering failed")
+
     missed: list[str] = []
     broken_inbox = Inbox()
     broken_inbox.missed = lambda: missed.append("it_agent")
     audience = audience_for(org.it_agent, frozenset({"events"}))
-    await live.hub.join(key="broken", audience=audience, render=broken, viewer=org.it_agent, sink=broken_inbox,
-                        request_id=None, department_id=None, after=None)
+    await live.hub.join(
+        key="broken",
+        audience=audience,
+        render=broken,
+        viewer=org.it_agent,
+        sink=broken_inbox,
+        request_id=None,
+        department_id=None,
+        after=None,
+    )
     _member, admin_inbox = await join(live.hub, org.admin, CountingRender(live.engine, FEED), query=FEED)
     # when a request is raised
     await raise_request(live, org, org.employee, title="Broken render")
@@ -156,9 +169,11 @@ async def test_a_requester_never_receives_internal_notes_or_other_peoples_reques
     await comment(live, org.it_agent, mine, "on it")
     await live.broker.caught_up()
     assert [p["data"]["events"]["summary"] for p in employee_inbox.payloads] == [
-        p["data"]["events"]["summary"] for p in agent_inbox.payloads
+        p["data"]["events"]["summary"]
+        for p in agent_inbox.payloads
         if p["data"]["events"]["request"]["number"] == mine["number"]
-        and p["data"]["events"]["summary"] != "Commented: check warranty"]
+        and p["data"]["events"]["summary"] != "Commented: check warranty"
+    ]
     assert "Commented: check warranty" in [p["data"]["events"]["summary"] for p in agent_inbox.payloads]
     assert len(employee_inbox.payloads) == 2
 
@@ -170,9 +185,15 @@ async def test_live_visibility_is_the_sql_visibility_for_every_viewer(live: Live
     await comment(live, org.it_agent, first, "internal", internal=True)
     await comment(live, org.it_agent, second, "public")
     watched = ok(await act(live, org.it_agent, WATCH, id=second["id"], personId=gid("Person", org.it_agent2.id)))
-    handed = await act(live, org.it_agent, HAND_OFF, id=second["id"],
-                       toDepartmentId=gid("Department", org.departments["hr"]), reason="Payroll laptop",
-                       expectedVersion=watched["version"])
+    handed = await act(
+        live,
+        org.it_agent,
+        HAND_OFF,
+        id=second["id"],
+        toDepartmentId=gid("Department", org.departments["hr"]),
+        reason="Payroll laptop",
+        expectedVersion=watched["version"],
+    )
     assert handed["userErrors"] == []
     await comment(live, org.hr_agent, second, "hr note", internal=True)
     async with live.engine.connect() as conn:

@@ -1,6 +1,7 @@
 """The events feed keeps the requester privacy rules: a requester's feed carries other people's names
 only, no agent-only value, and no event about agent-only values; both the subscription as strawberry
 runs it and the hub's shared rendering (what the websocket endpoint sends)."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Requesters see other people's names, not their emails or roles: on every read path, in mutation
 payloads (normal and direct) and in the events feed. Staff and admins see them; everyone sees their own."""
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,10 @@ async def test_a_requester_sees_no_contact_details_in_lists(api, org: Org):
     await repair(api, org)
     # when the requester lists their requests; then the assignee answers by name only
     (edge,) = (await api.ok(LISTED, org.employee))["requests"]["edges"]
-    assert edge["node"] == {"requester": person(org, "employee", seen=True),
-                            "assignee": person(org, "it_agent", seen=False)}
+    assert edge["node"] == {
+        "requester": person(org, "employee", seen=True),
+        "assignee": person(org, "it_agent", seen=False),
+    }
 
 
 async def test_the_viewer_and_a_person_by_id_answer_by_the_same_rule(api, org: Org):
@@ -71,7 +74,8 @@ async def test_the_viewer_and_a_person_by_id_answer_by_the_same_rule(api, org: O
     assert someone == person(org, "other", seen=False)
     # and staff see anyone in full
     assert (await api.ok(PERSON_NODE, org.hr_agent, id=org.gid("Person", "other")))["node"] == person(
-        org, "other", seen=True)
+        org, "other", seen=True
+    )
 
 
 @pytest.mark.parametrize(("viewer", "seen"), [("employee", False), ("hr_agent", True), ("admin", True)])
@@ -93,14 +97,23 @@ UPDATE_PAYLOAD = f"""mutation($input: RequestUpdateInput!) {{ requestUpdate(inpu
 async def test_a_direct_mutation_payload_hides_them_as_normal_execution_does(api, org: Org):
     # given the repaired request, at its current version
     repaired = await repair(api, org)
-    version = (await api.ok("query($id: ID!) { node(id: $id) { ... on Request { version } } }", org.employee,
-                            id=repaired.request_id))["node"]["version"]
+    version = (
+        await api.ok(
+            "query($id: ID!) { node(id: $id) { ... on Request { version } } }", org.employee, id=repaired.request_id
+        )
+    )["node"]["version"]
     ran = COUNTING.ran
     # when its requester edits it through the direct path
-    variables = {"input": {"id": repaired.request_id, "expectedVersion": version,
-                           "fields": [{"key": "symptom", "value": "Fan noise, louder"}]}}
-    result = await DIRECT.execute(UPDATE_PAYLOAD, variable_values=variables,
-                                  context_value=Context(engine=api.engine, viewer=org.employee))
+    variables = {
+        "input": {
+            "id": repaired.request_id,
+            "expectedVersion": version,
+            "fields": [{"key": "symptom", "value": "Fan noise, louder"}],
+        }
+    }
+    result = await DIRECT.execute(
+        UPDATE_PAYLOAD, variable_values=variables, context_value=Context(engine=api.engine, viewer=org.employee)
+    )
     payload = json.loads(response_json(process_result(result)))["data"]["requestUpdate"]
     # then the direct path answered, with names only and without the agent-only values
     assert COUNTING.ran == ran + 1
@@ -113,9 +126,18 @@ async def test_a_direct_mutation_payload_hides_them_as_normal_execution_does(api
     # and it is what a normal read answers the requester
     normal = (await api.ok(REQUEST_PEOPLE, org.employee, id=repaired.request_id))["node"]
     assert {k: request[k] for k in ("requester", "assignee", "watchers")} == {
-        k: normal[k] for k in ("requester", "assignee", "watchers")}
+        k: normal[k] for k in ("requester", "assignee", "watchers")
+    }
     # while the agent's own edit shows the agent everything
-    agent = ok(await act(api, org.it_agent, UPDATE, id=repaired.request_id, expectedVersion=request["version"],
-                         title="Fan is very loud"))
+    agent = ok(
+        await act(
+            api,
+            org.it_agent,
+            UPDATE,
+            id=repaired.request_id,
+            expectedVersion=request["version"],
+            title="Fan is very loud",
+        )
+    )
     assert agent["watchers"] == [{"email": org.hr_agent.email}, {"email": org.other.email}]
     assert field_values(agent)["asset_tag"] == SECRET_TAG

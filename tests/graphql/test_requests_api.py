@@ -1,8 +1,9 @@
 """Requests end to end through GraphQL: the happy paths a portal, an app and an agent workspace take."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -34,7 +35,7 @@ from tests.support.org import Org
 
 def _start() -> datetime:
     """A whole-second moment two days ago, so SLA due dates are easy to state."""
-    return datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=2)
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
 
 
 def _at(value: str | None) -> datetime | None:
@@ -55,27 +56,49 @@ async def test_create_with_fields_fans_out_tasks_and_numbers_requests(api, org: 
     api.at(t0)
     manager = org.gid("Person", "it_manager")
     # when employee fills in the "New laptop" form
-    request = ok(await act(api, org.employee, CREATE, serviceId=org.gid("Service", "laptops"),
-                           requestTypeId=org.gid("RequestType", "new_laptop"), title="  Laptop for Jane  ",
-                           description="She starts Monday", priority="HIGH", fields=[
-                               {"key": "notes", "value": "Dutch keyboard"}, {"key": "model", "value": "15-inch"},
-                               {"key": "needed_by", "value": "2030-01-15"}, {"key": "budget", "value": " 1500.50 "},
-                               {"key": "manager", "value": manager}]))
+    request = ok(
+        await act(
+            api,
+            org.employee,
+            CREATE,
+            serviceId=org.gid("Service", "laptops"),
+            requestTypeId=org.gid("RequestType", "new_laptop"),
+            title="  Laptop for Jane  ",
+            description="She starts Monday",
+            priority="HIGH",
+            fields=[
+                {"key": "notes", "value": "Dutch keyboard"},
+                {"key": "model", "value": "15-inch"},
+                {"key": "needed_by", "value": "2030-01-15"},
+                {"key": "budget", "value": " 1500.50 "},
+                {"key": "manager", "value": manager},
+            ],
+        )
+    )
     second = await raise_request(api, org, org.other, service="payroll", title="Payslip missing")
     # then
     assert request["number"] == "REQ-1001" and second["number"] == "REQ-1002"
     assert (request["title"], request["description"], request["status"], request["priority"], request["version"]) == (
-        "Laptop for Jane", "She starts Monday", "NEW", "HIGH", 1)
+        "Laptop for Jane",
+        "She starts Monday",
+        "NEW",
+        "HIGH",
+        1,
+    )
     assert request["service"] == {"name": "Laptops"} and request["requestType"] == {"name": "New laptop"}
     assert request["requester"] == {"email": "employee@example.com"} and request["assignee"] is None
     assert request["ownerDepartment"] == {"name": "IT"}
     # the values come back normalised, in the form's order, with unset ones as null
     assert request["fields"] == [
-        {"key": "model", "value": "15-inch"}, {"key": "needed_by", "value": "2030-01-15"},
-        {"key": "budget", "value": "1500.50"}, {"key": "manager", "value": manager},
-        {"key": "notes", "value": "Dutch keyboard"}]
+        {"key": "model", "value": "15-inch"},
+        {"key": "needed_by", "value": "2030-01-15"},
+        {"key": "budget", "value": "1500.50"},
+        {"key": "manager", "value": manager},
+        {"key": "notes", "value": "Dutch keyboard"},
+    ]
     assert [(t["title"], t["status"], t["department"]["name"]) for t in request["tasks"]] == [
-        ("Set up desk", "OPEN", "Facilities")]
+        ("Set up desk", "OPEN", "Facilities")
+    ]
     # HIGH halves the form's SLA of 60 / 480 minutes
     assert _at(request["sla"]["responseDueAt"]) == t0 + timedelta(minutes=30)
     assert _at(request["sla"]["resolutionDueAt"]) == t0 + timedelta(minutes=240)
@@ -92,8 +115,18 @@ async def test_update_by_the_requester_and_the_owning_department(api, org: Org):
     request = await raise_request(api, org, org.employee, laptop=True, title="Laptop")
     # when the requester corrects the title, description and one field (the rest is kept)
     api.at(t0 + timedelta(minutes=5))
-    request = ok(await act(api, org.employee, UPDATE, id=request["id"], expectedVersion=1, title="Laptop for Jane",
-                           description="Starts Monday", fields=[{"key": "budget", "value": "900"}]))
+    request = ok(
+        await act(
+            api,
+            org.employee,
+            UPDATE,
+            id=request["id"],
+            expectedVersion=1,
+            title="Laptop for Jane",
+            description="Starts Monday",
+            fields=[{"key": "budget", "value": "900"}],
+        )
+    )
     # then
     assert (request["title"], request["description"], request["version"]) == ("Laptop for Jane", "Starts Monday", 2)
     assert [f["value"] for f in request["fields"]] == ["13-inch", None, "900", None, None]
@@ -163,12 +196,22 @@ async def test_the_full_workflow(api, org: Org):
     assert (request["status"], request["version"]) == ("CLOSED", 9)
     assert [t["status"] for t in request["tasks"]] == ["DONE"]
     assert await _activity_types(api, org.it_agent, request) == [
-        "RequestCreated", "RequestTransitioned", "RequestTransitioned", "RequestTransitioned", "CommentAdded",
-        "RequestTransitioned", "TaskCompleted", "RequestTransitioned", "RequestRated", "RequestTransitioned"]
+        "RequestCreated",
+        "RequestTransitioned",
+        "RequestTransitioned",
+        "RequestTransitioned",
+        "CommentAdded",
+        "RequestTransitioned",
+        "TaskCompleted",
+        "RequestTransitioned",
+        "RequestRated",
+        "RequestTransitioned",
+    ]
     summaries = (await api.ok(ACTIVITY, org.employee, id=request["id"]))["node"]["activity"]["edges"]
     assert [e["node"]["summary"] for e in summaries][4:6] == [
         "Commented: She prefers the 15-inch",
-        "Moved from WAITING_ON_REQUESTER to IN_PROGRESS (The requester replied)"]
+        "Moved from WAITING_ON_REQUESTER to IN_PROGRESS (The requester replied)",
+    ]
     # (a requester sees their own email, not the agent's)
     assert [e["node"]["actor"] for e in summaries][:2] == [{"email": "employee@example.com"}, {"email": None}]
 
@@ -185,7 +228,7 @@ async def test_waiting_on_a_department_resumes_when_its_tasks_are_done(api, org:
 
 async def test_requester_reopens_within_the_window(api, org: Org):
     # given a request resolved almost seven days ago
-    resolved_at = datetime.now(timezone.utc) - timedelta(days=7)
+    resolved_at = datetime.now(UTC) - timedelta(days=7)
     api.at(resolved_at - timedelta(hours=1))
     request = await raise_request(api, org, org.employee)
     api.at(resolved_at)
@@ -201,12 +244,21 @@ async def test_assign_reassign_and_unassign(api, org: Org):
     # given
     request = await raise_request(api, org, org.employee)
     # when
-    assigned = ok(await act(api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent2"),
-                            expectedVersion=1))
-    same = ok(await act(api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent2"),
-                        expectedVersion=2))
-    manager = ok(await act(api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_manager"),
-                           expectedVersion=2))
+    assigned = ok(
+        await act(
+            api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent2"), expectedVersion=1
+        )
+    )
+    same = ok(
+        await act(
+            api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent2"), expectedVersion=2
+        )
+    )
+    manager = ok(
+        await act(
+            api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_manager"), expectedVersion=2
+        )
+    )
     nobody = ok(await act(api, org.it_agent, ASSIGN, id=request["id"], assigneeId=None, expectedVersion=3))
     # then
     assert (assigned["assignee"], assigned["version"]) == ({"email": "it.agent2@example.com"}, 2)
@@ -220,21 +272,37 @@ async def test_assign_reassign_and_unassign(api, org: Org):
 async def test_hand_off(api, org: Org):
     # given an assigned IT request
     request = await raise_request(api, org, org.employee, title="Pay for my laptop?")
-    request = ok(await act(api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent"),
-                           expectedVersion=1))
+    request = ok(
+        await act(
+            api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent"), expectedVersion=1
+        )
+    )
     # when IT's manager hands it off to HR
-    await act(api, org.it_manager, HAND_OFF, id=request["id"], toDepartmentId=org.gid("Department", "hr"),
-              reason="  It is about pay  ", expectedVersion=2)
+    await act(
+        api,
+        org.it_manager,
+        HAND_OFF,
+        id=request["id"],
+        toDepartmentId=org.gid("Department", "hr"),
+        reason="  It is about pay  ",
+        expectedVersion=2,
+    )
     # then HR owns it, unassigned, and decides from now on
     request = await fetch(api, org.hr_agent, request["id"])
     assert (request["ownerDepartment"], request["assignee"], request["version"]) == ({"name": "HR"}, None, 3)
-    request = ok(await act(api, org.hr_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "hr_agent"),
-                           expectedVersion=3))
+    request = ok(
+        await act(
+            api, org.hr_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "hr_agent"), expectedVersion=3
+        )
+    )
     assert request["assignee"] == {"email": "hr.agent@example.com"}
     summaries = (await api.ok(ACTIVITY, org.employee, id=request["id"]))["node"]["activity"]["edges"]
     assert [e["node"]["summary"] for e in summaries] == [
-        "Raised REQ-1001: Pay for my laptop?", "Assigned", "Handed off to another department: It is about pay",
-        "Assigned"]
+        "Raised REQ-1001: Pay for my laptop?",
+        "Assigned",
+        "Handed off to another department: It is about pay",
+        "Assigned",
+    ]
 
 
 async def test_watch_and_unwatch(api, org: Org):
@@ -254,18 +322,35 @@ async def test_watch_and_unwatch(api, org: Org):
     assert [w["email"] for w in request["watchers"]] == ["other@example.com"]
     assert request["version"] == again["version"] == 4
     assert await _activity_types(api, org.it_agent, request) == [
-        "RequestCreated", "WatcherAdded", "WatcherAdded", "WatcherRemoved"]
+        "RequestCreated",
+        "WatcherAdded",
+        "WatcherAdded",
+        "WatcherRemoved",
+    ]
 
 
 async def test_add_a_task(api, org: Org):
     # given
     request = await raise_request(api, org, org.employee)
     # when IT asks Facilities for help
-    task = ok(await act(api, org.it_agent, TASK_ADD, requestId=request["id"], title="Move the docking station",
-                        departmentId=org.gid("Department", "facilities"), expectedVersion=1), "task")
+    task = ok(
+        await act(
+            api,
+            org.it_agent,
+            TASK_ADD,
+            requestId=request["id"],
+            title="Move the docking station",
+            departmentId=org.gid("Department", "facilities"),
+            expectedVersion=1,
+        ),
+        "task",
+    )
     # then
-    assert (task["title"], task["status"], task["department"]) == ("Move the docking station", "OPEN",
-                                                                    {"name": "Facilities"})
+    assert (task["title"], task["status"], task["department"]) == (
+        "Move the docking station",
+        "OPEN",
+        {"name": "Facilities"},
+    )
     assert task["request"]["id"] == request["id"]
     assert (await fetch(api, org.fac_agent, request["id"]))["tasks"][0]["id"] == task["id"]
 
@@ -278,8 +363,13 @@ async def test_comments_are_paged_oldest_first(api, org: Org):
     t0 = _start()
     api.at(t0)
     request = await raise_request(api, org, org.employee)
-    script = [(org.employee, "one", False), (org.it_agent, "two", False), (org.it_agent, "three (internal)", True),
-              (org.employee, "four", False), (org.it_agent, "five", False)]
+    script = [
+        (org.employee, "one", False),
+        (org.it_agent, "two", False),
+        (org.it_agent, "three (internal)", True),
+        (org.employee, "four", False),
+        (org.it_agent, "five", False),
+    ]
     for minute, (author, body, internal) in enumerate(script, start=1):
         api.at(t0 + timedelta(minutes=minute))
         written = await comment(api, author, request, body, internal=internal)
@@ -299,7 +389,10 @@ async def test_comments_are_paged_oldest_first(api, org: Org):
     assert bodies == [["one", "two"], ["three (internal)", "four"], ["five"]]
     assert [p["totalCount"] for p in (first, second, third)] == [5, 5, 5]
     assert [(p["pageInfo"]["hasNextPage"], p["pageInfo"]["hasPreviousPage"]) for p in (first, second, third)] == [
-        (True, False), (True, True), (False, True)]
+        (True, False),
+        (True, True),
+        (False, True),
+    ]
     assert first["pageInfo"]["endCursor"] == first["edges"][-1]["cursor"]
     # and the requester pages without the internal note
     mine_first = await page(org.employee)
@@ -313,16 +406,26 @@ async def test_activity_lists_the_events_in_order_and_pages(api, org: Org):
     request = await raise_request(api, org, org.employee, laptop=True)
     request = await move(api, org.it_agent, request, "TRIAGED")
     await comment(api, org.it_agent, request, "Ordering it", internal=True)
-    request = ok(await act(api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent"),
-                           expectedVersion=2))
+    request = ok(
+        await act(
+            api, org.it_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent"), expectedVersion=2
+        )
+    )
     request = ok(await act(api, org.employee, WATCH, id=request["id"]))
     ok(await act(api, org.fac_agent, TASK_COMPLETE, id=request["tasks"][0]["id"]), "task")
-    expected = ["RequestCreated", "RequestTransitioned", "CommentAdded", "RequestAssigned", "WatcherAdded",
-                "TaskCompleted"]
+    expected = [
+        "RequestCreated",
+        "RequestTransitioned",
+        "CommentAdded",
+        "RequestAssigned",
+        "WatcherAdded",
+        "TaskCompleted",
+    ]
     # when IT pages through the activity, four at a time
     first = (await api.ok(ACTIVITY, org.it_agent, id=request["id"], first=4))["node"]["activity"]
-    rest = (await api.ok(ACTIVITY, org.it_agent, id=request["id"], first=4,
-                         after=first["pageInfo"]["endCursor"]))["node"]["activity"]
+    rest = (await api.ok(ACTIVITY, org.it_agent, id=request["id"], first=4, after=first["pageInfo"]["endCursor"]))[
+        "node"
+    ]["activity"]
     # then
     assert [e["node"]["type"] for e in first["edges"] + rest["edges"]] == expected
     assert (first["totalCount"], first["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasNextPage"]) == (6, True, False)
@@ -341,11 +444,19 @@ async def _filter_dataset(api, org: Org, t0: datetime) -> dict[str, str]:
     api.at(t0)
     r1 = await raise_request(api, org, org.employee, title="Printer jammed on floor three", priority="LOW")
     api.at(t0 + timedelta(hours=1))
-    r2 = await raise_request(api, org, org.other, laptop=True, title="New laptop for Jane",
-                             description="Screen flickers when docked", priority="HIGH")
+    r2 = await raise_request(
+        api,
+        org,
+        org.other,
+        laptop=True,
+        title="New laptop for Jane",
+        description="Screen flickers when docked",
+        priority="HIGH",
+    )
     api.at(t0 + timedelta(hours=2))
-    r3 = await raise_request(api, org, org.employee, service="payroll", title="Payslip missing for March",
-                             priority="URGENT")
+    r3 = await raise_request(
+        api, org, org.employee, service="payroll", title="Payslip missing for March", priority="URGENT"
+    )
     api.at(t0 + timedelta(hours=3))
     r4 = await raise_request(api, org, org.other, title="Keyboard broken")
     api.at(t0 + timedelta(hours=3, minutes=30))
@@ -354,8 +465,15 @@ async def _filter_dataset(api, org: Org, t0: datetime) -> dict[str, str]:
     api.at(t0 + timedelta(hours=4))
     r5 = await raise_request(api, org, org.employee, title="Laptop battery drains")
     api.at(t0 + timedelta(hours=4, minutes=30))
-    handed = await act(api, org.it_agent, HAND_OFF, id=r5["id"], toDepartmentId=org.gid("Department", "hr"),
-                       reason="Expense claim", expectedVersion=1)
+    handed = await act(
+        api,
+        org.it_agent,
+        HAND_OFF,
+        id=r5["id"],
+        toDepartmentId=org.gid("Department", "hr"),
+        reason="Expense claim",
+        expectedVersion=1,
+    )
     assert handed == {"request": None, "userErrors": []}  # IT no longer sees it
     for r in (r1, r2, r3, r4, r5):
         made[r["title"]] = r["number"]
@@ -366,9 +484,13 @@ async def test_filters(api, org: Org):
     # given
     t0 = _start()
     n = await _filter_dataset(api, org, t0)
-    printer, laptop, payslip, keyboard, battery = (n["Printer jammed on floor three"], n["New laptop for Jane"],
-                                                   n["Payslip missing for March"], n["Keyboard broken"],
-                                                   n["Laptop battery drains"])
+    printer, laptop, payslip, keyboard, battery = (
+        n["Printer jammed on floor three"],
+        n["New laptop for Jane"],
+        n["Payslip missing for March"],
+        n["Keyboard broken"],
+        n["Laptop battery drains"],
+    )
 
     async def matching(**filter) -> set[str]:
         page = await listed(api, org.admin, first=100, filter=filter)
@@ -389,21 +511,33 @@ async def test_filters(api, org: Org):
     assert await matching(unassigned=False) == {keyboard}
     assert await matching(requesterId=org.gid("Person", "other")) == {laptop, keyboard}
     assert await matching(requesterId=org.gid("Department", "it")) == set()  # a foreign ID names nothing
-    assert await matching(status=["NEW"], requesterId=org.gid("Person", "employee"),
-                          ownerDepartmentId=org.gid("Department", "it")) == {printer}
+    assert await matching(
+        status=["NEW"], requesterId=org.gid("Person", "employee"), ownerDepartmentId=org.gid("Department", "it")
+    ) == {printer}
 
 
-@pytest.mark.parametrize(("search", "expected"), [
-    ("lap", {"New laptop for Jane", "Laptop battery drains"}),
-    ("new lap", {"New laptop for Jane"}),
-    ("flick", {"New laptop for Jane"}),  # in the description
-    ("jam print", {"Printer jammed on floor three"}),  # any order
-    ("PAYSLIP", {"Payslip missing for March"}),
-    ("laptop printer", set()),
-    ("aptop", set()),  # prefixes, not substrings
-    ("  ", {"Printer jammed on floor three", "New laptop for Jane", "Payslip missing for March", "Keyboard broken",
-            "Laptop battery drains"}),
-])
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("lap", {"New laptop for Jane", "Laptop battery drains"}),
+        ("new lap", {"New laptop for Jane"}),
+        ("flick", {"New laptop for Jane"}),  # in the description
+        ("jam print", {"Printer jammed on floor three"}),  # any order
+        ("PAYSLIP", {"Payslip missing for March"}),
+        ("laptop printer", set()),
+        ("aptop", set()),  # prefixes, not substrings
+        (
+            "  ",
+            {
+                "Printer jammed on floor three",
+                "New laptop for Jane",
+                "Payslip missing for March",
+                "Keyboard broken",
+                "Laptop battery drains",
+            },
+        ),
+    ],
+)
 async def test_search(api, org: Org, search, expected):
     # given
     n = await _filter_dataset(api, org, _start())
@@ -423,12 +557,16 @@ async def test_created_and_updated_windows(api, org: Org):
 
     # when / then: createdAfter is inclusive, createdBefore exclusive
     assert await matching(createdAfter=t0 + timedelta(hours=1), createdBefore=t0 + timedelta(hours=3)) == {
-        n["New laptop for Jane"], n["Payslip missing for March"]}
+        n["New laptop for Jane"],
+        n["Payslip missing for March"],
+    }
     assert await matching(createdBefore=t0) == set()
     assert await matching(createdAfter=t0 + timedelta(hours=4)) == {n["Laptop battery drains"]}
     # incremental sync: what changed since the last look
     assert await matching(updatedAfter=t0 + timedelta(hours=3, minutes=1)) == {
-        n["Keyboard broken"], n["Laptop battery drains"]}
+        n["Keyboard broken"],
+        n["Laptop battery drains"],
+    }
     assert await matching(updatedAfter=t0 + timedelta(hours=4, minutes=30)) == set()
     # a comment later is a change too
     api.at(t0 + timedelta(hours=6))
@@ -439,19 +577,24 @@ async def test_created_and_updated_windows(api, org: Org):
 
 async def test_sla_breached(api, org: Org):
     # given one request left untouched for three days, one answered and resolved in time, and a fresh one
-    long_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    long_ago = datetime.now(UTC) - timedelta(days=3)
     api.at(long_ago)
     forgotten = await raise_request(api, org, org.employee, title="Forgotten")
     handled = await raise_request(api, org, org.employee, title="Handled")
     api.at(long_ago + timedelta(minutes=5))
     await move(api, org.it_agent, handled, "IN_PROGRESS", "RESOLVED")
-    api.at(datetime.now(timezone.utc))
+    api.at(datetime.now(UTC))
     fresh = await raise_request(api, org, org.employee, title="Fresh")
     # when
     breached = await numbers(api, org.it_agent, filter={"slaBreached": True})
     on_time = await numbers(api, org.it_agent, filter={"slaBreached": False})
-    stats = (await api.ok("query($id: ID!) { node(id: $id) { ... on Department { stats { open slaBreached } } } }",
-                          org.it_agent, id=org.gid("Department", "it")))["node"]["stats"]
+    stats = (
+        await api.ok(
+            "query($id: ID!) { node(id: $id) { ... on Department { stats { open slaBreached } } } }",
+            org.it_agent,
+            id=org.gid("Department", "it"),
+        )
+    )["node"]["stats"]
     # then
     assert breached == [forgotten["number"]]
     assert set(on_time) == {handled["number"], fresh["number"]}
@@ -473,12 +616,24 @@ async def _ordering_dataset(api, org: Org) -> list[dict]:
     for minute, priority in plan:
         api.at(t0 + timedelta(minutes=minute))
         request = await raise_request(api, org, org.employee, title=f"{priority} at {minute}", priority=priority)
-        model.append({"id": request["id"], "number": request["number"], "n": int(request["number"][4:]),
-                      "created": minute, "updated": minute, "priority": PRIORITY_RANK[priority], "request": request})
+        model.append(
+            {
+                "id": request["id"],
+                "number": request["number"],
+                "n": int(request["number"][4:]),
+                "created": minute,
+                "updated": minute,
+                "priority": PRIORITY_RANK[priority],
+                "request": request,
+            }
+        )
     for index, minute in ((2, 10), (5, 10), (0, 11)):  # two updates tie at minute 10
         api.at(t0 + timedelta(minutes=minute))
-        ok(await act(api, org.it_agent, UPDATE, id=model[index]["id"], expectedVersion=1,
-                     description=f"touched at {minute}"))
+        ok(
+            await act(
+                api, org.it_agent, UPDATE, id=model[index]["id"], expectedVersion=1, description=f"touched at {minute}"
+            )
+        )
         model[index]["updated"] = minute
     return model
 
@@ -530,8 +685,13 @@ async def test_paging_with_a_filter_keeps_to_the_filter(api, org: Org):
     # given
     model = await _ordering_dataset(api, org)
     # when
-    found = await _all_pages(api, org.it_agent, size=1, filter={"priority": ["URGENT", "LOW"]},
-                             orderBy={"field": "PRIORITY", "direction": "DESC"})
+    found = await _all_pages(
+        api,
+        org.it_agent,
+        size=1,
+        filter={"priority": ["URGENT", "LOW"]},
+        orderBy={"field": "PRIORITY", "direction": "DESC"},
+    )
     # then
     chosen = [m for m in model if m["priority"] in (0, 3)]
     assert found == [m["number"] for m in sorted(chosen, key=lambda m: (m["priority"], m["n"]), reverse=True)]
@@ -539,15 +699,20 @@ async def test_paging_with_a_filter_keeps_to_the_filter(api, org: Org):
 
 async def test_first_is_capped_at_100(api, org: Org):
     # given 101 requests
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i in range(101):
         await org.raise_request(org.employee, title=f"Request {i}", now=now + timedelta(seconds=i))
     # when
     page = await listed(api, org.it_agent, first=500)
     rest = await listed(api, org.it_agent, first=500, after=page["pageInfo"]["endCursor"])
-    queue = (await api.ok("query($id: ID!) { node(id: $id) { ... on Department { queue(first: 1000) { "
-                          "totalCount pageInfo { hasNextPage } edges { cursor } } } } }", org.it_agent,
-                          id=org.gid("Department", "it")))["node"]["queue"]
+    queue = (
+        await api.ok(
+            "query($id: ID!) { node(id: $id) { ... on Department { queue(first: 1000) { "
+            "totalCount pageInfo { hasNextPage } edges { cursor } } } } }",
+            org.it_agent,
+            id=org.gid("Department", "it"),
+        )
+    )["node"]["queue"]
     # then
     assert (len(page["edges"]), page["pageInfo"]["hasNextPage"], page["totalCount"]) == (100, True, 101)
     assert (len(rest["edges"]), rest["pageInfo"]["hasNextPage"]) == (1, False)
@@ -580,8 +745,10 @@ async def test_comment_add_retry_returns_the_first_result(api, org: Org):
     first = await comment(api, org.employee, request, "Still slow", idempotencyKey="c-1")
     before = await snapshot(api.engine)
     # when
-    retry = ok(await act(api, org.employee, COMMENT_ADD, requestId=request["id"], body="Still slow",
-                         idempotencyKey="c-1"), "comment")
+    retry = ok(
+        await act(api, org.employee, COMMENT_ADD, requestId=request["id"], body="Still slow", idempotencyKey="c-1"),
+        "comment",
+    )
     # then
     assert retry == first
     assert await snapshot(api.engine) == before
@@ -620,14 +787,26 @@ async def test_a_department_finds_the_requests_where_it_has_open_work(api, org: 
     done = await org.raise_request(org.employee, request_type="new_laptop", fields={"model": "13-inch"}, title="Done")
     await org.raise_request(org.employee, request_type="new_laptop", fields={"model": "13-inch"}, title="Waiting")
     await org.raise_request(org.employee, title="No desk needed")
-    task = (await api.ok("""query($id: ID!) { node(id: $id) { ... on Request { tasks { id } } } }""",
-                         org.fac_agent, id=ids.encode("Request", done)))["node"]["tasks"][0]["id"]
-    await api.mutate("mutation($i: TaskCompleteInput!) { taskComplete(input: $i) { userErrors { code } } }",
-                     org.fac_agent, i={"id": task})
+    task = (
+        await api.ok(
+            """query($id: ID!) { node(id: $id) { ... on Request { tasks { id } } } }""",
+            org.fac_agent,
+            id=ids.encode("Request", done),
+        )
+    )["node"]["tasks"][0]["id"]
+    await api.mutate(
+        "mutation($i: TaskCompleteInput!) { taskComplete(input: $i) { userErrors { code } } }",
+        org.fac_agent,
+        i={"id": task},
+    )
 
     # when Facilities asks for requests with its open tasks
-    data = await api.ok("""query($d: ID!) { requests(filter: {openTaskDepartmentId: $d}) {
-        totalCount edges { node { title } } } }""", org.fac_agent, d=org.gid("Department", "facilities"))
+    data = await api.ok(
+        """query($d: ID!) { requests(filter: {openTaskDepartmentId: $d}) {
+        totalCount edges { node { title } } } }""",
+        org.fac_agent,
+        d=org.gid("Department", "facilities"),
+    )
 
     # then only the one still waiting on it
     assert [e["node"]["title"] for e in data["requests"]["edges"]] == ["Waiting"]

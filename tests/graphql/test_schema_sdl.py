@@ -1,4 +1,5 @@
 """schema.graphql is the contract clients build against: it must match the code."""
+
 from schema.export import SDL_PATH
 from schema.schema import sdl
 
@@ -9,7 +10,14 @@ def test_committed_sdl_matches_the_code():
 
 def test_contract_names_are_present():
     text = sdl()
-    for name in ("interface Node", "type PageInfo", "type Request implements Node", "type RequestConnection",
-                 "type UserError", "requestTransition(input: RequestTransitionInput!): RequestPayload!",
-                 "commentAdd(input: CommentAddInput!): CommentPayload!", "nodes(ids: [ID!]!): [Node]!"):
+    for name in (
+        "interface Node",
+        "type PageInfo",
+        "type Request implements Node",
+        "type RequestConnection",
+        "type UserError",
+        "requestTransition(input: RequestTransitionInput!): RequestPayload!",
+        "commentAdd(input: CommentAddInput!): CommentPayload!",
+        "nodes(ids: [ID!]!): [Node]!",
+    ):
         assert name in text, name

@@ -1,4 +1,5 @@
 """An API token's scopes: what each operation needs, worked out from the document once."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,17 @@ from schema.scopes import OutOfScope, _administration_fields, check_scopes
 from tests.support.api import SCHEMA
 
 READ, WRITE, EVENTS, ADMIN = Scope.READ, Scope.WRITE, Scope.EVENTS, Scope.ADMIN
-ADMINISTRATION = {"departmentCreate", "personCreate", "personUpdate", "personDeactivate", "personReactivate",
-                  "serviceAccountCreate", "apiTokenCreate", "apiTokenRevoke", "apiTokens"}
+ADMINISTRATION = {
+    "departmentCreate",
+    "personCreate",
+    "personUpdate",
+    "personDeactivate",
+    "personReactivate",
+    "serviceAccountCreate",
+    "apiTokenCreate",
+    "apiTokenRevoke",
+    "apiTokens",
+}
 
 
 def missing(scopes, query: str, operation_name: str | None = None) -> frozenset[Scope]:
@@ -26,17 +36,23 @@ def test_the_administration_fields_are_marked_so():
     assert marked == ADMINISTRATION
 
 
-@pytest.mark.parametrize("query, needed", [
-    ("{ viewer { email } }", {READ}),
-    ("query { requests { totalCount } }", {READ}),
-    ("mutation { commentAdd(input: {requestId: \"x\", body: \"b\"}) { userErrors { code } } }", {WRITE}),
-    ("subscription { events { type } }", {EVENTS}),
-    ("{ apiTokens { totalCount } }", {READ, ADMIN}),
-    ("mutation { personDeactivate(input: {id: \"x\"}) { userErrors { code } } }", {WRITE, ADMIN}),
-    # an administration field behind fragments counts as much as one in plain sight
-    ("query { ...A } fragment A on Query { ... on Query { ...B } } fragment B on Query { apiTokens { totalCount } }",
-     {READ, ADMIN}),
-])
+@pytest.mark.parametrize(
+    "query, needed",
+    [
+        ("{ viewer { email } }", {READ}),
+        ("query { requests { totalCount } }", {READ}),
+        ('mutation { commentAdd(input: {requestId: "x", body: "b"}) { userErrors { code } } }', {WRITE}),
+        ("subscription { events { type } }", {EVENTS}),
+        ("{ apiTokens { totalCount } }", {READ, ADMIN}),
+        ('mutation { personDeactivate(input: {id: "x"}) { userErrors { code } } }', {WRITE, ADMIN}),
+        # an administration field behind fragments counts as much as one in plain sight
+        (
+            "query { ...A } fragment A on Query { ... on Query { ...B } }"
+            " fragment B on Query { apiTokens { totalCount } }",
+            {READ, ADMIN},
+        ),
+    ],
+)
 def test_each_operation_needs_its_kinds_scope_and_admin_for_administration(query, needed):
     assert missing(set(), query) == needed
     assert missing(needed, query) == frozenset()
@@ -45,7 +61,10 @@ def test_each_operation_needs_its_kinds_scope_and_admin_for_administration(query
 
 
 def test_the_operation_named_is_the_one_checked():
-    document = "query Q { viewer { id } } mutation M { personCreate(input: {name: \"n\", email: \"e\", role: ADMIN}) { userErrors { code } } }"
+    document = (
+        "query Q { viewer { id } }"
+        ' mutation M { personCreate(input: {name: "n", email: "e", role: ADMIN}) { userErrors { code } } }'
+    )
     assert missing({READ}, document, "Q") == frozenset()
     assert missing({READ}, document, "M") == {WRITE, ADMIN}
 

@@ -1,5 +1,6 @@
 """The SLA breach rule reads the same in `Request.sla`, the slaBreached filter and stats."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from db.uow import SqlUnitOfWork
 from domain import commands
@@ -14,16 +15,21 @@ QUERY = """query($breached: Boolean!) { requests(first: 10, filter: {slaBreached
 async def _cancel(org: Org, request_id: int, at: datetime) -> None:
     await handle.transition_request(
         commands.TransitionRequest(request_id=request_id, to=RequestStatus.CANCELLED, expected_version=1),
-        uow=SqlUnitOfWork(org.engine), actor=org.employee, now=at)
+        uow=SqlUnitOfWork(org.engine),
+        actor=org.employee,
+        now=at,
+    )
 
 
 async def test_the_clock_stops_at_cancellation(api, org: Org):
     # given two requests raised two days ago on a 60-minute response target
-    raised = datetime.now(timezone.utc) - timedelta(days=2)
-    in_time = await org.raise_request(org.employee, request_type="new_laptop", title="Cancelled in time",
-                                      fields={"model": "13-inch"}, now=raised)
-    too_late = await org.raise_request(org.employee, request_type="new_laptop", title="Cancelled too late",
-                                       fields={"model": "13-inch"}, now=raised)
+    raised = datetime.now(UTC) - timedelta(days=2)
+    in_time = await org.raise_request(
+        org.employee, request_type="new_laptop", title="Cancelled in time", fields={"model": "13-inch"}, now=raised
+    )
+    too_late = await org.raise_request(
+        org.employee, request_type="new_laptop", title="Cancelled too late", fields={"model": "13-inch"}, now=raised
+    )
     # when one is cancelled within the target and the other after it
     await _cancel(org, in_time, raised + timedelta(minutes=10))
     await _cancel(org, too_late, raised + timedelta(hours=3))

@@ -1,5 +1,6 @@
 """Every relation goes through a batched dataloader: statements depend on depth, not rows."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -29,18 +30,27 @@ query($first: Int!) {
 
 
 async def _raise_many(org: Org, count: int) -> None:
-    start = datetime.now(timezone.utc) - timedelta(hours=count)
+    start = datetime.now(UTC) - timedelta(hours=count)
     for i in range(count):
         now = start + timedelta(minutes=i)
-        request_id = await org.raise_request(org.employee, request_type="new_laptop", title=f"Laptop {i}",
-                                             fields={"model": "13-inch"}, now=now)
-        await handle.add_comment(commands.AddComment(request_id=request_id, body=f"Note {i}", internal=i % 2 == 0),
-                                 uow=SqlUnitOfWork(org.engine), actor=org.it_agent, now=now)
-        await handle.assign_request(commands.AssignRequest(request_id=request_id, assignee_id=org.it_agent.id,
-                                                           expected_version=1),
-                                    uow=SqlUnitOfWork(org.engine), actor=org.it_agent, now=now)
-        await handle.watch_request(commands.WatchRequest(request_id=request_id), uow=SqlUnitOfWork(org.engine),
-                                   actor=org.it_agent2, now=now)
+        request_id = await org.raise_request(
+            org.employee, request_type="new_laptop", title=f"Laptop {i}", fields={"model": "13-inch"}, now=now
+        )
+        await handle.add_comment(
+            commands.AddComment(request_id=request_id, body=f"Note {i}", internal=i % 2 == 0),
+            uow=SqlUnitOfWork(org.engine),
+            actor=org.it_agent,
+            now=now,
+        )
+        await handle.assign_request(
+            commands.AssignRequest(request_id=request_id, assignee_id=org.it_agent.id, expected_version=1),
+            uow=SqlUnitOfWork(org.engine),
+            actor=org.it_agent,
+            now=now,
+        )
+        await handle.watch_request(
+            commands.WatchRequest(request_id=request_id), uow=SqlUnitOfWork(org.engine), actor=org.it_agent2, now=now
+        )
 
 
 async def _statements(api, viewer, rows: int) -> int:
@@ -77,9 +87,12 @@ async def test_statement_count_does_not_grow_with_the_number_of_departments(api,
 
     # when seven more departments exist (each with an empty queue and stats)
     for i in range(7):
-        await organisation.create_department(commands.CreateDepartment(name=f"Dept {i}"),
-                                             uow=SqlUnitOfWork(org.engine), actor=org.admin,
-                                             now=datetime.now(timezone.utc))
+        await organisation.create_department(
+            commands.CreateDepartment(name=f"Dept {i}"),
+            uow=SqlUnitOfWork(org.engine),
+            actor=org.admin,
+            now=datetime.now(UTC),
+        )
     with count_statements(api.engine) as log:
         data = await api.ok(PORTAL, org.admin, first=5)
 

@@ -1,5 +1,6 @@
 """Parsing and validation are cached: a document seen before is not parsed or validated again
 (validation costs more than executing a small query)."""
+
 import strawberry.schema.schema as strawberry_schema
 
 from schema import documents

@@ -1,4 +1,5 @@
 """Who sees what, and who decides: the same rule on every read path (lists, counts, node, nested fields)."""
+
 from __future__ import annotations
 
 from tests.graphql.request_ops import (
@@ -85,8 +86,11 @@ async def test_requesters_see_their_own_and_watched_requests_only(api, org: Org)
     assert await fetch(api, org.employee, theirs["id"]) is None
     assert (await fetch(api, org.employee, watched["id"]))["title"] == "Shared printer"
     nodes = await api.ok(NODES, org.employee, ids=[own["id"], theirs["id"], watched["id"]])
-    assert nodes["nodes"] == [{"__typename": "Request", "id": own["id"]}, None,
-                              {"__typename": "Request", "id": watched["id"]}]
+    assert nodes["nodes"] == [
+        {"__typename": "Request", "id": own["id"]},
+        None,
+        {"__typename": "Request", "id": watched["id"]},
+    ]
     # and filtering by someone else's requests shows only what employee may see
     filtered = await listed(api, org.employee, filter={"requesterId": org.gid("Person", "other")})
     assert _titles(filtered) == {"Shared printer"} and filtered["totalCount"] == 1
@@ -130,8 +134,10 @@ async def test_requesters_never_see_internal_comments(api, org: Org):
     # while the working department sees all of it
     assert await _comment_bodies(api, org.it_agent, request) == (2, ["We are on it", "Secret: the budget is gone"])
     assert (await _activity(api, org.it_agent, request))[0] == 3
-    assert (await api.ok(NODE, org.it_agent, id=internal["id"]))["node"] == {"__typename": "Comment",
-                                                                             "id": internal["id"]}
+    assert (await api.ok(NODE, org.it_agent, id=internal["id"]))["node"] == {
+        "__typename": "Comment",
+        "id": internal["id"],
+    }
 
 
 async def test_a_watcher_never_sees_internal_comments(api, org: Org):
@@ -148,9 +154,15 @@ async def test_requesters_cannot_write_internal_comments(api, org: Org):
     # given
     request = await raise_request(api, org, org.employee)
     # when
-    errors = await refused(api, org.employee, "mutation($input: CommentAddInput!) { commentAdd(input: $input) "
-                           "{ comment { id } userErrors { field code message } } }",
-                           requestId=request["id"], body="Psst", internal=True)
+    errors = await refused(
+        api,
+        org.employee,
+        "mutation($input: CommentAddInput!) { commentAdd(input: $input) "
+        "{ comment { id } userErrors { field code message } } }",
+        requestId=request["id"],
+        body="Psst",
+        internal=True,
+    )
     # then
     assert codes(errors) == [("FORBIDDEN", ["input", "internal"])]
 
@@ -220,8 +232,15 @@ async def test_after_a_hand_off_the_old_department_loses_sight(api, org: Org):
     # given an IT request without tasks
     request = await raise_request(api, org, org.employee, title="Actually a payroll question")
     # when IT hands it off to HR
-    handed = await act(api, org.it_agent, HAND_OFF, id=request["id"], toDepartmentId=org.gid("Department", "hr"),
-                       reason="It is about pay", expectedVersion=1)
+    handed = await act(
+        api,
+        org.it_agent,
+        HAND_OFF,
+        id=request["id"],
+        toDepartmentId=org.gid("Department", "hr"),
+        reason="It is about pay",
+        expectedVersion=1,
+    )
     # then IT's agent gets no object back and cannot see it any more; HR can
     assert handed == {"request": None, "userErrors": []}
     assert await fetch(api, org.it_agent, request["id"]) is None
@@ -236,19 +255,38 @@ async def test_after_a_hand_off_the_old_department_loses_sight(api, org: Org):
 async def test_after_a_hand_off_a_department_with_a_task_keeps_sight(api, org: Org):
     # given an IT laptop request (Facilities task) where IT also gave itself a task
     request = await raise_request(api, org, org.employee, laptop=True)
-    ok(await act(api, org.it_agent, TASK_ADD, requestId=request["id"], title="Wipe old laptop",
-                 departmentId=org.gid("Department", "it")), "task")
+    ok(
+        await act(
+            api,
+            org.it_agent,
+            TASK_ADD,
+            requestId=request["id"],
+            title="Wipe old laptop",
+            departmentId=org.gid("Department", "it"),
+        ),
+        "task",
+    )
     request = await fetch(api, org.it_agent, request["id"])
     # when IT hands it off to HR
-    ok(await act(api, org.it_agent, HAND_OFF, id=request["id"], toDepartmentId=org.gid("Department", "hr"),
-                 reason="HR pays for it", expectedVersion=request["version"]))
+    ok(
+        await act(
+            api,
+            org.it_agent,
+            HAND_OFF,
+            id=request["id"],
+            toDepartmentId=org.gid("Department", "hr"),
+            reason="HR pays for it",
+            expectedVersion=request["version"],
+        )
+    )
     # then IT and Facilities still see it, through their tasks
     for agent in (org.it_agent, org.fac_agent, org.hr_agent):
         seen = await fetch(api, agent, request["id"])
         assert seen is not None and seen["ownerDepartment"] == {"name": "HR"}
     # but IT no longer decides
-    errors = await refused(api, org.it_agent, TRANSITION, id=request["id"], to="TRIAGED",
-                           expectedVersion=seen["version"])
+    errors = await refused(
+        api, org.it_agent, TRANSITION, id=request["id"], to="TRIAGED", expectedVersion=seen["version"]
+    )
     assert codes(errors) == [("FORBIDDEN", None)]
 
 
@@ -263,12 +301,26 @@ async def test_a_task_departments_agent_does_not_decide(api, org: Org):
     attempts = [
         await refused(api, org.fac_agent, TRANSITION, id=request["id"], to="TRIAGED", expectedVersion=v),
         await refused(api, org.fac_agent, UPDATE, id=request["id"], priority="URGENT", expectedVersion=v),
-        await refused(api, org.fac_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "fac_agent"),
-                      expectedVersion=v),
-        await refused(api, org.fac_agent, HAND_OFF, id=request["id"],
-                      toDepartmentId=org.gid("Department", "facilities"), reason="Ours", expectedVersion=v),
-        await refused(api, org.fac_agent, TASK_ADD, requestId=request["id"], title="Extra desk",
-                      departmentId=org.gid("Department", "facilities")),
+        await refused(
+            api, org.fac_agent, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "fac_agent"), expectedVersion=v
+        ),
+        await refused(
+            api,
+            org.fac_agent,
+            HAND_OFF,
+            id=request["id"],
+            toDepartmentId=org.gid("Department", "facilities"),
+            reason="Ours",
+            expectedVersion=v,
+        ),
+        await refused(
+            api,
+            org.fac_agent,
+            TASK_ADD,
+            requestId=request["id"],
+            title="Extra desk",
+            departmentId=org.gid("Department", "facilities"),
+        ),
         await refused(api, org.fac_agent, WATCH, id=request["id"], personId=org.gid("Person", "other")),
     ]
     # then each is FORBIDDEN
@@ -295,13 +347,25 @@ async def test_the_owning_department_decides(api, org: Org):
     request = await raise_request(api, org, org.employee, laptop=True)
     # when IT's manager triages, reprioritises and assigns
     request = await move(api, org.it_manager, request, "TRIAGED")
-    request = ok(await act(api, org.it_manager, UPDATE, id=request["id"], priority="HIGH",
-                           expectedVersion=request["version"]))
-    request = ok(await act(api, org.it_manager, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent2"),
-                           expectedVersion=request["version"]))
+    request = ok(
+        await act(api, org.it_manager, UPDATE, id=request["id"], priority="HIGH", expectedVersion=request["version"])
+    )
+    request = ok(
+        await act(
+            api,
+            org.it_manager,
+            ASSIGN,
+            id=request["id"],
+            assigneeId=org.gid("Person", "it_agent2"),
+            expectedVersion=request["version"],
+        )
+    )
     # then
     assert (request["status"], request["priority"], request["assignee"]) == (
-        "TRIAGED", "HIGH", {"email": "it.agent2@example.com"})
+        "TRIAGED",
+        "HIGH",
+        {"email": "it.agent2@example.com"},
+    )
 
 
 async def test_requesters_do_not_decide_but_may_cancel(api, org: Org):
@@ -310,8 +374,9 @@ async def test_requesters_do_not_decide_but_may_cancel(api, org: Org):
     # when the requester tries to triage, raise priority, or assign
     triage = await refused(api, org.employee, TRANSITION, id=request["id"], to="TRIAGED", expectedVersion=1)
     priority = await refused(api, org.employee, UPDATE, id=request["id"], priority="URGENT", expectedVersion=1)
-    assign = await refused(api, org.employee, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent"),
-                           expectedVersion=1)
+    assign = await refused(
+        api, org.employee, ASSIGN, id=request["id"], assigneeId=org.gid("Person", "it_agent"), expectedVersion=1
+    )
     # then
     assert codes(triage) == [("FORBIDDEN", ["input", "to"])]
     assert codes(priority) == [("FORBIDDEN", ["input", "priority"])]
@@ -322,13 +387,27 @@ async def test_requesters_do_not_decide_but_may_cancel(api, org: Org):
 
 async def test_only_the_owning_department_raises_on_someones_behalf(api, org: Org):
     # when HR's agent raises an IT request for employee
-    errors = await refused(api, org.hr_agent, CREATE, serviceId=org.gid("Service", "laptops"), title="For Emma",
-                           requesterId=org.gid("Person", "employee"))
+    errors = await refused(
+        api,
+        org.hr_agent,
+        CREATE,
+        serviceId=org.gid("Service", "laptops"),
+        title="For Emma",
+        requesterId=org.gid("Person", "employee"),
+    )
     # then
     assert codes(errors) == [("FORBIDDEN", ["input", "requesterId"])]
     # while IT's agent may
-    request = ok(await act(api, org.it_agent, CREATE, serviceId=org.gid("Service", "laptops"), title="For Emma",
-                           requesterId=org.gid("Person", "employee")))
+    request = ok(
+        await act(
+            api,
+            org.it_agent,
+            CREATE,
+            serviceId=org.gid("Service", "laptops"),
+            title="For Emma",
+            requesterId=org.gid("Person", "employee"),
+        )
+    )
     assert request["requester"] == {"email": "employee@example.com"}
     assert (await fetch(api, org.employee, request["id"]))["title"] == "For Emma"
 
@@ -343,17 +422,20 @@ async def test_managers_manage_only_their_own_departments_catalog(api, org: Org)
     create = await refused(api, manager, SERVICE_CREATE, name="Pensions", ownerDepartmentId=org.gid("Department", "hr"))
     update = await refused(api, manager, SERVICE_UPDATE, id=org.gid("Service", "payroll"), name="Mine now")
     retire = await refused(api, manager, SERVICE_UPDATE, id=org.gid("Service", "payroll"), active=False)
-    request_type = await refused(api, manager, REQUEST_TYPE_CREATE, serviceId=org.gid("Service", "payroll"),
-                                 name="Bonus question")
+    request_type = await refused(
+        api, manager, REQUEST_TYPE_CREATE, serviceId=org.gid("Service", "payroll"), name="Bonus question"
+    )
     # then
     assert codes(create) == [("FORBIDDEN", ["input", "ownerDepartmentId"])]
     assert codes(update) == codes(retire) == codes(request_type) == [("FORBIDDEN", None)]
     # while on IT's own catalog it works
-    service = ok(await act(api, manager, SERVICE_CREATE, name="Phones", ownerDepartmentId=org.gid("Department", "it")),
-                 "service")
+    service = ok(
+        await act(api, manager, SERVICE_CREATE, name="Phones", ownerDepartmentId=org.gid("Department", "it")), "service"
+    )
     assert service["ownerDepartment"] == {"name": "IT"}
-    renamed = ok(await act(api, manager, SERVICE_UPDATE, id=org.gid("Service", "laptops"), name="Laptops & docks"),
-                 "service")
+    renamed = ok(
+        await act(api, manager, SERVICE_UPDATE, id=org.gid("Service", "laptops"), name="Laptops & docks"), "service"
+    )
     assert renamed["name"] == "Laptops & docks"
     form = ok(await act(api, manager, REQUEST_TYPE_CREATE, serviceId=service["id"], name="New phone"), "requestType")
     assert form["service"] == {"name": "Phones"}
@@ -361,11 +443,13 @@ async def test_managers_manage_only_their_own_departments_catalog(api, org: Org)
 
 async def test_agents_do_not_manage_the_catalog(api, org: Org):
     # when IT's agent (not a manager) edits IT's catalog
-    create = await refused(api, org.it_agent, SERVICE_CREATE, name="Phones",
-                           ownerDepartmentId=org.gid("Department", "it"))
+    create = await refused(
+        api, org.it_agent, SERVICE_CREATE, name="Phones", ownerDepartmentId=org.gid("Department", "it")
+    )
     update = await refused(api, org.it_agent, SERVICE_UPDATE, id=org.gid("Service", "laptops"), name="Mine")
-    request_type = await refused(api, org.it_agent, REQUEST_TYPE_CREATE, serviceId=org.gid("Service", "laptops"),
-                                 name="Dock")
+    request_type = await refused(
+        api, org.it_agent, REQUEST_TYPE_CREATE, serviceId=org.gid("Service", "laptops"), name="Dock"
+    )
     # then
     assert [codes(e)[0][0] for e in (create, update, request_type)] == ["FORBIDDEN"] * 3
 
@@ -374,22 +458,32 @@ async def test_only_admins_create_departments_and_people(api, org: Org):
     # when anyone but an admin tries
     for person in (org.it_manager, org.it_agent, org.employee):
         department = await refused(api, person, DEPARTMENT_CREATE, name="Legal")
-        someone = await refused(api, person, PERSON_CREATE, name="Nora New", email="nora@example.com",
-                                role="ADMIN")
+        someone = await refused(api, person, PERSON_CREATE, name="Nora New", email="nora@example.com", role="ADMIN")
         # then
         assert codes(department) == codes(someone) == [("FORBIDDEN", None)]
     # while an admin may
     legal = ok(await act(api, org.admin, DEPARTMENT_CREATE, name="Legal"), "department")
     assert legal["slug"] == "legal"
-    nora = ok(await act(api, org.admin, PERSON_CREATE, name="Nora New", email="nora@example.com", role="AGENT",
-                        departmentId=legal["id"]), "person")
+    nora = ok(
+        await act(
+            api,
+            org.admin,
+            PERSON_CREATE,
+            name="Nora New",
+            email="nora@example.com",
+            role="AGENT",
+            departmentId=legal["id"],
+        ),
+        "person",
+    )
     assert (nora["role"], nora["department"]) == ("AGENT", {"name": "Legal"})
 
 
 async def test_retired_services_are_hidden_from_requesters_but_not_their_department(api, org: Org):
     # given IT's manager retires Laptops
-    retired = ok(await act(api, org.it_manager, SERVICE_UPDATE, id=org.gid("Service", "laptops"), active=False),
-                 "service")
+    retired = ok(
+        await act(api, org.it_manager, SERVICE_UPDATE, id=org.gid("Service", "laptops"), active=False), "service"
+    )
     assert retired["active"] is False
     laptops = org.gid("Service", "laptops")
     # when / then: requesters and other departments no longer see it anywhere

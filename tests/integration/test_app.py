@@ -1,4 +1,5 @@
 """The Starlette app in-process: CORS for browser portals, health routes."""
+
 import httpx
 
 from api.app import create_app
@@ -13,11 +14,17 @@ def _client(database_url: str, **settings) -> httpx.AsyncClient:
 
 async def test_a_listed_origin_may_call_the_api_from_a_browser(database_url):
     async with _client(database_url, tandem_cors_origins="https://portal.example.com") as client:
-        preflight = await client.options("/graphql", headers={
-            "Origin": "https://portal.example.com", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type"})
-        call = await client.post("/graphql", json={"query": "{ __typename }"},
-                                 headers={"Origin": "https://portal.example.com"})
+        preflight = await client.options(
+            "/graphql",
+            headers={
+                "Origin": "https://portal.example.com",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        call = await client.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"Origin": "https://portal.example.com"}
+        )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "https://portal.example.com"
     assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
@@ -27,15 +34,17 @@ async def test_a_listed_origin_may_call_the_api_from_a_browser(database_url):
 
 async def test_other_origins_get_no_cors_grant(database_url):
     async with _client(database_url, tandem_cors_origins="https://portal.example.com") as client:
-        preflight = await client.options("/graphql", headers={
-            "Origin": "https://evil.example.net", "Access-Control-Request-Method": "POST"})
+        preflight = await client.options(
+            "/graphql", headers={"Origin": "https://evil.example.net", "Access-Control-Request-Method": "POST"}
+        )
     assert "access-control-allow-origin" not in preflight.headers
 
 
 async def test_without_cors_settings_no_origin_is_granted(database_url):
     async with _client(database_url) as client:
-        call = await client.post("/graphql", json={"query": "{ __typename }"},
-                                 headers={"Origin": "https://portal.example.com"})
+        call = await client.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"Origin": "https://portal.example.com"}
+        )
     assert "access-control-allow-origin" not in call.headers
 
 
@@ -72,10 +81,16 @@ async def test_cors_and_caching_headers_merge_into_one_vary(database_url, org):
     # given a browser portal's origin and a signed-in GET
     token = mint_token(person_id=org.employee.id, email=org.employee.email, secret="x" * 32, hours=1)
     async with _client(database_url, tandem_cors_origins="https://portal.example.com") as client:
-        response = await client.get("/graphql", params={"query": "{ viewer { email } }"}, headers={
-            "Origin": "https://portal.example.com", "Authorization": f"Bearer {token}"})
+        response = await client.get(
+            "/graphql",
+            params={"query": "{ viewer { email } }"},
+            headers={"Origin": "https://portal.example.com", "Authorization": f"Bearer {token}"},
+        )
     # then each reason to vary is named once, and the answer stays out of shared caches
     assert response.status_code == 200
     assert sorted(v.strip().lower() for v in response.headers["vary"].split(",")) == [
-        "accept", "authorization", "origin"]
+        "accept",
+        "authorization",
+        "origin",
+    ]
     assert response.headers["cache-control"] == "private, no-cache"

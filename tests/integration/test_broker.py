@@ -1,8 +1,9 @@
 """The broker: every committed event reaches listeners once, in order, from any process."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -16,7 +17,7 @@ from tests.support.statements import count_statements
 
 
 def _event(kind: str = "Noted") -> dict:
-    return {"type": kind, "occurred_at": datetime.now(timezone.utc), "payload": {}}
+    return {"type": kind, "occurred_at": datetime.now(UTC), "payload": {}}
 
 
 async def _write(engine, *kinds: str) -> None:
@@ -40,6 +41,7 @@ class Recorder:
             while len(self.types) < count:
                 self.arrived.clear()
                 await self.arrived.wait()
+
         await asyncio.wait_for(enough(), timeout)
 
 
@@ -197,7 +199,8 @@ async def _terminate(database_url: str, pid: int) -> None:
 
 
 async def test_each_loss_of_a_healthy_listening_connection_reconnects_at_the_shortest_delay(
-        db, database_url, other_process):
+    db, database_url, other_process
+):
     # given a broker whose delay would double with every loss (0.1, 0.2, 0.4, 0.8 s) were it never reset
     broker = EventBroker(db, health_interval=0.2, min_backoff=0.1, max_backoff=5.0)
     await broker.start()
@@ -238,7 +241,7 @@ async def test_connections_lost_before_a_health_check_reconnect_ever_later(db, d
             delays.append(broker.reconnect_delay)
             pid = broker.listener_backend_pid()
             await _terminate(database_url, pid)
-            await asyncio.wait_for(_until(lambda: broker.listener_backend_pid() != pid), 30)
+            await asyncio.wait_for(_until(lambda pid=pid: broker.listener_backend_pid() != pid), 30)
         # then a server that keeps dropping connections is retried less and less often, up to the maximum
         assert delays == [0.1, 0.2, 0.3, 0.3]
     finally:

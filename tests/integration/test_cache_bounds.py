@@ -2,6 +2,7 @@
 process (so its caches can be read), real HTTP and websocket clients sending many distinct large
 documents and variables. uvicorn keeps its default websocket cap (16 MiB) here: the endpoint's own
 check is what closes an oversized message."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,7 @@ class Served:
 async def served(org, database_url) -> AsyncIterator[Served]:
     app = create_app(Settings(database_url=database_url, tandem_secret=SECRET, tandem_max_body_bytes=MAX_BODY))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_config=None, ws="wsproto",
-                                           ws_per_message_deflate=False))
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_config=None, ws="wsproto", ws_per_message_deflate=False))
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
@@ -82,8 +82,12 @@ async def test_compiled_reads_with_distinct_large_variables_keep_at_most_the_byt
     kept = [key for key in compiler.bindings.keys() if key[0] == SEARCH]
     assert 0 < len(kept) < 30  # the compiled path ran, and forgot the oldest
     assert_within_bytes(compiler.bindings, sum(len(key[2]) for key in compiler.bindings.keys()))
-    searches = [shape.criteria.search or "" for key in compiler.statements.keys() for shape in key[2]
-                if hasattr(shape, "criteria")]
+    searches = [
+        shape.criteria.search or ""
+        for key in compiler.statements.keys()
+        for shape in key[2]
+        if hasattr(shape, "criteria")
+    ]
     assert_within_bytes(compiler.statements, sum(len(search) for search in searches))
 
 

@@ -1,4 +1,5 @@
 """db.durability: the wait after an asynchronous commit returns only once that commit is on disk."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

@@ -3,11 +3,12 @@
 The runs are written straight into the tables (the handlers are tested elsewhere), with random
 durations, statuses and response times, so every aggregate sees thousands of rows.
 """
+
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from db.read.journey_analytics import analytics_by_map
 from tests.support.journeys import Journeys, build_journeys
 
 RUNS = 3000
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -63,11 +64,23 @@ class Generated:
             if left is not None:
                 self.stage_minutes[position].append(int((left - entered).total_seconds() // 60))
         status = {"COMPLETED": "COMPLETED", "CANCELLED1": "CANCELLED"}.get(fate, "ACTIVE")
-        self.runs.append({"id": run_id, "map_id": map_id, "subject": f"S{run_id}", "sponsor_id": org.employee.id,
-                          "started_by_id": org.hr_agent.id, "status": status, "start_at": start,
-                          "started_at": start, "completed_at": left1 if status == "COMPLETED" else None,
-                          "cancelled_at": left0 + timedelta(minutes=5) if status == "CANCELLED" else None,
-                          "current_position": len(stages) - 1, "prefill": {}, "version": 1})
+        self.runs.append(
+            {
+                "id": run_id,
+                "map_id": map_id,
+                "subject": f"S{run_id}",
+                "sponsor_id": org.employee.id,
+                "started_by_id": org.hr_agent.id,
+                "status": status,
+                "start_at": start,
+                "started_at": start,
+                "completed_at": left1 if status == "COMPLETED" else None,
+                "cancelled_at": left0 + timedelta(minutes=5) if status == "CANCELLED" else None,
+                "current_position": len(stages) - 1,
+                "prefill": {},
+                "version": 1,
+            }
+        )
         if status == "COMPLETED":
             self.totals.append(d0 + d1)
             self.on_time.append(d0 <= 60 and d1 <= 120)
@@ -76,13 +89,21 @@ class Generated:
     def _requests(self, run_id: int, number: int, fate: str, start, left0, left1) -> None:
         rng, d = self.rng, self.org.departments
         contract_resolved = left0 if fate != "ACTIVE0" else None
-        self._request(run_id, number, 0, self.touchpoints[0], d["hr"],
-                      responded=start + timedelta(minutes=1), resolved=contract_resolved)
+        self._request(
+            run_id,
+            number,
+            0,
+            self.touchpoints[0],
+            d["hr"],
+            responded=start + timedelta(minutes=1),
+            resolved=contract_resolved,
+        )
         if fate == "ACTIVE0":
             return
         responses = []
-        for k, (touchpoint, department) in enumerate(((self.touchpoints[1], d["it"]),
-                                                      (self.touchpoints[2], d["facilities"]))):
+        for k, (touchpoint, department) in enumerate(
+            ((self.touchpoints[1], d["it"]), (self.touchpoints[2], d["facilities"]))
+        ):
             responded = left0 + timedelta(minutes=rng.randint(0, 90)) if rng.random() < 0.9 else None
             resolved = left1 if fate == "COMPLETED" else None
             self._request(run_id, number + 1 + k, 1, touchpoint, department, responded=responded, resolved=resolved)
@@ -94,13 +115,24 @@ class Generated:
 
     def _request(self, run_id, number, position, touchpoint, department, *, responded, resolved) -> None:
         request_id = number
-        self.requests.append({
-            "id": request_id, "number": number, "title": f"R{number}", "status": "RESOLVED" if resolved else "NEW",
-            "priority": "MEDIUM", "service_id": self.org.services["payroll"], "requester_id": self.org.employee.id,
-            "owner_department_id": department, "first_response_at": responded, "resolved_at": resolved,
-            "journey_run_id": run_id})
-        self.links.append({"request_id": request_id, "run_id": run_id, "position": position,
-                           "touchpoint_id": touchpoint})
+        self.requests.append(
+            {
+                "id": request_id,
+                "number": number,
+                "title": f"R{number}",
+                "status": "RESOLVED" if resolved else "NEW",
+                "priority": "MEDIUM",
+                "service_id": self.org.services["payroll"],
+                "requester_id": self.org.employee.id,
+                "owner_department_id": department,
+                "first_response_at": responded,
+                "resolved_at": resolved,
+                "journey_run_id": run_id,
+            }
+        )
+        self.links.append(
+            {"request_id": request_id, "run_id": run_id, "position": position, "touchpoint_id": touchpoint}
+        )
 
     async def write(self) -> None:
         async with self.org.engine.begin() as conn:
@@ -114,10 +146,16 @@ async def test_sql_figures_match_python_on_thousands_of_runs(journeys: Journeys)
     # given thousands of random runs of the onboarding map
     map_id = journeys.maps["onboarding"]
     async with journeys.org.engine.connect() as conn:
-        touchpoints = [r.id for r in await conn.execute(text(
-            "select tp.id from journey_touchpoints tp join journey_stages s on s.id = tp.stage_id "
-            "where s.map_id = :map and tp.request_type_id is not null order by s.position, tp.position"),
-            {"map": map_id})]
+        touchpoints = [
+            r.id
+            for r in await conn.execute(
+                text(
+                    "select tp.id from journey_touchpoints tp join journey_stages s on s.id = tp.stage_id "
+                    "where s.map_id = :map and tp.request_type_id is not null order by s.position, tp.position"
+                ),
+                {"map": map_id},
+            )
+        ]
     generated = Generated(journeys, touchpoints, random.Random(7))
     for i in range(RUNS):
         generated.run(10_000 + i, map_id, number=100_000 + 3 * i)
@@ -130,7 +168,11 @@ async def test_sql_figures_match_python_on_thousands_of_runs(journeys: Journeys)
     # then every figure is what Python computes from the same rows
     statuses = [r["status"] for r in generated.runs]
     assert (figures.runs_started, figures.runs_completed, figures.runs_active, figures.runs_cancelled) == (
-        RUNS, statuses.count("COMPLETED"), statuses.count("ACTIVE"), statuses.count("CANCELLED"))
+        RUNS,
+        statuses.count("COMPLETED"),
+        statuses.count("ACTIVE"),
+        statuses.count("CANCELLED"),
+    )
     assert figures.median_minutes == pytest.approx(percentile(generated.totals, 0.5))
     assert figures.p90_minutes == pytest.approx(percentile(generated.totals, 0.9))
     assert figures.on_time_rate == pytest.approx(sum(generated.on_time) / len(generated.on_time))

@@ -1,4 +1,5 @@
 """Alembic migrations are the only way the schema is made: they must match the table models."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -20,5 +21,7 @@ async def test_migrations_create_the_request_number_sequence(engine):
     from sqlalchemy import text
 
     async with engine.connect() as conn:
-        start = await conn.execute(text("select start_value from pg_sequences where sequencename = 'request_number_seq'"))
+        start = await conn.execute(
+            text("select start_value from pg_sequences where sequencename = 'request_number_seq'")
+        )
         assert start.scalar_one() == 1001

@@ -1,6 +1,7 @@
 """A provider's keys as Tandem fetches them (api.oidc.provider), from a real provider on loopback:
 rotation picked up, refetches for unknown `kid`s rate-limited, cached keys kept while the
 provider's JWKS endpoint is down."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Signing people in with OpenID Connect tokens (api.oidc.sign_in) against a real provider on
 loopback and the real database: linking, just-in-time provisioning (race-safe), role mapping."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,6 +36,7 @@ async def sign_ins(org, provider):
     def make(**config) -> OidcSignIn:
         made.append(OidcSignIn(OidcConfig(issuers=(provider.issuer,), audience=AUDIENCE, **config), engine=org.engine))
         return made[-1]
+
     yield make
     for sign_in in made:
         await sign_in.aclose()
@@ -82,7 +84,8 @@ async def test_without_provisioning_an_unknown_person_is_refused(org, provider, 
     before = await snapshot(org.engine)
     with pytest.raises(Refused) as refused:
         await sign_ins(provision=False).person_id(
-            provider.sign(sub="stranger", email="stranger@example.com", email_verified=True))
+            provider.sign(sub="stranger", email="stranger@example.com", email_verified=True)
+        )
     assert refused.value.reason == refusals.NO_PERSON
     assert await snapshot(org.engine) == before
 
@@ -102,6 +105,7 @@ async def test_without_a_mapping_roles_stay_as_tandem_has_them(org, provider, si
 async def test_a_mapping_gives_roles_from_groups_at_each_sign_in(org, provider, sign_ins):
     def token(*groups: str) -> str:
         return provider.sign(sub="emma", email="employee@example.com", email_verified=True, groups=list(groups))
+
     # an employee the provider puts in the IT agents' group
     await sign_ins(roles=ROLES).person_id(token("it-agents", "unmapped"))
     (emma,) = await people_with(org.engine, "employee@example.com")
@@ -116,8 +120,9 @@ async def test_a_mapping_gives_roles_from_groups_at_each_sign_in(org, provider, 
     assert (Role(emma.role), emma.department_id) == (Role.REQUESTER, None)
     assert await count(org.engine, t.events, t.events.c.type == "PersonRoleChanged") == 3
     # a new person is provisioned with the mapped role
-    new_admin = await sign_ins(roles=ROLES).person_id(provider.sign(
-        sub="boss", email="boss@example.com", email_verified=True, groups=["tandem-admins"]))
+    new_admin = await sign_ins(roles=ROLES).person_id(
+        provider.sign(sub="boss", email="boss@example.com", email_verified=True, groups=["tandem-admins"])
+    )
     (boss,) = await people_with(org.engine, "boss@example.com")
     assert (boss.id, boss.role) == (new_admin, "ADMIN")
 

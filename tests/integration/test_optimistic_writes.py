@@ -1,6 +1,7 @@
 """The optimistic write path (db.optimistic): races on one request, retries and the fallback."""
+
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -19,7 +20,7 @@ from tests.support.database import asyncpg_dsn
 from tests.support.journeys import build_journeys
 from tests.support.org import Org
 
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 async def _scalar(engine, query):
@@ -33,8 +34,9 @@ async def _request(engine, request_id):
 
 
 def _events(request_id, type_):
-    return select(func.count()).select_from(t.events).where(t.events.c.request_id == request_id,
-                                                            t.events.c.type == type_)
+    return (
+        select(func.count()).select_from(t.events).where(t.events.c.request_id == request_id, t.events.c.type == type_)
+    )
 
 
 def _comments(request_id):
@@ -42,9 +44,14 @@ def _comments(request_id):
 
 
 async def _comment(org, actor, request_id, body, *, now, key=None, engine=None, **options):
-    return await runner.run(handle.add_comment, commands.AddComment(request_id=request_id, body=body,
-                                                                     idempotency_key=key),
-                            engine=engine or org.engine, actor=actor, now=now, **options)
+    return await runner.run(
+        handle.add_comment,
+        commands.AddComment(request_id=request_id, body=body, idempotency_key=key),
+        engine=engine or org.engine,
+        actor=actor,
+        now=now,
+        **options,
+    )
 
 
 async def test_two_comments_at_once_both_land_and_the_earlier_is_the_first_response(org: Org):
@@ -55,7 +62,8 @@ async def test_two_comments_at_once_both_land_and_the_earlier_is_the_first_respo
         # when two agents answer at once, the later clock possibly written first
         (first, uow1), (second, uow2) = await asyncio.gather(
             _comment(org, org.it_agent2, request_id, "later", now=NOW + timedelta(seconds=5)),
-            _comment(org, org.it_agent, request_id, "earlier", now=NOW))
+            _comment(org, org.it_agent, request_id, "earlier", now=NOW),
+        )
 
         # then both comments and both events landed, through the optimistic path
         assert first != second
@@ -73,15 +81,25 @@ async def test_a_requester_reply_racing_a_resolve_loses_no_update(org: Org):
     for _round in range(5):
         # given a request waiting on its requester (version 2)
         request_id = await org.raise_request(org.employee, now=NOW - timedelta(hours=1))
-        await runner.run(handle.transition_request, commands.TransitionRequest(
-            request_id=request_id, to=RequestStatus.WAITING_ON_REQUESTER, expected_version=1),
-            engine=org.engine, actor=org.it_agent, now=NOW - timedelta(minutes=30))
+        await runner.run(
+            handle.transition_request,
+            commands.TransitionRequest(
+                request_id=request_id, to=RequestStatus.WAITING_ON_REQUESTER, expected_version=1
+            ),
+            engine=org.engine,
+            actor=org.it_agent,
+            now=NOW - timedelta(minutes=30),
+        )
 
         # when the requester replies while the agent resolves from version 2
         reply = _comment(org, org.employee, request_id, "Here is the answer", now=NOW)
-        resolve = runner.run(handle.transition_request, commands.TransitionRequest(
-            request_id=request_id, to=RequestStatus.RESOLVED, expected_version=2),
-            engine=org.engine, actor=org.it_agent, now=NOW)
+        resolve = runner.run(
+            handle.transition_request,
+            commands.TransitionRequest(request_id=request_id, to=RequestStatus.RESOLVED, expected_version=2),
+            engine=org.engine,
+            actor=org.it_agent,
+            now=NOW,
+        )
         _, resolved = await asyncio.gather(reply, resolve, return_exceptions=True)
 
         # then the reply always lands; either the resolve came first (the reply leaves it resolved)
@@ -98,6 +116,7 @@ async def test_a_requester_reply_racing_a_resolve_loses_no_update(org: Org):
 
 class _AlwaysOvertaken(OptimisticUnitOfWork):
     """Another writer changes the request between every read and write: the guard never holds."""
+
     tries = 0
 
     async def commit(self) -> None:
@@ -117,8 +136,9 @@ async def test_when_every_try_is_overtaken_the_locking_path_writes_it_once(org: 
     _AlwaysOvertaken.tries = 0
 
     # when an agent comments
-    comment_id, uow = await _comment(org, org.it_agent, request_id, "Looking", now=NOW, key="k1",
-                                     optimistic=_AlwaysOvertaken)
+    comment_id, uow = await _comment(
+        org, org.it_agent, request_id, "Looking", now=NOW, key="k1", optimistic=_AlwaysOvertaken
+    )
 
     # then every try was made, the lock wrote it, once, with its one event and its key
     assert _AlwaysOvertaken.tries == runner.ATTEMPTS
@@ -131,8 +151,9 @@ async def test_when_every_try_is_overtaken_the_locking_path_writes_it_once(org: 
 async def test_the_same_key_twice_at_once_writes_one_comment(org: Org):
     request_id = await org.raise_request(org.employee, now=NOW)
 
-    results = await asyncio.gather(*(_comment(org, org.it_agent, request_id, "Once", now=NOW, key="same")
-                                     for _ in range(4)))
+    results = await asyncio.gather(
+        *(_comment(org, org.it_agent, request_id, "Once", now=NOW, key="same") for _ in range(4))
+    )
 
     assert len({comment_id for comment_id, _ in results}) == 1
     assert await _scalar(org.engine, _comments(request_id)) == 1
@@ -146,9 +167,13 @@ async def test_a_request_of_a_journey_run_takes_the_locking_path(org: Org):
     request_id = await _scalar(org.engine, select(t.requests.c.id).where(t.requests.c.journey_run_id == run_id))
 
     # when HR moves it, the run's lock is taken first, as for every change to a run
-    _, uow = await runner.run(handle.transition_request, commands.TransitionRequest(
-        request_id=request_id, to=RequestStatus.TRIAGED, expected_version=1),
-        engine=org.engine, actor=org.hr_agent, now=NOW)
+    _, uow = await runner.run(
+        handle.transition_request,
+        commands.TransitionRequest(request_id=request_id, to=RequestStatus.TRIAGED, expected_version=1),
+        engine=org.engine,
+        actor=org.hr_agent,
+        now=NOW,
+    )
 
     assert isinstance(uow, SqlUnitOfWork)
     assert (await _request(org.engine, request_id)).status == "TRIAGED"
@@ -163,9 +188,14 @@ async def test_writes_commit_asynchronously_only_their_own_transaction(org: Org,
 
         # when a comment (the optimistic path) and a request (the locking one) are written on it
         await _comment(org, org.it_agent, request_id, "On it", now=NOW, engine=engine)
-        await runner.run(handle.transition_request, commands.TransitionRequest(
-            request_id=request_id, to=RequestStatus.TRIAGED, expected_version=1),
-            engine=engine, actor=org.it_agent, now=NOW, optimistic=_AlwaysOvertaken)
+        await runner.run(
+            handle.transition_request,
+            commands.TransitionRequest(request_id=request_id, to=RequestStatus.TRIAGED, expected_version=1),
+            engine=engine,
+            actor=org.it_agent,
+            now=NOW,
+            optimistic=_AlwaysOvertaken,
+        )
 
         # then the connection's later transactions commit synchronously again (db.durability)
         async with engine.connect() as conn:
@@ -177,10 +207,21 @@ async def test_writes_commit_asynchronously_only_their_own_transaction(org: Org,
 async def _raise(org, actor, *, key=None, fields=None, request_type="new_laptop"):
     async def refs(values):
         return set(values)
-    return await runner.run(handle.create_request, commands.CreateRequest(
-        service_id=org.services["laptops"], title="New laptop", request_type_id=org.request_types[request_type],
-        fields=fields if fields is not None else {"model": "13-inch"}, idempotency_key=key),
-        engine=org.engine, actor=actor, now=NOW, person_refs=refs)
+
+    return await runner.run(
+        handle.create_request,
+        commands.CreateRequest(
+            service_id=org.services["laptops"],
+            title="New laptop",
+            request_type_id=org.request_types[request_type],
+            fields=fields if fields is not None else {"model": "13-inch"},
+            idempotency_key=key,
+        ),
+        engine=org.engine,
+        actor=actor,
+        now=NOW,
+        person_refs=refs,
+    )
 
 
 async def test_the_same_create_key_four_times_at_once_opens_one_request(org: Org):
@@ -189,8 +230,10 @@ async def test_the_same_create_key_four_times_at_once_opens_one_request(org: Org
     assert len({request_id for request_id, _ in results}) == 1
     assert await _scalar(org.engine, select(func.count()).select_from(t.requests)) == 1
     assert await _scalar(org.engine, select(func.count()).select_from(t.tasks)) == 1
-    assert await _scalar(org.engine, select(func.count()).select_from(t.events).where(
-        t.events.c.type == "RequestCreated")) == 1
+    assert (
+        await _scalar(org.engine, select(func.count()).select_from(t.events).where(t.events.c.type == "RequestCreated"))
+        == 1
+    )
 
 
 async def test_a_refused_request_spends_no_number(org: Org):

@@ -1,5 +1,6 @@
 """A database restart (or a killed connection) costs no failed request: the pool replaces
 broken connections before handing them out."""
+
 import asyncpg
 from sqlalchemy import select
 
@@ -14,7 +15,8 @@ async def _kill_pooled_connections(database_url: str) -> int:
     try:
         return await admin.fetchval(
             "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
-            "where datname = current_database() and application_name = 'tandem' and pid <> pg_backend_pid()) k")
+            "where datname = current_database() and application_name = 'tandem' and pid <> pg_backend_pid()) k"
+        )
     finally:
         await admin.close()
 
@@ -30,9 +32,12 @@ async def test_queries_and_writes_survive_killed_connections(api, org: Org, data
     assert killed > 0
     data = await api.ok("{ departments { totalCount } }", org.it_agent)
     assert data["departments"]["totalCount"] == 3
-    payload = await api.mutate("""mutation($i: RequestCreateInput!) { requestCreate(input: $i) {
-        request { number } userErrors { code } } }""", org.employee,
-        i={"serviceId": org.gid("Service", "payroll"), "title": "After the restart"})
+    payload = await api.mutate(
+        """mutation($i: RequestCreateInput!) { requestCreate(input: $i) {
+        request { number } userErrors { code } } }""",
+        org.employee,
+        i={"serviceId": org.gid("Service", "payroll"), "title": "After the restart"},
+    )
     assert payload["userErrors"] == [] and payload["request"]["number"].startswith("REQ-")
 
 

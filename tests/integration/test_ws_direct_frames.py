@@ -1,5 +1,6 @@
 """The fan-out's direct frame path works against the real uvicorn it relies on: if an upgrade of
 uvicorn changed what it reaches for, this fails instead of the bench quietly getting slower."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,13 +39,11 @@ async def serving(**options):
 
 
 async def test_frames_go_straight_to_uvicorns_wsproto_socket():
-    async with serving(ws="wsproto", ws_per_message_deflate=False) as url:
-        async with websockets.connect(url) as ws:
-            assert await ws.recv() == "written directly"
-            assert await ws.recv() == "direct=True"
+    async with serving(ws="wsproto", ws_per_message_deflate=False) as url, websockets.connect(url) as ws:
+        assert await ws.recv() == "written directly"
+        assert await ws.recv() == "direct=True"
 
 
 async def test_with_per_message_deflate_frames_take_the_ordinary_path():
-    async with serving(ws="wsproto", ws_per_message_deflate=True) as url:
-        async with websockets.connect(url) as ws:
-            assert await ws.recv() == "direct=False"
+    async with serving(ws="wsproto", ws_per_message_deflate=True) as url, websockets.connect(url) as ws:
+        assert await ws.recv() == "direct=False"

@@ -1,5 +1,6 @@
 """Clients that stop reading, against the real uvicorn the sender writes into: one that reads
 again gets everything in order; one too far behind gets 1013 if it reads, a reset if it does not."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,7 @@ class NumberedFeed:
             return
         await receive()
         await send({"type": "websocket.accept", "subprotocol": PROTOCOL})
-        sender = Sender(send, max_backlog=self.max_backlog, send_timeout=self.send_timeout,
-                        on_close=self.given_up.set)
+        sender = Sender(send, max_backlog=self.max_backlog, send_timeout=self.send_timeout, on_close=self.given_up.set)
         left = None
         while not sender.closed and left != 0:
             sender.send_text(f"{self.sent:06d}{PADDING}")
@@ -53,8 +53,9 @@ class NumberedFeed:
 @contextlib.asynccontextmanager
 async def serving(app):
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", ws="wsproto",
-                                           ws_per_message_deflate=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, port=port, log_level="warning", ws="wsproto", ws_per_message_deflate=False)
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
@@ -77,31 +78,31 @@ async def _connect_slow_reader(port: int):
 
 async def test_a_client_that_stops_reading_for_a_while_then_gets_every_message_in_order():
     feed = NumberedFeed(more=5)
-    async with serving(feed) as (_, port):
-        async with await _connect_slow_reader(port) as ws:
-            # given messages waiting behind a send the client's full socket holds up
-            await asyncio.wait_for(feed.finished.wait(), 60)
-            assert feed.stalled.is_set()
-            # when it reads again
-            received = [await asyncio.wait_for(ws.recv(), 30) for _ in range(feed.sent)]
-            # then it gets every one, in order, and the server still has it
-            assert [int(text[:6]) for text in received] == list(range(feed.sent))
-            assert not feed.given_up.is_set()
+    async with serving(feed) as (_, port), await _connect_slow_reader(port) as ws:
+        # given messages waiting behind a send the client's full socket holds up
+        await asyncio.wait_for(feed.finished.wait(), 60)
+        assert feed.stalled.is_set()
+        # when it reads again
+        received = [await asyncio.wait_for(ws.recv(), 30) for _ in range(feed.sent)]
+        # then it gets every one, in order, and the server still has it
+        assert [int(text[:6]) for text in received] == list(range(feed.sent))
+        assert not feed.given_up.is_set()
 
 
 async def test_a_client_too_far_behind_that_reads_again_learns_why_it_was_dropped():
     feed = NumberedFeed(more=10, max_backlog=3)
-    async with serving(feed) as (_, port):
-        async with await _connect_slow_reader(port) as ws:
-            # given a client that fell more than max_backlog messages behind
-            await asyncio.wait_for(feed.given_up.wait(), 60)
-            # when it reads again
-            with contextlib.suppress(websockets.ConnectionClosed):
-                while True:
-                    await asyncio.wait_for(ws.recv(), 30)
-            # then after what its socket held it gets 1013: it reconnects and resumes from its cursor
-            assert (ws.close_code, ws.close_reason) == (TRY_AGAIN_LATER,
-                                                        "Too slow: reconnect and resume from your last cursor")
+    async with serving(feed) as (_, port), await _connect_slow_reader(port) as ws:
+        # given a client that fell more than max_backlog messages behind
+        await asyncio.wait_for(feed.given_up.wait(), 60)
+        # when it reads again
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 30)
+        # then after what its socket held it gets 1013: it reconnects and resumes from its cursor
+        assert (ws.close_code, ws.close_reason) == (
+            TRY_AGAIN_LATER,
+            "Too slow: reconnect and resume from your last cursor",
+        )
 
 
 async def test_a_client_that_never_reads_again_is_reset_and_let_go_of():

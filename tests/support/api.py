@@ -1,4 +1,5 @@
 """Running GraphQL operations in-process, as a given viewer, through the real schema."""
+
 from __future__ import annotations
 
 from datetime import datetime

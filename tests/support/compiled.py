@@ -1,4 +1,5 @@
 """Running one operation through both read paths, as a viewer, and encoding each as the HTTP view does."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,16 +21,30 @@ class Answer:
     compiled: bool
 
 
-async def answer(engine: AsyncEngine, query: str, viewer: Person | None, variables: dict[str, Any] | None = None,
-                 *, compiled: bool, operation_name: str | None = None) -> Answer:
+async def answer(
+    engine: AsyncEngine,
+    query: str,
+    viewer: Person | None,
+    variables: dict[str, Any] | None = None,
+    *,
+    compiled: bool,
+    operation_name: str | None = None,
+) -> Answer:
     context = Context(engine=engine, viewer=viewer, compiled_reads=compiled)
-    result = await SCHEMA.execute(query, variable_values=variables, context_value=context,
-                                  operation_name=operation_name)
+    result = await SCHEMA.execute(
+        query, variable_values=variables, context_value=context, operation_name=operation_name
+    )
     return Answer(body=response_json(process_result(result)), compiled=isinstance(result.data, RawJson))
 
 
-async def both(engine: AsyncEngine, query: str, viewer: Person | None, variables: dict[str, Any] | None = None,
-               *, operation_name: str | None = None) -> tuple[Answer, Answer]:
+async def both(
+    engine: AsyncEngine,
+    query: str,
+    viewer: Person | None,
+    variables: dict[str, Any] | None = None,
+    *,
+    operation_name: str | None = None,
+) -> tuple[Answer, Answer]:
     """(normal, compiled) answers to the same operation."""
     normal = await answer(engine, query, viewer, variables, compiled=False, operation_name=operation_name)
     fast = await answer(engine, query, viewer, variables, compiled=True, operation_name=operation_name)

@@ -1,4 +1,5 @@
 """A real PostgreSQL for the tests: TEST_DATABASE_URL's server, or an embedded one."""
+
 from __future__ import annotations
 
 import os
@@ -70,9 +71,11 @@ async def snapshot(engine: AsyncEngine) -> dict[str, str]:
     fingerprints = {}
     async with engine.connect() as conn:
         for table in metadata.sorted_tables:
-            row = await conn.execute(text(
-                f"select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '') "
-                f"from {table.name} t"))
+            row = await conn.execute(
+                text(
+                    f"select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from {table.name} t"
+                )
+            )
             count, digest = row.one()
             fingerprints[table.name] = f"{count}:{digest}"
         # is_called too: the first nextval leaves last_value at the start value and only sets is_called.

@@ -1,4 +1,5 @@
 """The direct mutation path, counting the operations it answered (the rest executed normally)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,10 +4,11 @@ Stages: Paperwork (HR contract, target 60 min) -> Equipment (IT laptop, whose fo
 desk task out to Facilities, and a Facilities workplace; target 120 min) -> Welcome (a
 lunch, which opens no request).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from db.uow import SqlUnitOfWork
 from domain import commands
@@ -41,29 +42,68 @@ class Journeys:
     def onboarding_spec(self, **changes) -> MapSpec:
         d, rt = self.org.departments, self.org.request_types
         stages = (
-            StageSpec("Paperwork", target_minutes=60, touchpoints=(
-                TouchpointSpec("Contract", d["hr"], rt["contract"], pain_points=("Contract sent late",),
-                               field_values={"employee": "{subject}", "start": "{startDate}"}),)),
-            StageSpec("Equipment", target_minutes=120, touchpoints=(
-                TouchpointSpec("Laptop", d["it"], rt["new_laptop"], pain_points=("Laptop not ready on day one",),
-                               field_values={"model": "13-inch", "needed_by": "{startDate}", "manager": "{sponsor}"}),
-                TouchpointSpec("Workplace", d["facilities"], rt["workplace"],
-                               field_values={"first_day": "{startDate}"}))),
+            StageSpec(
+                "Paperwork",
+                target_minutes=60,
+                touchpoints=(
+                    TouchpointSpec(
+                        "Contract",
+                        d["hr"],
+                        rt["contract"],
+                        pain_points=("Contract sent late",),
+                        field_values={"employee": "{subject}", "start": "{startDate}"},
+                    ),
+                ),
+            ),
+            StageSpec(
+                "Equipment",
+                target_minutes=120,
+                touchpoints=(
+                    TouchpointSpec(
+                        "Laptop",
+                        d["it"],
+                        rt["new_laptop"],
+                        pain_points=("Laptop not ready on day one",),
+                        field_values={"model": "13-inch", "needed_by": "{startDate}", "manager": "{sponsor}"},
+                    ),
+                    TouchpointSpec(
+                        "Workplace", d["facilities"], rt["workplace"], field_values={"first_day": "{startDate}"}
+                    ),
+                ),
+            ),
             StageSpec("Welcome", touchpoints=(TouchpointSpec("Welcome lunch", d["hr"]),)),
         )
-        return MapSpec(**{"name": "Onboarding", "description": "A new colleague's first days", "stages": stages,
-                          **changes})
+        return MapSpec(
+            **{"name": "Onboarding", "description": "A new colleague's first days", "stages": stages, **changes}
+        )
 
     async def create_map(self, spec: MapSpec, *, actor: Person | None = None, now: datetime | None = None) -> int:
-        return await handle.create_map(jc.CreateJourneyMap(spec), uow=self.uow(), actor=actor or self.org.admin,
-                                       now=now or datetime.now(timezone.utc), person_refs=person_refs)
+        return await handle.create_map(
+            jc.CreateJourneyMap(spec),
+            uow=self.uow(),
+            actor=actor or self.org.admin,
+            now=now or datetime.now(UTC),
+            person_refs=person_refs,
+        )
 
-    async def start(self, map_id: int, *, subject: str = "Jane Doe", actor: Person | None = None,
-                    sponsor: Person | None = None, now: datetime | None = None, **kwargs) -> int:
+    async def start(
+        self,
+        map_id: int,
+        *,
+        subject: str = "Jane Doe",
+        actor: Person | None = None,
+        sponsor: Person | None = None,
+        now: datetime | None = None,
+        **kwargs,
+    ) -> int:
         return await handle.start_run(
             jc.StartJourneyRun(map_id=map_id, subject=subject, sponsor_id=sponsor.id if sponsor else None, **kwargs),
-            uow=self.uow(), actor=actor or self.org.hr_agent, now=now or datetime.now(timezone.utc),
-            person_refs=person_refs, person_ref=person_ref)
+            uow=self.uow(),
+            actor=actor or self.org.hr_agent,
+            now=now or datetime.now(UTC),
+            person_refs=person_refs,
+            person_ref=person_ref,
+        )
 
 
 async def build_journeys(org: Org) -> Journeys:
@@ -76,19 +116,38 @@ async def build_journeys(org: Org) -> Journeys:
 
 async def add_journey_catalog(org: Org) -> Org:
     """Adds an HR contract form and a Facilities workplace service with a starter's form."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     admin = org.admin
-    org.request_types["contract"] = await catalog.create_request_type(commands.CreateRequestType(
-        service_id=org.services["payroll"], name="Employment contract",
-        fields=(FieldDefinition("employee", "Employee", FieldKind.TEXT, required=True),
-                FieldDefinition("start", "Start date", FieldKind.DATE, required=True))),
-        uow=SqlUnitOfWork(org.engine), actor=admin, now=now)
-    org.services["workplace"] = await catalog.create_service(commands.CreateService(
-        name="Workplace", owner_department_id=org.departments["facilities"]),
-        uow=SqlUnitOfWork(org.engine), actor=admin, now=now)
-    org.request_types["workplace"] = await catalog.create_request_type(commands.CreateRequestType(
-        service_id=org.services["workplace"], name="Workplace for a starter",
-        fields=(FieldDefinition("first_day", "First day", FieldKind.DATE, required=True),
-                FieldDefinition("floor", "Floor", FieldKind.NUMBER))),
-        uow=SqlUnitOfWork(org.engine), actor=admin, now=now)
+    org.request_types["contract"] = await catalog.create_request_type(
+        commands.CreateRequestType(
+            service_id=org.services["payroll"],
+            name="Employment contract",
+            fields=(
+                FieldDefinition("employee", "Employee", FieldKind.TEXT, required=True),
+                FieldDefinition("start", "Start date", FieldKind.DATE, required=True),
+            ),
+        ),
+        uow=SqlUnitOfWork(org.engine),
+        actor=admin,
+        now=now,
+    )
+    org.services["workplace"] = await catalog.create_service(
+        commands.CreateService(name="Workplace", owner_department_id=org.departments["facilities"]),
+        uow=SqlUnitOfWork(org.engine),
+        actor=admin,
+        now=now,
+    )
+    org.request_types["workplace"] = await catalog.create_request_type(
+        commands.CreateRequestType(
+            service_id=org.services["workplace"],
+            name="Workplace for a starter",
+            fields=(
+                FieldDefinition("first_day", "First day", FieldKind.DATE, required=True),
+                FieldDefinition("floor", "Floor", FieldKind.NUMBER),
+            ),
+        ),
+        uow=SqlUnitOfWork(org.engine),
+        actor=admin,
+        now=now,
+    )
     return org

@@ -1,6 +1,7 @@
 """A PostgreSQL of the test's own, which it may crash or configure: pgserver's bundled binaries (the
 version the embedded server runs), a fresh cluster in a temporary folder, on a free port of
 127.0.0.1, with PostgreSQL's defaults (fsync on, synchronous_commit on) unless a test sets others."""
+
 from __future__ import annotations
 
 import os
@@ -55,11 +56,26 @@ class OwnPostgres:
 
     def start(self, **settings: str) -> None:
         """Start it (recovering from the WAL after a crash), with `settings` for this run only."""
-        chosen = {"listen_addresses": "127.0.0.1", "unix_socket_directories": str(self.folder), **self.settings,
-                  **settings}
+        chosen = {
+            "listen_addresses": "127.0.0.1",
+            "unix_socket_directories": str(self.folder),
+            **self.settings,
+            **settings,
+        }
         options = f"-p {self.port} " + " ".join(f"-c {name}={shlex.quote(value)}" for name, value in chosen.items())
-        self._run("pg_ctl", "start", "-D", str(self.data), "-w", "-t", "120", "-o", options,
-                  "-l", str(self.folder / "postgres.log"))
+        self._run(
+            "pg_ctl",
+            "start",
+            "-D",
+            str(self.data),
+            "-w",
+            "-t",
+            "120",
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "postgres.log"),
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w")
@@ -81,8 +97,11 @@ class OwnPostgres:
     def _run(self, program: str, *args: str) -> None:
         # Output to a file, not a pipe: the postmaster pg_ctl starts would hold a pipe open.
         with (self.folder / "commands.log").open("ab") as log:
-            done = subprocess.run([str(BIN / program), *args], stdout=log, stderr=log, user=self.user,
-                                  cwd=self.folder, timeout=180)
+            done = subprocess.run(
+                [str(BIN / program), *args], stdout=log, stderr=log, user=self.user, cwd=self.folder, timeout=180
+            )
         if done.returncode != 0:
-            raise RuntimeError(f"{program} failed ({done.returncode}):\n"
-                               f"{(self.folder / 'commands.log').read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(
+                f"{program} failed ({done.returncode}):\n"
+                f"{(self.folder / 'commands.log').read_text(errors='replace')[-3000:]}"
+            )

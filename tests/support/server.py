@@ -1,4 +1,5 @@
 """The real `tandem` CLI as a subprocess: `serve` on a free port, `token`, `migrate`, `seed`."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,7 @@ def clean_env(**overrides: str) -> dict[str, str]:
 
 
 def tandem(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([*tandem_command(), *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([*tandem_command(), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 def mint_token(email: str, *, env: dict[str, str], cwd: Path) -> str:
@@ -102,8 +102,15 @@ class Server(ServedProcess):
 
     name = "tandem serve"
 
-    def __init__(self, *, env: dict[str, str], cwd: Path, log_path: Path, args: tuple[str, ...] = (),
-                 command_prefix: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        *,
+        env: dict[str, str],
+        cwd: Path,
+        log_path: Path,
+        args: tuple[str, ...] = (),
+        command_prefix: tuple[str, ...] = (),
+    ):
         """`command_prefix` wraps the command, e.g. ("taskset", "-c", "0") to pin it to a CPU."""
         super().__init__(log_path=log_path)
         self.env, self.cwd = env, cwd

@@ -1,6 +1,7 @@
 """A graphql-transport-ws client that subscribes and then stops reading: a frozen tab, a phone
 whose app was suspended. Its socket is real and stays open; its receive buffer is small, so the
 server's sends back up at once."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Counting the SQL statements an operation sends: through SQLAlchemy, and straight on the driver
 (db.engine.driver_connection: the optimistic writes, the token's person)."""
+
 from __future__ import annotations
 
 import asyncio

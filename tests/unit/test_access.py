@@ -1,4 +1,5 @@
 """Who may see and do what on a request."""
+
 from __future__ import annotations
 
 import pytest
@@ -66,8 +67,11 @@ def test_a_watching_agent_of_another_department_sees_the_request_but_not_interna
 
 def test_agent_only_values_follow_internal_notes(request_with_desk_task):
     request_with_desk_task.watcher_ids.update({EMPLOYEE.id, HR_AGENT.id})
-    seeing = [p for p in (ADMIN, EMPLOYEE, IT_AGENT, FAC_AGENT, HR_AGENT)
-              if access.can_see_agent_only_fields(p, request_with_desk_task)]
+    seeing = [
+        p
+        for p in (ADMIN, EMPLOYEE, IT_AGENT, FAC_AGENT, HR_AGENT)
+        if access.can_see_agent_only_fields(p, request_with_desk_task)
+    ]
     assert names(seeing) == names([ADMIN, IT_AGENT, FAC_AGENT])
 
 
@@ -79,8 +83,11 @@ def test_requesters_see_only_their_own_contact_details_staff_and_admins_everyone
 
 
 def test_decision_rights_stay_with_the_owning_department_and_admins(request_with_desk_task):
-    deciders = [p for p in (ADMIN, EMPLOYEE, IT_AGENT, IT_MANAGER, FAC_AGENT, HR_AGENT)
-                if access.can_decide(p, request_with_desk_task)]
+    deciders = [
+        p
+        for p in (ADMIN, EMPLOYEE, IT_AGENT, IT_MANAGER, FAC_AGENT, HR_AGENT)
+        if access.can_decide(p, request_with_desk_task)
+    ]
     assert names(deciders) == names([ADMIN, IT_AGENT, IT_MANAGER])
 
 
@@ -110,28 +117,38 @@ def test_the_catalog_is_managed_by_the_departments_managers_and_admins():
 
 # -- events (the live feed decides with these; db.read.visibility.event_visible mirrors them) --------------
 
+
 def _event_about_emmas_request(*, internal: bool = False, watchers: frozenset[int] = frozenset()):
-    return access.EventAudience(request_id=1, internal=internal, department_ids=frozenset({IT, FACILITIES}),
-                                requester_id=EMPLOYEE.id, watcher_ids=watchers,
-                                working_department_ids=frozenset({IT, FACILITIES}))
+    return access.EventAudience(
+        request_id=1,
+        internal=internal,
+        department_ids=frozenset({IT, FACILITIES}),
+        requester_id=EMPLOYEE.id,
+        watcher_ids=watchers,
+        working_department_ids=frozenset({IT, FACILITIES}),
+    )
 
 
-@pytest.mark.parametrize("viewer, sees", [
-    (EMPLOYEE, True), (OTHER, False), (IT_AGENT, True), (FAC_AGENT, True), (HR_AGENT, False), (ADMIN, True)])
+@pytest.mark.parametrize(
+    "viewer, sees",
+    [(EMPLOYEE, True), (OTHER, False), (IT_AGENT, True), (FAC_AGENT, True), (HR_AGENT, False), (ADMIN, True)],
+)
 def test_a_public_event_follows_its_request(viewer, sees):
     assert access.can_see_event(viewer, _event_about_emmas_request()) is sees
 
 
-@pytest.mark.parametrize("viewer, sees", [
-    (EMPLOYEE, False), (IT_AGENT, True), (FAC_AGENT, True), (HR_MANAGER, False), (ADMIN, True)])
+@pytest.mark.parametrize(
+    "viewer, sees", [(EMPLOYEE, False), (IT_AGENT, True), (FAC_AGENT, True), (HR_MANAGER, False), (ADMIN, True)]
+)
 def test_an_internal_event_is_for_the_working_departments_only(viewer, sees):
     assert access.can_see_event(viewer, _event_about_emmas_request(internal=True)) is sees
 
 
 def test_a_watcher_sees_public_events_but_not_internal_ones():
     assert access.can_see_event(HR_AGENT, _event_about_emmas_request(watchers=frozenset({HR_AGENT.id})))
-    assert not access.can_see_event(HR_AGENT, _event_about_emmas_request(internal=True,
-                                                                         watchers=frozenset({HR_AGENT.id})))
+    assert not access.can_see_event(
+        HR_AGENT, _event_about_emmas_request(internal=True, watchers=frozenset({HR_AGENT.id}))
+    )
 
 
 def test_an_event_about_a_deleted_request_is_for_admins_only():

@@ -1,4 +1,5 @@
 """The one cache class: least recently used first out, bounded in entries and in bytes."""
+
 from schema.compiled.cache import Lru
 
 

@@ -1,4 +1,5 @@
 """The service catalog: services and request types, and the rules on their definitions."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -16,8 +17,14 @@ LATER = NOW + timedelta(hours=1)
 # -- services -----------------------------------------------------------------------------
 def test_a_new_service_is_active_trimmed_and_never_collaborates_with_its_owner():
     # when a service is made with messy input
-    service = new_service(id=1, name="  Laptops ", description=" Laptops and bags ", owner_department_id=IT,
-                          collaborating_department_ids=[HR, IT, FACILITIES, HR], now=NOW)
+    service = new_service(
+        id=1,
+        name="  Laptops ",
+        description=" Laptops and bags ",
+        owner_department_id=IT,
+        collaborating_department_ids=[HR, IT, FACILITIES, HR],
+        now=NOW,
+    )
     # then it is trimmed, active, and its collaborators exclude the owner, deduplicated and sorted
     assert service.name == "Laptops"
     assert service.description == "Laptops and bags"
@@ -29,25 +36,39 @@ def test_a_new_service_is_active_trimmed_and_never_collaborates_with_its_owner()
 @pytest.mark.parametrize("name", ["", "   ", "x" * 201])
 def test_a_service_name_is_required_and_at_most_200_characters(name):
     with pytest.raises(DomainError) as raised:
-        new_service(id=1, name=name, description="", owner_department_id=IT, collaborating_department_ids=[],
-                    now=NOW)
+        new_service(id=1, name=name, description="", owner_department_id=IT, collaborating_department_ids=[], now=NOW)
     assert raised.value.field == ("name",)
 
 
 def test_a_200_character_name_is_fine():
-    assert len(new_service(id=1, name="x" * 200, description="", owner_department_id=IT,
-                           collaborating_department_ids=[], now=NOW).name) == 200
+    assert (
+        len(
+            new_service(
+                id=1, name="x" * 200, description="", owner_department_id=IT, collaborating_department_ids=[], now=NOW
+            ).name
+        )
+        == 200
+    )
 
 
 def test_updating_a_service_returns_what_changed_and_touches_it():
     # given a service
     service = laptops()
     # when several things change
-    changes = service.update(name=" Laptops & bags ", description="All portable kit", active=False,
-                             collaborating_department_ids=[HR, FACILITIES, IT], now=LATER)
+    changes = service.update(
+        name=" Laptops & bags ",
+        description="All portable kit",
+        active=False,
+        collaborating_department_ids=[HR, FACILITIES, IT],
+        now=LATER,
+    )
     # then each change is applied and reported
-    assert changes == {"name": "Laptops & bags", "description": "All portable kit", "active": False,
-                       "collaboratingDepartmentIds": [HR, FACILITIES]}
+    assert changes == {
+        "name": "Laptops & bags",
+        "description": "All portable kit",
+        "active": False,
+        "collaboratingDepartmentIds": [HR, FACILITIES],
+    }
     assert (service.name, service.description, service.active) == ("Laptops & bags", "All portable kit", False)
     assert service.collaborating_department_ids == [HR, FACILITIES]
     assert service.updated_at == LATER
@@ -57,8 +78,13 @@ def test_an_update_that_repeats_the_current_values_changes_nothing():
     # given a service
     service = laptops()
     # when updated with its own values (whitespace aside, collaborators in another order)
-    changes = service.update(name=" Laptops ", description=" Laptops and accessories ", active=True,
-                             collaborating_department_ids=[FACILITIES, FACILITIES], now=LATER)
+    changes = service.update(
+        name=" Laptops ",
+        description=" Laptops and accessories ",
+        active=True,
+        collaborating_department_ids=[FACILITIES, FACILITIES],
+        now=LATER,
+    )
     # then nothing changed and it is not touched
     assert changes == {}
     assert service.updated_at == NOW
@@ -75,8 +101,15 @@ def test_a_blank_new_name_is_refused_and_leaves_the_service_as_it_was():
 
 # -- request types ------------------------------------------------------------------------
 def make_type(**overrides):
-    arguments = dict(id=20, service=laptops(), name="New laptop", fields=list(new_laptop().fields),
-                     sla=SlaPolicy(60, 480), task_templates=[TaskTemplate("Set up desk", FACILITIES)], now=NOW)
+    arguments = dict(
+        id=20,
+        service=laptops(),
+        name="New laptop",
+        fields=list(new_laptop().fields),
+        sla=SlaPolicy(60, 480),
+        task_templates=[TaskTemplate("Set up desk", FACILITIES)],
+        now=NOW,
+    )
     arguments.update(overrides)
     return new_request_type(**arguments)
 
@@ -102,19 +135,34 @@ def test_a_request_type_may_have_no_fields_sla_or_tasks():
     assert (request_type.fields, request_type.sla, request_type.task_templates) == ([], None, [])
 
 
-@pytest.mark.parametrize(("fields", "path"), [
-    ([FieldDefinition("Model", "Model", FieldKind.TEXT)], ("fields", "0", "key")),
-    ([FieldDefinition("1st", "First", FieldKind.TEXT)], ("fields", "0", "key")),
-    ([FieldDefinition("a" * 41, "Long", FieldKind.TEXT)], ("fields", "0", "key")),
-    ([FieldDefinition("notes", "Notes", FieldKind.TEXT), FieldDefinition("notes", "More", FieldKind.TEXT)],
-     ("fields", "1", "key")),
-    ([FieldDefinition("notes", "  ", FieldKind.TEXT)], ("fields", "0", "label")),
-    ([FieldDefinition("model", "Model", FieldKind.CHOICE)], ("fields", "0", "options")),
-    ([FieldDefinition("model", "Model", FieldKind.CHOICE, options=())], ("fields", "0", "options")),
-    ([FieldDefinition("notes", "Notes", FieldKind.TEXT, options=("a",))], ("fields", "0", "options")),
-    ([FieldDefinition("tag", "Tag", FieldKind.TEXT, required=True, agent_only=True)], ("fields", "0", "required")),
-], ids=["uppercase-key", "digit-first", "key-too-long", "duplicate-key", "blank-label", "choice-without-options",
-        "choice-empty-options", "options-on-text", "required-agent-only"])
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ([FieldDefinition("Model", "Model", FieldKind.TEXT)], ("fields", "0", "key")),
+        ([FieldDefinition("1st", "First", FieldKind.TEXT)], ("fields", "0", "key")),
+        ([FieldDefinition("a" * 41, "Long", FieldKind.TEXT)], ("fields", "0", "key")),
+        (
+            [FieldDefinition("notes", "Notes", FieldKind.TEXT), FieldDefinition("notes", "More", FieldKind.TEXT)],
+            ("fields", "1", "key"),
+        ),
+        ([FieldDefinition("notes", "  ", FieldKind.TEXT)], ("fields", "0", "label")),
+        ([FieldDefinition("model", "Model", FieldKind.CHOICE)], ("fields", "0", "options")),
+        ([FieldDefinition("model", "Model", FieldKind.CHOICE, options=())], ("fields", "0", "options")),
+        ([FieldDefinition("notes", "Notes", FieldKind.TEXT, options=("a",))], ("fields", "0", "options")),
+        ([FieldDefinition("tag", "Tag", FieldKind.TEXT, required=True, agent_only=True)], ("fields", "0", "required")),
+    ],
+    ids=[
+        "uppercase-key",
+        "digit-first",
+        "key-too-long",
+        "duplicate-key",
+        "blank-label",
+        "choice-without-options",
+        "choice-empty-options",
+        "options-on-text",
+        "required-agent-only",
+    ],
+)
 def test_bad_field_definitions_are_refused_with_their_path(fields, path):
     with pytest.raises(DomainError) as raised:
         make_type(fields=fields)
@@ -128,8 +176,11 @@ def test_a_40_character_snake_case_key_is_fine():
     assert make_type(fields=[FieldDefinition(key, "Key", FieldKind.TEXT)]).fields[0].key == key
 
 
-@pytest.mark.parametrize("sla", [SlaPolicy(0, 480), SlaPolicy(-5, 480), SlaPolicy(60, 30)],
-                         ids=["zero", "negative", "response-after-resolution"])
+@pytest.mark.parametrize(
+    "sla",
+    [SlaPolicy(0, 480), SlaPolicy(-5, 480), SlaPolicy(60, 30)],
+    ids=["zero", "negative", "response-after-resolution"],
+)
 def test_sla_minutes_must_be_positive_with_response_within_resolution(sla):
     with pytest.raises(DomainError) as raised:
         make_type(sla=sla)

@@ -1,5 +1,6 @@
 """The checked-token cache (api.oidc.cache): bounded in entries and bytes, never past a token's
 expiry, refusals kept unless they may pass, one check for concurrent first uses."""
+
 import asyncio
 import time
 
@@ -26,6 +27,7 @@ def checker(answer, calls: list[str] | None = None):
         if isinstance(answer, Refused):
             raise answer
         return answer
+
     return check
 
 
@@ -60,8 +62,13 @@ async def test_refusals_are_kept_unless_they_may_pass_in_a_moment():
         for _ in range(2):
             with pytest.raises(Refused, match=reason):
                 await tokens.checked(reason, checker(Refused(reason), calls))
-    assert calls == [refusals.EXPIRED, refusals.UNKNOWN_KEY, refusals.UNKNOWN_KEY,
-                     refusals.UNREACHABLE, refusals.UNREACHABLE]
+    assert calls == [
+        refusals.EXPIRED,
+        refusals.UNKNOWN_KEY,
+        refusals.UNKNOWN_KEY,
+        refusals.UNREACHABLE,
+        refusals.UNREACHABLE,
+    ]
 
 
 async def test_concurrent_first_uses_of_a_token_share_one_check():

@@ -1,5 +1,6 @@
 """A document's shape (schema.limits.shape): depth, aliases and cost, found in one linear walk
 and evaluated with each run's variables. No database: the schema and the parser only."""
+
 from typing import Any
 
 import pytest
@@ -50,15 +51,18 @@ def test_nested_pages_multiply_down_the_tree():
 
 
 def test_page_sizes_from_variables_use_the_run_s_values_then_the_defaults():
-    query = ("query($n: Int, $m: Int = 3) { requests(first: $n) { edges { node { "
-             "comments(first: $m) { totalCount } } } } }")
+    query = (
+        "query($n: Int, $m: Int = 3) { requests(first: $n) { edges { node { comments(first: $m) { totalCount } } } } }"
+    )
     per_request = 1 + 1 + 1 + 1  # edge, node, comments, totalCount
     assert cost(query, {"n": 4}) == 1 + 4 * per_request
     assert cost(query, {"n": 4, "m": 50}) == 1 + 4 * per_request
     assert cost(query, {}) == 1 + 20 * per_request  # no $n: the connection's default page
     assert cost(query, {"n": None}) == 1 + 20 * per_request
     assert cost(query, {"n": "many"}) == 1 + 100 * per_request  # refused later; the most meanwhile
-    nested = "query($m: Int = 3) { requests(first: 2) { edges { node { comments(first: $m) { edges { node { id } } } } } } }"
+    nested = (
+        "query($m: Int = 3) { requests(first: 2) { edges { node { comments(first: $m) { edges { node { id } } } } } } }"
+    )
     assert cost(nested, {}) == 1 + 2 * (3 + 3 * 3)
     assert cost(nested, {"m": 10}) == 1 + 2 * (3 + 10 * 3)
 
@@ -71,15 +75,18 @@ def test_aliases_count_each_field_they_name():
 def test_a_fragment_counts_at_every_spread_and_knows_the_page_it_is_spread_in():
     fragment = " fragment Numbers on RequestConnection { edges { node { number } } }"
     assert cost("{ requests(first: 4) { ...Numbers } }" + fragment) == 1 + 4 * 3
-    assert cost("{ a: requests(first: 4) { ...Numbers } b: requests(first: 6) { ...Numbers } }"
-                + fragment) == (1 + 4 * 3) + (1 + 6 * 3)
+    assert cost("{ a: requests(first: 4) { ...Numbers } b: requests(first: 6) { ...Numbers } }" + fragment) == (
+        1 + 4 * 3
+    ) + (1 + 6 * 3)
     # spread twice in one place: counted twice (execution merges them: the cost is a bound)
     assert cost("{ requests(first: 4) { ...Numbers ...Numbers } }" + fragment) == 1 + 2 * 4 * 3
 
 
 def test_inline_fragments_count_what_they_select_on_their_type():
-    query = ('{ node(id: "x") { id ... on Request { comments(first: 3) { edges { node { body } } } } '
-             '... on Department { name } } }')
+    query = (
+        '{ node(id: "x") { id ... on Request { comments(first: 3) { edges { node { body } } } } '
+        "... on Department { name } } }"
+    )
     assert cost(query) == 1 + 1 + (1 + 3 * 3) + 1
 
 
@@ -88,8 +95,10 @@ def test_skip_and_include_count_what_a_run_selects():
     assert cost(query, {"full": True}) == 1 + 1 + 2
     assert cost(query, {"full": False}) == 1 + 1
     assert cost("{ viewer { name email @skip(if: true) } }") == 2
-    assert cost("query($x: Boolean!) { viewer { ...F @skip(if: $x) } } fragment F on Person { name email }",
-                {"x": True}) == 1
+    assert (
+        cost("query($x: Boolean!) { viewer { ...F @skip(if: $x) } } fragment F on Person { name email }", {"x": True})
+        == 1
+    )
 
 
 def test_nodes_hold_as_many_objects_as_ids():
@@ -129,16 +138,17 @@ def test_forty_levels_of_fragments_spread_twice_are_counted_in_a_linear_walk(mon
     # then each fragment was walked once, and the cost is what 2^40 spreads would ask for
     assert len(visits) == 41 + 1
     (operation,) = shape.operations
-    assert operation.cost(None) == 2 ** 40
+    assert operation.cost(None) == 2**40
     assert (operation.depth, shape.aliases) == (0, 0)
     # and an alias at the bottom counts as often as the document makes it appear
-    assert shape_of(chain(40, "a: __typename")).aliases == 2 ** 40
+    assert shape_of(chain(40, "a: __typename")).aliases == 2**40
 
 
 def test_depth_counts_nesting_through_fragments_but_not_introspection():
     assert shape_of("{ viewer { department { name } } }").operations[0].depth == 2
-    nested = ("{ viewer { ...A } } fragment A on Person { department { ...B } } "
-              "fragment B on Department { members { name } }")
+    nested = (
+        "{ viewer { ...A } } fragment A on Person { department { ...B } } fragment B on Department { members { name } }"
+    )
     assert shape_of(nested).operations[0].depth == 3
     assert shape_of("{ __schema { types { fields { type { name } } } } }").operations[0].depth == 0
 

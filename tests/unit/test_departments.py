@@ -1,4 +1,5 @@
 """Departments and their slugs."""
+
 from __future__ import annotations
 
 import pytest

@@ -6,6 +6,7 @@ that raises at the root) runs each operation with the direct path and without, a
 as the HTTP view encodes them, must be the same. The real schema's mutations are compared in
 tests/compiled/test_direct_mutations.py.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -104,8 +105,13 @@ class ActInput:
 
 def _payload(name: str, count: int) -> Payload:
     leaves = [Leaf(name=f"{name}{i}") for i in range(count)]
-    return Payload(leaf=leaves[0] if leaves else None, strict=Leaf(name=name, colour=Colour.GREEN), leaves=leaves,
-                   loose=[*leaves, None], count=count)
+    return Payload(
+        leaf=leaves[0] if leaves else None,
+        strict=Leaf(name=name, colour=Colour.GREEN),
+        leaves=leaves,
+        loose=[*leaves, None],
+        count=count,
+    )
 
 
 @strawberry.type
@@ -138,29 +144,29 @@ class Mutation:
 
 VIEWER = Person(id=1, name="Ada", email="ada@example.com", role=Role.AGENT, department_id=1)
 COVERED = [
-    "mutation { act(input: {name: \"a\", count: 2}) { count leaf { name colour later } __typename } }",
+    'mutation { act(input: {name: "a", count: 2}) { count leaf { name colour later } __typename } }',
     "mutation M($n: String!) { act(input: {name: $n}) { x: count ...P leaves { ... on Leaf { name y: later } } } }"
     " fragment P on Payload { strict { name colour } count }",
-    "mutation { act(input: {name: \"a\"}) { leaf { broken } count } }",
-    "mutation { act(input: {name: \"a\"}) { strict { broken } count } }",
-    "mutation { act(input: {name: \"a\"}) { leaf { maybeBroken name } } }",
-    "mutation { act(input: {name: \"a\"}) { leaf { laterBroken later name } fetched { later laterBroken } } }",
-    "mutation { act(input: {name: \"a\"}) { leaf { missing } strict { name } } }",
-    "mutation { act(input: {name: \"a\"}) { strict { missing } } }",
-    "mutation { act(input: {name: \"a\"}) { leaf { badNumber name } } }",
-    "mutation { act(input: {name: \"a\", count: 3}) { leaves { name broken } count } }",
-    "mutation { act(input: {name: \"a\", count: 3}) { loose { name broken } loose2: loose { name } } }",
-    "mutation { act(input: {name: \"a\", count: 0}) { leaf { name } leaves { name } } }",
-    "mutation { act(input: {name: \"a\"}) { wrongType { name } count } }",
-    "mutation { act(input: {name: \"a\"}) { leaf { viewerName } } }",
-    "mutation { maybeAct(input: {name: \"a\"}) { strict { missing } } }",
+    'mutation { act(input: {name: "a"}) { leaf { broken } count } }',
+    'mutation { act(input: {name: "a"}) { strict { broken } count } }',
+    'mutation { act(input: {name: "a"}) { leaf { maybeBroken name } } }',
+    'mutation { act(input: {name: "a"}) { leaf { laterBroken later name } fetched { later laterBroken } } }',
+    'mutation { act(input: {name: "a"}) { leaf { missing } strict { name } } }',
+    'mutation { act(input: {name: "a"}) { strict { missing } } }',
+    'mutation { act(input: {name: "a"}) { leaf { badNumber name } } }',
+    'mutation { act(input: {name: "a", count: 3}) { leaves { name broken } count } }',
+    'mutation { act(input: {name: "a", count: 3}) { loose { name broken } loose2: loose { name } } }',
+    'mutation { act(input: {name: "a", count: 0}) { leaf { name } leaves { name } } }',
+    'mutation { act(input: {name: "a"}) { wrongType { name } count } }',
+    'mutation { act(input: {name: "a"}) { leaf { viewerName } } }',
+    'mutation { maybeAct(input: {name: "a"}) { strict { missing } } }',
     "mutation { explode { count } }",
     "mutation { refuse { count } }",
-    "mutation($skip: Boolean!) { act(input: {name: \"a\"}) { leaf @skip(if: $skip) { name } count } }",
+    'mutation($skip: Boolean!) { act(input: {name: "a"}) { leaf @skip(if: $skip) { name } count } }',
 ]
 FALLING_BACK = [
-    "mutation { act(input: {name: \"a\"}) { leaf { sized(size: 3) } } }",  # a field with arguments
-    "mutation { a: act(input: {name: \"a\"}) { count } b: act(input: {name: \"b\"}) { count } }",  # two root fields
+    'mutation { act(input: {name: "a"}) { leaf { sized(size: 3) } } }',  # a field with arguments
+    'mutation { a: act(input: {name: "a"}) { count } b: act(input: {name: "b"}) { count } }',  # two root fields
     "mutation { unguarded { count } }",  # a root field without the signed-in permission
     "mutation($n: String!) { act(input: {name: $n}) { count } }",  # a variable missing: normal execution says so
     "{ ok }",
@@ -174,14 +180,18 @@ def _schema(*, direct: DirectMutations | None) -> strawberry.Schema:
     return CodedSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
-async def _answer(schema: strawberry.Schema, query: str, variables: dict[str, Any],
-                  batches: list[list[str]] | None = None) -> str:
+async def _answer(
+    schema: strawberry.Schema, query: str, variables: dict[str, Any], batches: list[list[str]] | None = None
+) -> str:
     async def load(keys: list[str]) -> list[str]:
         (batches if batches is not None else []).append(list(keys))
         return [key.upper() for key in keys]
 
-    context = Context(engine=None, viewer=VIEWER,  # type: ignore[arg-type]  # these resolvers read no database
-                      extras={"loader": DataLoader(load_fn=load)})
+    context = Context(
+        engine=None,
+        viewer=VIEWER,  # type: ignore[arg-type]  # these resolvers read no database
+        extras={"loader": DataLoader(load_fn=load)},
+    )
     result = await schema.execute(query, variable_values=variables, context_value=context)
     return json.dumps(process_result(result), sort_keys=False)
 
@@ -213,18 +223,24 @@ async def test_what_the_direct_path_does_not_cover_executes_normally(query: str)
 
 async def test_errors_are_located_and_masked_like_normal_execution():
     # given a leaf that breaks inside a non-null object inside a nullable one
-    query = "mutation { act(input: {name: \"a\"}) { leaf { name broken } count } }"
+    query = 'mutation { act(input: {name: "a"}) { leaf { name broken } count } }'
     # when
     body = json.loads(await _answer(_schema(direct=DirectMutations()), query, {}))
     # then the nearest nullable parent is null, and the unexpected error is masked, with its path
     assert body["data"] == {"act": {"leaf": None, "count": 1}}
-    assert body["errors"] == [{"message": "Unexpected error.", "locations": [{"line": 1, "column": 50}],
-                               "path": ["act", "leaf", "broken"], "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+    assert body["errors"] == [
+        {
+            "message": "Unexpected error.",
+            "locations": [{"line": 1, "column": 50}],
+            "path": ["act", "leaf", "broken"],
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }
+    ]
 
 
 async def test_list_items_are_completed_together_so_their_dataloaders_batch():
     # given a payload listing three leaves, each loading through one dataloader
-    query = "mutation { act(input: {name: \"a\", count: 3}) { leaves { name batched } } }"
+    query = 'mutation { act(input: {name: "a", count: 3}) { leaves { name batched } } }'
     normal_batches: list[list[str]] = []
     direct_batches: list[list[str]] = []
     direct = CountingDirect()

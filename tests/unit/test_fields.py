@@ -1,4 +1,5 @@
 """Custom field values, checked and normalised against a request type's definitions."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -20,19 +21,30 @@ def validate(values, request_type="default"):
 
 def test_valid_values_are_normalised_and_blank_optionals_dropped():
     # given a complete, slightly messy input
-    values = {"model": " 13-inch ", "needed_by": "2025-01-06", "budget": " 1200.50 ", "manager": "8",
-              "notes": "  please hurry  "}
+    values = {
+        "model": " 13-inch ",
+        "needed_by": "2025-01-06",
+        "budget": " 1200.50 ",
+        "manager": "8",
+        "notes": "  please hurry  ",
+    }
     # when validated / then each value is trimmed and in canonical form
-    assert validate(values) == {"model": "13-inch", "needed_by": "2025-01-06", "budget": "1200.50",
-                                "manager": "8", "notes": "please hurry"}
+    assert validate(values) == {
+        "model": "13-inch",
+        "needed_by": "2025-01-06",
+        "budget": "1200.50",
+        "manager": "8",
+        "notes": "please hurry",
+    }
 
 
 def test_optional_fields_left_out_or_blank_are_omitted():
     assert validate({"model": "15-inch", "notes": "   ", "budget": None}) == {"model": "15-inch"}
 
 
-@pytest.mark.parametrize("missing", [{}, {"model": None}, {"model": ""}, {"model": "   "}],
-                         ids=["absent", "none", "empty", "blank"])
+@pytest.mark.parametrize(
+    "missing", [{}, {"model": None}, {"model": ""}, {"model": "   "}], ids=["absent", "none", "empty", "blank"]
+)
 def test_a_required_field_must_be_given(missing):
     with pytest.raises(InvalidField) as raised:
         validate(missing)
@@ -107,8 +119,7 @@ def test_the_person_lookup_is_asked_only_about_person_fields():
         return True
 
     # when validating values for several kinds
-    validate_field_values(new_laptop(), {"model": "13-inch", "notes": "8", "manager": "9"},
-                          person_exists=person_exists)
+    validate_field_values(new_laptop(), {"model": "13-inch", "notes": "8", "manager": "9"}, person_exists=person_exists)
     # then only the PERSON value was looked up
     assert asked == ["9"]
 
@@ -129,9 +140,10 @@ def test_the_input_mapping_is_left_untouched():
 def test_a_value_for_an_agent_only_field_is_refused_by_name():
     # given a form with an agent-only field
     request_type = new_laptop()
-    request_type = replace(request_type, fields=[*request_type.fields,
-                                                 FieldDefinition("asset_tag", "Asset tag", FieldKind.TEXT,
-                                                                 agent_only=True)])
+    request_type = replace(
+        request_type,
+        fields=[*request_type.fields, FieldDefinition("asset_tag", "Asset tag", FieldKind.TEXT, agent_only=True)],
+    )
     # then naming it at all is refused; other keys, known or not, are left to validation
     with pytest.raises(Forbidden) as raised:
         refuse_agent_only(request_type, ["model", "asset_tag"])

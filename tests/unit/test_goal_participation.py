@@ -1,7 +1,8 @@
 """Departments accepting or declining a shared goal (domain.goal_participation, SharedGoal.decide)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +11,7 @@ from domain.goal_participation import INVITED, Decision, Participation, after_ch
 from domain.people import Person, Role
 
 P = Participation
-NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 IT, HR, FAC = 1, 2, 3
 IT_MANAGER = Person(id=10, name="I", email="i@x.io", role=Role.MANAGER, department_id=IT)
 HR_MANAGER = Person(id=11, name="H", email="h@x.io", role=Role.MANAGER, department_id=HR)
@@ -23,8 +24,11 @@ def test_a_creator_accepts_for_the_department_they_manage():
 
 
 def test_a_measured_change_invites_the_others_again_and_keeps_declines():
-    decisions = {IT: Decision(P.ACCEPTED, 10, NOW), HR: Decision(P.ACCEPTED, 11, NOW),
-                 FAC: Decision(P.DECLINED, 1, NOW)}
+    decisions = {
+        IT: Decision(P.ACCEPTED, 10, NOW),
+        HR: Decision(P.ACCEPTED, 11, NOW),
+        FAC: Decision(P.DECLINED, 1, NOW),
+    }
     after = after_change(decisions, [IT, HR, FAC, 4], actor=IT_MANAGER, measured=True)
     assert after == {IT: decisions[IT], HR: INVITED, FAC: decisions[FAC], 4: INVITED}
     assert asked_again(decisions, after) == [HR]
@@ -34,9 +38,17 @@ def test_a_measured_change_invites_the_others_again_and_keeps_declines():
 def _goal():
     from domain.goals import Direction, KeyResult, Metric, new_goal
 
-    return new_goal(IT_MANAGER, id=1, title="Goal", description="", period_start=NOW,
-                    period_end=NOW.replace(month=12, day=31), department_ids=[IT, HR],
-                    key_results=[KeyResult(1, "KR", Metric.OPEN_BACKLOG, Direction.AT_MOST, 3)], now=NOW)
+    return new_goal(
+        IT_MANAGER,
+        id=1,
+        title="Goal",
+        description="",
+        period_start=NOW,
+        period_end=NOW.replace(month=12, day=31),
+        department_ids=[IT, HR],
+        key_results=[KeyResult(1, "KR", Metric.OPEN_BACKLOG, Direction.AT_MOST, 3)],
+        now=NOW,
+    )
 
 
 def test_a_department_manager_accepts_at_the_version_read():

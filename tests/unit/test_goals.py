@@ -1,4 +1,5 @@
 """Shared goal rules (domain.goals): who sets them, what they may contain, how updates apply."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -22,14 +23,28 @@ from tests.unit.example_org import (
     NOW,
 )
 
-P90 = KeyResult(id=1, title=" P90 within a day ", metric=Metric.P90_RESOLUTION_HOURS, direction=Direction.AT_MOST,
-                target=8, scope=Scope(department_ids=(IT, IT)))
+P90 = KeyResult(
+    id=1,
+    title=" P90 within a day ",
+    metric=Metric.P90_RESOLUTION_HOURS,
+    direction=Direction.AT_MOST,
+    target=8,
+    scope=Scope(department_ids=(IT, IT)),
+)
 
 
 def _goal(actor=IT_MANAGER, **overrides):
-    values = {"id": 1, "title": " Resolve within a working day ", "description": "", "period_start": NOW,
-              "period_end": NOW + timedelta(days=30), "department_ids": [HR, IT, IT], "key_results": [P90],
-              "now": NOW, **overrides}
+    values = {
+        "id": 1,
+        "title": " Resolve within a working day ",
+        "description": "",
+        "period_start": NOW,
+        "period_end": NOW + timedelta(days=30),
+        "department_ids": [HR, IT, IT],
+        "key_results": [P90],
+        "now": NOW,
+        **overrides,
+    }
     return new_goal(actor, **values)
 
 
@@ -42,14 +57,20 @@ def test_a_new_goal_is_trimmed_and_records_an_event_for_its_departments():
     assert goal.key_results[0].title == "P90 within a day"
     assert goal.key_results[0].scope.department_ids == (IT,)
     (event,) = goal.events
-    assert (event.type, event.department_ids, event.payload["goalId"]) == ("SharedGoalCreated", tuple(sorted([IT, HR])), 1)
+    assert (event.type, event.department_ids, event.payload["goalId"]) == (
+        "SharedGoalCreated",
+        tuple(sorted([IT, HR])),
+        1,
+    )
 
 
 def test_readers_are_the_participating_departments_and_admins():
     goal = _goal()
-    assert [p.email for p in (ADMIN, IT_AGENT, IT_MANAGER, HR_AGENT, HR_MANAGER, FAC_AGENT, EMPLOYEE)
-            if can_view_goal(p, goal.department_ids)] == [p.email for p in (ADMIN, IT_AGENT, IT_MANAGER,
-                                                                             HR_AGENT, HR_MANAGER)]
+    assert [
+        p.email
+        for p in (ADMIN, IT_AGENT, IT_MANAGER, HR_AGENT, HR_MANAGER, FAC_AGENT, EMPLOYEE)
+        if can_view_goal(p, goal.department_ids)
+    ] == [p.email for p in (ADMIN, IT_AGENT, IT_MANAGER, HR_AGENT, HR_MANAGER)]
 
 
 def test_a_manager_must_take_part():

@@ -4,6 +4,7 @@ The fakes keep committed state in a `FakeStore`; a unit of work works on a priva
 and writes it back only on commit, so a handler that raises leaves the store untouched,
 as a rolled-back transaction would. Id sequences, like PostgreSQL's, are not rolled back.
 """
+
 from __future__ import annotations
 
 import copy
@@ -128,8 +129,10 @@ class FakePersonRepository:
         self.tables.people[person.id] = person
 
     async def count_active_admins(self, *, excluding: int | None = None) -> int:
-        return sum(p.is_admin and p.is_active and not p.is_service_account and p.id != excluding
-                   for p in self.tables.people.values())
+        return sum(
+            p.is_admin and p.is_active and not p.is_service_account and p.id != excluding
+            for p in self.tables.people.values()
+        )
 
     async def lock_administration(self) -> None:
         pass
@@ -264,8 +267,11 @@ class FakeUnitOfWork:
 def store() -> FakeStore:
     store = FakeStore()
     tables = store.tables
-    for department in (Department(IT, "IT", "it", NOW), Department(HR, "HR", "hr", NOW),
-                       Department(FACILITIES, "Facilities", "facilities", NOW)):
+    for department in (
+        Department(IT, "IT", "it", NOW),
+        Department(HR, "HR", "hr", NOW),
+        Department(FACILITIES, "Facilities", "facilities", NOW),
+    ):
         tables.departments[department.id] = department
     for person in EVERYONE:
         tables.people[person.id] = copy.deepcopy(person)
@@ -291,8 +297,13 @@ async def create(store, cmd=None, *, actor=EMPLOYEE, now=NOW) -> int:
 
 async def laptop_request(store, *, actor=EMPLOYEE, key=None, **fields) -> int:
     values = {"model": "13-inch", **fields}
-    return await create(store, commands.CreateRequest(service_id=10, request_type_id=20, title="New laptop",
-                                                      fields=values, idempotency_key=key), actor=actor)
+    return await create(
+        store,
+        commands.CreateRequest(
+            service_id=10, request_type_id=20, title="New laptop", fields=values, idempotency_key=key
+        ),
+        actor=actor,
+    )
 
 
 def stored(store, request_id) -> Request:
@@ -311,156 +322,280 @@ async def refused_and_nothing_written(store, error_type, code, call):
 
 
 # -- the fakes honour the ports -------------------------------------------------------------
-@pytest.mark.parametrize(("fake", "port"), [
-    (FakeDepartmentRepository, ports.DepartmentRepository), (FakePersonRepository, ports.PersonRepository),
-    (FakeServiceRepository, ports.ServiceRepository), (FakeRequestTypeRepository, ports.RequestTypeRepository),
-    (FakeRequestRepository, ports.RequestRepository), (FakeIdempotencyStore, ports.IdempotencyStore),
-    (FakeUnitOfWork, ports.UnitOfWork)], ids=lambda v: v.__name__)
+@pytest.mark.parametrize(
+    ("fake", "port"),
+    [
+        (FakeDepartmentRepository, ports.DepartmentRepository),
+        (FakePersonRepository, ports.PersonRepository),
+        (FakeServiceRepository, ports.ServiceRepository),
+        (FakeRequestTypeRepository, ports.RequestTypeRepository),
+        (FakeRequestRepository, ports.RequestRepository),
+        (FakeIdempotencyStore, ports.IdempotencyStore),
+        (FakeUnitOfWork, ports.UnitOfWork),
+    ],
+    ids=lambda v: v.__name__,
+)
 def test_each_fake_offers_every_method_of_its_port(fake, port):
     wanted = {name for name in vars(port) if not name.startswith("_") or name in ("__aenter__", "__aexit__")}
-    assert wanted - set(dir(fake)) - {"departments", "people", "services", "request_types", "requests",
-                                      "idempotency"} == set()
+    assert (
+        wanted - set(dir(fake)) - {"departments", "people", "services", "request_types", "requests", "idempotency"}
+        == set()
+    )
 
 
 # -- departments and people -----------------------------------------------------------------
 async def test_an_admin_creates_a_department():
     store = FakeStore()
-    department_id = await organisation.create_department(commands.CreateDepartment(name="Legal Affairs"),
-                                                         uow=uow_for(store), actor=ADMIN, now=NOW)
+    department_id = await organisation.create_department(
+        commands.CreateDepartment(name="Legal Affairs"), uow=uow_for(store), actor=ADMIN, now=NOW
+    )
     assert store.tables.departments[department_id] == Department(department_id, "Legal Affairs", "legal-affairs", NOW)
-    assert store.tables.events == [Event("DepartmentCreated", NOW, ADMIN.id, {"name": "Legal Affairs"},
-                                         department_ids=(department_id,))]
+    assert store.tables.events == [
+        Event("DepartmentCreated", NOW, ADMIN.id, {"name": "Legal Affairs"}, department_ids=(department_id,))
+    ]
     assert store.commits == 1
 
 
 async def test_only_admins_create_departments(store):
-    await refused_and_nothing_written(store, Forbidden, "FORBIDDEN", lambda: organisation.create_department(
-        commands.CreateDepartment(name="Legal"), uow=uow_for(store), actor=IT_MANAGER, now=NOW))
+    await refused_and_nothing_written(
+        store,
+        Forbidden,
+        "FORBIDDEN",
+        lambda: organisation.create_department(
+            commands.CreateDepartment(name="Legal"), uow=uow_for(store), actor=IT_MANAGER, now=NOW
+        ),
+    )
 
 
 async def test_a_department_slug_is_unique(store):
-    error = await refused_and_nothing_written(store, Conflict, "SLUG_TAKEN", lambda: organisation.create_department(
-        commands.CreateDepartment(name="Information Technology", slug="it"), uow=uow_for(store), actor=ADMIN,
-        now=NOW))
+    error = await refused_and_nothing_written(
+        store,
+        Conflict,
+        "SLUG_TAKEN",
+        lambda: organisation.create_department(
+            commands.CreateDepartment(name="Information Technology", slug="it"),
+            uow=uow_for(store),
+            actor=ADMIN,
+            now=NOW,
+        ),
+    )
     assert error.field == ("slug",)
 
 
 async def test_a_bad_department_name_writes_nothing(store):
-    await refused_and_nothing_written(store, DomainError, "INVALID_INPUT", lambda: organisation.create_department(
-        commands.CreateDepartment(name="  "), uow=uow_for(store), actor=ADMIN, now=NOW))
+    await refused_and_nothing_written(
+        store,
+        DomainError,
+        "INVALID_INPUT",
+        lambda: organisation.create_department(
+            commands.CreateDepartment(name="  "), uow=uow_for(store), actor=ADMIN, now=NOW
+        ),
+    )
 
 
 async def test_an_admin_creates_a_person_in_a_department(store):
     person_id = await organisation.create_person(
         commands.CreatePerson(name="Jane Doe", email="Jane@Example.com", role=Role.AGENT, department_id=HR),
-        uow=uow_for(store), actor=ADMIN, now=NOW)
+        uow=uow_for(store),
+        actor=ADMIN,
+        now=NOW,
+    )
     assert store.tables.people[person_id] == Person(person_id, "Jane Doe", "jane@example.com", Role.AGENT, HR, NOW)
-    assert store.tables.events == [Event("PersonCreated", NOW, ADMIN.id, {"name": "Jane Doe", "role": "AGENT"},
-                                         department_ids=(HR,))]
+    assert store.tables.events == [
+        Event("PersonCreated", NOW, ADMIN.id, {"name": "Jane Doe", "role": "AGENT"}, department_ids=(HR,))
+    ]
 
 
 async def test_a_requester_is_created_without_a_department(store):
-    await organisation.create_person(commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.REQUESTER),
-                                     uow=uow_for(store), actor=ADMIN, now=NOW)
+    await organisation.create_person(
+        commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.REQUESTER),
+        uow=uow_for(store),
+        actor=ADMIN,
+        now=NOW,
+    )
     assert store.tables.events[-1].department_ids == ()
 
 
-@pytest.mark.parametrize(("cmd", "error_type", "code"), [
-    (commands.CreatePerson(name="Jo", email="EMMA@example.com", role=Role.REQUESTER), Conflict, "EMAIL_TAKEN"),
-    (commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.AGENT, department_id=99), NotFound,
-     "NOT_FOUND"),
-    (commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.AGENT), DomainError, "DEPARTMENT_REQUIRED"),
-    (commands.CreatePerson(name="Jo", email="not-an-email", role=Role.REQUESTER), DomainError, "INVALID_EMAIL"),
-], ids=["email-taken", "unknown-department", "agent-without-department", "bad-email"])
+@pytest.mark.parametrize(
+    ("cmd", "error_type", "code"),
+    [
+        (commands.CreatePerson(name="Jo", email="EMMA@example.com", role=Role.REQUESTER), Conflict, "EMAIL_TAKEN"),
+        (
+            commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.AGENT, department_id=99),
+            NotFound,
+            "NOT_FOUND",
+        ),
+        (commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.AGENT), DomainError, "DEPARTMENT_REQUIRED"),
+        (commands.CreatePerson(name="Jo", email="not-an-email", role=Role.REQUESTER), DomainError, "INVALID_EMAIL"),
+    ],
+    ids=["email-taken", "unknown-department", "agent-without-department", "bad-email"],
+)
 async def test_a_bad_person_writes_nothing(store, cmd, error_type, code):
-    await refused_and_nothing_written(store, error_type, code, lambda: organisation.create_person(
-        cmd, uow=uow_for(store), actor=ADMIN, now=NOW))
+    await refused_and_nothing_written(
+        store, error_type, code, lambda: organisation.create_person(cmd, uow=uow_for(store), actor=ADMIN, now=NOW)
+    )
 
 
 async def test_only_admins_create_people(store):
-    await refused_and_nothing_written(store, Forbidden, "FORBIDDEN", lambda: organisation.create_person(
-        commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.REQUESTER), uow=uow_for(store),
-        actor=HR_MANAGER, now=NOW))
+    await refused_and_nothing_written(
+        store,
+        Forbidden,
+        "FORBIDDEN",
+        lambda: organisation.create_person(
+            commands.CreatePerson(name="Jo", email="jo@example.com", role=Role.REQUESTER),
+            uow=uow_for(store),
+            actor=HR_MANAGER,
+            now=NOW,
+        ),
+    )
 
 
 # -- the catalog ----------------------------------------------------------------------------
 async def test_a_manager_adds_a_service_to_their_departments_catalog(store):
     service_id = await catalog.create_service(
         commands.CreateService(name="Desks", owner_department_id=FACILITIES, collaborating_department_ids=(IT,)),
-        uow=uow_for(store), actor=ADMIN, now=NOW)
+        uow=uow_for(store),
+        actor=ADMIN,
+        now=NOW,
+    )
     service = store.tables.services[service_id]
     assert (service.name, service.owner_department_id, service.collaborating_department_ids) == (
-        "Desks", FACILITIES, [IT])
-    assert store.tables.events == [Event("ServiceCreated", NOW, ADMIN.id, {"serviceId": service_id, "name": "Desks"},
-                                         department_ids=(FACILITIES,))]
+        "Desks",
+        FACILITIES,
+        [IT],
+    )
+    assert store.tables.events == [
+        Event("ServiceCreated", NOW, ADMIN.id, {"serviceId": service_id, "name": "Desks"}, department_ids=(FACILITIES,))
+    ]
 
 
 async def test_a_manager_of_another_department_adds_no_service(store):
-    await refused_and_nothing_written(store, Forbidden, "FORBIDDEN", lambda: catalog.create_service(
-        commands.CreateService(name="Desks", owner_department_id=FACILITIES), uow=uow_for(store), actor=IT_MANAGER,
-        now=NOW))
+    await refused_and_nothing_written(
+        store,
+        Forbidden,
+        "FORBIDDEN",
+        lambda: catalog.create_service(
+            commands.CreateService(name="Desks", owner_department_id=FACILITIES),
+            uow=uow_for(store),
+            actor=IT_MANAGER,
+            now=NOW,
+        ),
+    )
 
 
 async def test_a_service_needs_existing_departments(store):
-    error = await refused_and_nothing_written(store, NotFound, "NOT_FOUND", lambda: catalog.create_service(
-        commands.CreateService(name="Desks", owner_department_id=IT, collaborating_department_ids=(99,)),
-        uow=uow_for(store), actor=IT_MANAGER, now=NOW))
+    error = await refused_and_nothing_written(
+        store,
+        NotFound,
+        "NOT_FOUND",
+        lambda: catalog.create_service(
+            commands.CreateService(name="Desks", owner_department_id=IT, collaborating_department_ids=(99,)),
+            uow=uow_for(store),
+            actor=IT_MANAGER,
+            now=NOW,
+        ),
+    )
     assert error.field == ("collaboratingDepartmentIds",)
 
 
 async def test_updating_a_service_saves_and_records_the_changes(store):
-    await catalog.update_service(commands.UpdateService(service_id=10, name="Laptops & bags", active=False),
-                                 uow=uow_for(store), actor=IT_MANAGER, now=LATER)
+    await catalog.update_service(
+        commands.UpdateService(service_id=10, name="Laptops & bags", active=False),
+        uow=uow_for(store),
+        actor=IT_MANAGER,
+        now=LATER,
+    )
     service = store.tables.services[10]
     assert (service.name, service.active, service.updated_at) == ("Laptops & bags", False, LATER)
-    assert store.tables.events == [Event("ServiceUpdated", LATER, IT_MANAGER.id, {
-        "serviceId": 10, "changes": {"name": "Laptops & bags", "active": False}}, department_ids=(IT,))]
+    assert store.tables.events == [
+        Event(
+            "ServiceUpdated",
+            LATER,
+            IT_MANAGER.id,
+            {"serviceId": 10, "changes": {"name": "Laptops & bags", "active": False}},
+            department_ids=(IT,),
+        )
+    ]
 
 
 async def test_an_update_that_changes_nothing_records_nothing(store):
     before = store.snapshot()
-    await catalog.update_service(commands.UpdateService(service_id=10, name="Laptops"), uow=uow_for(store),
-                                 actor=IT_MANAGER, now=LATER)
+    await catalog.update_service(
+        commands.UpdateService(service_id=10, name="Laptops"), uow=uow_for(store), actor=IT_MANAGER, now=LATER
+    )
     assert store.tables == before
 
 
-@pytest.mark.parametrize(("cmd", "actor", "error_type", "code"), [
-    (commands.UpdateService(service_id=99, name="X"), ADMIN, NotFound, "NOT_FOUND"),
-    (commands.UpdateService(service_id=10, name="X"), HR_MANAGER, Forbidden, "FORBIDDEN"),
-    (commands.UpdateService(service_id=10, name="X"), IT_AGENT, Forbidden, "FORBIDDEN"),
-    (commands.UpdateService(service_id=10, collaborating_department_ids=(99,)), IT_MANAGER, NotFound, "NOT_FOUND"),
-    (commands.UpdateService(service_id=10, name=" "), IT_MANAGER, DomainError, "INVALID_INPUT"),
-], ids=["unknown", "other-manager", "agent", "unknown-collaborator", "blank-name"])
+@pytest.mark.parametrize(
+    ("cmd", "actor", "error_type", "code"),
+    [
+        (commands.UpdateService(service_id=99, name="X"), ADMIN, NotFound, "NOT_FOUND"),
+        (commands.UpdateService(service_id=10, name="X"), HR_MANAGER, Forbidden, "FORBIDDEN"),
+        (commands.UpdateService(service_id=10, name="X"), IT_AGENT, Forbidden, "FORBIDDEN"),
+        (commands.UpdateService(service_id=10, collaborating_department_ids=(99,)), IT_MANAGER, NotFound, "NOT_FOUND"),
+        (commands.UpdateService(service_id=10, name=" "), IT_MANAGER, DomainError, "INVALID_INPUT"),
+    ],
+    ids=["unknown", "other-manager", "agent", "unknown-collaborator", "blank-name"],
+)
 async def test_a_refused_service_update_writes_nothing(store, cmd, actor, error_type, code):
-    await refused_and_nothing_written(store, error_type, code, lambda: catalog.update_service(
-        cmd, uow=uow_for(store), actor=actor, now=LATER))
+    await refused_and_nothing_written(
+        store, error_type, code, lambda: catalog.update_service(cmd, uow=uow_for(store), actor=actor, now=LATER)
+    )
 
 
 async def test_a_manager_adds_a_request_type(store):
-    type_id = await catalog.create_request_type(commands.CreateRequestType(
-        service_id=11, name="Payslip question", fields=(FieldDefinition("month", "Month", FieldKind.DATE),),
-        sla=SlaPolicy(30, 600), task_templates=(TaskTemplate("Check records", HR),)),
-        uow=uow_for(store), actor=HR_MANAGER, now=NOW)
+    type_id = await catalog.create_request_type(
+        commands.CreateRequestType(
+            service_id=11,
+            name="Payslip question",
+            fields=(FieldDefinition("month", "Month", FieldKind.DATE),),
+            sla=SlaPolicy(30, 600),
+            task_templates=(TaskTemplate("Check records", HR),),
+        ),
+        uow=uow_for(store),
+        actor=HR_MANAGER,
+        now=NOW,
+    )
     request_type = store.tables.request_types[type_id]
-    assert (request_type.service_id, request_type.name, request_type.sla) == (11, "Payslip question",
-                                                                               SlaPolicy(30, 600))
+    assert (request_type.service_id, request_type.name, request_type.sla) == (
+        11,
+        "Payslip question",
+        SlaPolicy(30, 600),
+    )
     assert store.tables.events[-1].type == "RequestTypeCreated"
     assert store.tables.events[-1].payload == {"requestTypeId": type_id, "serviceId": 11, "name": "Payslip question"}
 
 
-@pytest.mark.parametrize(("cmd", "actor", "error_type", "code"), [
-    (commands.CreateRequestType(service_id=99, name="X"), ADMIN, NotFound, "NOT_FOUND"),
-    (commands.CreateRequestType(service_id=11, name="X"), IT_MANAGER, Forbidden, "FORBIDDEN"),
-    (commands.CreateRequestType(service_id=11, name="X", task_templates=(TaskTemplate("T", 99),)), HR_MANAGER,
-     NotFound, "NOT_FOUND"),
-    (commands.CreateRequestType(service_id=11, name="X", fields=(FieldDefinition("Bad", "B", FieldKind.TEXT),)),
-     HR_MANAGER, DomainError, "INVALID_FIELD_DEFINITION"),
-    (commands.CreateRequestType(service_id=11, name="X", sla=SlaPolicy(60, 10)), HR_MANAGER, DomainError,
-     "INVALID_SLA"),
-], ids=["unknown-service", "other-manager", "unknown-task-department", "bad-field", "bad-sla"])
+@pytest.mark.parametrize(
+    ("cmd", "actor", "error_type", "code"),
+    [
+        (commands.CreateRequestType(service_id=99, name="X"), ADMIN, NotFound, "NOT_FOUND"),
+        (commands.CreateRequestType(service_id=11, name="X"), IT_MANAGER, Forbidden, "FORBIDDEN"),
+        (
+            commands.CreateRequestType(service_id=11, name="X", task_templates=(TaskTemplate("T", 99),)),
+            HR_MANAGER,
+            NotFound,
+            "NOT_FOUND",
+        ),
+        (
+            commands.CreateRequestType(service_id=11, name="X", fields=(FieldDefinition("Bad", "B", FieldKind.TEXT),)),
+            HR_MANAGER,
+            DomainError,
+            "INVALID_FIELD_DEFINITION",
+        ),
+        (
+            commands.CreateRequestType(service_id=11, name="X", sla=SlaPolicy(60, 10)),
+            HR_MANAGER,
+            DomainError,
+            "INVALID_SLA",
+        ),
+    ],
+    ids=["unknown-service", "other-manager", "unknown-task-department", "bad-field", "bad-sla"],
+)
 async def test_a_refused_request_type_writes_nothing(store, cmd, actor, error_type, code):
-    await refused_and_nothing_written(store, error_type, code, lambda: catalog.create_request_type(
-        cmd, uow=uow_for(store), actor=actor, now=NOW))
+    await refused_and_nothing_written(
+        store, error_type, code, lambda: catalog.create_request_type(cmd, uow=uow_for(store), actor=actor, now=NOW)
+    )
 
 
 # -- raising requests -----------------------------------------------------------------------
@@ -470,9 +605,11 @@ async def test_raising_a_request_stores_it_with_its_tasks_and_event(store):
     assert (request.status, request.version, request.number, request.requester_id) == (S.NEW, 1, 1001, EMPLOYEE.id)
     assert request.fields == {"model": "13-inch", "manager": "ivan@example.com", "budget": "1200"}
     assert [(t.title, t.department_id, t.status) for t in request.tasks] == [
-        ("Set up desk", FACILITIES, TaskStatus.OPEN)]
+        ("Set up desk", FACILITIES, TaskStatus.OPEN)
+    ]
     assert [(e.type, e.request_id, e.department_ids) for e in store.tables.events] == [
-        ("RequestCreated", request_id, (IT, FACILITIES))]
+        ("RequestCreated", request_id, (IT, FACILITIES))
+    ]
     assert request.events == []  # handed to the unit of work, not kept on the aggregate
 
 
@@ -482,28 +619,63 @@ async def test_request_numbers_count_up(store):
 
 
 async def test_staff_raise_a_request_for_someone_else(store):
-    request_id = await create(store, commands.CreateRequest(service_id=10, title="For Emma", requester_id=EMPLOYEE.id),
-                              actor=IT_AGENT)
+    request_id = await create(
+        store, commands.CreateRequest(service_id=10, title="For Emma", requester_id=EMPLOYEE.id), actor=IT_AGENT
+    )
     assert stored(store, request_id).requester_id == EMPLOYEE.id
     assert store.tables.events[0].actor_id == IT_AGENT.id
 
 
-@pytest.mark.parametrize(("cmd", "actor", "error_type", "code"), [
-    (commands.CreateRequest(service_id=99, title="X"), EMPLOYEE, NotFound, "NOT_FOUND"),
-    (commands.CreateRequest(service_id=10, request_type_id=99, title="X"), EMPLOYEE, NotFound, "NOT_FOUND"),
-    (commands.CreateRequest(service_id=11, request_type_id=20, title="X", fields={"model": "13-inch"}), EMPLOYEE,
-     DomainError, "REQUEST_TYPE_MISMATCH"),
-    (commands.CreateRequest(service_id=10, title="X", requester_id=99), IT_AGENT, NotFound, "NOT_FOUND"),
-    (commands.CreateRequest(service_id=10, title="X", requester_id=OTHER.id), EMPLOYEE, Forbidden, "FORBIDDEN"),
-    (commands.CreateRequest(service_id=10, title=" "), EMPLOYEE, DomainError, "INVALID_INPUT"),
-    (commands.CreateRequest(service_id=10, request_type_id=20, title="X"), EMPLOYEE, InvalidField, "REQUIRED_FIELD"),
-    (commands.CreateRequest(service_id=10, request_type_id=20, title="X",
-                            fields={"model": "13-inch", "manager": "nobody@example.com"}), EMPLOYEE, InvalidField,
-     "INVALID_FIELD"),
-    (commands.CreateRequest(service_id=10, title="X", fields={"colour": "red"}), EMPLOYEE, InvalidField,
-     "UNKNOWN_FIELD"),
-], ids=["unknown-service", "unknown-type", "type-of-other-service", "unknown-requester", "for-someone-else",
-        "blank-title", "missing-required-field", "unknown-person", "unknown-field"])
+@pytest.mark.parametrize(
+    ("cmd", "actor", "error_type", "code"),
+    [
+        (commands.CreateRequest(service_id=99, title="X"), EMPLOYEE, NotFound, "NOT_FOUND"),
+        (commands.CreateRequest(service_id=10, request_type_id=99, title="X"), EMPLOYEE, NotFound, "NOT_FOUND"),
+        (
+            commands.CreateRequest(service_id=11, request_type_id=20, title="X", fields={"model": "13-inch"}),
+            EMPLOYEE,
+            DomainError,
+            "REQUEST_TYPE_MISMATCH",
+        ),
+        (commands.CreateRequest(service_id=10, title="X", requester_id=99), IT_AGENT, NotFound, "NOT_FOUND"),
+        (commands.CreateRequest(service_id=10, title="X", requester_id=OTHER.id), EMPLOYEE, Forbidden, "FORBIDDEN"),
+        (commands.CreateRequest(service_id=10, title=" "), EMPLOYEE, DomainError, "INVALID_INPUT"),
+        (
+            commands.CreateRequest(service_id=10, request_type_id=20, title="X"),
+            EMPLOYEE,
+            InvalidField,
+            "REQUIRED_FIELD",
+        ),
+        (
+            commands.CreateRequest(
+                service_id=10,
+                request_type_id=20,
+                title="X",
+                fields={"model": "13-inch", "manager": "nobody@example.com"},
+            ),
+            EMPLOYEE,
+            InvalidField,
+            "INVALID_FIELD",
+        ),
+        (
+            commands.CreateRequest(service_id=10, title="X", fields={"colour": "red"}),
+            EMPLOYEE,
+            InvalidField,
+            "UNKNOWN_FIELD",
+        ),
+    ],
+    ids=[
+        "unknown-service",
+        "unknown-type",
+        "type-of-other-service",
+        "unknown-requester",
+        "for-someone-else",
+        "blank-title",
+        "missing-required-field",
+        "unknown-person",
+        "unknown-field",
+    ],
+)
 async def test_a_refused_request_writes_nothing(store, cmd, actor, error_type, code):
     await refused_and_nothing_written(store, error_type, code, lambda: create(store, cmd, actor=actor))
 
@@ -512,7 +684,9 @@ async def test_an_inactive_service_is_hidden_from_requesters_and_refused_to_its_
     store.tables.services[10].active = False
     cmd = commands.CreateRequest(service_id=10, title="X")
     await refused_and_nothing_written(store, NotFound, "NOT_FOUND", lambda: create(store, cmd, actor=EMPLOYEE))
-    await refused_and_nothing_written(store, DomainError, "SERVICE_INACTIVE", lambda: create(store, cmd, actor=IT_AGENT))
+    await refused_and_nothing_written(
+        store, DomainError, "SERVICE_INACTIVE", lambda: create(store, cmd, actor=IT_AGENT)
+    )
 
 
 # -- idempotent retries ---------------------------------------------------------------------
@@ -530,18 +704,33 @@ async def test_a_retried_create_returns_the_first_request_and_writes_nothing(sto
 
 async def test_a_key_reused_for_a_different_call_is_refused(store):
     await laptop_request(store, key="k-1")
-    error = await refused_and_nothing_written(store, Conflict, "IDEMPOTENCY_KEY_REUSED",
-                                              lambda: laptop_request(store, key="k-1", notes="different"))
+    error = await refused_and_nothing_written(
+        store, Conflict, "IDEMPOTENCY_KEY_REUSED", lambda: laptop_request(store, key="k-1", notes="different")
+    )
     assert error.field == ("idempotencyKey",)
 
 
 async def test_the_same_fields_in_another_order_are_the_same_call(store):
-    first = await create(store, commands.CreateRequest(service_id=10, request_type_id=20, title="New laptop",
-                                                       fields={"model": "13-inch", "notes": "asap"},
-                                                       idempotency_key="k-1"))
-    again = await create(store, commands.CreateRequest(service_id=10, request_type_id=20, title="New laptop",
-                                                       fields={"notes": "asap", "model": "13-inch"},
-                                                       idempotency_key="k-1"))
+    first = await create(
+        store,
+        commands.CreateRequest(
+            service_id=10,
+            request_type_id=20,
+            title="New laptop",
+            fields={"model": "13-inch", "notes": "asap"},
+            idempotency_key="k-1",
+        ),
+    )
+    again = await create(
+        store,
+        commands.CreateRequest(
+            service_id=10,
+            request_type_id=20,
+            title="New laptop",
+            fields={"notes": "asap", "model": "13-inch"},
+            idempotency_key="k-1",
+        ),
+    )
     assert again == first and len(store.tables.requests) == 1
 
 
@@ -561,8 +750,12 @@ async def test_a_create_that_failed_does_not_use_up_its_key(store):
 
 
 async def test_an_overlong_key_is_refused(store):
-    await refused_and_nothing_written(store, Conflict, "INVALID_IDEMPOTENCY_KEY", lambda: create(
-        store, commands.CreateRequest(service_id=10, title="X", idempotency_key="k" * 201)))
+    await refused_and_nothing_written(
+        store,
+        Conflict,
+        "INVALID_IDEMPOTENCY_KEY",
+        lambda: create(store, commands.CreateRequest(service_id=10, title="X", idempotency_key="k" * 201)),
+    )
 
 
 async def test_a_retried_comment_returns_the_first_comment_and_writes_nothing(store):
@@ -578,18 +771,31 @@ async def test_a_retried_comment_returns_the_first_comment_and_writes_nothing(st
 
 async def test_a_comment_key_reused_for_another_body_is_refused(store):
     request_id = await create(store)
-    await handlers.add_comment(commands.AddComment(request_id=request_id, body="Any news?", idempotency_key="c-1"),
-                               uow=uow_for(store), actor=EMPLOYEE, now=NOW)
-    await refused_and_nothing_written(store, Conflict, "IDEMPOTENCY_KEY_REUSED", lambda: handlers.add_comment(
-        commands.AddComment(request_id=request_id, body="Hello?", idempotency_key="c-1"), uow=uow_for(store),
-        actor=EMPLOYEE, now=LATER))
+    await handlers.add_comment(
+        commands.AddComment(request_id=request_id, body="Any news?", idempotency_key="c-1"),
+        uow=uow_for(store),
+        actor=EMPLOYEE,
+        now=NOW,
+    )
+    await refused_and_nothing_written(
+        store,
+        Conflict,
+        "IDEMPOTENCY_KEY_REUSED",
+        lambda: handlers.add_comment(
+            commands.AddComment(request_id=request_id, body="Hello?", idempotency_key="c-1"),
+            uow=uow_for(store),
+            actor=EMPLOYEE,
+            now=LATER,
+        ),
+    )
 
 
 # -- working requests -----------------------------------------------------------------------
 async def transition(store, request_id, to, *, actor=IT_AGENT, version=None, now=LATER):
     version = stored(store, request_id).version if version is None else version
-    return await handlers.transition_request(commands.TransitionRequest(request_id, to, version),
-                                             uow=uow_for(store), actor=actor, now=now)
+    return await handlers.transition_request(
+        commands.TransitionRequest(request_id, to, version), uow=uow_for(store), actor=actor, now=now
+    )
 
 
 async def test_a_transition_is_saved_with_its_event_and_a_new_version(store):
@@ -603,36 +809,49 @@ async def test_a_transition_is_saved_with_its_event_and_a_new_version(store):
 async def test_a_stale_version_writes_nothing(store):
     request_id = await create(store)
     await transition(store, request_id, S.TRIAGED)
-    error = await refused_and_nothing_written(store, StaleVersion, "STALE_VERSION",
-                                              lambda: transition(store, request_id, S.IN_PROGRESS, version=1))
+    error = await refused_and_nothing_written(
+        store, StaleVersion, "STALE_VERSION", lambda: transition(store, request_id, S.IN_PROGRESS, version=1)
+    )
     assert error.field == ("expectedVersion",)
 
 
 async def test_a_request_the_actor_may_not_see_is_not_found(store):
     request_id = await create(store)
     for actor in (OTHER, HR_AGENT):
-        await refused_and_nothing_written(store, NotFound, "NOT_FOUND",
-                                          lambda: transition(store, request_id, S.CANCELLED, actor=actor))
+        await refused_and_nothing_written(
+            store, NotFound, "NOT_FOUND", lambda actor=actor: transition(store, request_id, S.CANCELLED, actor=actor)
+        )
 
 
 async def test_an_unknown_request_is_not_found(store):
-    await refused_and_nothing_written(store, NotFound, "NOT_FOUND", lambda: handlers.transition_request(
-        commands.TransitionRequest(999, S.TRIAGED, 1), uow=uow_for(store), actor=ADMIN, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        NotFound,
+        "NOT_FOUND",
+        lambda: handlers.transition_request(
+            commands.TransitionRequest(999, S.TRIAGED, 1), uow=uow_for(store), actor=ADMIN, now=LATER
+        ),
+    )
 
 
 async def test_resolving_with_open_tasks_writes_nothing(store):
     request_id = await laptop_request(store)
-    await refused_and_nothing_written(store, DomainError, "TASKS_OPEN",
-                                      lambda: transition(store, request_id, S.RESOLVED))
+    await refused_and_nothing_written(
+        store, DomainError, "TASKS_OPEN", lambda: transition(store, request_id, S.RESOLVED)
+    )
 
 
 async def test_updating_merges_and_checks_the_fields(store):
     # given a laptop request with notes
     request_id = await laptop_request(store, notes="asap")
     # when IT changes the model and clears the notes
-    await handlers.update_request(commands.UpdateRequest(request_id, 1, fields={"model": "15-inch", "notes": None},
-                                                         priority=Priority.HIGH),
-                                  uow=uow_for(store), actor=IT_AGENT, now=LATER, person_refs=person_refs)
+    await handlers.update_request(
+        commands.UpdateRequest(request_id, 1, fields={"model": "15-inch", "notes": None}, priority=Priority.HIGH),
+        uow=uow_for(store),
+        actor=IT_AGENT,
+        now=LATER,
+        person_refs=person_refs,
+    )
     # then the merged, checked fields are stored and the SLA follows the type's policy at HIGH
     request = stored(store, request_id)
     assert request.fields == {"model": "15-inch"}
@@ -641,84 +860,132 @@ async def test_updating_merges_and_checks_the_fields(store):
     assert store.tables.events[-1].type == "RequestUpdated"
 
 
-@pytest.mark.parametrize(("cmd_fields", "actor", "error_type", "code"), [
-    ({"model": "17-inch"}, IT_AGENT, InvalidField, "INVALID_FIELD"),
-    ({"model": None}, IT_AGENT, InvalidField, "REQUIRED_FIELD"),
-    ({"colour": "red"}, IT_AGENT, InvalidField, "UNKNOWN_FIELD"),
-    ({"model": "15-inch"}, FAC_AGENT, Forbidden, "FORBIDDEN"),
-], ids=["bad-choice", "cleared-required", "unknown", "not-the-owner"])
+@pytest.mark.parametrize(
+    ("cmd_fields", "actor", "error_type", "code"),
+    [
+        ({"model": "17-inch"}, IT_AGENT, InvalidField, "INVALID_FIELD"),
+        ({"model": None}, IT_AGENT, InvalidField, "REQUIRED_FIELD"),
+        ({"colour": "red"}, IT_AGENT, InvalidField, "UNKNOWN_FIELD"),
+        ({"model": "15-inch"}, FAC_AGENT, Forbidden, "FORBIDDEN"),
+    ],
+    ids=["bad-choice", "cleared-required", "unknown", "not-the-owner"],
+)
 async def test_a_refused_update_writes_nothing(store, cmd_fields, actor, error_type, code):
     request_id = await laptop_request(store)
-    await refused_and_nothing_written(store, error_type, code, lambda: handlers.update_request(
-        commands.UpdateRequest(request_id, 1, fields=cmd_fields), uow=uow_for(store), actor=actor, now=LATER,
-        person_refs=person_refs))
+    await refused_and_nothing_written(
+        store,
+        error_type,
+        code,
+        lambda: handlers.update_request(
+            commands.UpdateRequest(request_id, 1, fields=cmd_fields),
+            uow=uow_for(store),
+            actor=actor,
+            now=LATER,
+            person_refs=person_refs,
+        ),
+    )
 
 
 async def test_assigning_stores_the_assignee(store):
     request_id = await create(store)
-    await handlers.assign_request(commands.AssignRequest(request_id, IT_AGENT2.id, 1), uow=uow_for(store),
-                                  actor=IT_AGENT, now=LATER)
+    await handlers.assign_request(
+        commands.AssignRequest(request_id, IT_AGENT2.id, 1), uow=uow_for(store), actor=IT_AGENT, now=LATER
+    )
     assert stored(store, request_id).assignee_id == IT_AGENT2.id
 
 
-@pytest.mark.parametrize(("assignee_id", "error_type", "code"), [
-    (999, NotFound, "NOT_FOUND"), (HR_AGENT.id, DomainError, "ASSIGNEE_NOT_IN_DEPARTMENT")])
+@pytest.mark.parametrize(
+    ("assignee_id", "error_type", "code"),
+    [(999, NotFound, "NOT_FOUND"), (HR_AGENT.id, DomainError, "ASSIGNEE_NOT_IN_DEPARTMENT")],
+)
 async def test_a_refused_assignment_writes_nothing(store, assignee_id, error_type, code):
     request_id = await create(store)
-    await refused_and_nothing_written(store, error_type, code, lambda: handlers.assign_request(
-        commands.AssignRequest(request_id, assignee_id, 1), uow=uow_for(store), actor=IT_AGENT, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        error_type,
+        code,
+        lambda: handlers.assign_request(
+            commands.AssignRequest(request_id, assignee_id, 1), uow=uow_for(store), actor=IT_AGENT, now=LATER
+        ),
+    )
 
 
 async def test_a_hand_off_is_stored_on_the_timeline(store):
     request_id = await create(store)
-    await handlers.hand_off_request(commands.HandOffRequest(request_id, HR, "Payroll matter", 1),
-                                    uow=uow_for(store), actor=IT_AGENT, now=LATER)
+    await handlers.hand_off_request(
+        commands.HandOffRequest(request_id, HR, "Payroll matter", 1), uow=uow_for(store), actor=IT_AGENT, now=LATER
+    )
     assert stored(store, request_id).owner_department_id == HR
     assert store.tables.handoffs == [HandOff(IT, HR, "Payroll matter", IT_AGENT.id, LATER)]
     assert store.tables.events[-1].department_ids == (IT, HR)
 
 
-@pytest.mark.parametrize(("to", "reason", "actor", "error_type", "code"), [
-    (99, "Why", IT_AGENT, NotFound, "NOT_FOUND"),
-    (IT, "Why", IT_AGENT, DomainError, "SAME_DEPARTMENT"),
-    (HR, " ", IT_AGENT, DomainError, "INVALID_INPUT"),
-    (HR, "Why", EMPLOYEE, Forbidden, "FORBIDDEN"),
-], ids=["unknown-department", "same-department", "no-reason", "requester"])
+@pytest.mark.parametrize(
+    ("to", "reason", "actor", "error_type", "code"),
+    [
+        (99, "Why", IT_AGENT, NotFound, "NOT_FOUND"),
+        (IT, "Why", IT_AGENT, DomainError, "SAME_DEPARTMENT"),
+        (HR, " ", IT_AGENT, DomainError, "INVALID_INPUT"),
+        (HR, "Why", EMPLOYEE, Forbidden, "FORBIDDEN"),
+    ],
+    ids=["unknown-department", "same-department", "no-reason", "requester"],
+)
 async def test_a_refused_hand_off_writes_nothing(store, to, reason, actor, error_type, code):
     request_id = await create(store)
-    await refused_and_nothing_written(store, error_type, code, lambda: handlers.hand_off_request(
-        commands.HandOffRequest(request_id, to, reason, 1), uow=uow_for(store), actor=actor, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        error_type,
+        code,
+        lambda: handlers.hand_off_request(
+            commands.HandOffRequest(request_id, to, reason, 1), uow=uow_for(store), actor=actor, now=LATER
+        ),
+    )
 
 
 async def test_the_requester_rates_a_resolved_request(store):
     request_id = await create(store)
     await transition(store, request_id, S.RESOLVED)
-    await handlers.rate_request(commands.RateRequest(request_id, 5, "Great"), uow=uow_for(store), actor=EMPLOYEE,
-                                now=LATER)
+    await handlers.rate_request(
+        commands.RateRequest(request_id, 5, "Great"), uow=uow_for(store), actor=EMPLOYEE, now=LATER
+    )
     assert stored(store, request_id).satisfaction.score == 5
 
 
 async def test_rating_an_open_request_writes_nothing(store):
     request_id = await create(store)
-    await refused_and_nothing_written(store, DomainError, "NOT_RESOLVED", lambda: handlers.rate_request(
-        commands.RateRequest(request_id, 5), uow=uow_for(store), actor=EMPLOYEE, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        DomainError,
+        "NOT_RESOLVED",
+        lambda: handlers.rate_request(
+            commands.RateRequest(request_id, 5), uow=uow_for(store), actor=EMPLOYEE, now=LATER
+        ),
+    )
 
 
 async def test_watching_stores_the_watcher_and_watchers_then_see_the_request(store):
     request_id = await create(store)
-    await handlers.watch_request(commands.WatchRequest(request_id, person_id=OTHER.id), uow=uow_for(store),
-                                 actor=IT_AGENT, now=LATER)
+    await handlers.watch_request(
+        commands.WatchRequest(request_id, person_id=OTHER.id), uow=uow_for(store), actor=IT_AGENT, now=LATER
+    )
     assert stored(store, request_id).watcher_ids == {OTHER.id}
     # Otto can now reach the request, and stop watching it himself
-    await handlers.watch_request(commands.WatchRequest(request_id, watching=False), uow=uow_for(store), actor=OTHER,
-                                 now=LATER)
+    await handlers.watch_request(
+        commands.WatchRequest(request_id, watching=False), uow=uow_for(store), actor=OTHER, now=LATER
+    )
     assert stored(store, request_id).watcher_ids == set()
 
 
 async def test_watching_an_unknown_person_writes_nothing(store):
     request_id = await create(store)
-    await refused_and_nothing_written(store, NotFound, "NOT_FOUND", lambda: handlers.watch_request(
-        commands.WatchRequest(request_id, person_id=999), uow=uow_for(store), actor=IT_AGENT, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        NotFound,
+        "NOT_FOUND",
+        lambda: handlers.watch_request(
+            commands.WatchRequest(request_id, person_id=999), uow=uow_for(store), actor=IT_AGENT, now=LATER
+        ),
+    )
 
 
 async def test_a_comment_is_stored_and_the_requesters_reply_resumes_work(store):
@@ -726,8 +993,9 @@ async def test_a_comment_is_stored_and_the_requesters_reply_resumes_work(store):
     request_id = await create(store)
     await transition(store, request_id, S.WAITING_ON_REQUESTER, now=NOW)
     # when the requester replies
-    comment_id = await handlers.add_comment(commands.AddComment(request_id, "Serial: 12345"), uow=uow_for(store),
-                                            actor=EMPLOYEE, now=LATER)
+    comment_id = await handlers.add_comment(
+        commands.AddComment(request_id, "Serial: 12345"), uow=uow_for(store), actor=EMPLOYEE, now=LATER
+    )
     # then the comment is stored and the request is back in progress
     assert store.tables.comments[comment_id].body == "Serial: 12345"
     assert stored(store, request_id).status is S.IN_PROGRESS
@@ -736,14 +1004,26 @@ async def test_a_comment_is_stored_and_the_requesters_reply_resumes_work(store):
 
 async def test_an_internal_note_by_the_requester_writes_nothing(store):
     request_id = await create(store)
-    await refused_and_nothing_written(store, Forbidden, "FORBIDDEN", lambda: handlers.add_comment(
-        commands.AddComment(request_id, "psst", internal=True), uow=uow_for(store), actor=EMPLOYEE, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        Forbidden,
+        "FORBIDDEN",
+        lambda: handlers.add_comment(
+            commands.AddComment(request_id, "psst", internal=True), uow=uow_for(store), actor=EMPLOYEE, now=LATER
+        ),
+    )
 
 
 async def test_a_comment_on_a_request_the_actor_cannot_see_writes_nothing(store):
     request_id = await create(store)
-    error = await refused_and_nothing_written(store, NotFound, "NOT_FOUND", lambda: handlers.add_comment(
-        commands.AddComment(request_id, "Hi", idempotency_key="c-1"), uow=uow_for(store), actor=OTHER, now=LATER))
+    error = await refused_and_nothing_written(
+        store,
+        NotFound,
+        "NOT_FOUND",
+        lambda: handlers.add_comment(
+            commands.AddComment(request_id, "Hi", idempotency_key="c-1"), uow=uow_for(store), actor=OTHER, now=LATER
+        ),
+    )
     assert error.field == ("requestId",)
 
 
@@ -751,14 +1031,21 @@ async def test_adding_and_completing_tasks(store):
     # given a laptop request (desk task for Facilities) waiting on departments
     request_id = await laptop_request(store)
     await transition(store, request_id, S.TRIAGED)
-    task_id = await handlers.add_task(commands.AddTask(request_id, "Prepare contract", HR, assignee_id=HR_AGENT.id,
-                                                       expected_version=2), uow=uow_for(store), actor=IT_AGENT,
-                                      now=LATER)
+    task_id = await handlers.add_task(
+        commands.AddTask(request_id, "Prepare contract", HR, assignee_id=HR_AGENT.id, expected_version=2),
+        uow=uow_for(store),
+        actor=IT_AGENT,
+        now=LATER,
+    )
     await transition(store, request_id, S.WAITING_ON_DEPARTMENT)
     desk_task_id = stored(store, request_id).tasks[0].id
     # when both departments complete their tasks
-    assert await handlers.complete_task(commands.CompleteTask(desk_task_id), uow=uow_for(store), actor=FAC_AGENT,
-                                        now=LATER) == desk_task_id
+    assert (
+        await handlers.complete_task(
+            commands.CompleteTask(desk_task_id), uow=uow_for(store), actor=FAC_AGENT, now=LATER
+        )
+        == desk_task_id
+    )
     await handlers.complete_task(commands.CompleteTask(task_id), uow=uow_for(store), actor=HR_AGENT, now=LATER)
     # then the tasks are done and work resumed
     request = stored(store, request_id)
@@ -766,41 +1053,57 @@ async def test_adding_and_completing_tasks(store):
     assert request.status is S.IN_PROGRESS
 
 
-@pytest.mark.parametrize(("cmd", "error_type", "code"), [
-    (commands.AddTask(0, "Contract", 99), NotFound, "NOT_FOUND"),
-    (commands.AddTask(0, "Contract", HR, assignee_id=999), NotFound, "NOT_FOUND"),
-    (commands.AddTask(0, "Contract", HR, assignee_id=IT_AGENT.id), DomainError, "ASSIGNEE_NOT_IN_DEPARTMENT"),
-    (commands.AddTask(0, "Contract", HR, expected_version=7), StaleVersion, "STALE_VERSION"),
-    (commands.AddTask(0, " ", HR), DomainError, "INVALID_INPUT"),
-], ids=["unknown-department", "unknown-assignee", "assignee-elsewhere", "stale", "blank-title"])
+@pytest.mark.parametrize(
+    ("cmd", "error_type", "code"),
+    [
+        (commands.AddTask(0, "Contract", 99), NotFound, "NOT_FOUND"),
+        (commands.AddTask(0, "Contract", HR, assignee_id=999), NotFound, "NOT_FOUND"),
+        (commands.AddTask(0, "Contract", HR, assignee_id=IT_AGENT.id), DomainError, "ASSIGNEE_NOT_IN_DEPARTMENT"),
+        (commands.AddTask(0, "Contract", HR, expected_version=7), StaleVersion, "STALE_VERSION"),
+        (commands.AddTask(0, " ", HR), DomainError, "INVALID_INPUT"),
+    ],
+    ids=["unknown-department", "unknown-assignee", "assignee-elsewhere", "stale", "blank-title"],
+)
 async def test_a_refused_task_writes_nothing(store, cmd, error_type, code):
     request_id = await create(store)
     cmd = commands.AddTask(request_id, cmd.title, cmd.department_id, cmd.assignee_id, cmd.expected_version)
-    await refused_and_nothing_written(store, error_type, code, lambda: handlers.add_task(
-        cmd, uow=uow_for(store), actor=IT_AGENT, now=LATER))
+    await refused_and_nothing_written(
+        store, error_type, code, lambda: handlers.add_task(cmd, uow=uow_for(store), actor=IT_AGENT, now=LATER)
+    )
 
 
-@pytest.mark.parametrize(("actor", "error_type", "code"), [
-    (IT_AGENT, Forbidden, "FORBIDDEN"), (HR_AGENT, NotFound, "NOT_FOUND"), (OTHER, NotFound, "NOT_FOUND")],
-    ids=lambda v: getattr(v, "name", None))
+@pytest.mark.parametrize(
+    ("actor", "error_type", "code"),
+    [(IT_AGENT, Forbidden, "FORBIDDEN"), (HR_AGENT, NotFound, "NOT_FOUND"), (OTHER, NotFound, "NOT_FOUND")],
+    ids=lambda v: getattr(v, "name", None),
+)
 async def test_completing_a_task_outside_its_department_writes_nothing(store, actor, error_type, code):
     request_id = await laptop_request(store)
     task_id = stored(store, request_id).tasks[0].id
-    await refused_and_nothing_written(store, error_type, code, lambda: handlers.complete_task(
-        commands.CompleteTask(task_id), uow=uow_for(store), actor=actor, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        error_type,
+        code,
+        lambda: handlers.complete_task(commands.CompleteTask(task_id), uow=uow_for(store), actor=actor, now=LATER),
+    )
 
 
 async def test_completing_an_unknown_task_writes_nothing(store):
-    await refused_and_nothing_written(store, NotFound, "NOT_FOUND", lambda: handlers.complete_task(
-        commands.CompleteTask(999), uow=uow_for(store), actor=ADMIN, now=LATER))
+    await refused_and_nothing_written(
+        store,
+        NotFound,
+        "NOT_FOUND",
+        lambda: handlers.complete_task(commands.CompleteTask(999), uow=uow_for(store), actor=ADMIN, now=LATER),
+    )
 
 
 async def test_every_handler_commits_its_aggregates_events_exactly_once(store):
     # given a request / when several commands run
     request_id = await create(store)
     await transition(store, request_id, S.TRIAGED)
-    await handlers.assign_request(commands.AssignRequest(request_id, IT_AGENT.id, 2), uow=uow_for(store),
-                                  actor=IT_AGENT, now=LATER)
+    await handlers.assign_request(
+        commands.AssignRequest(request_id, IT_AGENT.id, 2), uow=uow_for(store), actor=IT_AGENT, now=LATER
+    )
     # then each command committed once, its events stored once, and versions stepped once each
     assert store.commits == 3
     assert [e.type for e in store.tables.events] == ["RequestCreated", "RequestTransitioned", "RequestAssigned"]

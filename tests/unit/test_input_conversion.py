@@ -1,6 +1,7 @@
 """The direct path's argument conversion (schema.compiled.inputs) builds exactly the input objects
 strawberry's own conversion builds: nested inputs, lists of inputs and of IDs, enums, floats,
 dates, defaults, explicit nulls and fields left out."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,28 +17,60 @@ from schema.schema import build_schema
 SCHEMA = build_schema()
 MUTATIONS = SCHEMA._schema.mutation_type
 CASES: list[tuple[str, str, dict[str, Any]]] = [
-    ("requestCreate", "RequestCreateInput", {"serviceId": "U2VydmljZTox", "title": "Laptop", "priority": "HIGH",
-                                             "fields": [{"key": "model", "value": "13-inch"}, {"key": "notes"}],
-                                             "requesterId": None, "idempotencyKey": "k"}),
+    (
+        "requestCreate",
+        "RequestCreateInput",
+        {
+            "serviceId": "U2VydmljZTox",
+            "title": "Laptop",
+            "priority": "HIGH",
+            "fields": [{"key": "model", "value": "13-inch"}, {"key": "notes"}],
+            "requesterId": None,
+            "idempotencyKey": "k",
+        },
+    ),
     ("requestCreate", "RequestCreateInput", {"serviceId": "U2VydmljZTox", "title": "Bare"}),
-    ("requestUpdate", "RequestUpdateInput", {"id": "UmVxdWVzdDox", "expectedVersion": 3, "title": None,
-                                             "fields": []}),
+    ("requestUpdate", "RequestUpdateInput", {"id": "UmVxdWVzdDox", "expectedVersion": 3, "title": None, "fields": []}),
     ("commentAdd", "CommentAddInput", {"requestId": "UmVxdWVzdDox", "body": "é ✓"}),
     ("commentAdd", "CommentAddInput", {"requestId": "UmVxdWVzdDox", "body": "x", "internal": True}),
-    ("requestTransition", "RequestTransitionInput", {"id": "UmVxdWVzdDox", "to": "RESOLVED", "expectedVersion": 1,
-                                                     "reason": None}),
-    ("requestTypeCreate", "RequestTypeCreateInput", {
-        "serviceId": "U2VydmljZTox", "name": "New laptop",
-        "fields": [{"key": "model", "label": "Model", "kind": "CHOICE", "options": ["13", "15"]},
-                   {"key": "notes", "label": "Notes", "kind": "TEXT", "required": True}],
-        "sla": {"responseMinutes": 60, "resolutionMinutes": 480},
-        "taskTemplates": [{"title": "Desk", "departmentId": "RGVwYXJ0bWVudDox"}]}),
-    ("sharedGoalCreate", "SharedGoalCreateInput", {
-        "title": "Onboarding", "periodStart": "2026-01-01T00:00:00+00:00", "periodEnd": "2026-12-31T00:00:00Z",
-        "departmentIds": ["RGVwYXJ0bWVudDox", "RGVwYXJ0bWVudDoy"],
-        "keyResults": [{"title": "SLA", "metric": "SLA_COMPLIANCE_RATE", "target": 0.9,
-                        "scope": {"serviceIds": ["U2VydmljZTox"], "journeyMapId": None}},
-                       {"title": "Fast", "metric": "MEDIAN_RESOLUTION_HOURS", "target": 8, "direction": "AT_MOST"}]}),
+    (
+        "requestTransition",
+        "RequestTransitionInput",
+        {"id": "UmVxdWVzdDox", "to": "RESOLVED", "expectedVersion": 1, "reason": None},
+    ),
+    (
+        "requestTypeCreate",
+        "RequestTypeCreateInput",
+        {
+            "serviceId": "U2VydmljZTox",
+            "name": "New laptop",
+            "fields": [
+                {"key": "model", "label": "Model", "kind": "CHOICE", "options": ["13", "15"]},
+                {"key": "notes", "label": "Notes", "kind": "TEXT", "required": True},
+            ],
+            "sla": {"responseMinutes": 60, "resolutionMinutes": 480},
+            "taskTemplates": [{"title": "Desk", "departmentId": "RGVwYXJ0bWVudDox"}],
+        },
+    ),
+    (
+        "sharedGoalCreate",
+        "SharedGoalCreateInput",
+        {
+            "title": "Onboarding",
+            "periodStart": "2026-01-01T00:00:00+00:00",
+            "periodEnd": "2026-12-31T00:00:00Z",
+            "departmentIds": ["RGVwYXJ0bWVudDox", "RGVwYXJ0bWVudDoy"],
+            "keyResults": [
+                {
+                    "title": "SLA",
+                    "metric": "SLA_COMPLIANCE_RATE",
+                    "target": 0.9,
+                    "scope": {"serviceIds": ["U2VydmljZTox"], "journeyMapId": None},
+                },
+                {"title": "Fast", "metric": "MEDIAN_RESOLUTION_HOURS", "target": 8, "direction": "AT_MOST"},
+            ],
+        },
+    ),
 ]
 
 
@@ -61,8 +94,9 @@ def test_the_converter_builds_what_strawberry_builds(field: str, input_type: str
     coerced = _coerced(field, input_type, value)
     definition = _strawberry_field(field)
     # when both convert it
-    theirs = convert_arguments(coerced, definition.arguments, scalar_registry=SCHEMA.schema_converter.scalar_registry,
-                               config=SCHEMA.config)
+    theirs = convert_arguments(
+        coerced, definition.arguments, scalar_registry=SCHEMA.schema_converter.scalar_registry, config=SCHEMA.config
+    )
     convert = argument_converter(SCHEMA, definition)
     assert convert is not None
     ours = convert(coerced)

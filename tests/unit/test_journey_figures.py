@@ -1,5 +1,6 @@
 """What a journey map's analytics show a reader (domain.journey_figures): no figure over 1 to 4
 runs they do not see, and no counts whose difference would give such a group away."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,17 +16,19 @@ def funnel(*stages: tuple[int, int, int], cancelled: int = 0) -> RunCounts:
     by_position = {p: StageRuns(*s) for p, s in enumerate(stages, start=1)}
     completed = stages[-1][1]
     going = sum(s[2] for s in stages)
-    return RunCounts(started=stages[0][0], completed=completed, cancelled=cancelled, going=going,
-                     stages=by_position)
+    return RunCounts(started=stages[0][0], completed=completed, cancelled=cancelled, going=going, stages=by_position)
 
 
-@pytest.mark.parametrize(("runs", "seen", "shown"), [
-    (1, False, Figure(None, None, W.SMALL_SAMPLE)),
-    (4, False, Figure(None, None, W.SMALL_SAMPLE)),
-    (5, False, Figure(12.0, 5)),
-    (1, True, Figure(12.0, 1)),  # a reader who sees the runs could work it out
-    (0, False, Figure(12.0, 0)),
-])
+@pytest.mark.parametrize(
+    ("runs", "seen", "shown"),
+    [
+        (1, False, Figure(None, None, W.SMALL_SAMPLE)),
+        (4, False, Figure(None, None, W.SMALL_SAMPLE)),
+        (5, False, Figure(12.0, 5)),
+        (1, True, Figure(12.0, 1)),  # a reader who sees the runs could work it out
+        (0, False, Figure(12.0, 0)),
+    ],
+)
 def test_a_figure_over_runs(runs, seen, shown):
     assert figure(12.0, runs, seen=seen) == shown
 
@@ -48,8 +51,7 @@ def test_one_run_going_in_a_stage_withholds_every_count():
 
 def test_runs_cancelled_in_a_stage_are_a_group_too():
     counts = funnel((10, 10, 0), (10, 7, 0), cancelled=3)
-    assert counts_withheld([10, 10], groups=count_groups(counts, hand_offs=[], seen=False),
-                           seen=False) is W.COMPLEMENT
+    assert counts_withheld([10, 10], groups=count_groups(counts, hand_offs=[], seen=False), seen=False) is W.COMPLEMENT
 
 
 def test_a_stage_less_its_hand_off_groups_shown_is_a_group():

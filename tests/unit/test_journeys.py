@@ -1,4 +1,5 @@
 """Journey maps, runs and prefilled forms: the domain rules, without storage."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,36 +18,63 @@ OWNERS = {LAPTOP_TYPE: IT, CONTRACT_TYPE: HR}
 
 
 def spec(**changes) -> MapSpec:
-    stages = (StageSpec("Paperwork", target_minutes=60, touchpoints=(TouchpointSpec("Contract", HR, CONTRACT_TYPE),)),
-              StageSpec("Equipment", target_minutes=120, touchpoints=(
-                  TouchpointSpec("Laptop", IT, LAPTOP_TYPE), TouchpointSpec("Desk", FACILITIES))),
-              StageSpec("Welcome", touchpoints=(TouchpointSpec("Lunch", HR),)))
+    stages = (
+        StageSpec("Paperwork", target_minutes=60, touchpoints=(TouchpointSpec("Contract", HR, CONTRACT_TYPE),)),
+        StageSpec(
+            "Equipment",
+            target_minutes=120,
+            touchpoints=(TouchpointSpec("Laptop", IT, LAPTOP_TYPE), TouchpointSpec("Desk", FACILITIES)),
+        ),
+        StageSpec("Welcome", touchpoints=(TouchpointSpec("Lunch", HR),)),
+    )
     return MapSpec(**{"name": "Onboarding", "stages": stages, **changes})
 
 
 def journey(previous=None):
-    return new_journey_map(spec(), id=7 if previous is None else 8, stage_ids=[1, 2, 3], touchpoint_ids=[1, 2, 3, 4],
-                           actor=ADMIN, now=NOW, previous=previous)
+    return new_journey_map(
+        spec(),
+        id=7 if previous is None else 8,
+        stage_ids=[1, 2, 3],
+        touchpoint_ids=[1, 2, 3, 4],
+        actor=ADMIN,
+        now=NOW,
+        previous=previous,
+    )
 
 
 def run_of(journey_map) -> JourneyRun:
     prefill = Prefill(subject="Jane", start_date="2024-12-09", sponsor_ref="P8")
-    return new_run(id=1, journey=journey_map, subject=" Jane ", sponsor=EMPLOYEE, actor=HR_AGENT, start_at=NOW,
-                   prefill=prefill, now=NOW)
+    return new_run(
+        id=1,
+        journey=journey_map,
+        subject=" Jane ",
+        sponsor=EMPLOYEE,
+        actor=HR_AGENT,
+        start_at=NOW,
+        prefill=prefill,
+        now=NOW,
+    )
 
 
-@pytest.mark.parametrize("changed, code", [
-    (dict(stages=()), "NO_STAGES"),
-    (dict(name=" "), "INVALID_INPUT"),
-    (dict(stages=(StageSpec("Empty", touchpoints=()),)), "STAGE_WITHOUT_TOUCHPOINTS"),
-    (dict(stages=(StageSpec("S", target_minutes=-5, touchpoints=(TouchpointSpec("T", HR),)),)), "INVALID_TARGET"),
-    (dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR, LAPTOP_TYPE),)),)),
-     "REQUEST_TYPE_NOT_IN_DEPARTMENT"),
-    (dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR, 99),)),)), "NOT_FOUND"),
-    (dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR, field_values={"a": "b"}),)),)),
-     "FIELDS_WITHOUT_REQUEST_TYPE"),
-    (dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR),)),) * 21), "TOO_MANY_STAGES"),
-])
+@pytest.mark.parametrize(
+    "changed, code",
+    [
+        (dict(stages=()), "NO_STAGES"),
+        (dict(name=" "), "INVALID_INPUT"),
+        (dict(stages=(StageSpec("Empty", touchpoints=()),)), "STAGE_WITHOUT_TOUCHPOINTS"),
+        (dict(stages=(StageSpec("S", target_minutes=-5, touchpoints=(TouchpointSpec("T", HR),)),)), "INVALID_TARGET"),
+        (
+            dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR, LAPTOP_TYPE),)),)),
+            "REQUEST_TYPE_NOT_IN_DEPARTMENT",
+        ),
+        (dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR, 99),)),)), "NOT_FOUND"),
+        (
+            dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR, field_values={"a": "b"}),)),)),
+            "FIELDS_WITHOUT_REQUEST_TYPE",
+        ),
+        (dict(stages=(StageSpec("S", touchpoints=(TouchpointSpec("T", HR),)),) * 21), "TOO_MANY_STAGES"),
+    ],
+)
 def test_a_map_spec_breaking_a_rule_is_refused_with_its_code(changed, code):
     with pytest.raises(DomainError) as refused:
         check_spec(spec(**changed), request_type_owners=OWNERS)
@@ -104,8 +132,10 @@ def test_a_stage_is_on_time_up_to_its_target_and_a_run_is_on_track_while_every_s
 
 def test_start_dates_are_limited_to_a_month_back_and_a_year_ahead():
     check_start(NOW - timedelta(days=30), now=NOW)
-    for start, code in ((NOW - timedelta(days=31), "START_TOO_FAR_IN_PAST"),
-                        (NOW + timedelta(days=367), "START_TOO_FAR_AHEAD")):
+    for start, code in (
+        (NOW - timedelta(days=31), "START_TOO_FAR_IN_PAST"),
+        (NOW + timedelta(days=367), "START_TOO_FAR_AHEAD"),
+    ):
         with pytest.raises(DomainError) as refused:
             check_start(start, now=NOW)
         assert refused.value.code == code
@@ -119,28 +149,38 @@ def test_a_retired_map_starts_no_run():
     assert refused.value.code == "MAP_RETIRED"
 
 
-FORM = RequestType(id=LAPTOP_TYPE, service_id=10, name="New laptop", fields=[
-    FieldDefinition("model", "Model", FieldKind.CHOICE, required=True, options=("13-inch", "15-inch")),
-    FieldDefinition("needed_by", "Needed by", FieldKind.DATE),
-    FieldDefinition("manager", "Manager", FieldKind.PERSON),
-    FieldDefinition("notes", "Notes", FieldKind.TEXT)])
+FORM = RequestType(
+    id=LAPTOP_TYPE,
+    service_id=10,
+    name="New laptop",
+    fields=[
+        FieldDefinition("model", "Model", FieldKind.CHOICE, required=True, options=("13-inch", "15-inch")),
+        FieldDefinition("needed_by", "Needed by", FieldKind.DATE),
+        FieldDefinition("manager", "Manager", FieldKind.PERSON),
+        FieldDefinition("notes", "Notes", FieldKind.TEXT),
+    ],
+)
 
 
 def test_placeholders_are_filled_from_the_run_and_the_runs_own_values_win():
-    prefill = Prefill(subject="Jane", start_date="2024-12-09", sponsor_ref="P8", fields={"model": "15-inch",
-                                                                                         "colour": "red"})
+    prefill = Prefill(
+        subject="Jane", start_date="2024-12-09", sponsor_ref="P8", fields={"model": "15-inch", "colour": "red"}
+    )
     values = prefill.values_for({"model": "13-inch", "needed_by": "{startDate}", "notes": "For {subject}"}, FORM)
     assert values == {"model": "15-inch", "needed_by": "2024-12-09", "notes": "For Jane"}
     assert fill("{unknown} stays", prefill.context) == "{unknown} stays"
     assert Prefill.from_json(prefill.as_json()) == prefill
 
 
-@pytest.mark.parametrize("values, code", [
-    ({"colour": "red"}, "UNKNOWN_FIELD"),
-    ({"notes": "{salary}"}, "UNKNOWN_PLACEHOLDER"),
-    ({"needed_by": "{sponsor}"}, "INVALID_FIELD"),
-    ({"manager": "nobody"}, "INVALID_FIELD"),
-])
+@pytest.mark.parametrize(
+    "values, code",
+    [
+        ({"colour": "red"}, "UNKNOWN_FIELD"),
+        ({"notes": "{salary}"}, "UNKNOWN_PLACEHOLDER"),
+        ({"needed_by": "{sponsor}"}, "INVALID_FIELD"),
+        ({"manager": "nobody"}, "INVALID_FIELD"),
+    ],
+)
 def test_a_maps_field_values_must_fit_the_form(values, code):
     with pytest.raises(InvalidField) as refused:
         check_templates(values, FORM, person_exists=lambda v: False)

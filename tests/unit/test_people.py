@@ -1,4 +1,5 @@
 """People and roles."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,16 +10,20 @@ from tests.unit.example_org import ADMIN, EMPLOYEE, HR, HR_AGENT, IT, IT_AGENT, 
 
 
 def test_a_new_person_is_trimmed_and_their_email_lowercased():
-    person = new_person(id=7, name="  Jane Doe ", email=" Jane.Doe@Example.COM ", role=Role.AGENT,
-                        department_id=IT, now=NOW)
-    assert person == Person(id=7, name="Jane Doe", email="jane.doe@example.com", role=Role.AGENT,
-                            department_id=IT, created_at=NOW)
+    person = new_person(
+        id=7, name="  Jane Doe ", email=" Jane.Doe@Example.COM ", role=Role.AGENT, department_id=IT, now=NOW
+    )
+    assert person == Person(
+        id=7, name="Jane Doe", email="jane.doe@example.com", role=Role.AGENT, department_id=IT, created_at=NOW
+    )
 
 
 @pytest.mark.parametrize("role", [Role.REQUESTER, Role.ADMIN])
 def test_requesters_and_admins_need_no_department(role):
-    assert new_person(id=1, name="Jo", email="jo@example.com", role=role, department_id=None,
-                      now=NOW).department_id is None
+    assert (
+        new_person(id=1, name="Jo", email="jo@example.com", role=role, department_id=None, now=NOW).department_id
+        is None
+    )
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.MANAGER])

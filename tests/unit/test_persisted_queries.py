@@ -1,4 +1,5 @@
 """The persisted-query store: hash checks and its bounds (no server needed)."""
+
 import hashlib
 
 import pytest
@@ -72,12 +73,15 @@ def test_an_uppercase_hash_names_the_same_document():
     assert store.resolve(None, upper) == "{ a }"
 
 
-@pytest.mark.parametrize("extension, code", [
-    ({"persistedQuery": {"version": 2, "sha256Hash": sha("{ a }")}}, "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"),
-    ({"persistedQuery": "yes"}, "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"),
-    ({"persistedQuery": {"version": 1, "sha256Hash": 42}}, "PERSISTED_QUERY_BAD_HASH"),
-    ({"persistedQuery": {"version": 1, "sha256Hash": sha("{ b }")}}, "PERSISTED_QUERY_HASH_MISMATCH"),
-])
+@pytest.mark.parametrize(
+    "extension, code",
+    [
+        ({"persistedQuery": {"version": 2, "sha256Hash": sha("{ a }")}}, "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"),
+        ({"persistedQuery": "yes"}, "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"),
+        ({"persistedQuery": {"version": 1, "sha256Hash": 42}}, "PERSISTED_QUERY_BAD_HASH"),
+        ({"persistedQuery": {"version": 1, "sha256Hash": sha("{ b }")}}, "PERSISTED_QUERY_HASH_MISMATCH"),
+    ],
+)
 def test_bad_extensions_are_refused_and_store_nothing(extension, code):
     store = PersistedQueries()
 

@@ -1,5 +1,6 @@
 """The Person aggregate: admins change people; every change checks its rules first, so a refused
 one changes nothing, and a change records one event and bumps the version."""
+
 from __future__ import annotations
 
 import copy
@@ -30,8 +31,13 @@ def test_an_update_records_what_changed():
     assert (agent.role, agent.department_id, agent.version) == (Role.MANAGER, HR, 2)
     (event,) = agent.take_events()
     assert (event.type, event.actor_id, event.department_ids) == ("PersonUpdated", ADMIN.id, (IT, HR))
-    assert event.payload == {"personId": IT_AGENT.id, "name": "Ian Agent", "changed": ["departmentId", "role"],
-                             "role": "MANAGER", "from": "AGENT"}
+    assert event.payload == {
+        "personId": IT_AGENT.id,
+        "name": "Ian Agent",
+        "changed": ["departmentId", "role"],
+        "role": "MANAGER",
+        "from": "AGENT",
+    }
     assert agent.take_events() == []
 
 
@@ -46,22 +52,29 @@ def test_keep_leaves_the_department_and_none_clears_it():
 
 def test_a_change_to_nothing_records_nothing():
     agent = fresh(IT_AGENT)
-    agent.update(ADMIN, PersonChanges(name="Ian Agent", role=Role.AGENT, department_id=IT), now=NOW,
-                 other_active_admins=0)
+    agent.update(
+        ADMIN, PersonChanges(name="Ian Agent", role=Role.AGENT, department_id=IT), now=NOW, other_active_admins=0
+    )
     assert agent.version == 1 and agent.take_events() == []
 
 
 @pytest.mark.parametrize("actor", [IT_MANAGER, IT_AGENT, EMPLOYEE])
 def test_only_admins_change_people(actor):
-    error = refused(fresh(EMPLOYEE), lambda p: p.update(actor, PersonChanges(role=Role.ADMIN), now=NOW,
-                                                          other_active_admins=1))
+    error = refused(
+        fresh(EMPLOYEE), lambda p: p.update(actor, PersonChanges(role=Role.ADMIN), now=NOW, other_active_admins=1)
+    )
     assert error.code == "FORBIDDEN"
     assert refused(fresh(EMPLOYEE), lambda p: p.deactivate(actor, now=NOW, other_active_admins=1)).code == "FORBIDDEN"
 
 
-@pytest.mark.parametrize("changes, code", [
-    (PersonChanges(department_id=None), "DEPARTMENT_REQUIRED"), (PersonChanges(name=" "), "INVALID_INPUT"),
-    (PersonChanges(name="x" * 201), "INVALID_INPUT")])
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        (PersonChanges(department_id=None), "DEPARTMENT_REQUIRED"),
+        (PersonChanges(name=" "), "INVALID_INPUT"),
+        (PersonChanges(name="x" * 201), "INVALID_INPUT"),
+    ],
+)
 def test_a_bad_change_is_refused(changes, code):
     assert refused(fresh(IT_AGENT), lambda p: p.update(ADMIN, changes, now=NOW, other_active_admins=1)).code == code
 
@@ -69,16 +82,21 @@ def test_a_bad_change_is_refused(changes, code):
 def test_the_last_active_admin_stays_one():
     other_admin = fresh(ADMIN)
     other_admin.id = 99
-    error = refused(other_admin, lambda p: p.update(ADMIN, PersonChanges(role=Role.AGENT, department_id=IT),
-                                                    now=NOW, other_active_admins=0))
+    error = refused(
+        other_admin,
+        lambda p: p.update(ADMIN, PersonChanges(role=Role.AGENT, department_id=IT), now=NOW, other_active_admins=0),
+    )
     assert error.code == "LAST_ADMIN"
-    assert refused(fresh(other_admin), lambda p: p.deactivate(ADMIN, now=NOW, other_active_admins=0)).code == \
-        "LAST_ADMIN"
+    assert (
+        refused(fresh(other_admin), lambda p: p.deactivate(ADMIN, now=NOW, other_active_admins=0)).code == "LAST_ADMIN"
+    )
 
 
 def test_nobody_deactivates_themselves():
-    assert refused(fresh(ADMIN), lambda p: p.deactivate(ADMIN, now=NOW, other_active_admins=5)).code == \
-        "CANNOT_DEACTIVATE_SELF"
+    assert (
+        refused(fresh(ADMIN), lambda p: p.deactivate(ADMIN, now=NOW, other_active_admins=5)).code
+        == "CANNOT_DEACTIVATE_SELF"
+    )
 
 
 def test_deactivation_and_reactivation():
@@ -99,6 +117,9 @@ def test_a_stale_version_is_refused():
 
 def test_a_service_account_has_an_address_nobody_receives_mail_at():
     account = new_service_account(id=42, name=" CI bot ", role=Role.AGENT, department_id=IT, now=NOW)
-    assert (account.name, account.kind, account.email) == ("CI bot", PersonKind.SERVICE_ACCOUNT,
-                                                            "service-account-42@service-accounts.invalid")
+    assert (account.name, account.kind, account.email) == (
+        "CI bot",
+        PersonKind.SERVICE_ACCOUNT,
+        "service-account-42@service-accounts.invalid",
+    )
     assert account.is_service_account and account.is_staff

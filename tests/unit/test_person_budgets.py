@@ -1,4 +1,5 @@
 """Each person's cost budget per minute: a token bucket on a clock the test moves."""
+
 import pytest
 
 from schema.limits.budgets import Charge, PersonBudgets, RateLimited
@@ -23,8 +24,13 @@ def test_a_charge_takes_its_cost_and_says_what_remains():
     charge = people.take("ada", 100, budget=500)
 
     assert charge == Charge(requested=100, budget=500, per_minute=600, remaining=500, resets_in=10)
-    assert charge.report() == {"requested": 100, "budget": 500, "budgetPerMinute": 600, "remaining": 500,
-                               "resetsIn": 10}
+    assert charge.report() == {
+        "requested": 100,
+        "budget": 500,
+        "budgetPerMinute": 600,
+        "remaining": 500,
+        "resetsIn": 10,
+    }
 
 
 def test_a_spent_budget_refuses_with_the_seconds_to_wait_and_takes_nothing():

@@ -1,4 +1,5 @@
 """Shared reads: one load per key and version, a new one for a new version, a retry after a failure."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,7 @@ async def test_readers_at_one_version_share_one_load_and_a_new_version_loads_aga
         loads.append(1)
         await asyncio.sleep(0.01)
         return len(loads)
+
     assert await asyncio.gather(*(reads.read("it", 7, load) for _ in range(5))) == [1] * 5
     assert await reads.read("it", 8, load) == 2
     assert await reads.read("hr", 8, load) == 3
@@ -28,6 +30,7 @@ async def test_a_failed_load_is_not_kept_and_the_next_reader_tries_again():
 
     async def working() -> int:
         return 1
+
     with pytest.raises(RuntimeError):
         await reads.read("it", 7, broken)
     assert await reads.read("it", 7, working) == 1
@@ -38,6 +41,7 @@ async def test_only_the_latest_audiences_are_kept():
 
     async def load() -> int:
         return 0
+
     for key in ("a", "b", "c"):
         await reads.read(key, 1, load)
     assert list(reads._latest) == ["b", "c"]

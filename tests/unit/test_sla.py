@@ -1,7 +1,8 @@
 """The SLA clock: due dates by priority, pauses, first response and the breach rule."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +10,7 @@ from domain.catalog import SlaPolicy
 from domain.sla import DEFAULT_POLICY, SlaClock, targets
 from domain.workflow import Priority
 
-START = datetime(2024, 12, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2024, 12, 2, 9, 0, tzinfo=UTC)
 POLICY = SlaPolicy(response_minutes=60, resolution_minutes=480)
 
 
@@ -17,12 +18,16 @@ def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
 
 
-@pytest.mark.parametrize(("priority", "response", "resolution"), [
-    (Priority.URGENT, 15, 120),
-    (Priority.HIGH, 30, 240),
-    (Priority.MEDIUM, 60, 480),
-    (Priority.LOW, 120, 960),
-], ids=lambda v: getattr(v, "value", v))
+@pytest.mark.parametrize(
+    ("priority", "response", "resolution"),
+    [
+        (Priority.URGENT, 15, 120),
+        (Priority.HIGH, 30, 240),
+        (Priority.MEDIUM, 60, 480),
+        (Priority.LOW, 120, 960),
+    ],
+    ids=lambda v: getattr(v, "value", v),
+)
 def test_policies_state_medium_targets_and_priority_scales_them(priority, response, resolution):
     # given a 60/480 minute policy / when the clock starts at a priority
     clock = SlaClock.start(policy=POLICY, priority=priority, started_at=START)
@@ -36,7 +41,7 @@ def test_without_a_policy_the_default_applies():
     # given no policy / when the clock starts
     clock = SlaClock.start(policy=None, priority=Priority.MEDIUM, started_at=START)
     # then the default targets (4 hours, 2 days) apply
-    assert DEFAULT_POLICY == SlaPolicy(response_minutes=240, resolution_minutes=2880)
+    assert SlaPolicy(response_minutes=240, resolution_minutes=2880) == DEFAULT_POLICY
     assert clock.response_due_at == START + timedelta(hours=4)
     assert clock.resolution_due_at == START + timedelta(days=2)
     assert targets(None, Priority.URGENT) == (timedelta(hours=1), timedelta(hours=12))
@@ -161,5 +166,4 @@ def test_the_clock_stops_when_a_request_is_cancelled():
     response_due = (clock.response_due_at - START).total_seconds() / 60
     cancelled_in_time = START + minutes(response_due - 1)
     assert not clock.breached(now=START + minutes(100_000), resolved_at=None, closed_at=cancelled_in_time)
-    assert clock.breached(now=START + minutes(100_000), resolved_at=None,
-                          closed_at=START + minutes(response_due + 1))
+    assert clock.breached(now=START + minutes(100_000), resolved_at=None, closed_at=START + minutes(response_due + 1))

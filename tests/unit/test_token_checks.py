@@ -1,9 +1,10 @@
 """Bearer tokens: a verified token is remembered, yet answers exactly as a fresh check would; a bad
 token is refused with a fixed message for its kind of failure, never the JWT library's text."""
+
 import base64
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -15,9 +16,10 @@ SECRET = "k" * 32
 
 
 def _token(seconds: float) -> str:
-    now = datetime.now(timezone.utc)
-    return jwt.encode({"sub": "7", "aud": AUDIENCE, "iat": now, "exp": now + timedelta(seconds=seconds)},
-                      SECRET, algorithm=ALGORITHM)
+    now = datetime.now(UTC)
+    return jwt.encode(
+        {"sub": "7", "aud": AUDIENCE, "iat": now, "exp": now + timedelta(seconds=seconds)}, SECRET, algorithm=ALGORITHM
+    )
 
 
 def test_a_remembered_token_is_refused_once_it_expires():
@@ -61,8 +63,9 @@ def test_a_person_read_for_a_token_is_kept_one_second_then_read_again():
 
 def test_recent_people_keep_only_the_latest_few():
     recent = RecentPeople(seconds=60, size=2)
-    people = [Person(id=i, name=f"P{i}", email=f"p{i}@example.com", role=Role.REQUESTER, department_id=None)
-              for i in range(3)]
+    people = [
+        Person(id=i, name=f"P{i}", email=f"p{i}@example.com", role=Role.REQUESTER, department_id=None) for i in range(3)
+    ]
     for person in people:
         recent.put(person)
     assert recent.get(0) is None
@@ -70,7 +73,7 @@ def test_recent_people_keep_only_the_latest_few():
 
 
 def _signed(claims: dict, *, secret: str = SECRET, algorithm: str = ALGORITHM) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     defaults = {"sub": "7", "aud": AUDIENCE, "iat": now, "exp": now + timedelta(hours=1)}
     return jwt.encode({k: v for k, v in {**defaults, **claims}.items() if v is not None}, secret, algorithm=algorithm)
 
@@ -93,30 +96,33 @@ NOT_A_PERSON = "Invalid token: its subject (sub) is not a person's id."
 NEVER_EXPIRES = "Invalid token: it has no expiry (exp); Tandem accepts only tokens that expire."
 
 
-@pytest.mark.parametrize(("token", "message"), [
-    (_signed({"exp": datetime.now(timezone.utc) - timedelta(minutes=1)}), EXPIRED),
-    (_signed({}, secret="another server's secret, also 32 bytes"), FORGED),
-    (_signed({"aud": "someone-else"}), AUDIENCE_REFUSED),
-    (_signed({"aud": None}), AUDIENCE_REFUSED),
-    (_signed({"nbf": datetime.now(timezone.utc) + timedelta(hours=1)}), "Invalid token: it is not valid yet."),
-    (_signed({}, secret=SECRET * 2, algorithm="HS512"), "Invalid token: it must be signed with HS256."),
-    (_with_header(b'{"alg":"none","typ":"JWT"}'), "Invalid token: it must be signed with HS256."),
-    (_with_header(b'{"alg": "\xe9"}'), MALFORMED),
-    (_with_header(b"[1, 2]"), MALFORMED),
-    ("not.a.jwt", MALFORMED),
-    ("garbage", MALFORMED),
-    (_signed({"exp": None}), NEVER_EXPIRES),
-    (_signed({"sub": None}), "Invalid token: it names no person (sub)."),
-    (_signed({"sub": str(2**63)}), NOT_A_PERSON),
-    (_signed({"sub": "9" * 5000}), NOT_A_PERSON),
-    (_signed({"sub": "ada"}), NOT_A_PERSON),
-    (_signed({"sub": "0"}), NOT_A_PERSON),
-    (_signed({"sub": "-7"}), NOT_A_PERSON),
-    (_signed({"sub": " 7"}), NOT_A_PERSON),
-    (_signed({"sub": "7_0"}), NOT_A_PERSON),
-    (_signed({"sub": "\u0667"}), NOT_A_PERSON),  # an Arabic-Indic 7: int() would take it
-    (_signed({"sub": 7}), NOT_A_PERSON),
-])
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        (_signed({"exp": datetime.now(UTC) - timedelta(minutes=1)}), EXPIRED),
+        (_signed({}, secret="another server's secret, also 32 bytes"), FORGED),
+        (_signed({"aud": "someone-else"}), AUDIENCE_REFUSED),
+        (_signed({"aud": None}), AUDIENCE_REFUSED),
+        (_signed({"nbf": datetime.now(UTC) + timedelta(hours=1)}), "Invalid token: it is not valid yet."),
+        (_signed({}, secret=SECRET * 2, algorithm="HS512"), "Invalid token: it must be signed with HS256."),
+        (_with_header(b'{"alg":"none","typ":"JWT"}'), "Invalid token: it must be signed with HS256."),
+        (_with_header(b'{"alg": "\xe9"}'), MALFORMED),
+        (_with_header(b"[1, 2]"), MALFORMED),
+        ("not.a.jwt", MALFORMED),
+        ("garbage", MALFORMED),
+        (_signed({"exp": None}), NEVER_EXPIRES),
+        (_signed({"sub": None}), "Invalid token: it names no person (sub)."),
+        (_signed({"sub": str(2**63)}), NOT_A_PERSON),
+        (_signed({"sub": "9" * 5000}), NOT_A_PERSON),
+        (_signed({"sub": "ada"}), NOT_A_PERSON),
+        (_signed({"sub": "0"}), NOT_A_PERSON),
+        (_signed({"sub": "-7"}), NOT_A_PERSON),
+        (_signed({"sub": " 7"}), NOT_A_PERSON),
+        (_signed({"sub": "7_0"}), NOT_A_PERSON),
+        (_signed({"sub": "\u0667"}), NOT_A_PERSON),  # an Arabic-Indic 7: int() would take it
+        (_signed({"sub": 7}), NOT_A_PERSON),
+    ],
+)
 def test_each_kind_of_bad_token_gets_its_fixed_message(token, message):
     with pytest.raises(AuthError) as refused:
         person_id_from_token(token, secret=SECRET)

@@ -1,4 +1,5 @@
 """The request status workflow, checked against the table written out as the spec."""
+
 from __future__ import annotations
 
 import itertools
@@ -11,17 +12,27 @@ S = RequestStatus
 
 # The workflow as the product defines it, spelled out independently of domain.workflow.
 SPEC: set[tuple[RequestStatus, RequestStatus]] = {
-    (S.NEW, S.TRIAGED), (S.NEW, S.IN_PROGRESS), (S.NEW, S.WAITING_ON_REQUESTER), (S.NEW, S.RESOLVED),
+    (S.NEW, S.TRIAGED),
+    (S.NEW, S.IN_PROGRESS),
+    (S.NEW, S.WAITING_ON_REQUESTER),
+    (S.NEW, S.RESOLVED),
     (S.NEW, S.CANCELLED),
-    (S.TRIAGED, S.IN_PROGRESS), (S.TRIAGED, S.WAITING_ON_REQUESTER), (S.TRIAGED, S.WAITING_ON_DEPARTMENT),
-    (S.TRIAGED, S.RESOLVED), (S.TRIAGED, S.CANCELLED),
-    (S.IN_PROGRESS, S.WAITING_ON_REQUESTER), (S.IN_PROGRESS, S.WAITING_ON_DEPARTMENT),
-    (S.IN_PROGRESS, S.RESOLVED), (S.IN_PROGRESS, S.CANCELLED),
-    (S.WAITING_ON_REQUESTER, S.IN_PROGRESS), (S.WAITING_ON_REQUESTER, S.RESOLVED),
+    (S.TRIAGED, S.IN_PROGRESS),
+    (S.TRIAGED, S.WAITING_ON_REQUESTER),
+    (S.TRIAGED, S.WAITING_ON_DEPARTMENT),
+    (S.TRIAGED, S.RESOLVED),
+    (S.TRIAGED, S.CANCELLED),
+    (S.IN_PROGRESS, S.WAITING_ON_REQUESTER),
+    (S.IN_PROGRESS, S.WAITING_ON_DEPARTMENT),
+    (S.IN_PROGRESS, S.RESOLVED),
+    (S.IN_PROGRESS, S.CANCELLED),
+    (S.WAITING_ON_REQUESTER, S.IN_PROGRESS),
+    (S.WAITING_ON_REQUESTER, S.RESOLVED),
     (S.WAITING_ON_REQUESTER, S.CANCELLED),
     (S.WAITING_ON_DEPARTMENT, S.IN_PROGRESS),
     (S.WAITING_ON_DEPARTMENT, S.CANCELLED),
-    (S.RESOLVED, S.IN_PROGRESS), (S.RESOLVED, S.CLOSED),
+    (S.RESOLVED, S.IN_PROGRESS),
+    (S.RESOLVED, S.CLOSED),
 }
 
 ALL_PAIRS = list(itertools.product(RequestStatus, RequestStatus))
@@ -49,9 +60,9 @@ def test_closed_and_cancelled_are_final():
 
 
 def test_open_and_done_split_the_statuses_and_working_is_open_but_not_new():
-    assert OPEN | DONE == set(RequestStatus)
-    assert OPEN & DONE == frozenset()
-    assert WORKING == OPEN - {S.NEW}
+    assert set(RequestStatus) == OPEN | DONE
+    assert frozenset() == OPEN & DONE
+    assert OPEN - {S.NEW} == WORKING
 
 
 @pytest.mark.parametrize("status", sorted(OPEN, key=lambda s: s.value), ids=lambda s: s.value)

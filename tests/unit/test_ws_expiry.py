@@ -1,5 +1,6 @@
 """Token expiries for every websocket on one timer: each fires once, in deadline order, unless
 cancelled, and ended connections do not pile up."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,6 +27,7 @@ async def test_a_failing_callback_does_not_keep_the_others_from_firing():
 
     def broken() -> None:
         raise RuntimeError("boom")
+
     deadlines.call_later(0.01, broken)
     deadlines.call_later(0.01, lambda: fired.append(1))
     await asyncio.sleep(0.05)

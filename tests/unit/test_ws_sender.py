@@ -1,5 +1,6 @@
 """The websocket sender: writes at once when it can, queues behind a stalled client, drops a
 client that falls too far behind (it resumes from its cursor), and never blocks its caller."""
+
 from __future__ import annotations
 
 import asyncio
@@ -59,8 +60,11 @@ async def test_a_client_too_far_behind_is_closed_with_try_again_later():
     assert sender.closed and closed == [True]
     socket.writable.set()
     await asyncio.sleep(0.01)
-    assert socket.sent[-1] == {"type": "websocket.close", "code": TRY_AGAIN_LATER,
-                               "reason": "Too slow: reconnect and resume from your last cursor"}
+    assert socket.sent[-1] == {
+        "type": "websocket.close",
+        "code": TRY_AGAIN_LATER,
+        "reason": "Too slow: reconnect and resume from your last cursor",
+    }
     sender.send_text("after")
     assert "after" not in texts(socket)
 
@@ -90,8 +94,13 @@ async def test_a_subscriber_that_missed_an_event_is_closed_to_resume_from_its_cu
     messages = NextMessages(Sender(socket.send), "1")
     messages.missed()
     await asyncio.sleep(0.01)
-    assert socket.sent == [{"type": "websocket.close", "code": TRY_AGAIN_LATER,
-                            "reason": "An event could not be sent: reconnect and resume from your last cursor"}]
+    assert socket.sent == [
+        {
+            "type": "websocket.close",
+            "code": TRY_AGAIN_LATER,
+            "reason": "An event could not be sent: reconnect and resume from your last cursor",
+        }
+    ]
 
 
 async def test_a_message_that_waits_the_send_timeout_gives_its_client_up():

@@ -1,4 +1,5 @@
 """What a portal or an app does with its access token: GraphQL over HTTP and over a websocket."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,6 +1,7 @@
 """Three real OpenID providers on loopback (authlib's with JWT access tokens, authlib's with opaque
 tokens and introspection, oidc-provider-mock with opaque tokens and userinfo) and a `tandem serve`
 configured for all three, on its own database."""
+
 from __future__ import annotations
 
 import json
@@ -59,15 +60,21 @@ async def oidc_database() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def oidc_server(oidc_database, jwt_provider, introspected_provider, mock_provider, tmp_path_factory) -> Iterator[Server]:
+def oidc_server(
+    oidc_database, jwt_provider, introspected_provider, mock_provider, tmp_path_factory
+) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("serve-oidc")
     env = clean_env(
-        DATABASE_URL=oidc_database, TANDEM_SECRET=SECRET,
+        DATABASE_URL=oidc_database,
+        TANDEM_SECRET=SECRET,
         TANDEM_OIDC_ISSUER=",".join([jwt_provider.issuer, introspected_provider.issuer, mock_provider]),
         TANDEM_OIDC_AUDIENCE=AUDIENCE,
         TANDEM_OIDC_OPAQUE_ISSUERS=",".join([mock_provider, introspected_provider.issuer]),
-        TANDEM_OIDC_CLIENT_ID=INTROSPECTION_CLIENT[0], TANDEM_OIDC_CLIENT_SECRET=INTROSPECTION_CLIENT[1],
-        TANDEM_OIDC_ROLES=json.dumps(ROLES), TANDEM_OIDC_JWKS_COOLDOWN=str(JWKS_COOLDOWN))
+        TANDEM_OIDC_CLIENT_ID=INTROSPECTION_CLIENT[0],
+        TANDEM_OIDC_CLIENT_SECRET=INTROSPECTION_CLIENT[1],
+        TANDEM_OIDC_ROLES=json.dumps(ROLES),
+        TANDEM_OIDC_JWKS_COOLDOWN=str(JWKS_COOLDOWN),
+    )
     running = Server(env=env, cwd=folder, log_path=folder / "server.log")
     running.wait_ready()
     yield running

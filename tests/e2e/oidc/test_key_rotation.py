@@ -1,6 +1,7 @@
 """The provider rotates its keys mid-session, and its JWKS endpoint goes down: Tandem keeps
 working with the keys it has, picks up new ones without a restart, and refuses keys it cannot
 fetch."""
+
 from __future__ import annotations
 
 import time
@@ -34,8 +35,7 @@ async def test_keys_rotated_mid_session_keep_everyone_signed_in(oidc_server, oid
         await ws.close()
 
 
-async def test_while_the_jwks_endpoint_is_down_cached_keys_work_and_unknown_ones_fail_closed(
-        oidc_http, jwt_provider):
+async def test_while_the_jwks_endpoint_is_down_cached_keys_work_and_unknown_ones_fail_closed(oidc_http, jwt_provider):
     known = jwt_provider.keys.use("RS256")
     jwt_provider.add_account("dora", email="dora@example.com", email_verified=True)
     assert viewer_over_http(oidc_http, jwt_provider.sign(sub="dora"))["email"] == "dora@example.com"

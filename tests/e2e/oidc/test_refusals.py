@@ -1,6 +1,7 @@
 """Every bad token is refused with 401 UNAUTHENTICATED and a fixed message (the same over a
 websocket: 4403), writes nothing, and leaves no traceback or library internals in the log. Each
 carries a fresh identity with a verified email: accepted, it would provision a person."""
+
 from __future__ import annotations
 
 import base64
@@ -53,8 +54,14 @@ def hmac_with_public_key(provider: OpenIdProvider) -> str:
 
 def tampered(provider: OpenIdProvider) -> str:
     header, _payload, signature = provider.sign(**fresh()).split(".")
-    claims = {"iss": provider.issuer, "aud": AUDIENCE, "exp": int(time.time()) + 300,
-              "sub": "admin", "email": "admin@example.com", "email_verified": True}
+    claims = {
+        "iss": provider.issuer,
+        "aud": AUDIENCE,
+        "exp": int(time.time()) + 300,
+        "sub": "admin",
+        "email": "admin@example.com",
+        "email_verified": True,
+    }
     return f"{header}.{segment(claims)}.{signature}"
 
 
@@ -93,8 +100,9 @@ def stranger() -> Iterator[OpenIdProvider]:
 
 
 @pytest.mark.parametrize("kind", list(BAD))
-async def test_a_bad_token_is_refused_and_writes_nothing(kind, oidc_server, oidc_http, oidc_org, jwt_provider,
-                                                         stranger):
+async def test_a_bad_token_is_refused_and_writes_nothing(
+    kind, oidc_server, oidc_http, oidc_org, jwt_provider, stranger
+):
     jwt_provider.keys.use("RS256")
     make, reason = BAD[kind]
     token = make(jwt_provider, stranger)

@@ -1,5 +1,6 @@
 """A portal signs people in at a real OpenID provider (authorization code with PKCE) and calls
 Tandem with the access token, over HTTP and over a websocket."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,13 @@ from tests.support.server import mint_token
 
 async def linked_person_id(org, issuer: str, subject: str) -> int | None:
     async with org.engine.connect() as conn:
-        return (await conn.execute(select(t.person_identities.c.person_id).where(
-            t.person_identities.c.issuer == issuer, t.person_identities.c.subject == subject))).scalar_one_or_none()
+        return (
+            await conn.execute(
+                select(t.person_identities.c.person_id).where(
+                    t.person_identities.c.issuer == issuer, t.person_identities.c.subject == subject
+                )
+            )
+        ).scalar_one_or_none()
 
 
 @pytest.mark.parametrize("alg", ALGORITHMS)
@@ -45,8 +51,12 @@ async def test_an_existing_person_is_linked_by_verified_email(oidc_http, oidc_or
 
     viewer = viewer_over_http(oidc_http, Portal().access_token(jwt_provider.issuer, username="iris"))
 
-    assert viewer == {"email": "it.agent2@example.com", "name": "Iris Agent", "role": "AGENT",
-                      "department": {"name": "IT"}}
+    assert viewer == {
+        "email": "it.agent2@example.com",
+        "name": "Iris Agent",
+        "role": "AGENT",
+        "department": {"name": "IT"},
+    }
     assert await linked_person_id(oidc_org, jwt_provider.issuer, "iris") == oidc_org.it_agent2.id
 
 

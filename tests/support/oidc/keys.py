@@ -1,4 +1,5 @@
 """A provider's signing keys: published as a JWK set, rotated on demand, one of them signing."""
+
 from __future__ import annotations
 
 import threading
@@ -52,5 +53,6 @@ class SigningKeys:
     def sign(self, claims: dict[str, Any], *, key: Key | None = None, header: dict[str, Any] | None = None) -> str:
         """A JWT access token signed with `key` (the current signer by default)."""
         key = key or self.signer
-        return jwt.encode({"alg": key["alg"], "typ": "at+jwt", "kid": key.kid, **(header or {})}, claims, key,
-                          algorithms=[key["alg"]])
+        return jwt.encode(
+            {"alg": key["alg"], "typ": "at+jwt", "kid": key.kid, **(header or {})}, claims, key, algorithms=[key["alg"]]
+        )

@@ -1,5 +1,6 @@
 """What the test provider keeps: clients, accounts, authorization codes and issued tokens, as the
 objects authlib's authorization server asks for (its mixins)."""
+
 from __future__ import annotations
 
 import time

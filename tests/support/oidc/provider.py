@@ -4,6 +4,7 @@ form, userinfo, and either JWT access tokens (RFC 9068) signed with a key set th
 opaque access tokens with token introspection (RFC 7662).
 
 The test controls it as an operator would: accounts, key rotation, its JWKS endpoint going down."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,9 @@ LOGIN_FORM = """<!doctype html><title>Sign in</title>
 class OpenIdProvider:
     """`opaque`: access tokens are random strings only the provider can read (introspection)."""
 
-    def __init__(self, *, audience: str, opaque: bool = False, algs: tuple[str, ...] = ("RS256",),
-                 token_seconds: int = 3600):
+    def __init__(
+        self, *, audience: str, opaque: bool = False, algs: tuple[str, ...] = ("RS256",), token_seconds: int = 3600
+    ):
         self.audience = audience
         self.opaque = opaque
         self.keys = SigningKeys(algs)
@@ -69,8 +71,15 @@ class OpenIdProvider:
         """A JWT access token with these claims over sound defaults, signed as the provider signs
         (and good at its userinfo endpoint, as the tokens it issues are)."""
         now = int(time.time())
-        defaults = {"iss": self.issuer, "aud": self.audience, "sub": "someone", "client_id": "portal",
-                    "iat": now, "exp": now + 300, "jti": secrets.token_hex(8)}
+        defaults = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": "someone",
+            "client_id": "portal",
+            "iat": now,
+            "exp": now + 300,
+            "jti": secrets.token_hex(8),
+        }
         claims = {**defaults, **claims}
         token = self.keys.sign(claims, key=key)
         with self._lock:
@@ -90,27 +99,41 @@ class OpenIdProvider:
 
     def _token_generator(self) -> BearerTokenGenerator:
         if self.opaque:
-            return BearerTokenGenerator(lambda *args, **kwargs: secrets.token_urlsafe(32),
-                                        expires_generator=lambda client, grant_type: self.token_seconds)
+            return BearerTokenGenerator(
+                lambda *args, **kwargs: secrets.token_urlsafe(32),
+                expires_generator=lambda client, grant_type: self.token_seconds,
+            )
         return _JwtTokens(self)
 
     def _save_token(self, token: dict[str, Any], request: Any) -> None:
         with self._lock:
             self.tokens[token["access_token"]] = IssuedToken(
-                token["access_token"], request.client.client_id, token.get("scope", ""), request.user.sub,
-                time.time(), token["expires_in"])
+                token["access_token"],
+                request.client.client_id,
+                token.get("scope", ""),
+                request.user.sub,
+                time.time(),
+                token["expires_in"],
+            )
 
 
 class _AuthorizationCode(grants.AuthorizationCodeGrant):
     """authlib makes one per request from the class: a subclass per provider names the provider."""
+
     TOKEN_ENDPOINT_AUTH_METHODS = ["none", "client_secret_basic"]
     provider: OpenIdProvider
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         data = request.payload.data
-        self.provider.codes[code] = Code(code, request.client.client_id, request.payload.redirect_uri, request.scope,
-                                         request.user.sub, data.get("code_challenge"),
-                                         data.get("code_challenge_method"))
+        self.provider.codes[code] = Code(
+            code,
+            request.client.client_id,
+            request.payload.redirect_uri,
+            request.scope,
+            request.user.sub,
+            data.get("code_challenge"),
+            data.get("code_challenge_method"),
+        )
 
     def query_authorization_code(self, code: str, client: Client) -> Code | None:
         found = self.provider.codes.get(code)
@@ -129,16 +152,27 @@ class _JwtTokens(JWTBearerTokenGenerator):
     the claims are authlib's, the signature the key set's."""
 
     def __init__(self, provider: OpenIdProvider):
-        super().__init__(issuer=None,  # known once served: read from the provider
-                         expires_generator=lambda client, grant_type: provider.token_seconds)
+        super().__init__(
+            issuer=None,  # known once served: read from the provider
+            expires_generator=lambda client, grant_type: provider.token_seconds,
+        )
         self.provider = provider
 
     def access_token_generator(self, client: Any, grant_type: str, user: Account, scope: str) -> str:
         now = int(time.time())
-        return self.provider.keys.sign({
-            "iss": self.provider.issuer, "exp": now + self._get_expires_in(client, grant_type),
-            "client_id": client.get_client_id(), "iat": now, "jti": self.get_jti(client, grant_type, user, scope),
-            "scope": scope, "sub": user.sub, "aud": self.provider.audience, **user.claims})
+        return self.provider.keys.sign(
+            {
+                "iss": self.provider.issuer,
+                "exp": now + self._get_expires_in(client, grant_type),
+                "client_id": client.get_client_id(),
+                "iat": now,
+                "jti": self.get_jti(client, grant_type, user, scope),
+                "scope": scope,
+                "sub": user.sub,
+                "aud": self.provider.audience,
+                **user.claims,
+            }
+        )
 
 
 class _Introspection(IntrospectionEndpoint):
@@ -154,18 +188,31 @@ class _Introspection(IntrospectionEndpoint):
         return client.secret is not None  # resource servers, not portals
 
     def introspect_token(self, token: IssuedToken) -> dict[str, Any]:
-        return {"active": True, "sub": token.sub, "client_id": token.client_id, "scope": token.scope,
-                "iss": self.provider.issuer, "aud": self.provider.audience, "iat": int(token.issued_at),
-                "exp": int(token.issued_at + token.expires_in), "token_type": "Bearer"}
+        return {
+            "active": True,
+            "sub": token.sub,
+            "client_id": token.client_id,
+            "scope": token.scope,
+            "iss": self.provider.issuer,
+            "aud": self.provider.audience,
+            "iat": int(token.issued_at),
+            "exp": int(token.issued_at + token.expires_in),
+            "token_type": "Bearer",
+        }
 
 
 def _routes(app: flask.Flask, server: AuthorizationServer, provider: OpenIdProvider) -> None:
     @app.get("/.well-known/openid-configuration")
     def discovery() -> Any:
-        document = {"issuer": provider.issuer, "authorization_endpoint": f"{provider.issuer}/authorize",
-                    "token_endpoint": f"{provider.issuer}/token", "userinfo_endpoint": f"{provider.issuer}/userinfo",
-                    "jwks_uri": f"{provider.issuer}/jwks", "response_types_supported": ["code"],
-                    "code_challenge_methods_supported": ["S256"]}
+        document = {
+            "issuer": provider.issuer,
+            "authorization_endpoint": f"{provider.issuer}/authorize",
+            "token_endpoint": f"{provider.issuer}/token",
+            "userinfo_endpoint": f"{provider.issuer}/userinfo",
+            "jwks_uri": f"{provider.issuer}/jwks",
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+        }
         if provider.opaque:
             document["introspection_endpoint"] = f"{provider.issuer}/introspect"
         return flask.jsonify(document)

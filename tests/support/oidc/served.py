@@ -1,4 +1,5 @@
 """A WSGI app served from a thread on a free loopback port, for as long as a test needs it."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,9 @@ class ServedInThread:
     def __init__(self, app: Any):
         self.server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True, name=f"provider {self.url}")
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name=f"provider {self.url}"
+        )
 
     def start(self) -> None:
         self._thread.start()
