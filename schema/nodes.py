@@ -1,17 +1,25 @@
-"""`node(id:)` and `nodes(ids:)`: any object by global ID, through the same visibility as lists."""
+"""`node(id:)` and `nodes(ids:)`: any object by global ID, through the same visibility as lists;
+`node(id:)` of a Request also as SQL, for the compiled read path (`COMPILED`)."""
 
 from __future__ import annotations
 
 import asyncio
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
+from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
 
+from db import tables as t
 from db.read.pages import MAX_PAGE
+from db.read.visibility import request_visible
 from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.compiled import json_text as j
+from schema.compiled.arguments import Fallback, NodeShape
+from schema.compiled.sql import Build, FieldSql, TypeSql, object_json
 from schema.errors import BadRequest
 from schema.events.types import EventNode
 from schema.goals.types import SharedGoalNode
@@ -21,6 +29,9 @@ from schema.permissions import root_field
 from schema.relay import Node
 from schema.requests.types import CommentNode, RequestNode, TaskNode
 from schema.tokens.types import ApiTokenNode
+
+if TYPE_CHECKING:
+    from schema.compiled.planner import PlanField
 
 # type name -> (loader attribute path, node constructor); each loader applies the viewer's rules.
 RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
@@ -60,3 +71,27 @@ class NodeQueries:
             raise BadRequest(f"Ask for at most {MAX_PAGE} IDs at once.")
         # Gathered, so the loaders batch every ID of a type into one statement.
         return list(await asyncio.gather(*(resolve_node(info, i) for i in ids)))
+
+
+# --- Query.node of a Request as SQL ------------------------------------------------------------------
+
+
+def _node_arguments(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> NodeShape:
+    """The plan is made for a Request: an ID of another type (or none) falls back."""
+    parsed = ids.parse(arguments["id"])
+    if parsed is None or parsed[0] != "Request":
+        raise Fallback("node of another type")
+    params[f"node_{site}"] = parsed[1]
+    return NodeShape()
+
+
+def _request_node(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+    """null when it does not exist or the viewer may not see it."""
+    R = t.requests
+    found = select(object_json("Request", f.children, R, build)).where(
+        R.c.id == build.param(f"node_{f.site}", R.c.id.type), request_visible(build.viewer)
+    )
+    return j.or_null(found.scalar_subquery())
+
+
+COMPILED = (TypeSql("Query", {"node": FieldSql(_request_node, "Node", arguments=_node_arguments, plan_as="Request")}),)

@@ -1,16 +1,25 @@
-"""The service catalog: services, request types and their forms."""
+"""The service catalog: services, request types and their forms; what of them the compiled read
+path writes in SQL (`COMPILED`, see schema.compiled.sql)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
+from sqlalchemy import BigInteger, and_, case, cast, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
+from db import tables as t
 from db.mapping import field_definitions
 from schema import ids
+from schema.compiled import json_text as j
+from schema.compiled import sql
 from schema.enums import FieldKind
 from schema.organisation.types import DepartmentNode
 from schema.relay import Node
+
+if TYPE_CHECKING:
+    from schema.compiled.planner import PlanField
 
 AGENT_ONLY = (
     "Filled in and seen only by the departments working on a request (and admins), as internal "
@@ -28,10 +37,42 @@ class FieldDefinition:
     agent_only: bool = strawberry.field(description=AGENT_ONLY)
 
 
+def _options(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """`list(options) if options else None` (db.mapping.field_definitions)."""
+    options = row.c.value.op("->")(j.const("options"))
+    item = func.jsonb_array_elements_text(options).table_valued("value", with_ordinality="n").render_derived()
+    json = select(j.array(j.string(item.c.value), order_by=[item.c.n])).select_from(item).scalar_subquery()
+    return case((j.truthy(options), json), else_=j.const(j.NULL_TEXT))
+
+
+# A form's field definitions are the elements of request_types.fields (sql.elements).
+FIELD_DEFINITION_SQL = sql.TypeSql.of(
+    FieldDefinition,
+    {
+        "key": sql.element("key", "String!"),
+        "label": sql.element("label", "String!"),
+        "kind": sql.element("kind", "FieldKind!"),
+        "required": sql.element_flag("required"),
+        "options": sql.FieldSql(_options, "[String!]"),
+        "agentOnly": sql.element_flag("agent_only"),
+    },
+)
+
+
 @strawberry.type
 class SlaPolicy:
     response_minutes: int
     resolution_minutes: int
+
+
+SLA_POLICY_SQL = sql.TypeSql.of(
+    SlaPolicy,
+    {
+        "responseMinutes": sql.column("response_minutes", "Int!"),
+        "resolutionMinutes": sql.column("resolution_minutes", "Int!"),
+    },
+    rows=t.request_types,
+)
 
 
 @strawberry.type
@@ -42,6 +83,16 @@ class TaskTemplate:
     @strawberry.field
     async def department(self, info: strawberry.Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.department_id))
+
+
+# A form's task templates are the elements of request_types.task_templates (sql.elements).
+TASK_TEMPLATE_SQL = sql.TypeSql.of(
+    TaskTemplate,
+    {
+        "title": sql.element("title", "String!"),
+        "department": sql.one(lambda row: cast(sql.key("department_id")(row), BigInteger), "Department!"),
+    },
+)
 
 
 @strawberry.type(name="RequestType")
@@ -86,6 +137,25 @@ class RequestTypeNode(Node):
         return ServiceNode.from_row(await info.context.loaders.request_service.load(self.service_id))
 
 
+def _sla_set(row: Any) -> ColumnElement[bool]:
+    """RequestTypeNode.from_row: an SLA only when both targets are set."""
+    return and_(row.c.response_minutes.is_not(None), row.c.resolution_minutes.is_not(None))
+
+
+REQUEST_TYPE_SQL = sql.TypeSql.of(
+    RequestTypeNode,
+    {
+        "id": sql.node_id("RequestType"),
+        "name": sql.column("name", "String!"),
+        "fields": sql.elements("fields", "[FieldDefinition!]!"),
+        "sla": sql.same_row("SlaPolicy", when=_sla_set),
+        "taskTemplates": sql.elements("task_templates", "[TaskTemplate!]!"),
+        "service": sql.one("service_id", "Service!"),
+    },
+    rows=t.request_types,
+)
+
+
 @strawberry.type(name="Service")
 class ServiceNode(Node):
     id: strawberry.ID
@@ -121,3 +191,18 @@ class ServiceNode(Node):
     async def request_types(self, info: strawberry.Info) -> list[RequestTypeNode]:
         rows = await info.context.loaders.request_types_of_service.load(self.db_id)
         return [RequestTypeNode.from_row(r) for r in rows]
+
+
+SERVICE_SQL = sql.TypeSql.of(
+    ServiceNode,
+    {
+        "id": sql.node_id("Service"),
+        "name": sql.column("name", "String!"),
+        "description": sql.column("description", "String!"),
+        "active": sql.column("active", "Boolean!"),
+        "ownerDepartment": sql.one("owner_department_id", "Department!"),
+    },
+    rows=t.services,
+)
+
+COMPILED = (FIELD_DEFINITION_SQL, SLA_POLICY_SQL, TASK_TEMPLATE_SQL, REQUEST_TYPE_SQL, SERVICE_SQL)

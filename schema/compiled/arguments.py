@@ -1,16 +1,18 @@
 """Binding a run's arguments: for every site of the plan, the shape that selects the SQL (page
 size, direction, filter, whether a cursor is given) and the values bound as parameters.
 
-The checks are normal execution's own (criteria_from, window, page_size, decode_cursor): any
-argument that would make normal execution answer an error raises Fallback, and normal execution
-then answers it, so both paths give the same errors.
+Each field that takes arguments names its binder beside its SQL (`FieldSql.arguments`): the
+requests list's in schema/requests/queries.py, node's in schema/nodes.py, nested pages' here
+(`window_arguments`). The checks are normal execution's own (criteria_from, window, page_size,
+decode_cursor): any argument that would make normal execution answer an error raises Fallback,
+and normal execution then answers it, so both paths give the same errors.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLSchema
 from graphql.execution.values import VariableValues, get_argument_values
@@ -19,16 +21,12 @@ from strawberry.types.arguments import convert_arguments
 from db.read import pages
 from db.read import requests as read
 from db.read.pages import BadCursor
-from schema import ids
-from schema.compiled.planner import NODE_TYPE, Plan, PlanField
 from schema.errors import BadRequest
 from schema.relay import window
-from schema.requests.queries import _sort, criteria_from
 
-TIMESTAMP_KEYS = frozenset({"CREATED_AT", "UPDATED_AT", "RESOLUTION_DUE_AT"})
-# Nested connections paged by first/after/last/before: whether their cursors carry a timestamp
-# (comments: created_at) or an integer (activity: the event's sequence).
-WINDOW_CURSORS = {"comments": True, "activity": False}
+if TYPE_CHECKING:
+    from schema.compiled.planner import Plan, PlanField
+    from schema.compiled.sql import Binder
 
 
 class Fallback(Exception):
@@ -74,14 +72,9 @@ def bind(schema: Any, plan: Plan, variables: VariableValues) -> tuple[tuple[Shap
     shapes: list[Shape] = []
     params: dict[str, Any] = {}
     for site in plan.sites:
-        arguments = _arguments(schema, site, variables)
-        if site.name == "requests":
-            shape = _requests(site.site, arguments, params)
-        elif site.name in WINDOW_CURSORS:
-            shape = _window(site.site, arguments, params, timestamp=WINDOW_CURSORS[site.name])
-        else:
-            shape = _node(site.site, arguments, params)
-        shapes.append(shape)
+        binder = site.sql.arguments
+        assert binder is not None and site.site is not None
+        shapes.append(binder(site.site, _arguments(schema, site, variables), params))
     return tuple(shapes), params
 
 
@@ -95,44 +88,27 @@ def _arguments(schema: Any, site: PlanField, variables: VariableValues) -> dict[
     )
 
 
-def _requests(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> RequestsShape:
-    first, after = arguments.get("first"), arguments.get("after")
-    if first is not None and first < 0:
-        raise Fallback("negative first")
-    order_field, descending = _sort(arguments.get("order_by"))
-    if after is not None:
-        _cursor(site, after, timestamp=order_field in TIMESTAMP_KEYS, params=params)
-    return RequestsShape(
-        criteria=criteria_from(arguments.get("filter")),
-        order_field=order_field,
-        descending=descending,
-        size=pages.page_size(first),
-        after=after is not None,
-    )
+def window_arguments(*, timestamp: bool) -> Binder:
+    """first/after/last/before of a nested page whose cursors carry a timestamp (comments:
+    created_at) or an integer (activity: the event's sequence)."""
+
+    def bind_window(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> WindowShape:
+        first, after, last, before = (arguments.get(k) for k in ("first", "after", "last", "before"))
+        try:
+            window(None, first=first, after=after, last=last, before=before)
+        except BadRequest:
+            raise Fallback("bad window") from None
+        backward = last is not None or before is not None
+        cursor = before if backward else after
+        if cursor is not None:
+            bind_cursor(site, cursor, timestamp=timestamp, params=params)
+        size = pages.page_size(last if backward else first)
+        return WindowShape(size=size, backward=backward, cursor=cursor is not None)
+
+    return bind_window
 
 
-def _window(site: int, arguments: dict[str, Any], params: dict[str, Any], *, timestamp: bool) -> WindowShape:
-    first, after, last, before = (arguments.get(k) for k in ("first", "after", "last", "before"))
-    try:
-        window(None, first=first, after=after, last=last, before=before)
-    except BadRequest:
-        raise Fallback("bad window") from None
-    backward = last is not None or before is not None
-    cursor = before if backward else after
-    if cursor is not None:
-        _cursor(site, cursor, timestamp=timestamp, params=params)
-    return WindowShape(size=pages.page_size(last if backward else first), backward=backward, cursor=cursor is not None)
-
-
-def _node(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> NodeShape:
-    parsed = ids.parse(arguments["id"])
-    if parsed is None or parsed[0] != NODE_TYPE:
-        raise Fallback("node of another type")
-    params[f"node_{site}"] = parsed[1]
-    return NodeShape()
-
-
-def _cursor(site: int, cursor: str, *, timestamp: bool, params: dict[str, Any]) -> None:
+def bind_cursor(site: int, cursor: str, *, timestamp: bool, params: dict[str, Any]) -> None:
     """A cursor normal execution would reject, or whose values do not fit its order, falls back."""
     try:
         key, row_id = pages.decode_cursor(cursor)

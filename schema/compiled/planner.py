@@ -1,6 +1,7 @@
 """From a validated query to a plan: the response keys of every object, in the order normal
 execution writes them (graphql-core's own field collection: fragments, @include/@skip, merging),
-restricted to the fields the compiler knows. Anything else raises Unsupported."""
+restricted to the fields the compiler knows (schema.compiled.fields.SUPPORTED: the tables beside
+the strawberry types). Anything else raises Unsupported."""
 
 from __future__ import annotations
 
@@ -18,63 +19,10 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
 from graphql.execution.values import VariableValues
 
-# What the compiler knows, per object type: everything here is plain SQL (see objects.py and
-# connections.py). Fields with resolver logic that is not SQL are deliberately absent.
-SUPPORTED: dict[str, frozenset[str]] = {
-    "Query": frozenset({"requests", "node"}),
-    "RequestConnection": frozenset({"edges", "pageInfo", "totalCount"}),
-    "RequestEdge": frozenset({"cursor", "node"}),
-    "CommentConnection": frozenset({"edges", "pageInfo", "totalCount"}),
-    "CommentEdge": frozenset({"cursor", "node"}),
-    "EventConnection": frozenset({"edges", "pageInfo", "totalCount"}),
-    "EventEdge": frozenset({"cursor", "node"}),
-    "PageInfo": frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}),
-    "Request": frozenset(
-        {
-            "id",
-            "number",
-            "title",
-            "description",
-            "status",
-            "priority",
-            "version",
-            "createdAt",
-            "updatedAt",
-            "resolvedAt",
-            "sla",
-            "satisfaction",
-            "service",
-            "requester",
-            "assignee",
-            "ownerDepartment",
-            "fields",
-            "tasks",
-            "comments",
-            "activity",
-            "watchers",
-            "requestType",
-        }
-    ),
-    "RequestType": frozenset({"id", "name", "fields", "sla", "taskTemplates", "service"}),
-    "FieldDefinition": frozenset({"key", "label", "kind", "required", "options", "agentOnly"}),
-    "SlaPolicy": frozenset({"responseMinutes", "resolutionMinutes"}),
-    "TaskTemplate": frozenset({"title", "department"}),
-    # Event.request and Event.journeyRun are not compiled (journey runs have their own visibility).
-    "Event": frozenset({"id", "cursor", "type", "occurredAt", "summary", "actor"}),
-    "SlaStatus": frozenset({"responseDueAt", "resolutionDueAt", "paused", "breached"}),
-    "Satisfaction": frozenset({"score", "comment"}),
-    "FieldValue": frozenset({"key", "value"}),
-    "Service": frozenset({"id", "name", "description", "active", "ownerDepartment"}),
-    "Department": frozenset({"id", "name", "slug"}),
-    "Person": frozenset({"id", "name", "email", "role", "department"}),
-    "Task": frozenset({"id", "title", "status", "createdAt", "completedAt", "department", "assignee"}),
-    "Comment": frozenset({"id", "body", "internal", "createdAt", "author"}),
-}
-# Fields whose arguments are bound at run time (the "sites" of a plan).
-WITH_ARGUMENTS = frozenset({("Query", "requests"), ("Query", "node"), ("Request", "comments"), ("Request", "activity")})
-# `node` returns an interface: the plan is made for this runtime type, and a run whose ID names
-# another type falls back.
-NODE_TYPE = "Request"
+from schema.compiled.fields import SUPPORTED
+from schema.compiled.sql import FieldSql
+
+_NONE: dict[str, FieldSql] = {}
 
 
 class Unsupported(Exception):
@@ -88,6 +36,7 @@ class PlanField:
     parent: str  # the object type the field is on
     type_name: str  # the named type it returns
     details: list[FieldDetails]
+    sql: FieldSql | None = None  # how it is written (None: __typename)
     children: list[PlanField] = field(default_factory=list)
     site: int | None = None  # index of its bound arguments, for fields that take some
 
@@ -152,16 +101,18 @@ class _Planner:
             raise Unsupported("@defer")
         if name == "__typename":
             return PlanField(key=key, name=name, parent=parent.name, type_name="String", details=details)
-        if name not in SUPPORTED.get(parent.name, ()):
+        sql = SUPPORTED.get(parent.name, _NONE).get(name)
+        if sql is None:
             raise Unsupported(f"{parent.name}.{name}")
         named = get_named_type(parent.fields[name].type)
-        planned = PlanField(key=key, name=name, parent=parent.name, type_name=named.name, details=details)
-        if (parent.name, name) in WITH_ARGUMENTS:
+        if sql.plan_as is not None:
+            # An interface (node): the plan is made for this runtime type; its binder makes a run
+            # whose ID names another type fall back.
+            named = self.schema.get_type(sql.plan_as)
+        planned = PlanField(key=key, name=name, parent=parent.name, type_name=named.name, details=details, sql=sql)
+        if sql.arguments is not None:
             planned.site = len(self.sites)
             self.sites.append(planned)
-        if (parent.name, name) == ("Query", "node"):
-            named = self.schema.get_type(NODE_TYPE)
-            planned.type_name = NODE_TYPE
         if isinstance(named, GraphQLObjectType):
             sub = collect_subfields(self.schema, self.fragments, self.variables, self.operation, named, details)
             planned.children = self.fields(named, sub.grouped_field_set, sub.new_defer_usages)

@@ -17,17 +17,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
-from db import tables as t
-from db.read.visibility import request_visible
 from domain.people import Person
-from schema.compiled import json_text as j
 from schema.compiled.arguments import Shape
-from schema.compiled.connections import requests_connection
-from schema.compiled.objects import RUN_PARAMETERS, RUN_PREFIXES, Build, object_json, viewer_parameters
-from schema.compiled.planner import Plan, PlanField
+from schema.compiled.fields import TYPES
+from schema.compiled.planner import Plan
+from schema.compiled.sql import RUN_PARAMETERS, RUN_PREFIXES, Build, object_json, viewer_parameters
 
 
 @dataclass(frozen=True)
@@ -41,8 +38,9 @@ class Statement:
 
 
 def build_statement(plan: Plan, shapes: tuple[Shape, ...], viewer: Person, dialect: Dialect) -> Statement:
-    build = Build(viewer=viewer_parameters(viewer), shapes=shapes)
-    data = j.obj([(f.key, _root_field(f, build)) for f in plan.fields])
+    build = Build(viewer=viewer_parameters(viewer), shapes=shapes, types=TYPES)
+    # The root fields are read from no row: each is a subquery of its own.
+    data = object_json("Query", plan.fields, None, build)
     query = replacement_traverse(select(data.label("data")), {}, _inline_constant)
     compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     names = tuple(compiled.positiontup or ())
@@ -61,16 +59,3 @@ def _inline_constant(element: Any) -> Any:
     if all(isinstance(v, int) or (isinstance(v, str) and _NAME.fullmatch(v)) for v in values):
         return element.render_literal_execute()
     return None
-
-
-def _root_field(f: PlanField, build: Build) -> ColumnElement[str]:
-    if f.name == "__typename":
-        return j.quoted(j.const("Query"))
-    if f.name == "requests":
-        return requests_connection(f, build)
-    # node(id:) of a Request: null when it does not exist or the viewer may not see it.
-    R = t.requests
-    found = select(object_json("Request", f.children, R, build)).where(
-        R.c.id == build.param(f"node_{f.site}", R.c.id.type), request_visible(build.viewer)
-    )
-    return j.or_null(found.scalar_subquery())

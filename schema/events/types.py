@@ -1,4 +1,5 @@
-"""Events from the event log: a request's timeline, the subscription feed, the audit trail."""
+"""Events from the event log: a request's timeline, the subscription feed, the audit trail; what
+of them the compiled read path writes in SQL (`COMPILED`, see schema.compiled.sql)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import Text, cast
 
+from db import tables as t
 from schema import ids
+from schema.compiled import json_text as j
+from schema.compiled import sql
+from schema.compiled.summaries import summary_text
 from schema.events.summaries import summarise
 from schema.organisation.types import PersonNode
 from schema.relay import Node
@@ -79,3 +85,23 @@ class EventNode(Node):
         if self.row.journey_run_id is None:
             return None
         return JourneyRunNode.maybe(await info.context.loaders.journeys.run.load(self.row.journey_run_id))
+
+
+# Event.request and Event.journeyRun are not compiled: journey runs have their own visibility.
+EVENT_SQL = sql.TypeSql.of(
+    EventNode,
+    {
+        "id": sql.node_id("Event", key="seq"),
+        # event_cursor as SQL
+        "cursor": sql.FieldSql(
+            lambda f, row, build: j.quoted(j.base64url(j.concat(["seq:", cast(row.c.seq, Text)]))), "String!"
+        ),
+        "type": sql.column("type", "String!"),
+        "occurredAt": sql.column("occurred_at", "DateTime!"),
+        "summary": sql.computed(lambda row: summary_text(row.c.type, row.c.payload), "String!"),
+        "actor": sql.one("actor_id", "Person"),
+    },
+    rows=t.events,
+)
+
+COMPILED = (EVENT_SQL,)

@@ -1,4 +1,5 @@
-"""Departments, people and department wallboard stats."""
+"""Departments, people and department wallboard stats; what of them the compiled read path
+writes in SQL (`COMPILED`, see schema.compiled.sql)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import case
+from sqlalchemy.sql.elements import ColumnElement
 
-from domain.access import can_see_contact_details
+from db import tables as t
+from domain.access import can_see_contact_details, sees_everyones_contact_details
 from schema import ids
+from schema.compiled import json_text as j
+from schema.compiled import sql
 from schema.enums import PersonKind, Priority, RequestStatus, Role
 from schema.relay import Connection, Node, load_page
 
 if TYPE_CHECKING:
     from schema.catalog.types import ServiceNode
+    from schema.compiled.planner import PlanField
     from schema.requests.inputs import RequestFilter
     from schema.requests.types import RequestNode
 
@@ -68,6 +75,32 @@ class PersonNode(Node):
         if self.department_id is None:
             return None
         return DepartmentNode.maybe(await info.context.loaders.department.load(self.department_id))
+
+
+def _contact_detail(name: str, writes: str) -> sql.FieldSql:
+    """Person.email and Person.role: null for a requester unless the person is the viewer
+    (domain.access.can_see_contact_details)."""
+    write = sql.writer(writes)
+
+    def encode(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+        if sees_everyones_contact_details(build.viewer):
+            return write(row.c[name])
+        return case((row.c.id == build.viewer.id, write(row.c[name])), else_=j.const(j.NULL_TEXT))
+
+    return sql.FieldSql(encode, writes)
+
+
+PERSON_SQL = sql.TypeSql.of(
+    PersonNode,
+    {
+        "id": sql.node_id("Person"),
+        "name": sql.column("name", "String!"),
+        "email": _contact_detail("email", "String"),
+        "role": _contact_detail("role", "Role"),
+        "department": sql.one("department_id", "Department"),
+    },
+    rows=t.people,
+)
 
 
 @strawberry.type
@@ -159,3 +192,12 @@ class DepartmentNode(Node):
     @strawberry.field
     async def stats(self, info: strawberry.Info) -> DepartmentStats:
         return DepartmentStats.from_stats(await info.context.loaders.department_stats.load(self.db_id))
+
+
+DEPARTMENT_SQL = sql.TypeSql.of(
+    DepartmentNode,
+    {"id": sql.node_id("Department"), "name": sql.column("name", "String!"), "slug": sql.column("slug", "String!")},
+    rows=t.departments,
+)
+
+COMPILED = (PERSON_SQL, DEPARTMENT_SQL)

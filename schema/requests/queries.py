@@ -1,21 +1,33 @@
-"""Listing requests: filters, ordering, keyset pages, counts — all under visibility."""
+"""Listing requests: filters, ordering, keyset pages, counts — all under visibility; and the
+same list as SQL for the compiled read path (`COMPILED`)."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any
 
 import strawberry
+from sqlalchemy import func, select
+from sqlalchemy.sql.elements import ColumnElement
 
+from db import tables as t
+from db.read import pages
 from db.read import requests as read
 from db.read.pages import BadCursor
 from domain.errors import NotFound
 from schema import ids
+from schema.compiled.arguments import Fallback, RequestsShape, bind_cursor
+from schema.compiled.connections import Window, connection, cursor_params
+from schema.compiled.sql import Build, TypeSql
 from schema.enums import OrderDirection, RequestOrderField
 from schema.errors import BadRequest
 from schema.permissions import root_field
 from schema.relay import Connection, load_page
 from schema.requests.inputs import RequestFilter, RequestOrder
 from schema.requests.types import RequestNode
+
+if TYPE_CHECKING:
+    from schema.compiled.planner import PlanField
 
 MISSING = -1  # an ID filter naming nothing matches nothing (ids are positive)
 
@@ -108,3 +120,56 @@ class RequestQueries:
         order_by: RequestOrder | None = None,
     ) -> Connection[RequestNode]:
         return await request_connection(info, first=first, after=after, filter=filter, order_by=order_by)
+
+
+# --- Query.requests as SQL -----------------------------------------------------------------------
+
+TIMESTAMP_KEYS = frozenset({"CREATED_AT", "UPDATED_AT", "RESOLUTION_DUE_AT"})
+
+
+def _requests_arguments(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> RequestsShape:
+    """request_connection's checks: what it answers with an error falls back."""
+    first, after = arguments.get("first"), arguments.get("after")
+    if first is not None and first < 0:
+        raise Fallback("negative first")
+    order_field, descending = _sort(arguments.get("order_by"))
+    if after is not None:
+        bind_cursor(site, after, timestamp=order_field in TIMESTAMP_KEYS, params=params)
+    return RequestsShape(
+        criteria=criteria_from(arguments.get("filter")),
+        order_field=order_field,
+        descending=descending,
+        size=pages.page_size(first),
+        after=after is not None,
+    )
+
+
+def _requests_sql(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+    """requests_page and requests_count of db.read.requests, in one statement."""
+    R = t.requests
+    shape = build.shapes[f.site]
+    assert isinstance(shape, RequestsShape)
+    order = read.request_order(shape.order_field, shape.descending)
+    timestamp = shape.order_field in TIMESTAMP_KEYS
+    visible = read.visible_requests(build.viewer, shape.criteria)
+    # The page probes visibility per row, the total with a hash (db.read.visibility._exists).
+    scan = read.visible_requests(build.viewer, shape.criteria, per_row=True).with_only_columns(
+        R.c.id,
+        order.key.label("sort_key"),
+        order.tiebreak.label("sort_id"),
+        func.row_number().over(order_by=order.clauses()).label("rank"),
+    )
+    if shape.after:
+        scan = scan.where(order.after(cursor_params(f.site, build, timestamp=timestamp)))
+    page = scan.order_by(*order.clauses()).limit(shape.size + 1).subquery("page")
+
+    def total() -> ColumnElement[Any]:
+        return select(func.count()).select_from(visible.order_by(None).subquery()).scalar_subquery()
+
+    window = Window(
+        page, node_row=R, total=total, size=shape.size, backward=False, cursor=shape.after, timestamp=timestamp
+    )
+    return window.connection(f, build, source=page.join(R, R.c.id == page.c.id))
+
+
+COMPILED = (TypeSql("Query", {"requests": connection("Request", _requests_sql, arguments=_requests_arguments)}),)

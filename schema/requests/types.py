@@ -1,4 +1,5 @@
-"""Requests, their tasks and comments."""
+"""Requests, their tasks and comments; what of them the compiled read path writes in SQL
+(`COMPILED`, see schema.compiled.sql)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,27 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import Text, case, cast, func, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
 
+from db import tables as t
 from db.mapping import field_definitions
+from db.read.events import EVENT_ORDER
+from db.read.requests import BREACHED, COMMENT_ORDER
+from db.read.visibility import comment_visible, request_event_visible, works_on_request
 from domain.access import works_on
 from domain.sla import SlaClock
 from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.compiled import json_text as j
+from schema.compiled import sql
+from schema.compiled.connections import nested
 from schema.enums import Priority, RequestStatus, TaskStatus
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.relay import Connection, Node, load_page, window
 
 if TYPE_CHECKING:
+    from schema.compiled.planner import PlanField
     from schema.events.types import EventNode
     from schema.journeys.types import JourneyRunNode
 
@@ -30,6 +41,12 @@ class FieldValue:
     value: str | None
 
 
+# Written from a key and a value (sql.Values), by Request.fields.
+FIELD_VALUE_SQL = sql.TypeSql.of(
+    FieldValue, {"key": sql.column("key", "String!"), "value": sql.column("value", "String")}
+)
+
+
 @strawberry.type
 class SlaStatus:
     response_due_at: datetime | None
@@ -38,10 +55,32 @@ class SlaStatus:
     breached: bool
 
 
+# Read from the request's row (Request.sla).
+SLA_STATUS_SQL = sql.TypeSql.of(
+    SlaStatus,
+    {
+        "responseDueAt": sql.column("response_due_at", "DateTime"),
+        "resolutionDueAt": sql.column("resolution_due_at", "DateTime"),
+        "paused": sql.computed(lambda row: row.c.sla_paused_at.is_not(None), "Boolean!"),
+        # BREACHED is written against the requests table, which is where a Request row comes from.
+        "breached": sql.computed(lambda row: BREACHED, "Boolean!"),
+    },
+    rows=t.requests,
+)
+
+
 @strawberry.type
 class Satisfaction:
     score: int
     comment: str | None
+
+
+# Read from the request's row (Request.satisfaction), only when it has a score.
+SATISFACTION_SQL = sql.TypeSql.of(
+    Satisfaction,
+    {"score": sql.column("satisfaction_score", "Int!"), "comment": sql.column("satisfaction_comment", "String")},
+    rows=t.requests,
+)
 
 
 @strawberry.type(name="Comment")
@@ -65,6 +104,19 @@ class CommentNode(Node):
     @strawberry.field
     async def author(self, info: strawberry.Info) -> PersonNode:
         return PersonNode.from_row(await info.context.loaders.person.load(self.author_id))
+
+
+COMMENT_SQL = sql.TypeSql.of(
+    CommentNode,
+    {
+        "id": sql.node_id("Comment"),
+        "body": sql.column("body", "String!"),
+        "internal": sql.column("internal", "Boolean!"),
+        "createdAt": sql.column("created_at", "DateTime!"),
+        "author": sql.one("author_id", "Person!"),
+    },
+    rows=t.comments,
+)
 
 
 @strawberry.type(name="Task")
@@ -105,6 +157,22 @@ class TaskNode(Node):
     async def request(self, info: strawberry.Info) -> RequestNode:
         # A task is only ever loaded through a request the viewer may see.
         return RequestNode.from_row(await info.context.loaders.request.load(self.request_id))
+
+
+# Task.request is not compiled: a task is only reached through its request.
+TASK_SQL = sql.TypeSql.of(
+    TaskNode,
+    {
+        "id": sql.node_id("Task"),
+        "title": sql.column("title", "String!"),
+        "status": sql.column("status", "TaskStatus!"),
+        "createdAt": sql.column("created_at", "DateTime!"),
+        "completedAt": sql.column("completed_at", "DateTime"),
+        "department": sql.one("department_id", "Department!"),
+        "assignee": sql.one("assignee_id", "Person"),
+    },
+    rows=t.tasks,
+)
 
 
 @strawberry.type(name="Request")
@@ -258,3 +326,115 @@ class RequestNode(Node):
         if self.row.satisfaction_score is None:
             return None
         return Satisfaction(score=self.row.satisfaction_score, comment=self.row.satisfaction_comment)
+
+
+# --- Request as SQL ------------------------------------------------------------------------------
+
+
+def _number(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    return j.quoted(j.concat(["REQ-", cast(row.c.number, Text)]))
+
+
+def _field_value(
+    key: ColumnElement[Any], value: ColumnElement[Any], f: PlanField, build: sql.Build
+) -> ColumnElement[str]:
+    """FieldValue {key value}: value as the string the resolver gives (JSON null: null)."""
+    text_value = case(
+        (func.coalesce(func.jsonb_typeof(value), j.const("null")) == j.const("null"), None),
+        else_=value.op("#>>")(j.const("{}")),
+    )
+    return sql.object_json("FieldValue", f.children, sql.Values(key=key, value=text_value), build)
+
+
+def _fields(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """Request.fields: in the order of the request type's form, else in stored order."""
+    stored = func.jsonb_each(row.c.fields).table_valued("key", "value", with_ordinality="n").render_derived()
+    untyped = select(j.array(_field_value(stored.c.key, stored.c.value, f, build), order_by=[stored.c.n]))
+    request_type = t.request_types.alias()
+    form = func.jsonb_array_elements(request_type.c.fields).table_valued("value", with_ordinality="n").render_derived()
+    key = form.c.value.op("->>")(j.const("key"))
+    # Agent-only values as RequestNode.fields: for the departments working on the request only.
+    shown = or_(~j.truthy(form.c.value.op("->")(j.const("agent_only"))), works_on_request(build.viewer, row))
+    typed = (
+        select(j.array(_field_value(key, row.c.fields.op("->")(key), f, build), order_by=[form.c.n], where=shown))
+        .select_from(request_type.join(form, true()))
+        .where(request_type.c.id == row.c.request_type_id)
+        .correlate_except(request_type, form)
+    )
+    return case(
+        (row.c.request_type_id.is_(None), untyped.correlate_except(stored).scalar_subquery()),
+        else_=func.coalesce(typed.scalar_subquery(), j.const("[]")),
+    )
+
+
+def _tasks(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """tasks_of_request's order (task id)."""
+    task = t.tasks.alias()
+    json = select(j.array(sql.object_json("Task", f.children, task, build), order_by=[task.c.id]))
+    return json.where(task.c.request_id == row.c.id).correlate_except(task).scalar_subquery()
+
+
+def _watchers(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """watcher_ids_by_request's order (person id), each person as the person loader reads them."""
+    watcher, person = t.watchers.alias(), t.people.alias()
+    json = (
+        select(j.array(sql.object_json("Person", f.children, person, build), order_by=[watcher.c.person_id]))
+        .select_from(watcher.join(person, person.c.id == watcher.c.person_id))
+        .where(watcher.c.request_id == row.c.id)
+    )
+    return json.correlate_except(watcher, person).scalar_subquery()
+
+
+def _satisfaction(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    return case(
+        (row.c.satisfaction_score.is_(None), j.const(j.NULL_TEXT)),
+        else_=sql.object_json("Satisfaction", f.children, row, build),
+    )
+
+
+C, E = t.comments, t.events
+# Request.journeyRun is not compiled: journey runs have their own visibility.
+REQUEST_SQL = sql.TypeSql.of(
+    RequestNode,
+    {
+        "id": sql.node_id("Request"),
+        "number": sql.FieldSql(_number, "String!"),
+        "title": sql.column("title", "String!"),
+        "description": sql.column("description", "String!"),
+        "status": sql.column("status", "RequestStatus!"),
+        "priority": sql.column("priority", "Priority!"),
+        "version": sql.column("version", "Int!"),
+        "createdAt": sql.column("created_at", "DateTime!"),
+        "updatedAt": sql.column("updated_at", "DateTime!"),
+        "resolvedAt": sql.column("resolved_at", "DateTime"),
+        "sla": sql.same_row("SlaStatus!"),
+        "satisfaction": sql.FieldSql(_satisfaction, "Satisfaction"),
+        "service": sql.one("service_id", "Service!"),
+        "requester": sql.one("requester_id", "Person!"),
+        "assignee": sql.one("assignee_id", "Person"),
+        "ownerDepartment": sql.one("owner_department_id", "Department!"),
+        "fields": sql.FieldSql(_fields, "[FieldValue!]!"),
+        "tasks": sql.FieldSql(_tasks, "[Task!]!"),
+        "comments": nested(
+            node_type="Comment",
+            table=C,
+            parent=C.c.request_id,
+            order=COMMENT_ORDER,
+            timestamp=True,
+            visible=lambda viewer, request: comment_visible(viewer, C, request),
+        ),
+        "activity": nested(
+            node_type="Event",
+            table=E,
+            parent=E.c.request_id,
+            order=EVENT_ORDER,
+            timestamp=False,
+            visible=lambda viewer, request: request_event_visible(viewer, E, request),
+        ),
+        "watchers": sql.FieldSql(_watchers, "[Person!]!"),
+        "requestType": sql.one("request_type_id", "RequestType"),
+    },
+    rows=t.requests,
+)
+
+COMPILED = (FIELD_VALUE_SQL, SLA_STATUS_SQL, SATISFACTION_SQL, COMMENT_SQL, TASK_SQL, REQUEST_SQL)

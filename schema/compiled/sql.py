@@ -1,0 +1,199 @@
+"""How a field's SQL is declared: the vocabulary of the tables that sit beside the strawberry
+types (`schema/<domain>/types.py`, root fields beside their resolvers).
+
+A type's table (`TypeSql`) says, for each field the compiled read path covers, how the field is
+written as JSON text in SQL (`FieldSql.encode`, mirroring its resolver: same columns, same order
+of lists, same nulls) and which GraphQL type that text is (`FieldSql.writes`, as the schema prints
+it). `schema.compiled.fields` gathers the tables at import; the planner, the statement builder and
+the differential test's generators all read them from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, Table, bindparam, case, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.people import Person
+from schema.compiled import json_text as j
+
+if TYPE_CHECKING:
+    from schema.compiled.arguments import Shape
+    from schema.compiled.planner import PlanField
+
+# `row` is what the field's object is read from: a table, an alias or a page of one, a jsonb
+# array's element (`value`), or the window of a connection (schema.compiled.connections).
+Encoder = Callable[["PlanField", Any, "Build"], ColumnElement[str]]
+# A field with arguments: from the site's index, its converted arguments and the run's parameters
+# (to add to), the shape that selects its SQL; raises arguments.Fallback for normal execution.
+Binder = Callable[[int, dict[str, Any], dict[str, Any]], "Shape"]
+
+
+@dataclass(frozen=True)
+class FieldSql:
+    """One field's SQL."""
+
+    encode: Encoder
+    writes: str  # the GraphQL type of what `encode` writes, as the schema prints it ("[Task!]!")
+    arguments: Binder | None = None  # for a field that takes arguments
+    column: str | None = None  # the column of the row it reads, if it reads one as it is
+    plan_as: str | None = None  # a field returning an interface: the one type it is planned for
+    brings: tuple[TypeSql, ...] = ()  # types only this kind of field has (a connection's)
+
+
+@dataclass(frozen=True)
+class TypeSql:
+    """A type's table: its compiled fields by GraphQL name."""
+
+    name: str  # the GraphQL type
+    fields: Mapping[str, FieldSql]
+    # The table its rows come from: where `one` reads an object by id, whose columns `column` names.
+    rows: Table | None = None
+
+    @classmethod
+    def of(cls, strawberry_type: Any, fields: Mapping[str, FieldSql], *, rows: Table | None = None) -> TypeSql:
+        return cls(name=strawberry_type.__strawberry_definition__.name, fields=fields, rows=rows)
+
+
+def named_type(writes: str) -> str:
+    return writes.strip("[]!")
+
+
+@dataclass
+class Build:
+    """What the encoders need besides the row: the viewer (as parameters), the run's argument
+    shapes, and the compiled types (to read a related object by id)."""
+
+    viewer: Person
+    shapes: tuple[Shape, ...]
+    types: Mapping[str, TypeSql]
+
+    def param(self, name: str, type_: Any) -> Any:
+        return _parameter(name, type_)
+
+    def rows(self, type_name: str) -> Table:
+        rows = self.types[type_name].rows
+        assert rows is not None, type_name
+        return rows
+
+
+def _parameter(name: str, type_: Any) -> Any:
+    """A parameter bound per run (its value here only lets the statement compile)."""
+    return bindparam(name, value=None, type_=type_, required=False)
+
+
+# Parameters bound on every run (statement.py writes every other value into the SQL).
+RUN_PARAMETERS = frozenset({"viewer_id"})
+RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
+
+
+def viewer_parameters(viewer: Person) -> Person:
+    """A stand-in viewer whose id is an SQL parameter, so db.read.visibility's predicates compile
+    once per role and department and are bound per run."""
+    return Person(
+        id=_parameter("viewer_id", BigInteger), name="", email="", role=viewer.role, department_id=viewer.department_id
+    )
+
+
+def object_json(type_name: str, fields: list[PlanField], row: Any, build: Build) -> ColumnElement[str]:
+    """The planned fields of an object of `type_name` read from `row`, as a JSON object."""
+    return j.obj(
+        [
+            (f.key, j.quoted(j.const(type_name)) if f.name == "__typename" else f.sql.encode(f, row, build))
+            for f in fields
+        ]
+    )
+
+
+class Values:
+    """Expressions standing in for a row's columns, for an object computed from several of them."""
+
+    def __init__(self, **columns: ColumnElement[Any]):
+        self.c = columns
+
+
+# --- the building blocks of the tables -------------------------------------------------------
+
+# How a scalar is written; any other named type a column holds is an enum (its names need no escaping).
+SCALAR_WRITERS: dict[str, Callable[[Any], ColumnElement[str]]] = {
+    "String": j.string,
+    "Int": j.integer,
+    "Boolean": j.boolean,
+    "DateTime": j.iso_datetime,
+}
+
+
+def writer(writes: str) -> Callable[[Any], ColumnElement[str]]:
+    return SCALAR_WRITERS.get(named_type(writes), j.quoted)
+
+
+def column(name: str, writes: str) -> FieldSql:
+    """A column of the row, written as its GraphQL type."""
+    write = writer(writes)
+    return FieldSql(lambda f, row, build: write(row.c[name]), writes, column=name)
+
+
+def node_id(type_name: str, *, key: str = "id") -> FieldSql:
+    """The global ID (schema.ids.encode) of the row's `key`."""
+    return FieldSql(lambda f, row, build: j.global_id(type_name, row.c[key]), "ID!")
+
+
+def computed(expression: Callable[[Any], ColumnElement[Any]], writes: str) -> FieldSql:
+    """A value computed from the row, written as its GraphQL type."""
+    write = writer(writes)
+    return FieldSql(lambda f, row, build: write(expression(row)), writes)
+
+
+def one(key: str | Callable[[Any], ColumnElement[Any]], writes: str) -> FieldSql:
+    """A related object by its id, read from its type's rows (NULL id or none found: null)."""
+    type_name = named_type(writes)
+    key_of = (lambda row: row.c[key]) if isinstance(key, str) else key
+
+    def encode(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+        other = build.rows(type_name).alias()
+        json = select(object_json(type_name, f.children, other, build)).where(other.c.id == key_of(row))
+        return j.or_null(json.correlate_except(other).scalar_subquery())
+
+    return FieldSql(encode, writes, column=key if isinstance(key, str) else None)
+
+
+def same_row(writes: str, *, when: Callable[[Any], ColumnElement[bool]] | None = None) -> FieldSql:
+    """An object read from the same row (a request's SLA status); null unless `when` holds."""
+    type_name = named_type(writes)
+
+    def encode(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+        json = object_json(type_name, f.children, row, build)
+        return json if when is None else case((when(row), json), else_=j.const(j.NULL_TEXT))
+
+    return FieldSql(encode, writes)
+
+
+def elements(name: str, writes: str) -> FieldSql:
+    """A list of objects from a jsonb array column (a request type's form), in order; each
+    object's row is the element, as `value`."""
+    type_name = named_type(writes)
+
+    def encode(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+        element = func.jsonb_array_elements(row.c[name]).table_valued("value", with_ordinality="n").render_derived()
+        json = select(j.array(object_json(type_name, f.children, element, build), order_by=[element.c.n]))
+        return func.coalesce(json.select_from(element).scalar_subquery(), j.const("[]"))
+
+    return FieldSql(encode, writes, column=name)
+
+
+def key(name: str) -> Callable[[Any], ColumnElement[Any]]:
+    """A key of a jsonb element (see `elements`) as text."""
+    return lambda row: row.c.value.op("->>")(j.const(name))
+
+
+def element(name: str, writes: str) -> FieldSql:
+    """A key of a jsonb element, written as its GraphQL type."""
+    return computed(key(name), writes)
+
+
+def element_flag(name: str) -> FieldSql:
+    """A key of a jsonb element as Python's truth of it (a missing key: false)."""
+    return FieldSql(lambda f, row, build: j.boolean(j.truthy(row.c.value.op("->")(j.const(name)))), "Boolean!")
