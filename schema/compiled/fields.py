@@ -19,8 +19,8 @@ from schema.requests import queries as request_queries
 from schema.requests import types as requests
 
 DECLARED: tuple[TypeSql, ...] = (
-    *nodes.COMPILED,
     *request_queries.COMPILED,
+    *nodes.COMPILED,
     *requests.COMPILED,
     *catalog.COMPILED,
     *organisation.COMPILED,

@@ -1,20 +1,31 @@
 """Hypothesis strategies for query operations portals could send: random field subsets, aliases,
 repeated fields (merged), inline and named fragments, @include/@skip (literal and variables),
-paging arguments (valid, out of range and broken cursors), filters and orders, `node(id:)`; under a
-request its watchers, request type (form, SLA, task templates) and activity (the event log)."""
+paging arguments (valid, out of range and broken cursors), filters and orders, `node(id:)`.
+
+The fields come from the compiled read path's own tables (schema.compiled.fields.SUPPORTED): every
+field it compiles is generated, so the differential test compares each one. A field that takes
+arguments needs a way to draw them in `ARGUMENTS` (tests/compiled/test_field_sources.py fails
+without one)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from graphql import FieldNode, GraphQLSchema, TypeInfo, TypeInfoVisitor, Visitor, parse, visit
 from hypothesis import strategies as st
 
 from db.read.pages import encode_cursor
 from schema import ids
+from schema.compiled.fields import SUPPORTED
+from schema.compiled.sql import FieldSql, named_type
 from tests.compiled.seed import Seeded
+
+# The deepest field generated: below it, objects are left out (the schema allows a depth of 12).
+MAX_DEPTH = 10
 
 
 @dataclass
@@ -40,10 +51,6 @@ class _Doc:
     def fresh(self, prefix: str) -> str:
         self.counter += 1
         return f"{prefix}{self.counter}"
-
-
-PERSON = ["id", "name", "email", "role", "__typename"]
-DEPARTMENT = ["id", "name", "slug", "__typename"]
 
 
 class Generator:
@@ -90,96 +97,35 @@ class Generator:
         self.doc.fragments.append(f"fragment {name} on {type_name} {{ {' '.join(items)} }}")
         return f"...{name}{directive}"
 
-    def department(self, name: str = "ownerDepartment") -> tuple[str, Any]:
-        return name, lambda: ("", self.selection("Department", DEPARTMENT))
+    def items(self, type_name: str, depth: int) -> list[Any]:
+        """What a selection on `type_name` at `depth` chooses from: its compiled fields."""
+        items: list[Any] = ["__typename"]
+        for name, sql in SUPPORTED[type_name].items():
+            target = sql.plan_as or named_type(sql.writes)
+            has_selection = target in SUPPORTED
+            if has_selection and depth >= MAX_DEPTH:
+                continue
+            if has_selection or sql.arguments is not None:
+                items.append((name, self.field(type_name, name, sql, depth)))
+            else:
+                items.append(name)
+        return items
 
-    def person(self, name: str) -> tuple[str, Any]:
-        return name, lambda: ("", self.selection("Person", [*PERSON, self.department("department")]))
+    def field(self, parent: str, name: str, sql: FieldSql, depth: int) -> Callable[[], tuple[str, str]]:
+        def render() -> tuple[str, str]:
+            arguments = ARGUMENTS[(parent, name)].draw(self) if sql.arguments is not None else ""
+            target = sql.plan_as or named_type(sql.writes)
+            if target not in SUPPORTED:
+                return arguments, ""
+            selection = self.selection(target, self.items(target, depth + 1))
+            if sql.plan_as is not None:
+                # An interface: the type it is planned for, and now and then a fragment on another
+                # type (which must not matter).
+                other = " ... on Comment { body }" if self.chance(0.3) else ""
+                selection = f"{{ id __typename ... on {target} {selection}{other} }}"
+            return arguments, selection
 
-    def nested(self, name: str, type_name: str, items: list[Any]) -> tuple[str, Any]:
-        return name, lambda: ("", self.selection(type_name, items))
-
-    def request(self) -> str:
-        items = [
-            "id",
-            "number",
-            "title",
-            "description",
-            "status",
-            "priority",
-            "version",
-            "createdAt",
-            "updatedAt",
-            "resolvedAt",
-            "__typename",
-            self.nested("sla", "SlaStatus", ["responseDueAt", "resolutionDueAt", "paused", "breached", "__typename"]),
-            self.nested("satisfaction", "Satisfaction", ["score", "comment", "__typename"]),
-            self.nested("service", "Service", ["id", "name", "description", "active", "__typename", self.department()]),
-            self.person("requester"),
-            self.person("assignee"),
-            self.department(),
-            self.nested("fields", "FieldValue", ["key", "value", "__typename"]),
-            self.nested(
-                "tasks",
-                "Task",
-                [
-                    "id",
-                    "title",
-                    "status",
-                    "createdAt",
-                    "completedAt",
-                    "__typename",
-                    self.department("department"),
-                    self.person("assignee"),
-                ],
-            ),
-            ("comments", self.comments),
-            self.person("watchers"),
-            ("requestType", self.request_type),
-            ("activity", self.activity),
-        ]
-        return self.selection("Request", items)
-
-    def request_type(self) -> tuple[str, str]:
-        items = [
-            "id",
-            "name",
-            "__typename",
-            self.nested(
-                "fields", "FieldDefinition", ["key", "label", "kind", "required", "options", "agentOnly", "__typename"]
-            ),
-            self.nested("sla", "SlaPolicy", ["responseMinutes", "resolutionMinutes", "__typename"]),
-            self.nested("taskTemplates", "TaskTemplate", ["title", "__typename", self.department("department")]),
-            self.nested("service", "Service", ["id", "name", "active", self.department()]),
-        ]
-        return "", self.selection("RequestType", items)
-
-    def activity(self) -> tuple[str, str]:
-        arguments = self.window_arguments(self.event_cursor)
-        node = self.nested(
-            "node", "Event", ["id", "cursor", "type", "occurredAt", "summary", "__typename", self.person("actor")]
-        )
-        return arguments, self.connection("Event", node)
-
-    def event_cursor(self) -> str:
-        if self.chance(0.05):
-            return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.comment_keys))])
-        seq = self.pick(self.seeded.event_seqs)
-        return encode_cursor(seq, seq)
-
-    def comments(self) -> tuple[str, str]:
-        arguments = self.window_arguments(self.comment_cursor)
-        node = self.nested(
-            "node", "Comment", ["id", "body", "internal", "createdAt", "__typename", self.person("author")]
-        )
-        return arguments, self.connection("Comment", node)
-
-    def connection(self, type_name: str, node: tuple[str, Any]) -> str:
-        page_info = self.nested(
-            "pageInfo", "PageInfo", ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]
-        )
-        edges = self.nested("edges", f"{type_name}Edge", ["cursor", node, "__typename"])
-        return self.selection(f"{type_name}Connection", ["totalCount", page_info, edges, "__typename"])
+        return render
 
     # --- arguments --------------------------------------------------------------------------
     def argument(self, name: str, type_name: str, value: Any, literal: str) -> str:
@@ -194,6 +140,12 @@ class Generator:
 
     def text(self, name: str, value: str) -> str:
         return self.argument(name, "String", value, json.dumps(value))
+
+    def event_cursor(self) -> str:
+        if self.chance(0.05):
+            return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.comment_keys))])
+        seq = self.pick(self.seeded.event_seqs)
+        return encode_cursor(seq, seq)
 
     def comment_cursor(self) -> str:
         if self.chance(0.05):
@@ -264,6 +216,10 @@ class Generator:
         value = {k: options[k]() for k in keys}
         return self.argument("filter", "RequestFilter", value, _literal(value))
 
+    def node_arguments(self) -> str:
+        value = self.node_id()
+        return f"({self.argument('id', 'ID!', value, json.dumps(value))})"
+
     def node_id(self) -> str:
         request_id = self.pick(self.seeded.request_ids)
         choice = self.pick(["request"] * 6 + ["comment", "missing", "garbage"])
@@ -277,25 +233,76 @@ class Generator:
     # --- the operation ----------------------------------------------------------------------
     def operation(self) -> Operation:
         roots = []
-        for root in self.draw(
-            st.lists(st.sampled_from(["requests", "node", "__typename"]), min_size=1, max_size=2, unique=True)
-        ):
-            if root == "requests":
-                arguments = self.requests_arguments()
-                node = ("node", lambda: ("", self.request()))
-                roots.append(f"requests{arguments} {self.connection('Request', node)}")
-            elif root == "node":
-                other = " ... on Comment { body }" if self.chance(0.3) else ""
-                value = self.node_id()
-                node_id = self.argument("id", "ID!", value, json.dumps(value))
-                request = self.request()
-                roots.append(f"node({node_id}) {{ id __typename ... on Request {request}{other} }}")
+        for root in self.draw(st.lists(st.sampled_from(self.items("Query", 1)), min_size=1, max_size=2, unique=True)):
+            if root == "__typename":
+                roots.append(root)
             else:
-                roots.append("__typename")
+                name, render = root
+                arguments, selection = render()
+                roots.append(f"{name}{arguments} {selection}".rstrip())
         declared = ", ".join(f"${n}: {t}" for n, (t, _) in self.doc.variables.items())
         header = f"query Generated({declared})" if declared else "query Generated"
         query = "\n".join([f"{header} {{ {' '.join(roots)} }}", *self.doc.fragments])
         return Operation(query=query, variables={n: v for n, (_, v) in self.doc.variables.items()})
+
+
+@dataclass(frozen=True)
+class Arguments:
+    """How to give a compiled field's arguments: drawn for generated operations, and plain (valid,
+    small pages) for the operation that selects every field."""
+
+    draw: Callable[[Generator], str]
+    plain: Callable[[Seeded], str]
+
+
+# Every compiled field that takes arguments needs its entry (tests/compiled/test_field_sources.py).
+ARGUMENTS: dict[tuple[str, str], Arguments] = {
+    ("Query", "requests"): Arguments(Generator.requests_arguments, lambda seeded: "(first: 5)"),
+    ("Query", "node"): Arguments(
+        Generator.node_arguments, lambda seeded: f'(id: "{ids.encode("Request", seeded.request_ids[0])}")'
+    ),
+    ("Request", "comments"): Arguments(lambda g: g.window_arguments(g.comment_cursor), lambda seeded: "(first: 5)"),
+    ("Request", "activity"): Arguments(lambda g: g.window_arguments(g.event_cursor), lambda seeded: "(last: 5)"),
+}
+
+
+def every_field(seeded: Seeded) -> Operation:
+    """One operation selecting every compiled field: leaves wherever their object is, each field
+    with a selection expanded the first time it is met (so the operation stays small whatever
+    cycles the types have)."""
+    expanded: set[tuple[str, str]] = set()
+
+    def selection(type_name: str, depth: int) -> str:
+        parts = ["__typename"]
+        for name, sql in SUPPORTED[type_name].items():
+            target = sql.plan_as or named_type(sql.writes)
+            arguments = ARGUMENTS[(type_name, name)].plain(seeded) if sql.arguments is not None else ""
+            if target not in SUPPORTED:
+                parts.append(name + arguments)
+            elif (type_name, name) not in expanded and depth < MAX_DEPTH:
+                expanded.add((type_name, name))
+                inner = selection(target, depth + 1)
+                if sql.plan_as is not None:
+                    inner = f"{{ id ... on {target} {inner} }}"
+                parts.append(f"{name}{arguments} {inner}")
+        return "{ " + " ".join(parts) + " }"
+
+    return Operation(query="query EveryField " + selection("Query", 1), variables={})
+
+
+def selected_fields(schema: GraphQLSchema, query: str) -> set[tuple[str, str]]:
+    """The (type, field) pairs an operation selects, through fragments (not `__typename`)."""
+    type_info = TypeInfo(schema)
+    found: set[tuple[str, str]] = set()
+
+    class Fields(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent = type_info.get_parent_type()
+            if parent is not None and not node.name.value.startswith("__"):
+                found.add((parent.name, node.name.value))
+
+    visit(parse(query), TypeInfoVisitor(type_info, Fields()))
+    return found
 
 
 def _literal(value: Any) -> str:

@@ -1,6 +1,8 @@
 """The compiled read path answers exactly what normal execution answers: many generated queries,
 run through both paths for several viewers, compared byte for byte. Both hide from requesters
-what they may not see: other people's emails and roles, and agent-only field values.
+what they may not see: other people's emails and roles, and agent-only field values. The queries
+are drawn from the compiled path's own tables, and one of them selects every field it compiles,
+so each compiled field is compared.
 
 Size: TANDEM_DIFFERENTIAL_EXAMPLES operations (default 120) x 7 viewers; set
 TANDEM_DIFFERENTIAL_RANDOM=1 to draw new examples instead of the fixed sequence.
@@ -16,8 +18,10 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 
 from domain.people import Person, Role
-from tests.compiled.queries import Operation, operations
+from schema.compiled.fields import SUPPORTED
+from tests.compiled.queries import Operation, every_field, operations, selected_fields
 from tests.compiled.seed import AGENT_ONLY, seed
+from tests.support.api import SCHEMA
 from tests.support.compiled import both
 from tests.support.org import Org
 
@@ -51,8 +55,10 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
     shown: Counter[str] = Counter()  # what requesters' answers did show, so the check below bites
     loop = asyncio.get_running_loop()
     counts: Counter[str] = Counter()
+    compared: set[tuple[str, str]] = set()
 
     async def compare(operation: Operation) -> None:
+        compared.update(selected_fields(SCHEMA._schema, operation.query))
         for key in VIEWERS:
             normal, compiled = await both(api.engine, operation.query, getattr(org, key), operation.variables)
             # then both paths give the same bytes, whichever path answered
@@ -78,8 +84,11 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
         # hypothesis drives from a thread; the operations run on the test's event loop
         asyncio.run_coroutine_threadsafe(compare(operation), loop).result()
 
-    # when every person and field value, and many generated operations, run through both paths
+    # when every person and field value, every compiled field, and many generated operations run
+    # through both paths
     await compare(PEOPLE_AND_FIELDS)
+    await compare(every_field(seeded))
+    every_field_compiled = counts["compiled"]
     await asyncio.to_thread(check)
 
     total = sum(counts.values())
@@ -89,6 +98,9 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
     )
     # and no compiled statement failed (a failure falls back silently, which would hide a bug)
     assert not [r for r in caplog.records if r.name == "tandem.compiled"]
+    # and every field the compiled path covers was compared, answered compiled for every viewer
+    assert every_field_compiled == 2 * len(VIEWERS)
+    assert {(type_name, name) for type_name, fields in SUPPORTED.items() for name in fields} <= compared
     # and most of them were really answered by the compiled path (the rest need normal execution's errors)
     assert counts["compiled"] > total // 3
     # and requesters got compiled answers naming other people, without their emails
