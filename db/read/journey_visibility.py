@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Table, any_, exists, false, literal, or_, select, true
+from sqlalchemy import ColumnElement, FromClause, Table, any_, exists, false, literal, or_, select, true
 
 from db import tables as t
 from domain.people import Person, Role
 
 
-def _takes_part(viewer: Person, maps: Table) -> ColumnElement[bool]:
+def _takes_part(viewer: Person, maps: FromClause) -> ColumnElement[bool]:
     if not viewer.is_staff:
         return false()
     return literal(viewer.department_id) == any_(maps.c.department_ids)

@@ -6,13 +6,15 @@ path can show more than another.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, Table, and_, any_, exists, false, literal, or_, select, true
 
 from db import tables as t
 from domain.people import Person
 
 
-def _exists(query: Select, *, per_row: bool) -> ColumnElement[bool]:
+def _exists(query: Select[Any], *, per_row: bool) -> ColumnElement[bool]:
     """EXISTS over `query`. PostgreSQL may run a correlated EXISTS inside an OR as one hashed
     subplan: it reads every match first (all the department's tasks: 17,000 rows at 100,000
     requests, ten times more at a million), then probes the hash per request. That suits a
@@ -28,7 +30,7 @@ def _exists(query: Select, *, per_row: bool) -> ColumnElement[bool]:
 DEPARTMENT_TASK = t.tasks.alias("department_task")
 
 
-def _task_in_department(requests: Table, department_id: int, *, per_row: bool) -> ColumnElement[bool]:
+def _task_in_department(requests: Table, department_id: int | None, *, per_row: bool) -> ColumnElement[bool]:
     tk = DEPARTMENT_TASK
     # Correlated to `requests` explicitly: the compiled read path nests this predicate below
     # selects that do not list the request themselves (auto-correlation only looks one level up).
