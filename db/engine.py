@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import asyncpg
 from asyncpg import Record
 from sqlalchemy import event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import AdaptedConnection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only, greenlet_spawn
 
@@ -71,7 +71,7 @@ def create_engine(url: str, *, pool_size: int = 20, timeouts: Timeouts = Timeout
     return engine
 
 
-def _ping(dbapi_connection: object, record: object, proxy: object) -> None:
+def _ping(dbapi_connection: AdaptedConnection, record: object, proxy: object) -> None:
     """A connection broken by a database restart is replaced before use instead of failing a
     request. SQLAlchemy's own pool_pre_ping does the same in three round trips with asyncpg
     (BEGIN, the ping, ROLLBACK, for pgbouncer's transaction mode); a pool of its own here
