@@ -179,6 +179,7 @@ async def write(
     """(whether the guard held and everything was written, the last event sequence written).
     Returns once the write is on disk (db.durability)."""
     record = await conn.fetchrow(WRITE, *parameters(request, loaded, events, claim))
+    assert record is not None  # the statement always returns one row
     written = record["updated"] == 1
     if written:  # with or without events, it committed asynchronously
         await wait_flushed(conn)

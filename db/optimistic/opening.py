@@ -96,6 +96,7 @@ class _Prefixed:
 
 async def read(conn: Connection, plan: OpeningPlan) -> Form:
     r = await conn.fetchrow(READ, plan.service_id, plan.request_type_id, plan.requester_id, plan.person_id, plan.key)
+    assert r is not None  # the statement always returns one row
     prior = (r["prior_result_id"], r["prior_fingerprint"]) if r["prior_result_id"] is not None else None
     return Form(
         service=service_from_row(_Prefixed(r, "s_"), list(r["collaborators"])) if r["s_id"] is not None else None,
@@ -107,6 +108,7 @@ async def read(conn: Connection, plan: OpeningPlan) -> Form:
 
 async def ids(conn: Connection, *, tasks: int) -> tuple[int, int, list[int]]:
     r = await conn.fetchrow(IDS, tasks)
+    assert r is not None  # the statement always returns one row
     return r["id"], r["number"], list(r["task_ids"])
 
 
@@ -117,5 +119,7 @@ async def write(conn: Connection, request: Request, events: list[Event], claim: 
     tasks = json_text([task_values(tk) for tk in request.tasks])
     key = [claim.person_id, claim.key, claim.fingerprint] if claim else [None, None, None]
     record = await conn.fetchrow(WRITE, *row, tasks, *key, json_text(event_rows(events)))
+    assert record is not None  # the statement always returns one row
     await wait_flushed(conn)
-    return record["last_seq"]
+    last_seq: int | None = record["last_seq"]
+    return last_seq

@@ -63,6 +63,7 @@ class _Row:
 
 async def read(conn: Connection, plan: ReadPlan) -> Snapshot:
     record = await conn.fetchrow(READ, plan.request_id, plan.person_id, plan.operation, plan.key, plan.comment_ids)
+    assert record is not None  # the statement always returns one row
     prior = None
     if record["prior_result_id"] is not None:
         prior = (record["prior_result_id"], record["prior_fingerprint"])
