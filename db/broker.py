@@ -63,7 +63,7 @@ class EventBroker:
         self._announced = 0
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._connection: asyncpg.Connection | None = None
+        self._connection: asyncpg.Connection[asyncpg.Record] | None = None
 
     async def start(self, *, listen: bool = True) -> None:
         async with self.reader.connect() as conn:

@@ -101,7 +101,7 @@ _READ_IS_THE_PING: contextvars.ContextVar[bool] = contextvars.ContextVar("read_i
 T = TypeVar("T")
 
 
-async def read_first(engine: AsyncEngine, read: Callable[[asyncpg.Connection], Awaitable[T]]) -> tuple[Any, T]:
+async def read_first(engine: AsyncEngine, read: Callable[[asyncpg.Connection[Record]], Awaitable[T]]) -> tuple[Any, T]:
     """A pooled connection at the driver's cost, and what `read` read on it first.
 
     The driver's prepared statements (cached per connection) skip SQLAlchemy's execution layer:

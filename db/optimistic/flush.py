@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from asyncpg import Connection
+from asyncpg import Connection, Record
 
 from db.durability import ASYNC_COMMIT, wait_flushed
 from db.mapping import request_values, task_values
@@ -174,7 +174,7 @@ def parameters(request: Request, loaded: Loaded, events: list[Event], claim: Cla
 
 
 async def write(
-    conn: Connection, request: Request, loaded: Loaded, events: list[Event], claim: Claim | None
+    conn: Connection[Record], request: Request, loaded: Loaded, events: list[Event], claim: Claim | None
 ) -> tuple[bool, int | None]:
     """(whether the guard held and everything was written, the last event sequence written).
     Returns once the write is on disk (db.durability)."""
