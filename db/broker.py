@@ -62,8 +62,8 @@ class EventBroker:
         self.healthy = asyncio.Event()  # set once that connection has answered a health check
         self._announced = 0
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task] = []
-        self._connection: asyncpg.Connection | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._connection: asyncpg.Connection[asyncpg.Record] | None = None
 
     async def start(self, *, listen: bool = True) -> None:
         async with self.reader.connect() as conn:
@@ -173,9 +173,9 @@ class EventBroker:
             if not conn.is_closed():
                 conn.terminate()
 
-    def _on_notification(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notification(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         try:
-            self.announce(int(payload))
+            self.announce(int(str(payload)))  # a str: asyncpg's stubs only promise an object
         except ValueError:
             log.warning("ignored a malformed notification on %s: %r", CHANNEL, payload)
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import asyncpg
 from asyncpg import Record
 from sqlalchemy import event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import AdaptedConnection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only, greenlet_spawn
 
@@ -71,7 +71,7 @@ def create_engine(url: str, *, pool_size: int = 20, timeouts: Timeouts = Timeout
     return engine
 
 
-def _ping(dbapi_connection: object, record: object, proxy: object) -> None:
+def _ping(dbapi_connection: AdaptedConnection, record: object, proxy: object) -> None:
     """A connection broken by a database restart is replaced before use instead of failing a
     request. SQLAlchemy's own pool_pre_ping does the same in three round trips with asyncpg
     (BEGIN, the ping, ROLLBACK, for pgbouncer's transaction mode); a pool of its own here
@@ -101,7 +101,7 @@ _READ_IS_THE_PING: contextvars.ContextVar[bool] = contextvars.ContextVar("read_i
 T = TypeVar("T")
 
 
-async def read_first(engine: AsyncEngine, read: Callable[[asyncpg.Connection], Awaitable[T]]) -> tuple[Any, T]:
+async def read_first(engine: AsyncEngine, read: Callable[[asyncpg.Connection[Record]], Awaitable[T]]) -> tuple[Any, T]:
     """A pooled connection at the driver's cost, and what `read` read on it first.
 
     The driver's prepared statements (cached per connection) skip SQLAlchemy's execution layer:

@@ -30,4 +30,5 @@ async def append(conn: AsyncConnection, events: Sequence[Event]) -> int | None:
             for e in events
         ],
     )
-    return max(r.seq for r in rows)
+    last: int = max(r.seq for r in rows)
+    return last

@@ -35,14 +35,16 @@ async def link(engine: AsyncEngine, sign_in: SignIn, *, provision: bool, rule: R
     """The id of the person (issuer, subject) is now linked to. `engine` writes (not the autocommit
     reader); the caller has checked that the sign-in's email is verified. DomainError when
     provisioning finds the claims unusable (a malformed email address)."""
+    email = sign_in.email
+    assert email is not None, "the caller refuses a sign-in without an email"
     async with engine.begin() as conn:
-        person_id = await _person_by_email(conn, sign_in.email)
+        person_id = await _person_by_email(conn, email)
         if person_id is not None and not await _may_sign_in(conn, person_id):
             raise MayNotSignIn()
         if person_id is None:
             if not provision:
                 raise NoPerson()
-            person_id = await _provision(conn, sign_in, rule=rule or REQUESTER, now=now)
+            person_id = await _provision(conn, sign_in, email=email, rule=rule or REQUESTER, now=now)
         await conn.execute(
             insert(t.person_identities)
             .values(issuer=sign_in.issuer, subject=sign_in.subject, person_id=person_id)
@@ -51,7 +53,8 @@ async def link(engine: AsyncEngine, sign_in: SignIn, *, provision: bool, rule: R
         kept = select(t.person_identities.c.person_id).where(
             t.person_identities.c.issuer == sign_in.issuer, t.person_identities.c.subject == sign_in.subject
         )
-        return (await conn.execute(kept)).scalar_one()
+        linked: int = (await conn.execute(kept)).scalar_one()
+        return linked
 
 
 async def apply_role(engine: AsyncEngine, person_id: int, rule: RoleRule, *, now: datetime) -> None:
@@ -88,11 +91,11 @@ async def apply_role(engine: AsyncEngine, person_id: int, rule: RoleRule, *, now
         )
 
 
-async def _provision(conn: AsyncConnection, sign_in: SignIn, *, rule: RoleRule, now: datetime) -> int:
+async def _provision(conn: AsyncConnection, sign_in: SignIn, *, email: str, rule: RoleRule, now: datetime) -> int:
     role, department_id = await _resolve(conn, rule)
-    name = (sign_in.name or "").strip() or sign_in.email.partition("@")[0]
-    person = new_person(id=0, name=name[:200], email=sign_in.email, role=role, department_id=department_id, now=now)
-    inserted = (
+    name = (sign_in.name or "").strip() or email.partition("@")[0]
+    person = new_person(id=0, name=name[:200], email=email, role=role, department_id=department_id, now=now)
+    inserted: int | None = (
         await conn.execute(
             insert(t.people)
             .values(name=person.name, email=person.email, role=role.value, department_id=department_id, created_at=now)
@@ -101,7 +104,9 @@ async def _provision(conn: AsyncConnection, sign_in: SignIn, *, rule: RoleRule, 
         )
     ).scalar_one_or_none()
     if inserted is None:  # another first sign-in with this email committed meanwhile
-        return await _person_by_email(conn, person.email)
+        winner = await _person_by_email(conn, person.email)
+        assert winner is not None, "the conflicting row has committed, so this statement sees it"
+        return winner
     await event_log.append(
         conn,
         [

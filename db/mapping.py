@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from domain.catalog import FieldDefinition, FieldKind, RequestType, Service, SlaPolicy, TaskTemplate
 from domain.departments import Department
@@ -11,6 +11,17 @@ from domain.requests import Request, Satisfaction
 from domain.sla import SlaClock
 from domain.tasks import Task, TaskStatus
 from domain.workflow import Priority, RequestStatus
+
+
+class FieldDefinitionJson(TypedDict):
+    """One custom field as request_types.fields stores it (older rows lack the flags)."""
+
+    key: str
+    label: str
+    kind: str
+    required: NotRequired[bool]
+    options: NotRequired[list[str] | None]
+    agent_only: NotRequired[bool]
 
 
 def department_from_row(row: Any) -> Department:
@@ -59,21 +70,21 @@ def service_from_row(row: Any, collaborators: list[int]) -> Service:
     )
 
 
-def field_definitions(data: list[dict]) -> list[FieldDefinition]:
+def field_definitions(data: list[FieldDefinitionJson]) -> list[FieldDefinition]:
     return [
         FieldDefinition(
             key=f["key"],
             label=f["label"],
             kind=FieldKind(f["kind"]),
             required=bool(f.get("required")),
-            options=tuple(f["options"]) if f.get("options") else None,
+            options=tuple(options) if (options := f.get("options")) else None,
             agent_only=bool(f.get("agent_only")),
         )
         for f in data
     ]
 
 
-def field_definitions_json(fields: list[FieldDefinition]) -> list[dict]:
+def field_definitions_json(fields: list[FieldDefinition]) -> list[FieldDefinitionJson]:
     return [
         {
             "key": f.key,

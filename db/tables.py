@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -39,11 +41,11 @@ metadata = MetaData(
 NOW = text("now()")
 
 
-def _id() -> Column:
+def _id() -> Column[int]:
     return Column("id", BigInteger, Identity(), primary_key=True)
 
 
-def _ts(name: str, *, nullable: bool = False) -> Column:
+def _ts(name: str, *, nullable: bool = False) -> Column[datetime]:
     return Column(name, DateTime(timezone=True), nullable=nullable, server_default=None if nullable else NOW)
 
 

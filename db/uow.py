@@ -16,6 +16,9 @@ from db.repositories.journeys import JourneyMapRepository, JourneyRunRepository
 from db.repositories.organisation import DepartmentRepository, PersonRepository
 from db.repositories.requests import RequestRepository
 from domain.events import Event
+from domain.journey_runs import JourneyRun
+from domain.journeys import JourneyMap
+from domain.requests import Request
 
 # Told the last event sequence after a commit; never inside the transaction.
 CommitListener = Callable[[int], None]
@@ -59,7 +62,12 @@ class SqlUnitOfWork:
     def _collect(self) -> list[Event]:
         events = list(self._events)
         self._events.clear()
-        for aggregate in [*self.requests.seen, *self.journey_maps.seen, *self.journey_runs.seen]:
+        seen: list[Request | JourneyMap | JourneyRun] = [
+            *self.requests.seen,
+            *self.journey_maps.seen,
+            *self.journey_runs.seen,
+        ]
+        for aggregate in seen:
             events.extend(aggregate.events)
             aggregate.events.clear()
         return events

@@ -64,9 +64,9 @@ class Service:
         active: bool | None = None,
         collaborating_department_ids: list[int] | None = None,
         now: datetime,
-    ) -> dict:
+    ) -> dict[str, object]:
         """Apply the given changes; return what changed (for the event)."""
-        changes: dict = {}
+        changes: dict[str, object] = {}
         if name is not None and name.strip() != self.name:
             self.name = _required_text(name, "name")
             changes["name"] = self.name

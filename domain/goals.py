@@ -8,9 +8,10 @@ value, domain.goal_progress turns it into progress and status.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from domain import goal_participation as sharing
 from domain.errors import DomainError, Forbidden, NotFound, StaleVersion
@@ -20,6 +21,8 @@ from domain.people import Person
 from domain.text import check_body, check_title
 
 MAX_KEY_RESULTS = 10
+
+T = TypeVar("T")
 
 
 class Metric(enum.Enum):
@@ -216,7 +219,7 @@ def new_goal(
     period_start: datetime,
     period_end: datetime,
     department_ids: list[int],
-    key_results: list[KeyResult],
+    key_results: Sequence[KeyResult],
     now: datetime,
 ) -> SharedGoal:
     draft = SharedGoal(
@@ -284,7 +287,7 @@ def validated_key_result(key_result: KeyResult, department_ids: list[int], *, pa
     return replace(key_result, title=title, scope=scope, target=float(key_result.target))
 
 
-def _text(check, value: str, path: tuple[str, ...]) -> str:
+def _text(check: Callable[[str], str], value: str, path: tuple[str, ...]) -> str:
     try:
         return check(value)
     except DomainError as error:
@@ -328,7 +331,7 @@ def _check_target(metric: Metric, target: float, *, path: tuple[str, ...]) -> No
 
 
 def _merged(goal: SharedGoal, changes: GoalChanges) -> SharedGoal:
-    def pick(new, old):
+    def pick(new: T | None, old: T) -> T:
         return old if new is None else new
 
     return replace(

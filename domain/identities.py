@@ -67,7 +67,7 @@ def _rule(group: str, value: object) -> RoleRule:
         raise RoleMappingError(
             f"group {group!r}: {role_name!r} is not a role ({', '.join(r.value for r in Role)})"
         ) from None
-    slug = slug.strip() or None
-    if role in STAFF_ROLES and slug is None:
+    department_slug = slug.strip() or None
+    if role in STAFF_ROLES and department_slug is None:
         raise RoleMappingError(f'group {group!r}: agents and managers need a department, as "{role.value}:slug"')
-    return RoleRule(role, slug)
+    return RoleRule(role, department_slug)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from domain import access
 from domain.catalog import RequestType
@@ -19,6 +20,9 @@ from domain.workflow import DONE, OPEN, Priority, RequestStatus, is_legal
 
 S = RequestStatus
 REOPEN_WINDOW = timedelta(days=7)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -47,11 +51,11 @@ class Satisfaction:
     rated_at: datetime
 
 
-def _command(method):
+def _command(method: Callable[Concatenate[Request, P], R]) -> Callable[Concatenate[Request, P], R]:
     """Marks a public command: each may step the version once, so a fresh step is allowed."""
 
     @functools.wraps(method)
-    def run(self, *args, **kwargs):
+    def run(self: Request, /, *args: P.args, **kwargs: P.kwargs) -> R:
         self._bumped = False
         return method(self, *args, **kwargs)
 
@@ -273,7 +277,9 @@ class Request:
                 task.completed_at = now
         self.status = to
         self._bump(now)
-        self._record("RequestTransitioned", actor, now, **{"from": source.value, "to": to.value}, reason=reason)
+        # "from" is a keyword, so the payload goes in as a dict.
+        moved: dict[str, Any] = {"from": source.value, "to": to.value}
+        self._record("RequestTransitioned", actor, now, **moved, reason=reason)
 
     @_command
     def cancel_with_run(self, actor: Person, *, now: datetime, reason: str) -> None:

@@ -1,4 +1,8 @@
-"""The domain's enums, exposed under the contract's names."""
+"""The domain's enums, exposed under the contract's names.
+
+Each name is the domain's class itself (so it is a type to mypy); `strawberry.enum` marks that
+class for the schema in place.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +12,31 @@ import strawberry
 
 from domain import api_tokens, catalog, goal_figures, goal_participation, goal_progress, goals, people, tasks, workflow
 
-Role = strawberry.enum(people.Role, name="Role")
-PersonKind = strawberry.enum(
-    people.PersonKind,
+Role = people.Role
+strawberry.enum(Role, name="Role")
+PersonKind = people.PersonKind
+strawberry.enum(
+    PersonKind,
     name="PersonKind",
     description=("A person signs in interactively; a service account only with its API tokens."),
 )
-ApiTokenScope = strawberry.enum(
-    api_tokens.Scope,
+ApiTokenScope = api_tokens.Scope
+strawberry.enum(
+    ApiTokenScope,
     name="ApiTokenScope",
     description=(
         "What an API token may run, within its person's role: READ queries, WRITE mutations, EVENTS "
         "subscriptions, ADMIN the administration of people, departments and tokens."
     ),
 )
-Priority = strawberry.enum(workflow.Priority, name="Priority")
-RequestStatus = strawberry.enum(workflow.RequestStatus, name="RequestStatus")
-TaskStatus = strawberry.enum(tasks.TaskStatus, name="TaskStatus")
-FieldKind = strawberry.enum(catalog.FieldKind, name="FieldKind")
+Priority = workflow.Priority
+strawberry.enum(Priority, name="Priority")
+RequestStatus = workflow.RequestStatus
+strawberry.enum(RequestStatus, name="RequestStatus")
+TaskStatus = tasks.TaskStatus
+strawberry.enum(TaskStatus, name="TaskStatus")
+FieldKind = catalog.FieldKind
+strawberry.enum(FieldKind, name="FieldKind")
 
 
 @strawberry.enum
@@ -43,25 +54,30 @@ class OrderDirection(enum.Enum):
     DESC = "DESC"
 
 
-Metric = strawberry.enum(
-    goals.Metric,
+Metric = goals.Metric
+strawberry.enum(
+    Metric,
     name="Metric",
     description=(
         "What a key result measures. Rates are fractions from 0 to 1; hours exclude time waiting on the requester."
     ),
 )
-TargetDirection = strawberry.enum(goals.Direction, name="TargetDirection")
-GoalStatus = strawberry.enum(goal_progress.GoalStatus, name="GoalStatus")
-GoalParticipationStatus = strawberry.enum(
-    goal_participation.Participation,
+TargetDirection = goals.Direction
+strawberry.enum(TargetDirection, name="TargetDirection")
+GoalStatus = goal_progress.GoalStatus
+strawberry.enum(GoalStatus, name="GoalStatus")
+GoalParticipationStatus = goal_participation.Participation
+strawberry.enum(
+    GoalParticipationStatus,
     name="GoalParticipationStatus",
     description=(
         "Whether a department shares its figures in a goal with everyone who reads the goal: INVITED until its "
         "manager ACCEPTS (or DECLINES); a change to what the goal measures invites it again."
     ),
 )
-FigureWithheld = strawberry.enum(
-    goal_figures.Withheld,
+FigureWithheld = goal_figures.Withheld
+strawberry.enum(
+    FigureWithheld,
     name="FigureWithheld",
     description=(
         "Why a figure is not shown: SMALL_SAMPLE, it counts work you could not see over fewer than 5 samples; "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from asyncpg import Connection
+from asyncpg import Connection, Record
 
 from db.durability import ASYNC_COMMIT, wait_flushed
 from db.mapping import request_values, task_values
@@ -174,11 +174,12 @@ def parameters(request: Request, loaded: Loaded, events: list[Event], claim: Cla
 
 
 async def write(
-    conn: Connection, request: Request, loaded: Loaded, events: list[Event], claim: Claim | None
+    conn: Connection[Record], request: Request, loaded: Loaded, events: list[Event], claim: Claim | None
 ) -> tuple[bool, int | None]:
     """(whether the guard held and everything was written, the last event sequence written).
     Returns once the write is on disk (db.durability)."""
     record = await conn.fetchrow(WRITE, *parameters(request, loaded, events, claim))
+    assert record is not None  # the statement always returns one row
     written = record["updated"] == 1
     if written:  # with or without events, it committed asynchronously
         await wait_flushed(conn)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from asyncpg import Connection
+from asyncpg import Connection, Record
 
 from db import tables as t
 from db.durability import ASYNC_COMMIT, wait_flushed
@@ -94,8 +94,9 @@ class _Prefixed:
         return self._record[self._prefix + name]
 
 
-async def read(conn: Connection, plan: OpeningPlan) -> Form:
+async def read(conn: Connection[Record], plan: OpeningPlan) -> Form:
     r = await conn.fetchrow(READ, plan.service_id, plan.request_type_id, plan.requester_id, plan.person_id, plan.key)
+    assert r is not None  # the statement always returns one row
     prior = (r["prior_result_id"], r["prior_fingerprint"]) if r["prior_result_id"] is not None else None
     return Form(
         service=service_from_row(_Prefixed(r, "s_"), list(r["collaborators"])) if r["s_id"] is not None else None,
@@ -105,17 +106,20 @@ async def read(conn: Connection, plan: OpeningPlan) -> Form:
     )
 
 
-async def ids(conn: Connection, *, tasks: int) -> tuple[int, int, list[int]]:
+async def ids(conn: Connection[Record], *, tasks: int) -> tuple[int, int, list[int]]:
     r = await conn.fetchrow(IDS, tasks)
+    assert r is not None  # the statement always returns one row
     return r["id"], r["number"], list(r["task_ids"])
 
 
-async def write(conn: Connection, request: Request, events: list[Event], claim: Claim | None) -> int | None:
+async def write(conn: Connection[Record], request: Request, events: list[Event], claim: Claim | None) -> int | None:
     """Insert the new request whole; the last event sequence. Returns once it is on disk."""
     values = request_values(request)
     row = [json_text(values[name]) if name == "fields" else values[name] for name in _INSERTED]
     tasks = json_text([task_values(tk) for tk in request.tasks])
     key = [claim.person_id, claim.key, claim.fingerprint] if claim else [None, None, None]
     record = await conn.fetchrow(WRITE, *row, tasks, *key, json_text(event_rows(events)))
+    assert record is not None  # the statement always returns one row
     await wait_flushed(conn)
-    return record["last_seq"]
+    last_seq: int | None = record["last_seq"]
+    return last_seq

@@ -60,8 +60,11 @@ async def run(
 ) -> tuple[int, Any]:
     """The handler's result, and the unit of work that committed it (the payload reads from it)."""
     plan = read_plan(cmd, actor)
+    uow: OpeningUnitOfWork | OptimisticUnitOfWork | SqlUnitOfWork
     for _attempt in range(ATTEMPTS if plan is not None else 0):
-        make = OpeningUnitOfWork if isinstance(plan, OpeningPlan) else optimistic
+        make: Callable[..., OpeningUnitOfWork | OptimisticUnitOfWork] = (
+            OpeningUnitOfWork if isinstance(plan, OpeningPlan) else optimistic
+        )
         uow = make(engine, plan, on_commit=on_commit)
         try:
             return await handler(cmd, uow=uow, actor=actor, now=now, **extra), uow

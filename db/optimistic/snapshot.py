@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from asyncpg import Connection
+from asyncpg import Connection, Record
 
 from db import tables as t
 from db.mapping import request_from_row, task_from_row
@@ -61,8 +61,9 @@ class _Row:
         return self._record[name]
 
 
-async def read(conn: Connection, plan: ReadPlan) -> Snapshot:
+async def read(conn: Connection[Record], plan: ReadPlan) -> Snapshot:
     record = await conn.fetchrow(READ, plan.request_id, plan.person_id, plan.operation, plan.key, plan.comment_ids)
+    assert record is not None  # the statement always returns one row
     prior = None
     if record["prior_result_id"] is not None:
         prior = (record["prior_result_id"], record["prior_fingerprint"])

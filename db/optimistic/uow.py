@@ -60,7 +60,7 @@ class _Requests(_Unplanned):
 
 
 class _Claims:
-    def __init__(self, uow: OptimisticUnitOfWork):
+    def __init__(self, uow: _Unlocked):
         self.uow = uow
 
     async def claim(self, *, person_id: int, operation: str, key: str, fingerprint: str) -> tuple[int, str] | None:
@@ -151,7 +151,7 @@ class OptimisticUnitOfWork(_Unlocked):
         # The read runs again if the pooled connection turns out broken: it writes nothing.
         self.connection, read = await read_first(self.engine, lambda conn: snapshot.read(conn, self.plan))
         self.request, self.prior, self.comment_ids = read.request, read.prior, read.comment_ids
-        self._loaded = flush.Loaded.of(read.request, read.row_xmin) if read.request else None
+        self._loaded = flush.Loaded.of(read.request, read.row_xmin) if read.request and read.row_xmin else None
         return self
 
     async def commit(self) -> None:

@@ -21,7 +21,7 @@ def token_visible(viewer: Person) -> Any:
     return true() if viewer.is_admin else T.c.person_id == viewer.id
 
 
-def _of(owner_id: int, *, include_revoked: bool) -> Select:
+def _of(owner_id: int, *, include_revoked: bool) -> Select[Any]:
     query = select(T).where(T.c.person_id == owner_id)
     return query if include_revoked else query.where(T.c.revoked_at.is_(None))
 

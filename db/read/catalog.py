@@ -25,7 +25,7 @@ class ServiceCriteria:
     search: str | None = None
 
 
-def visible_services(viewer: Person, criteria: ServiceCriteria | None = None) -> Select:
+def visible_services(viewer: Person, criteria: ServiceCriteria | None = None) -> Select[Any]:
     c = criteria or ServiceCriteria()
     query = select(S).where(service_visible(viewer))
     if c.owner_department_id is not None:

@@ -16,18 +16,19 @@ from db.read import pages
 from db.read.organisation import people_by_ids
 from db.read.requests import REQUEST_COLUMNS
 from db.read.visibility import event_visible
+from domain.people import Person
 
 E = t.events
 EVENT_ORDER = pages.Order(key=E.c.seq, tiebreak=E.c.seq)
 
 
-def visible_events(viewer) -> Select:
+def visible_events(viewer: Person) -> Select[Any]:
     return select(E).outerjoin(t.requests, t.requests.c.id == E.c.request_id).where(event_visible(viewer))
 
 
 async def activity_pages(
     conn: AsyncConnection,
-    viewer,
+    viewer: Person,
     request_ids: Sequence[int],
     *,
     first: int | None,
@@ -48,16 +49,16 @@ async def activity_pages(
     )
 
 
-async def activity_counts(conn: AsyncConnection, viewer, request_ids: Sequence[int]) -> dict[int, int]:
+async def activity_counts(conn: AsyncConnection, viewer: Person, request_ids: Sequence[int]) -> dict[int, int]:
     return await pages.count_by_parent(conn, visible_events(viewer), parent=E.c.request_id, parent_ids=request_ids)
 
 
-async def events_by_seqs(conn: AsyncConnection, viewer, seqs: Sequence[int]) -> dict[int, Any]:
+async def events_by_seqs(conn: AsyncConnection, viewer: Person, seqs: Sequence[int]) -> dict[int, Any]:
     rows = await conn.execute(visible_events(viewer).where(E.c.seq.in_(list(seqs))))
     return {r.seq: r for r in rows}
 
 
-def _people_and_departments() -> Select:
+def _people_and_departments() -> Select[Any]:
     """The event with what decides who may see it (domain.access.EventAudience), read now."""
     tk, w = t.tasks.alias("audience_task"), t.watchers.alias("audience_watcher")
     task_departments = (
@@ -83,7 +84,7 @@ def _people_and_departments() -> Select:
 
 
 @functools.cache
-def _log_after() -> Select:
+def _log_after() -> Select[Any]:
     # Built once: the broker reads after every commit, and building the statement cost more
     # than running it (bound parameters, so SQLAlchemy's compiled cache serves every call).
     return _people_and_departments().where(E.c.seq > bindparam("after")).order_by(E.c.seq).limit(bindparam("limit"))
@@ -118,10 +119,11 @@ async def subjects_of(conn: AsyncConnection, batch: Sequence[Any]) -> Subjects:
 
 
 async def last_seq(conn: AsyncConnection) -> int:
-    return (await conn.execute(select(func.coalesce(func.max(E.c.seq), 0)))).scalar_one()
+    seq: int = (await conn.execute(select(func.coalesce(func.max(E.c.seq), 0)))).scalar_one()
+    return seq
 
 
-def concerning(query: Select, *, request_id: int | None, department_id: int | None) -> Select:
+def concerning(query: Select[Any], *, request_id: int | None, department_id: int | None) -> Select[Any]:
     """The `events(requestId:, departmentId:)` filters."""
     if request_id is not None:
         query = query.where(E.c.request_id == request_id)
@@ -131,7 +133,7 @@ def concerning(query: Select, *, request_id: int | None, department_id: int | No
 
 
 async def replay_after(
-    conn: AsyncConnection, viewer, after: int, *, request_id: int | None, department_id: int | None, limit: int
+    conn: AsyncConnection, viewer: Person, after: int, *, request_id: int | None, department_id: int | None, limit: int
 ) -> list[Any]:
     """The viewer's events after a cursor, in order: what a subscription missed."""
     query = concerning(visible_events(viewer), request_id=request_id, department_id=department_id)

@@ -27,7 +27,7 @@ class GoalCriteria:
     search: str | None = None
 
 
-def visible_goals(viewer: Person, criteria: GoalCriteria | None = None) -> Select:
+def visible_goals(viewer: Person, criteria: GoalCriteria | None = None) -> Select[Any]:
     c = criteria or GoalCriteria()
     query = select(G).where(goal_visible(viewer))
     if c.department_id is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import SupportsFloat
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -131,7 +132,7 @@ order by map_id, from_position, median desc, from_department_id, to_department_i
 """)
 
 
-def _float(value) -> float | None:
+def _float(value: SupportsFloat | None) -> float | None:
     return float(value) if value is not None else None
 
 

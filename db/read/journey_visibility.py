@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Table, any_, exists, false, literal, or_, select, true
+from sqlalchemy import ColumnElement, FromClause, any_, exists, false, literal, or_, select, true
 
 from db import tables as t
 from domain.people import Person, Role
 
 
-def _takes_part(viewer: Person, maps: Table) -> ColumnElement[bool]:
+def _takes_part(viewer: Person, maps: FromClause) -> ColumnElement[bool]:
     if not viewer.is_staff:
         return false()
     return literal(viewer.department_id) == any_(maps.c.department_ids)
 
 
-def map_visible(viewer: Person, maps: Table = t.journey_maps) -> ColumnElement[bool]:
+def map_visible(viewer: Person, maps: FromClause = t.journey_maps) -> ColumnElement[bool]:
     if viewer.is_admin or viewer.role is Role.MANAGER:
         return true()
     runs = t.journey_runs.alias("sponsored_run")
@@ -22,7 +22,7 @@ def map_visible(viewer: Person, maps: Table = t.journey_maps) -> ColumnElement[b
     return or_(_takes_part(viewer, maps), sponsors)
 
 
-def run_visible(viewer: Person, runs: Table = t.journey_runs) -> ColumnElement[bool]:
+def run_visible(viewer: Person, runs: FromClause = t.journey_runs) -> ColumnElement[bool]:
     if viewer.is_admin:
         return true()
     if not viewer.is_staff:

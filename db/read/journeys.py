@@ -32,7 +32,7 @@ class MapCriteria:
     search: str | None = None
 
 
-def visible_maps(viewer: Person, criteria: MapCriteria | None = None) -> Select:
+def visible_maps(viewer: Person, criteria: MapCriteria | None = None) -> Select[Any]:
     c = criteria or MapCriteria()
     query = select(M).where(map_visible(viewer))
     if c.active is not None:
@@ -103,7 +103,7 @@ class RunCriteria:
     started_before: datetime | None = None
 
 
-def visible_runs(viewer: Person, criteria: RunCriteria | None = None) -> Select:
+def visible_runs(viewer: Person, criteria: RunCriteria | None = None) -> Select[Any]:
     c = criteria or RunCriteria()
     query = select(R).where(run_visible(viewer))
     if c.map_id is not None and not c.every_version:

@@ -103,7 +103,7 @@ def _page(rows: Sequence[Any], size: int, has_previous: bool) -> Page:
 
 
 async def fetch_page(
-    conn: AsyncConnection, query: Select, *, order: Order, first: int | None, after: str | None
+    conn: AsyncConnection, query: Select[Any], *, order: Order, first: int | None, after: str | None
 ) -> Page:
     """`query` selects the rows; the sort key is added as `sort_key`."""
     size = page_size(first)
@@ -116,7 +116,7 @@ async def fetch_page(
 
 async def fetch_pages_by_parent(
     conn: AsyncConnection,
-    query: Select,
+    query: Select[Any],
     *,
     parent: ColumnElement[Any],
     parent_ids: Sequence[Any],
@@ -164,13 +164,13 @@ def _backward_page(rows: Sequence[Any], size: int, has_next: bool) -> Page:
     )
 
 
-async def count(conn: AsyncConnection, query: Select) -> int:
+async def count(conn: AsyncConnection, query: Select[Any]) -> int:
     counted = select(func.count()).select_from(query.order_by(None).subquery())
     return (await conn.execute(counted)).scalar_one()
 
 
 async def count_by_parent(
-    conn: AsyncConnection, query: Select, *, parent: ColumnElement[Any], parent_ids: Sequence[Any]
+    conn: AsyncConnection, query: Select[Any], *, parent: ColumnElement[Any], parent_ids: Sequence[Any]
 ) -> dict[Any, int]:
     inner = query.add_columns(parent.label("parent_id")).where(parent.in_(list(parent_ids))).subquery()
     rows = await conn.execute(select(inner.c.parent_id, func.count().label("n")).group_by(inner.c.parent_id))

@@ -101,7 +101,7 @@ def _where(criteria: RequestCriteria) -> list[Any]:
     return clauses
 
 
-def visible_requests(viewer: Person, criteria: RequestCriteria | None = None, *, per_row: bool = False) -> Select:
+def visible_requests(viewer: Person, criteria: RequestCriteria | None = None, *, per_row: bool = False) -> Select[Any]:
     """`per_row` for a page read in sort order (see db.read.visibility._exists)."""
     return select(*REQUEST_COLUMNS).where(
         request_visible(viewer, per_row=per_row), *_where(criteria or RequestCriteria())
@@ -195,7 +195,7 @@ async def watcher_ids_by_request(conn: AsyncConnection, request_ids: Sequence[in
     return grouped
 
 
-def visible_comments(viewer: Person) -> Select:
+def visible_comments(viewer: Person) -> Select[Any]:
     return (
         select(t.comments)
         .join(R, R.c.id == t.comments.c.request_id)

@@ -6,13 +6,15 @@ path can show more than another.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, Table, and_, any_, exists, false, literal, or_, select, true
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, and_, any_, exists, false, literal, or_, select, true
 
 from db import tables as t
 from domain.people import Person
 
 
-def _exists(query: Select, *, per_row: bool) -> ColumnElement[bool]:
+def _exists(query: Select[Any], *, per_row: bool) -> ColumnElement[bool]:
     """EXISTS over `query`. PostgreSQL may run a correlated EXISTS inside an OR as one hashed
     subplan: it reads every match first (all the department's tasks: 17,000 rows at 100,000
     requests, ten times more at a million), then probes the hash per request. That suits a
@@ -28,7 +30,7 @@ def _exists(query: Select, *, per_row: bool) -> ColumnElement[bool]:
 DEPARTMENT_TASK = t.tasks.alias("department_task")
 
 
-def _task_in_department(requests: Table, department_id: int, *, per_row: bool) -> ColumnElement[bool]:
+def _task_in_department(requests: FromClause, department_id: int | None, *, per_row: bool) -> ColumnElement[bool]:
     tk = DEPARTMENT_TASK
     # Correlated to `requests` explicitly: the compiled read path nests this predicate below
     # selects that do not list the request themselves (auto-correlation only looks one level up).
@@ -41,7 +43,9 @@ def _task_in_department(requests: Table, department_id: int, *, per_row: bool) -
     )
 
 
-def works_on_request(viewer: Person, requests: Table = t.requests, *, per_row: bool = False) -> ColumnElement[bool]:
+def works_on_request(
+    viewer: Person, requests: FromClause = t.requests, *, per_row: bool = False
+) -> ColumnElement[bool]:
     """The viewer's department owns the request or has a task on it (domain.access.working_departments)."""
     if viewer.is_admin:
         return true()
@@ -53,7 +57,7 @@ def works_on_request(viewer: Person, requests: Table = t.requests, *, per_row: b
     )
 
 
-def request_visible(viewer: Person, requests: Table = t.requests, *, per_row: bool = False) -> ColumnElement[bool]:
+def request_visible(viewer: Person, requests: FromClause = t.requests, *, per_row: bool = False) -> ColumnElement[bool]:
     """`per_row`: for a scan that stops early (a page), probe per request (see _exists)."""
     if viewer.is_admin:
         return true()
@@ -67,12 +71,16 @@ def request_visible(viewer: Person, requests: Table = t.requests, *, per_row: bo
     return or_(requests.c.requester_id == viewer.id, watching, works_on_request(viewer, requests, per_row=per_row))
 
 
-def comment_visible(viewer: Person, comments: Table = t.comments, requests: Table = t.requests) -> ColumnElement[bool]:
+def comment_visible(
+    viewer: Person, comments: FromClause = t.comments, requests: FromClause = t.requests
+) -> ColumnElement[bool]:
     """Assumes `requests` is joined to the comment's request and already visible."""
     return or_(comments.c.internal.is_(False), works_on_request(viewer, requests))
 
 
-def event_visible(viewer: Person, events: Table = t.events, requests: Table = t.requests) -> ColumnElement[bool]:
+def event_visible(
+    viewer: Person, events: FromClause = t.events, requests: FromClause = t.requests
+) -> ColumnElement[bool]:
     """Events about a request follow the request (internal ones its working departments);
     events about the organisation itself are for admins and the departments they concern."""
     if viewer.is_admin:
@@ -91,14 +99,14 @@ def event_visible(viewer: Person, events: Table = t.events, requests: Table = t.
 
 
 def request_event_visible(
-    viewer: Person, events: Table = t.events, requests: Table = t.requests
+    viewer: Person, events: FromClause = t.events, requests: FromClause = t.requests
 ) -> ColumnElement[bool]:
     """An event of a request: assumes `requests` is that request and already visible (a request's
     activity). Internal events are for the departments working on it."""
     return or_(events.c.internal.is_(False), works_on_request(viewer, requests))
 
 
-def service_visible(viewer: Person, services: Table = t.services) -> ColumnElement[bool]:
+def service_visible(viewer: Person, services: FromClause = t.services) -> ColumnElement[bool]:
     """Retired services stay visible to their own department and admins."""
     if viewer.is_admin:
         return true()
@@ -107,7 +115,7 @@ def service_visible(viewer: Person, services: Table = t.services) -> ColumnEleme
     return services.c.active.is_(True)
 
 
-def goal_visible(viewer: Person, goals: Table = t.shared_goals) -> ColumnElement[bool]:
+def goal_visible(viewer: Person, goals: FromClause = t.shared_goals) -> ColumnElement[bool]:
     """Admins, and everyone working in a participating department (domain.goals.can_view_goal)."""
     if viewer.is_admin:
         return true()

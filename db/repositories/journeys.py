@@ -225,7 +225,10 @@ class JourneyRunRepository:
             completed_at=row.completed_at,
             cancelled_at=row.cancelled_at,
             version=row.version,
-            stages=[RunStage(s["position"], _when(s["entered_at"]), _when(s["left_at"])) for s in parts.stages],
+            stages=[
+                RunStage(s["position"], datetime.fromisoformat(s["entered_at"]), _when(s["left_at"]))
+                for s in parts.stages
+            ],
             requests=[
                 RunRequest(r["request_id"], r["position"], r["touchpoint_id"], r["finished"]) for r in parts.requests
             ],

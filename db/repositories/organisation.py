@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
@@ -14,7 +14,8 @@ from domain.people import Person
 
 
 async def next_value(conn: AsyncConnection, sequence: str) -> int:
-    return (await conn.execute(text(f"select nextval('{sequence}')"))).scalar_one()
+    value: int = (await conn.execute(text(f"select nextval('{sequence}')"))).scalar_one()
+    return value
 
 
 async def next_values(conn: AsyncConnection, sequence: str, count: int) -> list[int]:
@@ -24,7 +25,7 @@ async def next_values(conn: AsyncConnection, sequence: str, count: int) -> list[
     return [r[0] for r in rows]
 
 
-async def existing(conn: AsyncConnection, table, ids: Iterable[int]) -> set[int]:
+async def existing(conn: AsyncConnection, table: Table, ids: Iterable[int]) -> set[int]:
     ids = list(set(ids))
     if not ids:
         return set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,7 +28,7 @@ select
 _TIMESTAMPS = ("created_at", "completed_at")
 
 
-def task_row(data: dict) -> dict:
+def task_row(data: dict[str, Any]) -> dict[str, Any]:
     for key in _TIMESTAMPS:
         if data.get(key) is not None:
             data[key] = datetime.fromisoformat(data[key])
@@ -38,7 +39,7 @@ class RequestRepository:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
         self.seen: list[Request] = []
-        self._snapshots: dict[int, tuple[int, dict[int, dict], set[int]]] = {}
+        self._snapshots: dict[int, tuple[int, dict[int, dict[str, Any]], set[int]]] = {}
 
     async def next_ids(self, count: int) -> list[int]:
         return await next_values(self.conn, "requests_id_seq", count)
@@ -133,7 +134,7 @@ class RequestRepository:
             set(request.watcher_ids),
         )
 
-    async def _write_tasks(self, request: Request, old: dict[int, dict]) -> None:
+    async def _write_tasks(self, request: Request, old: dict[int, dict[str, Any]]) -> None:
         current = [task_values(tk) for tk in request.tasks]
         added = [v for v in current if v["id"] not in old]
         if added:

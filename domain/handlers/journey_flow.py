@@ -24,7 +24,7 @@ from domain.text import MAX_TITLE
 from domain.workflow import DONE, Priority
 
 
-def record_in_order(uow: UnitOfWork, *aggregates: JourneyRun | Request) -> None:
+def record_in_order(uow: UnitOfWork, *aggregates: JourneyMap | JourneyRun | Request) -> None:
     """Hand the aggregates' events to the unit of work now, so the log reads in the order things
     happened: a resolution, the stage it closed, the stage it opened, then that stage's requests."""
     for aggregate in aggregates:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from types import TracebackType
+from typing import Literal
 
 from domain import journey_access as access
 from domain import journey_commands as commands
@@ -128,7 +130,9 @@ class _at:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, error, traceback) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> Literal[False]:
         if isinstance(error, DomainError):
             error.field = self.path + (error.field or ())
         return False

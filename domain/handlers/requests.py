@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from domain import access, commands
 from domain.catalog import FieldKind, RequestType
@@ -17,11 +18,14 @@ from domain.people import Person
 from domain.ports import UnitOfWork
 from domain.requests import Request
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 # Resolves PERSON field values (opaque references) to the subset naming real people.
 PersonRefs = Callable[[list[str]], Awaitable[set[str]]]
 
 
-def fingerprint(cmd: object) -> str:
+def fingerprint(cmd: DataclassInstance) -> str:
     """What a retry must repeat exactly for its idempotency key to count as the same call."""
     # Equal commands must match: a dict's repr follows insertion order, so sort nested ones too.
     data = {
@@ -30,7 +34,9 @@ def fingerprint(cmd: object) -> str:
     return hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest()
 
 
-async def _replayed(uow: UnitOfWork, *, actor: Person, operation: str, cmd: object, key: str | None) -> int | None:
+async def _replayed(
+    uow: UnitOfWork, *, actor: Person, operation: str, cmd: DataclassInstance, key: str | None
+) -> int | None:
     """The first result's id when this key was already used; the key is reserved otherwise."""
     if not key:
         return None
@@ -88,9 +94,10 @@ async def create_request(
                 raise NotFound("No such request type.", field=("requestTypeId",))
         requester = actor
         if cmd.requester_id is not None and cmd.requester_id != actor.id:
-            requester = await uow.people.get(cmd.requester_id)
-            if requester is None:
+            named = await uow.people.get(cmd.requester_id)
+            if named is None:
                 raise NotFound("No such person.", field=("requesterId",))
+            requester = named
         check_opening(
             actor=actor,
             requester=requester,
@@ -210,9 +217,10 @@ async def watch_request(cmd: commands.WatchRequest, *, uow: UnitOfWork, actor: P
         request = await _visible_request(uow, actor, cmd.request_id)
         person = actor
         if cmd.person_id is not None and cmd.person_id != actor.id:
-            person = await uow.people.get(cmd.person_id)
-            if person is None:
+            named = await uow.people.get(cmd.person_id)
+            if named is None:
                 raise NotFound("No such person.", field=("personId",))
+            person = named
         request.watch(actor, person, watching=cmd.watching, now=now)
         await uow.requests.save(request)
         await uow.commit()
