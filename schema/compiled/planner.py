@@ -40,6 +40,12 @@ class PlanField:
     children: list[PlanField] = field(default_factory=list)
     site: int | None = None  # index of its bound arguments, for fields that take some
 
+    @property
+    def bound_site(self) -> int:
+        """`site`, for a field that takes arguments (the planner bound them)."""
+        assert self.site is not None, f"{self.parent}.{self.name} takes no arguments"
+        return self.site
+
 
 @dataclass(eq=False)
 class Plan:

@@ -101,10 +101,7 @@ def viewer_parameters(viewer: Person) -> Person:
 def object_json(type_name: str, fields: list[PlanField], row: Any, build: Build) -> ColumnElement[str]:
     """The planned fields of an object of `type_name` read from `row`, as a JSON object."""
     return j.obj(
-        [
-            (f.key, j.quoted(j.const(type_name)) if f.name == "__typename" else f.sql.encode(f, row, build))
-            for f in fields
-        ]
+        [(f.key, j.quoted(j.const(type_name)) if f.sql is None else f.sql.encode(f, row, build)) for f in fields]
     )
 
 

@@ -147,7 +147,7 @@ def _requests_arguments(site: int, arguments: dict[str, Any], params: dict[str, 
 def _requests_sql(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
     """requests_page and requests_count of db.read.requests, in one statement."""
     R = t.requests
-    shape = build.shapes[f.site]
+    shape = build.shapes[f.bound_site]
     assert isinstance(shape, RequestsShape)
     order = read.request_order(shape.order_field, shape.descending)
     timestamp = shape.order_field in TIMESTAMP_KEYS
@@ -160,7 +160,7 @@ def _requests_sql(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
         func.row_number().over(order_by=order.clauses()).label("rank"),
     )
     if shape.after:
-        scan = scan.where(order.after(cursor_params(f.site, build, timestamp=timestamp)))
+        scan = scan.where(order.after(cursor_params(f.bound_site, build, timestamp=timestamp)))
     page = scan.order_by(*order.clauses()).limit(shape.size + 1).subquery("page")
 
     def total() -> ColumnElement[Any]:
