@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from api import cli_parser
 from api.database_choice import database_url
 from api.log_noise import shown_if_failing
-from api.operator_errors import USAGE, OperatorError, from_settings
+from api.operator_errors import INTERRUPTED, USAGE, OperatorError, from_settings
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("tandem.cli")
@@ -52,12 +53,39 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+async def _stopped_by_sigterm(work: Awaitable[bool]) -> bool:
+    """`work`, cancelled if SIGTERM comes: an interrupt raised in the middle of a statement would
+    leave the driver in a state it reports as an unrelated error."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    previous = signal.getsignal(signal.SIGTERM)
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await work
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def seed_demo(url: str) -> bool:
+    """The demo organisation, into an empty database; True when this run created it."""
     from api.demo import seed_demo_if_empty
 
+    try:
+        return asyncio.run(_stopped_by_sigterm(seed_demo_if_empty(url)))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # The demo is thousands of transactions: what was played stays, and a database with people
+        # in it is never seeded again.
+        raise OperatorError(
+            "interrupted while loading the demo: the database holds part of it",
+            hint="for the whole demo start again on an empty database (remove TANDEM_DATA_DIR, or drop the database)",
+            status=INTERRUPTED,
+        ) from None
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     url = database_url(settings)
     migrate(url)
-    created = asyncio.run(seed_demo_if_empty(url))
+    created = seed_demo(url)
     print("Demo organisation created." if created else "The database already has data; left as it is.")
     return 0
 
@@ -83,16 +111,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     check_free(args.host, args.port)
     import uvicorn
 
+    # SIGTERM's default action would kill the process before atexit stops the embedded PostgreSQL
+    # (uvicorn re-raises it after its graceful shutdown, too). As an interrupt, atexit still runs.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     url = database_url(settings)
     migrate(url)
-    if args.demo:
-        from api.demo import seed_demo_if_empty
-
-        asyncio.run(seed_demo_if_empty(url))
+    if args.demo and not seed_demo(url):
+        log.info("the database already has data: the demo was not loaded into it")
     announce_when_listening(args.host, args.port, graphiql=settings.tandem_graphiql, then=DEMO_SIGN_IN * args.demo)
-    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; its default action would kill the
-    # process before atexit stops the embedded PostgreSQL. As an interrupt, atexit still runs.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         # wsproto holds the least memory per idle websocket of uvicorn's implementations (measured:
         # 17.9 KB against 20.3 for websockets-sansio and 27.8 for websockets). No per-message deflate:
@@ -197,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args, settings)
     except OperatorError as error:
         print(error.line(), file=sys.stderr)
-        return USAGE
+        return error.status
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the server ran: no traceback for that
+        print("tandem: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -9,15 +9,16 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 USAGE = 2
+INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
 DOCS = "every setting: docs/configuration.md"
 # Values never repeated back: they may be credentials.
 _SECRET_WORDS = ("SECRET", "DATABASE_URL", "PASSWORD")
 
 
 class OperatorError(Exception):
-    def __init__(self, problem: str, *, hint: str = ""):
+    def __init__(self, problem: str, *, hint: str = "", status: int = USAGE):
         super().__init__(problem)
-        self.problem, self.hint = problem, hint
+        self.problem, self.hint, self.status = problem, hint, status
 
     def line(self) -> str:
         return f"tandem: error: {self.problem}" + (f" — {self.hint}" if self.hint else "")

@@ -53,6 +53,11 @@ BAD_URLS = {
         "refused the connection: role",
         "check DATABASE_URL",
     ),
+    "unknown-host": (
+        lambda: "postgresql://postgres@db.invalid/tandem",  # .invalid never resolves (RFC 2606)
+        "cannot find the host 'db.invalid' of DATABASE_URL",
+        "check DATABASE_URL",
+    ),
     "not-a-url": (lambda: "not a url", "DATABASE_URL is not a database URL", "expected postgresql://"),
     "mysql": (lambda: "mysql://me@db.example/shop", "names a mysql database", "PostgreSQL"),
 }
@@ -77,6 +82,18 @@ def test_a_bad_database_url_is_one_line_and_changes_nothing(tmp_path, name, case
     line = one_line_error(done, says=says, hint=hint)
     assert line.startswith("tandem: error: ")
     assert list(tmp_path.iterdir()) == []  # no embedded database started instead
+
+
+def test_a_server_that_does_not_answer_is_one_line_within_the_connect_timeout(tmp_path):
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"postgresql://postgres@127.0.0.1:{silent.getsockname()[1]}/postgres"
+        env = clean_env(DATABASE_URL=url, TANDEM_DB_CONNECT_TIMEOUT="0.5")
+
+        done = tandem("migrate", env=env, cwd=tmp_path, timeout=60)
+
+    one_line_error(done, says="did not answer within 0.5 s", hint="TANDEM_DB_CONNECT_TIMEOUT")
 
 
 def test_init_does_not_create_the_database_a_url_names(tmp_path):

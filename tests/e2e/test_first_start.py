@@ -39,9 +39,9 @@ def demo_server(demo_database, tmp_path_factory) -> Iterator[Server]:
     running.stop()
 
 
-def wait_for_line(server: Server, text: str) -> list[str]:
+def wait_for_line(server: Server, text: str, *, timeout: float = 10) -> list[str]:
     """The log's lines once one contains `text` (the announcement follows readiness by a moment)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + timeout
     while True:
         lines = server.log_text().splitlines()
         if any(text in line for line in lines):
@@ -90,3 +90,26 @@ def test_an_access_line_reads_as_key_value_pairs(demo_server):
     (line,) = [line for line in wait_for_line(demo_server, request_id) if request_id in line]
     assert LINE.match(line) and " tandem.access " in line
     assert f"request_id={request_id}" in line and "status=200" in line
+
+
+def test_sigterm_during_the_demo_load_stops_cleanly_and_says_what_is_left(tmp_path):
+    # given a first start on the embedded PostgreSQL, loading the demo
+    env = clean_env(TANDEM_DATA_DIR=str(tmp_path / "data"), TANDEM_SECRET=SECRET, TANDEM_LOG_FORMAT="text")
+    server = Server(env=env, cwd=tmp_path, log_path=tmp_path / "server.log", args=("--demo",))
+    try:
+        wait_for_line(server, "(10%)", timeout=120)
+
+        # when a process manager stops it
+        code = server.stop()
+    finally:
+        pgdata = tmp_path / "data" / "pg"
+        if (pgdata / "postmaster.pid").exists():  # a failure left it up: take it down
+            import pgserver
+
+            pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+
+    # then it says in one line what the interruption left, and its PostgreSQL stopped with it
+    last = server.log_text().splitlines()[-1]
+    assert code == 130 and "Traceback" not in server.log_text()
+    assert last.startswith("tandem: error: interrupted while loading the demo: the database holds part of it")
+    assert not (pgdata / "postmaster.pid").exists()
