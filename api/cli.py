@@ -2,7 +2,8 @@
 
 A mistake of the operator's (a bad setting or argument, a database that cannot be reached, no
 database in this folder) ends the command with one line on stderr and the exit status 2, before it
-changes anything; a command that ran and refused (no such person, an admin already there) exits 1."""
+changes anything; a command that ran and refused (no such person, an admin already there) exits 1;
+one interrupted before the server is up (Ctrl-C, SIGTERM) says so in one line and exits 130."""
 
 from __future__ import annotations
 
@@ -109,8 +110,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return USAGE
     _check_sign_in(settings)
     check_free(args.host, args.port)
-    import uvicorn
-
     # SIGTERM's default action would kill the process before atexit stops the embedded PostgreSQL
     # (uvicorn re-raises it after its graceful shutdown, too). As an interrupt, atexit still runs.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -120,25 +119,31 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log.info("the database already has data: the demo was not loaded into it")
     announce_when_listening(args.host, args.port, graphiql=settings.tandem_graphiql, then=DEMO_SIGN_IN * args.demo)
     try:
-        # wsproto holds the least memory per idle websocket of uvicorn's implementations (measured:
-        # 17.9 KB against 20.3 for websockets-sansio and 27.8 for websockets). No per-message deflate:
-        # each subscriber would get its own compressor and compress the same small JSON again.
-        # Websocket messages are capped as HTTP bodies are (uvicorn's default is 16 MiB); the endpoint
-        # checks again, for other servers.
-        uvicorn.run(
-            "api.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_config=None,
-            ws="wsproto",
-            ws_per_message_deflate=False,
-            ws_max_size=settings.tandem_max_body_bytes,
-        )
+        _run_uvicorn(args, settings)
     except KeyboardInterrupt:
         log.info("stopped")
     return 0
+
+
+def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    # wsproto holds the least memory per idle websocket of uvicorn's implementations (measured:
+    # 17.9 KB against 20.3 for websockets-sansio and 27.8 for websockets). No per-message deflate:
+    # each subscriber would get its own compressor and compress the same small JSON again.
+    # Websocket messages are capped as HTTP bodies are (uvicorn's default is 16 MiB); the endpoint
+    # checks again, for other servers.
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        ws="wsproto",
+        ws_per_message_deflate=False,
+        ws_max_size=settings.tandem_max_body_bytes,
+    )
 
 
 async def _person_by_email(url: str, email: str) -> tuple[Any, int]:

@@ -33,6 +33,16 @@ def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
     logging.captureWarnings(True)  # a library warning would otherwise be a line of another shape on stderr
     # At DEBUG an operator is looking for everything; otherwise the chatter waits for a failure.
     hold_chatter(held=root.getEffectiveLevel() > logging.DEBUG)
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(kind, error, traceback) -> None:
+    """A crash is an event like any other: one JSON record (or an indented traceback), not raw lines
+    a log collector would take for many events."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("tandem").critical("uncaught exception", exc_info=(kind, error, traceback))
 
 
 def caller_request_id(scope: Scope) -> str | None:

@@ -149,3 +149,17 @@ def test_chatter_of_an_earlier_step_is_not_shown_for_a_later_failure(root_collec
         raise RuntimeError("migration failed")
 
     assert root_collected.messages == []
+
+
+def test_an_uncaught_exception_is_logged_as_one_event(root_collected):
+    from api.logs import _log_uncaught
+
+    kind, error, traceback = failure()
+    records: list[logging.LogRecord] = []
+    root_collected.emit = records.append
+
+    _log_uncaught(kind, error, traceback)
+
+    (crash,) = records
+    assert crash.levelname == "CRITICAL" and crash.exc_info[1] is error
+    assert "\n" not in JsonFormatter().format(crash)
