@@ -252,3 +252,13 @@ def test_a_failing_migration_shows_the_migration_chatter_then_one_error_line(tmp
     assert last.startswith('tandem: error: migrating the database failed: relation "departments" already exists')
     assert "a database of Tandem's own" in last
     assert any("Running upgrade" in line for line in chatter)
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    env = clean_env(TANDEM_SECRET=SECRET, TANDEM_DATA_DIR=str(tmp_path / "a-file" / "data"))
+
+    done = tandem("migrate", env=env, cwd=tmp_path, timeout=60)
+
+    one_line_error(done, says="cannot create the data folder", hint="set TANDEM_DATA_DIR")
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
