@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from pydantic import ValidationError
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
@@ -18,9 +19,11 @@ from api import signing_secret
 from api.body_limit import BodyLimitMiddleware
 from api.credentials import Credentials
 from api.graphql_app import TandemGraphQL
+from api.landing import landing
 from api.logs import RequestLogMiddleware, configure_logging
 from api.oidc.config import OidcConfig
 from api.oidc.sign_in import OidcSignIn
+from api.operator_errors import from_settings
 from api.settings import DEV_SECRET, Settings, get_settings
 from api.websocket import GraphQLWebSocket, WebSocketSettings
 from api.ws_watch import SessionWatch
@@ -64,11 +67,14 @@ def database_timeouts(settings: Settings) -> Timeouts:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or get_settings()
+    try:
+        settings = settings or get_settings()
+    except ValidationError as error:  # for those who start the app with uvicorn themselves
+        raise SystemExit(from_settings(error).line()) from None
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set: start through `tandem serve`, which provides one.")
-    # uvicorn workers are fresh processes: each sets up the JSON logs for itself.
-    configure_logging(settings.tandem_log_level)
+    # uvicorn workers are fresh processes: each sets up its logs for itself.
+    configure_logging(settings.tandem_log_level, settings.tandem_log_format)
     refused = signing_secret.refusal(settings)
     if refused is not None:  # `tandem serve` said so already; this is for other ways of starting the app
         raise SystemExit(refused)
@@ -165,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = TandemApp(
         websocket,
         routes=[
+            Route("/", landing(graphiql=settings.tandem_graphiql), methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,107 +1,159 @@
-"""`tandem` — serve, migrate, seed and mint development tokens."""
+"""`tandem` — serve, migrate, seed, make the first admin and mint development tokens.
+
+A mistake of the operator's (a bad setting or argument, a database that cannot be reached, no
+database in this folder) ends the command with one line on stderr and the exit status 2, before it
+changes anything; a command that ran and refused (no such person, an admin already there) exits 1;
+one interrupted before the server is up (Ctrl-C, SIGTERM) says so in one line and exits 130."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
+from collections.abc import Awaitable
 from typing import Any
 
+from pydantic import ValidationError
+
+from api import cli_parser
+from api.database_choice import database_url
+from api.log_noise import shown_if_failing
+from api.operator_errors import INTERRUPTED, USAGE, OperatorError, from_settings
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("tandem.cli")
+DEMO_SIGN_IN = (
+    "sign in as a demo person with a token from `tandem token --email employee@example.com` (or admin@, "
+    "it.agent@, it.manager@ …), sent as the header Authorization: Bearer <token>"
+)
 
 
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL when set; otherwise the embedded PostgreSQL, started on demand."""
-    if settings.database_url:
-        return settings.database_url
-    from api.embedded import start_embedded
-    from api.signing_secret import EMBEDDED_URL
+def migrate(url: str) -> None:
+    from sqlalchemy.exc import DBAPIError
 
-    url = start_embedded(settings.tandem_data_dir)
-    # Workers and child processes inherit the URL instead of starting their own server.
-    os.environ["DATABASE_URL"] = os.environ[EMBEDDED_URL] = url
-    settings.database_url = url
-    return url
+    from db.migrate import upgrade
+
+    try:
+        with shown_if_failing():  # Alembic's lines are noise, unless they say which migration failed
+            upgrade(url)
+    except DBAPIError as error:  # the database refused a statement: most often, it is not Tandem's
+        log.debug("migration failed", exc_info=True)
+        reason = error.orig.__cause__ or error.orig
+        raise OperatorError(
+            f"migrating the database failed: {reason}",
+            hint="DATABASE_URL must name a database of Tandem's own (empty, or migrated by Tandem); "
+            "TANDEM_LOG_LEVEL=DEBUG shows the traceback",
+        ) from None
+    log.info("database schema up to date")
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from db.migrate import upgrade
-
-    upgrade(database_url(settings))
-    log.info("database migrated to head")
+    migrate(database_url(settings))
     return 0
 
 
-def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from api.demo import seed_demo_if_empty
-    from db.migrate import upgrade
+async def _stopped_by_sigterm(work: Awaitable[bool]) -> bool:
+    """`work`, cancelled if SIGTERM comes: an interrupt raised in the middle of a statement would
+    leave the driver in a state it reports as an unrelated error."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    previous = signal.getsignal(signal.SIGTERM)
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await work
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
 
+
+def seed_demo(url: str) -> bool:
+    """The demo organisation, into an empty database; True when this run created it."""
+    from api.demo import seed_demo_if_empty
+
+    try:
+        return asyncio.run(_stopped_by_sigterm(seed_demo_if_empty(url)))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # The demo is thousands of transactions: what was played stays, and a database with people
+        # in it is never seeded again.
+        raise OperatorError(
+            "interrupted while loading the demo: the database holds part of it",
+            hint="for the whole demo start again on an empty database (remove TANDEM_DATA_DIR, or drop the database)",
+            status=INTERRUPTED,
+        ) from None
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     url = database_url(settings)
-    upgrade(url)
-    if not args.demo:
-        print("Nothing to seed: pass --demo for the demo organisation.", file=sys.stderr)
-        return 2
-    created = asyncio.run(seed_demo_if_empty(url))
+    migrate(url)
+    created = seed_demo(url)
     print("Demo organisation created." if created else "The database already has data; left as it is.")
     return 0
 
 
+def _check_sign_in(settings: Settings) -> None:
+    """OpenID Connect settings that cannot work, said now rather than by each worker as it starts."""
+    from api.oidc.config import OidcConfig, OidcSettingsError
+
+    try:
+        OidcConfig.from_settings(settings)
+    except OidcSettingsError as error:
+        raise OperatorError(str(error), hint="fix it, or unset TANDEM_OIDC_ISSUER (docs/sign-in.md)") from None
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from api.listening import announce_when_listening, check_free
     from api.signing_secret import refusal
 
     if (refused := refusal(settings)) is not None:  # before anything else runs (or logs)
         print(refused, file=sys.stderr)
-        return 2
-    import uvicorn
-
-    from db.migrate import upgrade
-
-    url = database_url(settings)
-    upgrade(url)
-    if args.demo:
-        from api.demo import seed_demo_if_empty
-
-        if asyncio.run(seed_demo_if_empty(url)):
-            log.info("demo organisation created")
-    log.info("serving", extra={"url": f"http://{args.host}:{args.port}/graphql", "workers": args.workers})
-    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; its default action would kill the
-    # process before atexit stops the embedded PostgreSQL. As an interrupt, atexit still runs.
+        return USAGE
+    _check_sign_in(settings)
+    check_free(args.host, args.port)
+    # SIGTERM's default action would kill the process before atexit stops the embedded PostgreSQL
+    # (uvicorn re-raises it after its graceful shutdown, too). As an interrupt, atexit still runs.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    url = database_url(settings)
+    migrate(url)
+    if args.demo and not seed_demo(url):
+        log.info("the database already has data: the demo was not loaded into it")
+    announce_when_listening(args.host, args.port, graphiql=settings.tandem_graphiql, then=DEMO_SIGN_IN * args.demo)
     try:
-        # wsproto holds the least memory per idle websocket of uvicorn's implementations (measured:
-        # 17.9 KB against 20.3 for websockets-sansio and 27.8 for websockets). No per-message deflate:
-        # each subscriber would get its own compressor and compress the same small JSON again.
-        # Websocket messages are capped as HTTP bodies are (uvicorn's default is 16 MiB); the endpoint
-        # checks again, for other servers.
-        uvicorn.run(
-            "api.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_config=None,
-            ws="wsproto",
-            ws_per_message_deflate=False,
-            ws_max_size=settings.tandem_max_body_bytes,
-        )
+        _run_uvicorn(args, settings)
     except KeyboardInterrupt:
         log.info("stopped")
     return 0
 
 
-async def _person_by_email(settings: Settings, email: str) -> tuple[Any, int]:
+def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    # wsproto holds the least memory per idle websocket of uvicorn's implementations (measured:
+    # 17.9 KB against 20.3 for websockets-sansio and 27.8 for websockets). No per-message deflate:
+    # each subscriber would get its own compressor and compress the same small JSON again.
+    # Websocket messages are capped as HTTP bodies are (uvicorn's default is 16 MiB); the endpoint
+    # checks again, for other servers.
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        ws="wsproto",
+        ws_per_message_deflate=False,
+        ws_max_size=settings.tandem_max_body_bytes,
+    )
+
+
+async def _person_by_email(url: str, email: str) -> tuple[Any, int]:
     """(the person or None, how many people there are: none in a database never set up)."""
     from sqlalchemy import text
 
     from db.engine import create_engine
     from db.read.organisation import people_count, person_by_email
 
-    engine = create_engine(database_url(settings), pool_size=1)
+    engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as conn:
             if (await conn.execute(text("select to_regclass('people')"))).scalar_one() is None:
@@ -114,7 +166,8 @@ async def _person_by_email(settings: Settings, email: str) -> tuple[Any, int]:
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     from api.auth import mint_token
 
-    person, people = asyncio.run(_person_by_email(settings, args.email))
+    # Only reads: run in the wrong folder it must not set up an empty database there.
+    person, people = asyncio.run(_person_by_email(database_url(settings, create=False), args.email))
     if person is None:
         hint = (
             f" The database has no people yet: run `tandem init --admin-email {args.email}` first."
@@ -130,31 +183,17 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    print(
-        mint_token(
-            person_id=person.id,
-            email=person.email,
-            secret=settings.tandem_secret,
-            hours=args.hours or settings.tandem_token_hours,
-        )
-    )
+    hours = args.hours if args.hours is not None else settings.tandem_token_hours
+    print(mint_token(person_id=person.id, email=person.email, secret=settings.tandem_secret, hours=hours))
     return 0
-
-
-def _hours(text: str) -> int:
-    hours = int(text)
-    if hours < 1:
-        raise argparse.ArgumentTypeError("a token lives at least 1 hour")
-    return hours
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from api.first_run import init_admin, next_steps
-    from db.migrate import upgrade
     from domain.errors import DomainError
 
     url = database_url(settings)
-    upgrade(url)
+    migrate(url)
     try:
         admin_id, made = asyncio.run(init_admin(url, email=args.admin_email, name=args.name))
     except DomainError as error:
@@ -169,38 +208,30 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+COMMANDS = {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed, "init": cmd_init, "token": cmd_token}
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="tandem", description=__doc__)
-    commands = root.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="migrate, then serve the GraphQL API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--demo", action="store_true", help="load the demo organisation into an empty database")
-    serve.set_defaults(run=cmd_serve)
-    migrate = commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
-    migrate.set_defaults(run=cmd_migrate)
-    seed = commands.add_parser("seed", help="load data")
-    seed.add_argument("--demo", action="store_true", help="the demo organisation (only into an empty database)")
-    seed.set_defaults(run=cmd_seed)
-    init = commands.add_parser("init", help="migrate, then make the first admin of an empty database")
-    init.add_argument("--admin-email", required=True)
-    init.add_argument("--name", default=None, help="the admin's name (default: the email's local part)")
-    init.set_defaults(run=cmd_init)
-    token = commands.add_parser("token", help="mint a development bearer token")
-    token.add_argument("--email", required=True)
-    token.add_argument("--hours", type=_hours, default=None, help="lifetime (1 or more; every token expires)")
-    token.set_defaults(run=cmd_token)
-    return root
+    return cli_parser.build(COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
     from api.logs import configure_logging
 
-    settings = get_settings()
-    configure_logging(settings.tandem_log_level)
-    args = parser().parse_args(argv)
-    return args.run(args, settings)
+    args = parser().parse_args(argv)  # --help and --version answer whatever the settings
+    try:
+        try:
+            settings = get_settings()
+        except ValidationError as error:
+            raise from_settings(error) from None
+        configure_logging(settings.tandem_log_level, settings.tandem_log_format)
+        return args.run(args, settings)
+    except OperatorError as error:
+        print(error.line(), file=sys.stderr)
+        return error.status
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the server ran: no traceback for that
+        print("tandem: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

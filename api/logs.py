@@ -1,39 +1,28 @@
-"""JSON logs, one line per event, each HTTP request tagged with a request id."""
+"""Logging set-up (text or JSON lines on stderr), each HTTP request tagged with a request id."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 import uuid
-from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+from api.log_format import JsonFormatter, TextFormatter, request_id
+from api.log_noise import hold_chatter
 
 
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if (rid := request_id.get()) is not None:
-            entry["request_id"] = rid
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+def wants_json(log_format: str, stream) -> bool:
+    """`auto`: a person reads a terminal; anything else (a file, a pipe, a log collector) gets JSON."""
+    if log_format == "auto":
+        return not (hasattr(stream, "isatty") and stream.isatty())
+    return log_format == "json"
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter() if wants_json(log_format, sys.stderr) else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -41,7 +30,19 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # replaced by the access line below
-    logging.captureWarnings(True)  # a library warning would otherwise be a non-JSON line on stderr
+    logging.captureWarnings(True)  # a library warning would otherwise be a line of another shape on stderr
+    # At DEBUG an operator is looking for everything; otherwise the chatter waits for a failure.
+    hold_chatter(held=root.getEffectiveLevel() > logging.DEBUG)
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(kind, error, traceback) -> None:
+    """A crash is an event like any other: one JSON record (or an indented traceback), not raw lines
+    a log collector would take for many events."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("tandem").critical("uncaught exception", exc_info=(kind, error, traceback))
 
 
 def caller_request_id(scope: Scope) -> str | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "tandem-development-secret-change-me-in-production"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -27,7 +29,7 @@ class Settings(BaseSettings):
     # what each person may spend a minute, per process; 0: no budget per minute.
     tandem_max_cost: int = Field(default=100_000, ge=1)
     tandem_cost_per_minute: int = Field(default=500_000, ge=0)
-    tandem_token_hours: int = Field(default=24 * 7, ge=1)
+    tandem_token_hours: int = Field(default=24 * 7, ge=1, le=24 * 366)
     # Above the concurrency a worker usually serves: overflow connections close as soon as they
     # come back, so a steady load above the pool opened and closed connections all the time
     # (16 concurrent writes with a pool of 10: 76 server processes in 4 s; with 20: 16).
@@ -49,6 +51,9 @@ class Settings(BaseSettings):
     # Allows the development secret (or a short one) with an external DATABASE_URL (api.signing_secret).
     tandem_dev_mode: bool = False
     tandem_log_level: str = "INFO"
+    # text: one readable line per event; json: one JSON object per line; auto: text on a terminal,
+    # JSON anywhere else (files, pipes, log collectors).
+    tandem_log_format: Literal["auto", "text", "json"] = "auto"
     # Queries whose fields are all SQL-backed run as one SQL statement (schema.compiled); off:
     # every query executes field by field (a switch for comparing and for ruling it out).
     tandem_compiled_reads: bool = True
@@ -68,6 +73,13 @@ class Settings(BaseSettings):
     tandem_oidc_roles: str = ""  # JSON: {"group": "ROLE" or "ROLE:department-slug"}
     tandem_oidc_leeway: int = Field(default=30, ge=0, le=60)
     tandem_oidc_jwks_cooldown: float = Field(default=30.0, ge=0)
+
+    @field_validator("tandem_log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @property
     def cors_origins(self) -> list[str]:

@@ -20,6 +20,7 @@ from api.demo.goals import build_goals
 from api.demo.journeys import build_maps, plan_runs
 from api.demo.organisation import build_directory
 from api.demo.playback import Playback
+from api.demo.progress import DemoProgress
 from api.demo.schedule import HISTORY, plan_requests
 from db import tables as t
 from db.engine import async_url
@@ -63,16 +64,20 @@ async def _has_people(conn: AsyncConnection) -> bool:
 
 async def seed_demo(engine: AsyncEngine, *, now: datetime) -> None:
     started = time.perf_counter()
+    progress = DemoProgress()
+    progress.setting_up()
     setup = now - HISTORY - SETUP_BEFORE_HISTORY
     directory = await build_directory(engine, at=setup)
     offerings = await build_catalog(engine, directory, at=setup + timedelta(days=1))
     maps = await build_maps(engine, directory, offerings, at=setup + timedelta(days=2))
     stories = plan_requests(directory, offerings, rng=random.Random(SEED), now=now)
     runs = plan_runs(directory, offerings, maps, rng=random.Random(SEED + 1), now=now)
-    steps = await Playback(engine).play(stories + runs)
+    progress.playing(requests=len(stories), runs=len(runs))
+    steps = await Playback(engine).play(stories + runs, on_step=progress.played)
+    progress.goals()
     goals = await build_goals(engine, directory, offerings, now=now)
     log.info(
-        "demo organisation seeded",
+        "demo organisation created (100%)",
         extra={
             "people": len(directory.people),
             "request_types": len(offerings),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,11 +39,13 @@ class Playback:
         self.person_refs = person_refs_in(engine)
         self.tickets: dict[int, Any] = {}
 
-    async def play(self, stories: list[list[Step]]) -> int:
-        """Run every step; return how many ran."""
+    async def play(self, stories: list[list[Step]], *, on_step: Callable[[int, int], None] | None = None) -> int:
+        """Run every step, telling `on_step(done, total)` after each; return how many ran."""
         ordered = chronological(stories)
-        for story, step in ordered:
+        for done, (story, step) in enumerate(ordered, start=1):
             await self.perform(story, step)
+            if on_step is not None:
+                on_step(done, len(ordered))
         return len(ordered)
 
     async def perform(self, story: int, step: Step) -> None:

@@ -64,6 +64,9 @@ def test_serve_without_database_url_keeps_its_data_across_a_restart(embedded_env
         started = first.wait_for_log(lambda e: e.get("message") == "embedded PostgreSQL running")
         assert started["data_dir"] == str(data_dir.resolve())
         assert (data_dir / "pg" / "PG_VERSION").exists()
+        # and pgserver's account of initdb and pg_ctl (twenty-odd lines) stayed quiet: it worked
+        noise = [e for e in first.log_entries() if e.get("logger") in ("pgserver", "py.warnings")]
+        assert noise == []
         assert error_codes(_graphql(first, NAMES)) == ["UNAUTHENTICATED"]
 
         # when an admin (made with SQL, through the URL it logged) creates a department

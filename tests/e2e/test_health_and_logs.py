@@ -57,3 +57,18 @@ def test_client_mistakes_are_not_logged_as_server_errors(http, server):
     server.wait_for_log(lambda e: e.get("request_id") == request_id and e.get("logger") == "tandem.access")
     mine = [e for e in server.log_entries() if e.get("request_id") == request_id]
     assert [e["level"] for e in mine] == ["INFO"]
+
+
+def test_the_server_says_which_url_to_open_in_its_log(server):
+    ready = server.wait_for_log(lambda e: e.get("message", "").startswith("Tandem is ready"))
+
+    assert ready["message"].startswith(f"Tandem is ready: open {server.url}/graphql in a browser (GraphiQL)")
+    assert ready["logger"] == "tandem.serve" and ready["level"] == "INFO"
+
+
+def test_the_migrations_chatter_is_not_logged(http, server):
+    messages = [e.get("message", "") for e in server.log_entries()]
+
+    assert messages
+    for chatter in ("Context impl", "Will assume transactional DDL", "Running upgrade"):
+        assert not [m for m in messages if chatter in m]

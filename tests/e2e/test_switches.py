@@ -56,3 +56,11 @@ def test_introspection_and_graphiql_are_on_by_default(http, token_for):
 
     assert introspection.json()["data"] == {"__schema": {"queryType": {"name": "Query"}}}
     assert http.get("/graphql", headers={"Accept": "text/html"}).headers["content-type"].startswith("text/html")
+
+
+def test_the_landing_page_offers_no_graphiql_when_switched_off(locked_down):
+    described = httpx.get(f"{locked_down.url}/").json()
+    page = httpx.get(f"{locked_down.url}/", headers={"Accept": "text/html"}).text
+
+    assert described["graphiql"] is None and described["graphql"] == "/graphql"
+    assert 'href="/graphql"' not in page and "POST /graphql" in page
