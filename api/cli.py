@@ -40,7 +40,7 @@ def migrate(url: str) -> None:
             upgrade(url)
     except DBAPIError as error:  # the database refused a statement: most often, it is not Tandem's
         log.debug("migration failed", exc_info=True)
-        reason = error.orig.__cause__ or error.orig
+        reason = (error.orig.__cause__ if error.orig is not None else None) or error.orig or error
         raise OperatorError(
             f"migrating the database failed: {reason}",
             hint="DATABASE_URL must name a database of Tandem's own (empty, or migrated by Tandem); "
@@ -58,6 +58,7 @@ async def _stopped_by_sigterm(work: Awaitable[bool]) -> bool:
     """`work`, cancelled if SIGTERM comes: an interrupt raised in the middle of a statement would
     leave the driver in a state it reports as an unrelated error."""
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    assert task is not None  # awaited from asyncio.run
     previous = signal.getsignal(signal.SIGTERM)
     loop.add_signal_handler(signal.SIGTERM, task.cancel)
     try:

@@ -46,8 +46,8 @@ def _page(links: dict[str, str | None]) -> str:
     items = [
         *([_link("GraphiQL", links["graphiql"]) + ": explore the API and run queries"] if links["graphiql"] else []),
         f"GraphQL endpoint: <code>POST {links['graphql']}</code> (also GET for queries)",
-        _link(links["health"], links["health"]) + ": the process is up",
-        _link(links["ready"], links["ready"]) + ": the database answers",
+        _link(str(links["health"]), str(links["health"])) + ": the process is up",
+        _link(str(links["ready"]), str(links["ready"])) + ": the database answers",
     ]
     rows = "\n".join(f"<li>{item}</li>" for item in items)
     return (

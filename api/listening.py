@@ -37,7 +37,7 @@ def check_free(host: str, port: int) -> None:
             errno.EADDRNOTAVAIL: "--host must be an address of this machine (0.0.0.0 for all of them)",
         }
         raise OperatorError(
-            f"cannot listen on {host}:{port} ({error.strerror})", hint=hints.get(error.errno, "")
+            f"cannot listen on {host}:{port} ({error.strerror})", hint=hints.get(error.errno or 0, "")
         ) from None
 
 
