@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.broker import EventBroker
 from db.engine import reader
-from db.uow import CommitListener, SqlUnitOfWork
+from db.uow import CommitListener
 from domain.api_tokens import Scope
 from domain.people import Person
 from schema.errors import Unauthenticated
@@ -69,9 +69,6 @@ class Context:
                 self.response.status_code = 401
             raise Unauthenticated(self.auth_error or "Sign in: send 'Authorization: Bearer <token>'.")
         return self.viewer
-
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, on_commit=self.on_commit)
 
     def now(self) -> datetime:
         return self.clock()
