@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import strawberry
 
-from domain import identity_commands as commands
+from domain import commands
 from domain.handlers import people as handle
 from domain.people import KEEP, PersonChanges
 from domain.people import Role as DomainRole
@@ -64,6 +64,18 @@ async def _payload(info: strawberry.Info, handler: Handler, make_command: Callab
     return PersonPayload(person=PersonNode.from_row(row) if row else None, user_errors=done.user_errors)
 
 
+async def _set_active(
+    info: strawberry.Info, input: PersonDeactivateInput | PersonReactivateInput, *, active: bool
+) -> PersonPayload:
+    return await _payload(
+        info,
+        handle.set_person_active,
+        lambda: commands.SetPersonActive(
+            person_id=decode(input.id, "Person", field="id"), active=active, expected_version=input.expected_version
+        ),
+    )
+
+
 @strawberry.type
 class PeopleMutations:
     @root_mutation(
@@ -90,26 +102,14 @@ class PeopleMutations:
         "their tokens stop working and their websockets close.",
     )
     async def person_deactivate(self, info: strawberry.Info, input: PersonDeactivateInput) -> PersonPayload:
-        return await _payload(
-            info,
-            handle.deactivate_person,
-            lambda: commands.DeactivatePerson(
-                person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version
-            ),
-        )
+        return await _set_active(info, input, active=False)
 
     @root_mutation(
         administration=True,
         description="Let a deactivated person sign in again (admins). Tokens revoked meanwhile stay revoked.",
     )
     async def person_reactivate(self, info: strawberry.Info, input: PersonReactivateInput) -> PersonPayload:
-        return await _payload(
-            info,
-            handle.reactivate_person,
-            lambda: commands.ReactivatePerson(
-                person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version
-            ),
-        )
+        return await _set_active(info, input, active=True)
 
     @root_mutation(
         administration=True,

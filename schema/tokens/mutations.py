@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from domain import identity_commands as commands
+from domain import commands
 from domain.api_tokens import Scope
 from domain.handlers import api_tokens as handle
 from schema.commands import reload, run_command
