@@ -17,6 +17,7 @@ from db.uow import CommitListener
 from domain.api_tokens import Scope
 from domain.people import Person
 from schema.errors import Unauthenticated
+from schema.loaders import Loaders
 
 
 def utc_now() -> datetime:
@@ -54,9 +55,7 @@ class Context:
         return self.reader_engine or reader(self.engine)
 
     @cached_property
-    def loaders(self):
-        from schema.loaders import Loaders  # loaders import types; types import this module
-
+    def loaders(self) -> Loaders:
         return Loaders(self.reader, self.require_viewer(), clock=self.clock)
 
     def refresh(self) -> None:
@@ -78,5 +77,5 @@ def context_of(info: strawberry.Info) -> Context:
     return info.context
 
 
-def loaders_of(info: strawberry.Info):
+def loaders_of(info: strawberry.Info) -> Loaders:
     return info.context.loaders
