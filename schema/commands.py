@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +15,7 @@ from db.optimistic import runner
 from db.uow import NOTHING_KEPT, Written
 from domain.errors import DomainError
 from schema import ids
+from schema.context import Info
 from schema.errors import UserError
 
 R = TypeVar("R")
@@ -33,7 +33,7 @@ class Outcome(Generic[R]):
 
 
 async def run_command(
-    info: strawberry.Info, handler: Callable[..., Awaitable[R]], make_command: Callable[[], object], **extra: Any
+    info: Info, handler: Callable[..., Awaitable[R]], make_command: Callable[[], object], **extra: Any
 ) -> Outcome[R]:
     """Run `handler(make_command(), uow=…, actor=…, now=…, **extra)` for the viewer; without a lock
     when the handler declares a read plan (db.optimistic.runner). A `DomainError` is a userError.
@@ -66,7 +66,7 @@ async def reload(loader: Any, key: int | None) -> Any | None:
     return await loader.load(key)
 
 
-def person_refs(info: strawberry.Info) -> Callable[[list[str]], Awaitable[set[str]]]:
+def person_refs(info: Info) -> Callable[[list[str]], Awaitable[set[str]]]:
     return person_refs_in(info.context.reader)
 
 

@@ -73,9 +73,14 @@ class Context:
         return self.clock()
 
 
-def context_of(info: strawberry.Info) -> Context:
+# What resolvers annotate `info` with: strawberry's Info with its context typed, so that
+# `info.context.loaders.x` type-checks.
+Info = strawberry.Info[Context, Any]
+
+
+def context_of(info: Info) -> Context:
     return info.context
 
 
-def loaders_of(info: strawberry.Info) -> Loaders:
+def loaders_of(info: Info) -> Loaders:
     return info.context.loaders

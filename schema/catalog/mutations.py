@@ -12,6 +12,7 @@ from domain.handlers import catalog as handle
 from schema.catalog import inputs
 from schema.catalog.types import RequestTypeNode, ServiceNode
 from schema.commands import Handler, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.ids import decode
 from schema.permissions import root_mutation
@@ -58,9 +59,7 @@ def _request_type_command(input: inputs.RequestTypeCreateInput) -> commands.Crea
     )
 
 
-async def _service_payload(
-    info: strawberry.Info, handler: Handler, make_command: Callable[[], object]
-) -> ServicePayload:
+async def _service_payload(info: Info, handler: Handler, make_command: Callable[[], object]) -> ServicePayload:
     done = await run_command(info, handler, make_command)
     row = await reload(info.context.loaders.service, done.result)
     return ServicePayload(service=ServiceNode.from_row(row) if row else None, user_errors=done.user_errors)
@@ -69,7 +68,7 @@ async def _service_payload(
 @strawberry.type
 class CatalogMutations:
     @root_mutation
-    async def service_create(self, info: strawberry.Info, input: inputs.ServiceCreateInput) -> ServicePayload:
+    async def service_create(self, info: Info, input: inputs.ServiceCreateInput) -> ServicePayload:
         return await _service_payload(
             info,
             handle.create_service,
@@ -85,7 +84,7 @@ class CatalogMutations:
         )
 
     @root_mutation
-    async def service_update(self, info: strawberry.Info, input: inputs.ServiceUpdateInput) -> ServicePayload:
+    async def service_update(self, info: Info, input: inputs.ServiceUpdateInput) -> ServicePayload:
         return await _service_payload(
             info,
             handle.update_service,
@@ -101,9 +100,7 @@ class CatalogMutations:
         )
 
     @root_mutation
-    async def request_type_create(
-        self, info: strawberry.Info, input: inputs.RequestTypeCreateInput
-    ) -> RequestTypePayload:
+    async def request_type_create(self, info: Info, input: inputs.RequestTypeCreateInput) -> RequestTypePayload:
         done = await run_command(info, handle.create_request_type, lambda: _request_type_command(input))
         row = await reload(info.context.loaders.request_type, done.result)
         return RequestTypePayload(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from schema import ids
+from schema.context import Info
 from schema.events.summaries import summarise
 from schema.organisation.types import PersonNode
 from schema.relay import Node
@@ -57,14 +58,14 @@ class EventNode(Node):
         )
 
     @strawberry.field
-    async def actor(self, info: strawberry.Info) -> PersonNode | None:
+    async def actor(self, info: Info) -> PersonNode | None:
         if self.row.actor_id is None:
             return None
         row = await info.context.loaders.person.load(self.row.actor_id)
         return PersonNode.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def request(self, info: strawberry.Info) -> RequestRef | None:
+    async def request(self, info: Info) -> RequestRef | None:
         from schema.requests.types import RequestNode
 
         if self.row.request_id is None:
@@ -73,7 +74,7 @@ class EventNode(Node):
         return RequestNode.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def journey_run(self, info: strawberry.Info) -> JourneyRunRef | None:
+    async def journey_run(self, info: Info) -> JourneyRunRef | None:
         from schema.journeys.types import JourneyRunNode
 
         if self.row.journey_run_id is None:

@@ -30,8 +30,9 @@ class KeyResultsByGoal(Grouped[int, list[Row]]):
         return await goals.key_results_by_goal(conn, keys)
 
 
-class KeyResultValueByKey(ById[KeyResultKey, KeyResultValue]):
-    """Figures at the call's clock, as the viewer's audience may read them."""
+class KeyResultValueByKey(Grouped[KeyResultKey, KeyResultValue]):
+    """Figures at the call's clock, as the viewer's audience may read them (a key result with no
+    samples has empty figures)."""
 
     async def fetch(self, conn: AsyncConnection, keys: Sequence[KeyResultKey]) -> Mapping[KeyResultKey, KeyResultValue]:
         return await goal_values.key_result_values(conn, keys, now=self.clock(), audience=Audience.of(self.viewer))

@@ -13,6 +13,7 @@ from domain.goal_participation import Participation
 from domain.goals import DEFAULT_DIRECTION, Direction, KeyResult, Metric, Scope
 from domain.handlers import goals as handle
 from schema.commands import Handler, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.goals import inputs
 from schema.goals.types import SharedGoalNode
@@ -73,7 +74,7 @@ def _key_results(values: list[inputs.KeyResultInput] | None) -> tuple[KeyResult,
     return None if values is None else tuple(_key_result(k, i) for i, k in enumerate(values))
 
 
-async def _payload(info: strawberry.Info, handler: Handler, make_command: Callable[[], object]) -> SharedGoalPayload:
+async def _payload(info: Info, handler: Handler, make_command: Callable[[], object]) -> SharedGoalPayload:
     done = await run_command(info, handler, make_command)
     row = await reload(info.context.loaders.goal, done.result)
     return SharedGoalPayload(shared_goal=SharedGoalNode.maybe(row), user_errors=done.user_errors)
@@ -82,7 +83,7 @@ async def _payload(info: strawberry.Info, handler: Handler, make_command: Callab
 @strawberry.type
 class GoalMutations:
     @root_mutation(description="A goal for your department together with others; you must manage one of them.")
-    async def shared_goal_create(self, info: strawberry.Info, input: inputs.SharedGoalCreateInput) -> SharedGoalPayload:
+    async def shared_goal_create(self, info: Info, input: inputs.SharedGoalCreateInput) -> SharedGoalPayload:
         return await _payload(
             info,
             handle.create_goal,
@@ -97,7 +98,7 @@ class GoalMutations:
         )
 
     @root_mutation(description="Change a goal (any participating department's manager); carries expectedVersion.")
-    async def shared_goal_update(self, info: strawberry.Info, input: inputs.SharedGoalUpdateInput) -> SharedGoalPayload:
+    async def shared_goal_update(self, info: Info, input: inputs.SharedGoalUpdateInput) -> SharedGoalPayload:
         return await _payload(
             info,
             handle.update_goal,
@@ -122,7 +123,7 @@ class GoalMutations:
         "everyone who reads the goal; until then each reader counts only work they may see."
     )
     async def shared_goal_participation_accept(
-        self, info: strawberry.Info, input: inputs.SharedGoalParticipationAcceptInput
+        self, info: Info, input: inputs.SharedGoalParticipationAcceptInput
     ) -> SharedGoalPayload:
         return await _payload(
             info,
@@ -137,7 +138,7 @@ class GoalMutations:
 
     @root_mutation(description="Your department does not share its figures in this goal (or no longer does).")
     async def shared_goal_participation_decline(
-        self, info: strawberry.Info, input: inputs.SharedGoalParticipationDeclineInput
+        self, info: Info, input: inputs.SharedGoalParticipationDeclineInput
     ) -> SharedGoalPayload:
         return await _payload(
             info,

@@ -14,6 +14,7 @@ from domain.handlers import journeys as handle
 from domain.journeys import MapSpec, StageSpec, TouchpointSpec
 from schema import ids
 from schema.commands import Handler, person_refs, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.journeys import inputs
 from schema.journeys.types import JourneyMapNode, JourneyRunNode
@@ -71,7 +72,7 @@ def map_spec(name: str, description: str | None, stages: list[inputs.JourneyStag
 
 
 async def _map_payload(
-    info: strawberry.Info, handler: Handler, make_command: Callable[[], object], **extra: Any
+    info: Info, handler: Handler, make_command: Callable[[], object], **extra: Any
 ) -> JourneyMapPayload:
     done = await run_command(info, handler, make_command, **extra)
     row = await reload(info.context.loaders.journeys.map, done.result)
@@ -79,7 +80,7 @@ async def _map_payload(
 
 
 async def _run_payload(
-    info: strawberry.Info, handler: Handler, make_command: Callable[[], object], **extra: Any
+    info: Info, handler: Handler, make_command: Callable[[], object], **extra: Any
 ) -> JourneyRunPayload:
     done = await run_command(info, handler, make_command, **extra)
     row = await reload(info.context.loaders.journeys.run, done.result)
@@ -98,7 +99,7 @@ def _person_ref(person_id: int) -> str:
 @strawberry.type
 class JourneyMutations:
     @root_mutation(description="Map a journey (admins, and managers of a department owning a touchpoint).")
-    async def journey_map_create(self, info: strawberry.Info, input: inputs.JourneyMapCreateInput) -> JourneyMapPayload:
+    async def journey_map_create(self, info: Info, input: inputs.JourneyMapCreateInput) -> JourneyMapPayload:
         return await _map_payload(
             info,
             handle.create_map,
@@ -107,7 +108,7 @@ class JourneyMutations:
         )
 
     @root_mutation(description="Replace a map by its next version; runs already started keep the stages they had.")
-    async def journey_map_revise(self, info: strawberry.Info, input: inputs.JourneyMapReviseInput) -> JourneyMapPayload:
+    async def journey_map_revise(self, info: Info, input: inputs.JourneyMapReviseInput) -> JourneyMapPayload:
         return await _map_payload(
             info,
             handle.revise_map,
@@ -119,7 +120,7 @@ class JourneyMutations:
         )
 
     @root_mutation(description="Start no more runs on this map; runs already started finish on it.")
-    async def journey_map_retire(self, info: strawberry.Info, input: inputs.JourneyMapRetireInput) -> JourneyMapPayload:
+    async def journey_map_retire(self, info: Info, input: inputs.JourneyMapRetireInput) -> JourneyMapPayload:
         return await _map_payload(
             info,
             handle.retire_map,
@@ -127,7 +128,7 @@ class JourneyMutations:
         )
 
     @root_mutation(description="Start a run: opens the first stage's requests, raised by you for the sponsor.")
-    async def journey_run_start(self, info: strawberry.Info, input: inputs.JourneyRunStartInput) -> JourneyRunPayload:
+    async def journey_run_start(self, info: Info, input: inputs.JourneyRunStartInput) -> JourneyRunPayload:
         return await _run_payload(
             info,
             handle.start_run,
@@ -143,7 +144,7 @@ class JourneyMutations:
         )
 
     @root_mutation(description="Cancel a run and every request it still has open.")
-    async def journey_run_cancel(self, info: strawberry.Info, input: inputs.JourneyRunCancelInput) -> JourneyRunPayload:
+    async def journey_run_cancel(self, info: Info, input: inputs.JourneyRunCancelInput) -> JourneyRunPayload:
         return await _run_payload(
             info,
             handle.cancel_run,

@@ -8,6 +8,7 @@ from domain import commands
 from domain.handlers import organisation as handle
 from domain.people import Role as DomainRole
 from schema.commands import reload, run_command
+from schema.context import Info
 from schema.enums import Role
 from schema.errors import UserError
 from schema.ids import decode_optional
@@ -44,7 +45,7 @@ class PersonPayload:
 @strawberry.type
 class OrganisationMutations:
     @root_mutation(administration=True)
-    async def department_create(self, info: strawberry.Info, input: DepartmentCreateInput) -> DepartmentPayload:
+    async def department_create(self, info: Info, input: DepartmentCreateInput) -> DepartmentPayload:
         done = await run_command(
             info, handle.create_department, lambda: commands.CreateDepartment(name=input.name, slug=input.slug)
         )
@@ -52,7 +53,7 @@ class OrganisationMutations:
         return DepartmentPayload(department=DepartmentNode.maybe(row), user_errors=done.user_errors)
 
     @root_mutation(administration=True)
-    async def person_create(self, info: strawberry.Info, input: PersonCreateInput) -> PersonPayload:
+    async def person_create(self, info: Info, input: PersonCreateInput) -> PersonPayload:
         done = await run_command(
             info,
             handle.create_person,

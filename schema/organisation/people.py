@@ -13,6 +13,7 @@ from domain.handlers import people as handle
 from domain.people import KEEP, PersonChanges
 from domain.people import Role as DomainRole
 from schema.commands import Handler, reload, run_command
+from schema.context import Info
 from schema.enums import Role
 from schema.ids import decode, decode_optional
 from schema.organisation.mutations import PersonPayload
@@ -56,7 +57,7 @@ def _department(value: strawberry.ID | None) -> int | None:
     return decode_optional(value, "Department", field="departmentId")
 
 
-async def _payload(info: strawberry.Info, handler: Handler, make_command: Callable[[], object]) -> PersonPayload:
+async def _payload(info: Info, handler: Handler, make_command: Callable[[], object]) -> PersonPayload:
     done = await run_command(info, handler, make_command)
     if not done.user_errors and info.context.on_identity_change is not None:
         info.context.on_identity_change()  # this process's next call sees the change at once
@@ -65,7 +66,7 @@ async def _payload(info: strawberry.Info, handler: Handler, make_command: Callab
 
 
 async def _set_active(
-    info: strawberry.Info, input: PersonDeactivateInput | PersonReactivateInput, *, active: bool
+    info: Info, input: PersonDeactivateInput | PersonReactivateInput, *, active: bool
 ) -> PersonPayload:
     return await _payload(
         info,
@@ -81,7 +82,7 @@ class PeopleMutations:
     @root_mutation(
         administration=True, description="Change a person's name, role or department (admins); carries expectedVersion."
     )
-    async def person_update(self, info: strawberry.Info, input: PersonUpdateInput) -> PersonPayload:
+    async def person_update(self, info: Info, input: PersonUpdateInput) -> PersonPayload:
         return await _payload(
             info,
             handle.update_person,
@@ -101,14 +102,14 @@ class PeopleMutations:
         description="Stop a person from signing in (admins; not yourself): "
         "their tokens stop working and their websockets close.",
     )
-    async def person_deactivate(self, info: strawberry.Info, input: PersonDeactivateInput) -> PersonPayload:
+    async def person_deactivate(self, info: Info, input: PersonDeactivateInput) -> PersonPayload:
         return await _set_active(info, input, active=False)
 
     @root_mutation(
         administration=True,
         description="Let a deactivated person sign in again (admins). Tokens revoked meanwhile stay revoked.",
     )
-    async def person_reactivate(self, info: strawberry.Info, input: PersonReactivateInput) -> PersonPayload:
+    async def person_reactivate(self, info: Info, input: PersonReactivateInput) -> PersonPayload:
         return await _set_active(info, input, active=True)
 
     @root_mutation(
@@ -116,7 +117,7 @@ class PeopleMutations:
         description="An identity for an integration (admins): it signs in only "
         "with API tokens, which admins make for it (apiTokenCreate).",
     )
-    async def service_account_create(self, info: strawberry.Info, input: ServiceAccountCreateInput) -> PersonPayload:
+    async def service_account_create(self, info: Info, input: ServiceAccountCreateInput) -> PersonPayload:
         return await _payload(
             info,
             handle.create_service_account,

@@ -9,6 +9,7 @@ from domain.handlers import requests as handle
 from domain.workflow import Priority as DomainPriority
 from domain.workflow import RequestStatus as DomainStatus
 from schema.commands import Outcome, person_refs, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.ids import decode, decode_optional
 from schema.permissions import root_mutation
@@ -38,13 +39,13 @@ def _fields(values: list[inputs.FieldValueInput] | None) -> dict[str, str | None
     return None if values is None else {v.key: v.value for v in values}
 
 
-async def _request_payload(info: strawberry.Info, done: Outcome[int]) -> RequestPayload:
+async def _request_payload(info: Info, done: Outcome[int]) -> RequestPayload:
     """The request as written (when the unit of work kept it), else read back."""
     request = await written.request_node(info, done.result, done.written)
     return RequestPayload(request=request, user_errors=done.user_errors)
 
 
-async def _task_payload(info: strawberry.Info, done: Outcome[int]) -> TaskPayload:
+async def _task_payload(info: Info, done: Outcome[int]) -> TaskPayload:
     row = await reload(info.context.loaders.task, done.result)
     return TaskPayload(task=TaskNode.from_row(row) if row else None, user_errors=done.user_errors)
 
@@ -52,7 +53,7 @@ async def _task_payload(info: strawberry.Info, done: Outcome[int]) -> TaskPayloa
 @strawberry.type
 class RequestMutations:
     @root_mutation(description="Raise a request. A retry with the same idempotencyKey returns the first.")
-    async def request_create(self, info: strawberry.Info, input: inputs.RequestCreateInput) -> RequestPayload:
+    async def request_create(self, info: Info, input: inputs.RequestCreateInput) -> RequestPayload:
         done = await run_command(
             info,
             handle.create_request,
@@ -71,7 +72,7 @@ class RequestMutations:
         return await _request_payload(info, done)
 
     @root_mutation
-    async def request_update(self, info: strawberry.Info, input: inputs.RequestUpdateInput) -> RequestPayload:
+    async def request_update(self, info: Info, input: inputs.RequestUpdateInput) -> RequestPayload:
         done = await run_command(
             info,
             handle.update_request,
@@ -88,7 +89,7 @@ class RequestMutations:
         return await _request_payload(info, done)
 
     @root_mutation
-    async def request_transition(self, info: strawberry.Info, input: inputs.RequestTransitionInput) -> RequestPayload:
+    async def request_transition(self, info: Info, input: inputs.RequestTransitionInput) -> RequestPayload:
         done = await run_command(
             info,
             handle.transition_request,
@@ -102,7 +103,7 @@ class RequestMutations:
         return await _request_payload(info, done)
 
     @root_mutation
-    async def request_assign(self, info: strawberry.Info, input: inputs.RequestAssignInput) -> RequestPayload:
+    async def request_assign(self, info: Info, input: inputs.RequestAssignInput) -> RequestPayload:
         done = await run_command(
             info,
             handle.assign_request,
@@ -115,7 +116,7 @@ class RequestMutations:
         return await _request_payload(info, done)
 
     @root_mutation
-    async def request_hand_off(self, info: strawberry.Info, input: inputs.RequestHandOffInput) -> RequestPayload:
+    async def request_hand_off(self, info: Info, input: inputs.RequestHandOffInput) -> RequestPayload:
         done = await run_command(
             info,
             handle.hand_off_request,
@@ -129,7 +130,7 @@ class RequestMutations:
         return await _request_payload(info, done)
 
     @root_mutation
-    async def request_rate(self, info: strawberry.Info, input: inputs.RequestRateInput) -> RequestPayload:
+    async def request_rate(self, info: Info, input: inputs.RequestRateInput) -> RequestPayload:
         done = await run_command(
             info,
             handle.rate_request,
@@ -140,7 +141,7 @@ class RequestMutations:
         return await _request_payload(info, done)
 
     @root_mutation
-    async def request_watch(self, info: strawberry.Info, input: inputs.RequestWatchInput) -> RequestPayload:
+    async def request_watch(self, info: Info, input: inputs.RequestWatchInput) -> RequestPayload:
         done = await run_command(
             info,
             handle.watch_request,
@@ -153,7 +154,7 @@ class RequestMutations:
         return await _request_payload(info, done)
 
     @root_mutation(description="Comment on a request. A retry with the same idempotencyKey returns the first.")
-    async def comment_add(self, info: strawberry.Info, input: inputs.CommentAddInput) -> CommentPayload:
+    async def comment_add(self, info: Info, input: inputs.CommentAddInput) -> CommentPayload:
         done = await run_command(
             info,
             handle.add_comment,
@@ -168,7 +169,7 @@ class RequestMutations:
         return CommentPayload(comment=comment, user_errors=done.user_errors)
 
     @root_mutation
-    async def task_add(self, info: strawberry.Info, input: inputs.TaskAddInput) -> TaskPayload:
+    async def task_add(self, info: Info, input: inputs.TaskAddInput) -> TaskPayload:
         done = await run_command(
             info,
             handle.add_task,
@@ -183,7 +184,7 @@ class RequestMutations:
         return await _task_payload(info, done)
 
     @root_mutation
-    async def task_complete(self, info: strawberry.Info, input: inputs.TaskCompleteInput) -> TaskPayload:
+    async def task_complete(self, info: Info, input: inputs.TaskCompleteInput) -> TaskPayload:
         done = await run_command(
             info, handle.complete_task, lambda: commands.CompleteTask(task_id=decode(input.id, "Task", field="id"))
         )

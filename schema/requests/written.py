@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import strawberry
-
 from db.mapping import request_values
 from db.uow import Written
 from domain import access
 from schema.commands import reload
+from schema.context import Info
 from schema.requests.types import CommentNode, RequestNode
 
 
-async def comment_node(info: strawberry.Info, comment_id: int | None, written: Written) -> CommentNode | None:
+async def comment_node(info: Info, comment_id: int | None, written: Written) -> CommentNode | None:
     comment = written.comment(comment_id)
     if comment is None:
         row = await reload(info.context.loaders.comment, comment_id)
@@ -29,7 +28,7 @@ async def comment_node(info: strawberry.Info, comment_id: int | None, written: W
     return CommentNode.from_row(comment)
 
 
-async def request_node(info: strawberry.Info, request_id: int | None, written: Written) -> RequestNode | None:
+async def request_node(info: Info, request_id: int | None, written: Written) -> RequestNode | None:
     request = written.request
     if request is None or request.id != request_id:
         row = await reload(info.context.loaders.request, request_id)

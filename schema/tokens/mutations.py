@@ -10,6 +10,7 @@ from domain import commands
 from domain.api_tokens import Scope
 from domain.handlers import api_tokens as handle
 from schema.commands import reload, run_command
+from schema.context import Info
 from schema.enums import ApiTokenScope
 from schema.errors import UserError
 from schema.ids import decode, decode_optional
@@ -60,7 +61,7 @@ class ApiTokenMutations:
         administration=True,
         description="A personal access token (yours) or a service account's token (admins), limited to its scopes.",
     )
-    async def api_token_create(self, info: strawberry.Info, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
+    async def api_token_create(self, info: Info, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
         done = await run_command(
             info,
             handle.create_token,
@@ -81,7 +82,7 @@ class ApiTokenMutations:
         description="Revoke a token (its owner, or an admin): it stops working "
         "at once, and websockets signed in with it close.",
     )
-    async def api_token_revoke(self, info: strawberry.Info, input: ApiTokenRevokeInput) -> ApiTokenPayload:
+    async def api_token_revoke(self, info: Info, input: ApiTokenRevokeInput) -> ApiTokenPayload:
         done = await run_command(
             info,
             handle.revoke_token,
