@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from api.settings import Settings
 from db.engine import create_engine
 from db.uow import SqlUnitOfWork
+from domain.commands import CreateFirstAdmin
 from domain.handlers.people import create_first_admin
-from domain.identity_commands import CreateFirstAdmin
 
 
 async def init_admin(url: str, *, email: str, name: str | None) -> tuple[int, bool]:

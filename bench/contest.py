@@ -28,15 +28,17 @@ async def contest(
     args: argparse.Namespace,
     normal_port: int | None = None,
 ) -> list[Row]:
-    """One row per scenario; with `normal_port` (a Tandem with compiled reads off) a second row
-    per read, `… · normal`, measured in the same rounds."""
+    """One row per scenario; with `normal_port` (a Tandem with both fast paths off: compiled reads
+    and direct mutations) a second row per read and write, `… · normal`, measured in the same
+    rounds. A write's second row shares its first's state (the requests each worker holds): the
+    two servers write to the same database, one after the other."""
     rows = []
     for scenario in scenarios:
         sides = [(scenario.operate, scenario.prepare, tandem_port)]
         has_peer = scenario.peer is not None and peer_port is not None
         if has_peer:
             sides.append((scenario.peer, scenario.peer_prepare, peer_port))
-        if normal_port is not None and scenario.kind == "read":
+        if normal_port is not None and scenario.kind in ("read", "write"):
             sides.append((scenario.operate, None, normal_port))
         measured = await measure_rounds(sides, args)
         peer = side_of(measured[1]) if has_peer else None

@@ -58,8 +58,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--compare-normal",
         action="store_true",
-        help="also run each read against a Tandem with "
-        "compiled reads off (TANDEM_COMPILED_READS=false), in the same rounds",
+        help="also run each read and write against a Tandem with both fast paths off "
+        "(TANDEM_COMPILED_READS=false, TANDEM_DIRECT_MUTATIONS=false), in the same rounds",
     )
     p.add_argument(
         "--database-url",
@@ -128,7 +128,7 @@ async def _side_by_side(url: str, *, secret: str, pinned: bool, args: argparse.N
             secret=secret,
             log_path=RESULTS / "server-normal.log",
             pin=pinned,
-            settings={"TANDEM_COMPILED_READS": "false"},
+            settings={"TANDEM_COMPILED_READS": "false", "TANDEM_DIRECT_MUTATIONS": "false"},
         )
         if args.compare_normal
         else None

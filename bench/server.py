@@ -29,7 +29,9 @@ def start_server(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_bytes(b"")
     # No cost budget per minute: the bench drives one agent's token as fast as the server goes.
-    settings = {"TANDEM_COST_PER_MINUTE": "0", **(settings or {})}
+    # The fast paths as the bench says, not as this shell does (clean_env keeps their switches).
+    defaults = {"TANDEM_COST_PER_MINUTE": "0", "TANDEM_COMPILED_READS": "true", "TANDEM_DIRECT_MUTATIONS": "true"}
+    settings = {**defaults, **(settings or {})}
     env = clean_env(DATABASE_URL=database_url, TANDEM_SECRET=secret, **settings)
     return Server(
         env=env,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -18,13 +19,31 @@ from db.repositories.requests import RequestRepository
 from domain.events import Event
 from domain.journey_runs import JourneyRun
 from domain.journeys import JourneyMap
-from domain.requests import Request
+from domain.requests import Comment, Request
 
 # Told the last event sequence after a commit; never inside the transaction.
 CommitListener = Callable[[int], None]
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a unit of work committed, whole, that a mutation's payload may be answered from
+    instead of reading it back. Empty: read it back."""
+
+    request: Request | None = None
+    comments: tuple[Comment, ...] = ()
+
+    def comment(self, comment_id: int | None) -> Comment | None:
+        return next((c for c in self.comments if c.id == comment_id), None)
+
+
+NOTHING_KEPT = Written()
+
+
 class SqlUnitOfWork:
+    # What it writes goes through its repositories' SQL, which keep no copy: payloads read back.
+    written = NOTHING_KEPT
+
     def __init__(self, engine: AsyncEngine, *, on_commit: CommitListener | None = None):
         self.engine = engine
         self.on_commit = on_commit

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.api_tokens import Scope
 from domain.catalog import FieldDefinition, SlaPolicy, TaskTemplate
 from domain.goal_participation import Participation
 from domain.goals import KeyResult
-from domain.people import Role
+from domain.people import PersonChanges, Role
 from domain.workflow import Priority, RequestStatus
 
 
@@ -24,6 +25,48 @@ class CreatePerson:
     email: str
     role: Role
     department_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UpdatePerson:
+    person_id: int
+    expected_version: int
+    changes: PersonChanges
+
+
+@dataclass(frozen=True)
+class SetPersonActive:
+    """Deactivate a person (their sign-ins and tokens stop working) or reactivate them."""
+
+    person_id: int
+    active: bool
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class CreateServiceAccount:
+    name: str
+    role: Role
+    department_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CreateFirstAdmin:
+    email: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateApiToken:
+    name: str
+    scopes: frozenset[Scope]
+    person_id: int | None = None  # None: the actor's own
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RevokeApiToken:
+    token_id: int
 
 
 @dataclass(frozen=True)

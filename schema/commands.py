@@ -4,47 +4,46 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import tables as t
-from db.optimistic import runner as optimistic
+from db.optimistic import runner
+from db.uow import NOTHING_KEPT, Written
 from domain.errors import DomainError
 from schema import ids
+from schema.context import Info
 from schema.errors import UserError
 
-Action = Callable[..., Awaitable[int]]
+R = TypeVar("R")
+Handler = Callable[..., Awaitable[Any]]  # a domain handler: (cmd, *, uow, actor, now, …)
 
 
-async def execute(info: strawberry.Info, action: Action) -> tuple[int | None, list[UserError]]:
-    """Run `action(**deps)`; deps are what every handler takes (uow, actor, now).
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """A command's run: the handler's result (None when a rule said no), what the unit of work
+    wrote (db.uow.Written: the payload answers from it, or reads back), and the userErrors."""
 
-    IDs in the input are decoded inside `action`, so a malformed one is a userError too.
-    """
-    context = info.context
-    actor = context.require_viewer()
-    try:
-        result = await action(uow=context.unit_of_work(), actor=actor, now=context.now())
-    except DomainError as error:
-        return None, [UserError.from_domain(error)]
-    return result, []
+    result: R | None
+    written: Written
+    user_errors: list[UserError]
 
 
 async def run_command(
-    info: strawberry.Info, handler: Action, make_command: Callable[[], Any], **extra: Any
-) -> tuple[int | None, Any, list[UserError]]:
-    """Run a request command, optimistically when it can be (db.optimistic): its result, the unit
-    of work that committed it (None when a rule said no), and the userErrors.
+    info: Info, handler: Callable[..., Awaitable[R]], make_command: Callable[[], object], **extra: Any
+) -> Outcome[R]:
+    """Run `handler(make_command(), uow=…, actor=…, now=…, **extra)` for the viewer; without a lock
+    when the handler declares a read plan (db.optimistic.runner). A `DomainError` is a userError.
 
     `make_command` decodes the input's IDs, so a malformed one is a userError too.
     """
     context = info.context
     actor = context.require_viewer()
     try:
-        result, uow = await optimistic.run(
+        result, uow = await runner.run(
             handler,
             make_command(),
             engine=context.engine,
@@ -54,8 +53,8 @@ async def run_command(
             **extra,
         )
     except DomainError as error:
-        return None, None, [UserError.from_domain(error)]
-    return result, uow, []
+        return Outcome(None, NOTHING_KEPT, [UserError.from_domain(error)])
+    return Outcome(result, uow.written, [])
 
 
 async def reload(loader: Any, key: int | None) -> Any | None:
@@ -67,7 +66,7 @@ async def reload(loader: Any, key: int | None) -> Any | None:
     return await loader.load(key)
 
 
-def person_refs(info: strawberry.Info) -> Callable[[list[str]], Awaitable[set[str]]]:
+def person_refs(info: Info) -> Callable[[list[str]], Awaitable[set[str]]]:
     return person_refs_in(info.context.reader)
 
 

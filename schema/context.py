@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.broker import EventBroker
 from db.engine import reader
-from db.uow import CommitListener, SqlUnitOfWork
+from db.uow import CommitListener
 from domain.api_tokens import Scope
 from domain.people import Person
 from schema.errors import Unauthenticated
+from schema.loaders import Loaders
 
 
 def utc_now() -> datetime:
@@ -54,9 +55,7 @@ class Context:
         return self.reader_engine or reader(self.engine)
 
     @cached_property
-    def loaders(self):
-        from schema.loaders import Loaders  # loaders import types; types import this module
-
+    def loaders(self) -> Loaders:
         return Loaders(self.reader, self.require_viewer(), clock=self.clock)
 
     def refresh(self) -> None:
@@ -70,16 +69,18 @@ class Context:
             raise Unauthenticated(self.auth_error or "Sign in: send 'Authorization: Bearer <token>'.")
         return self.viewer
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, on_commit=self.on_commit)
-
     def now(self) -> datetime:
         return self.clock()
 
 
-def context_of(info: strawberry.Info) -> Context:
+# What resolvers annotate `info` with: strawberry's Info with its context typed, so that
+# `info.context.loaders.x` type-checks.
+Info = strawberry.Info[Context, Any]
+
+
+def context_of(info: Info) -> Context:
     return info.context
 
 
-def loaders_of(info: strawberry.Info):
+def loaders_of(info: Info) -> Loaders:
     return info.context.loaders

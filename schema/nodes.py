@@ -20,6 +20,7 @@ from schema.catalog.types import RequestTypeNode, ServiceNode
 from schema.compiled import json_text as j
 from schema.compiled.arguments import Fallback, NodeShape
 from schema.compiled.sql import Build, FieldSql, TypeSql, object_json
+from schema.context import Info
 from schema.errors import BadRequest
 from schema.events.types import EventNode
 from schema.goals.types import SharedGoalNode
@@ -50,7 +51,7 @@ RESOLVERS: dict[str, tuple[str, Callable[[Any], Node]]] = {
 }
 
 
-async def resolve_node(info: strawberry.Info, global_id: str) -> Node | None:
+async def resolve_node(info: Info, global_id: str) -> Node | None:
     parsed = ids.parse(global_id)
     if parsed is None or parsed[0] not in RESOLVERS:
         return None
@@ -62,11 +63,11 @@ async def resolve_node(info: strawberry.Info, global_id: str) -> Node | None:
 @strawberry.type
 class NodeQueries:
     @root_field(description="Any object by ID; null when it does not exist or the viewer may not see it.")
-    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
     @root_field(description="Objects by ID, in the order asked; null for any not visible.")
-    async def nodes(self, info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_PAGE:
             raise BadRequest(f"Ask for at most {MAX_PAGE} IDs at once.")
         # Gathered, so the loaders batch every ID of a type into one statement.

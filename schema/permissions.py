@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission
 
+from schema.context import Info
 from schema.errors import Unauthenticated
 
 
@@ -14,7 +15,7 @@ class SignedIn(BasePermission):
     message = "Sign in: send 'Authorization: Bearer <token>'."
     error_extensions = {"code": "UNAUTHENTICATED"}
 
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         context = info.context
         if context.viewer is not None:
             return True

@@ -19,6 +19,7 @@ from db.optimistic.flush import Claim, append_events, event_rows, json_text
 from domain.catalog import RequestType, Service
 from domain.events import Event
 from domain.people import Person
+from domain.read_plans import OpeningReads
 from domain.requests import Request
 
 
@@ -34,7 +35,7 @@ from (values (1)) as one (x)
 left join services s on s.id = $1
 left join request_types rt on rt.id = $2
 left join people p on p.id = $3
-left join idempotency_keys k on k.person_id = $4 and k.operation = 'requestCreate' and k.key = $5
+left join idempotency_keys k on k.person_id = $4 and k.operation = $5 and k.key = $6
 """
 
 IDS = """
@@ -55,23 +56,12 @@ new_tasks as (
          created_at timestamptz, completed_at timestamptz)),
 claimed as (
   insert into idempotency_keys (person_id, operation, key, fingerprint, result_id)
-  select ${len(_INSERTED) + 2}::bigint, 'requestCreate', ${len(_INSERTED) + 3}::text, ${len(_INSERTED) + 4}::text, r.id
-  from new_request r where ${len(_INSERTED) + 3}::text is not null),
-appended as ({append_events(after="new_request", parameter=len(_INSERTED) + 5)})
+  select ${len(_INSERTED) + 2}::bigint, ${len(_INSERTED) + 3}::text, ${len(_INSERTED) + 4}::text,
+         ${len(_INSERTED) + 5}::text, r.id
+  from new_request r where ${len(_INSERTED) + 4}::text is not null),
+appended as ({append_events(after="new_request", parameter=len(_INSERTED) + 6)})
 select (select max(seq) from appended) as last_seq, {ASYNC_COMMIT} as commit_mode
 """
-
-
-@dataclass(frozen=True)
-class OpeningPlan:
-    """What raising a request reads before it acts."""
-
-    service_id: int
-    request_type_id: int | None
-    requester_id: int | None
-    person_id: int
-    key: str | None
-    operation: str = "requestCreate"
 
 
 @dataclass
@@ -94,8 +84,10 @@ class _Prefixed:
         return self._record[self._prefix + name]
 
 
-async def read(conn: Connection[Record], plan: OpeningPlan) -> Form:
-    r = await conn.fetchrow(READ, plan.service_id, plan.request_type_id, plan.requester_id, plan.person_id, plan.key)
+async def read(conn: Connection[Record], plan: OpeningReads) -> Form:
+    r = await conn.fetchrow(
+        READ, plan.service_id, plan.request_type_id, plan.requester_id, plan.person_id, plan.operation, plan.key
+    )
     assert r is not None  # the statement always returns one row
     prior = (r["prior_result_id"], r["prior_fingerprint"]) if r["prior_result_id"] is not None else None
     return Form(
@@ -117,7 +109,7 @@ async def write(conn: Connection[Record], request: Request, events: list[Event],
     values = request_values(request)
     row = [json_text(values[name]) if name == "fields" else values[name] for name in _INSERTED]
     tasks = json_text([task_values(tk) for tk in request.tasks])
-    key = [claim.person_id, claim.key, claim.fingerprint] if claim else [None, None, None]
+    key = [claim.person_id, claim.operation, claim.key, claim.fingerprint] if claim else [None] * 4
     record = await conn.fetchrow(WRITE, *row, tasks, *key, json_text(event_rows(events)))
     assert record is not None  # the statement always returns one row
     await wait_flushed(conn)

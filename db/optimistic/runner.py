@@ -1,54 +1,32 @@
-"""Running a command optimistically when it can be, with the locking unit of work as the fallback."""
+"""Running a command: without a lock when its handler declares a read plan (domain.read_plans),
+with the locking unit of work otherwise, and as the fallback."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.optimistic.opening import OpeningPlan
-from db.optimistic.snapshot import ReadPlan
 from db.optimistic.uow import Contended, NotPlanned, OpeningUnitOfWork, OptimisticUnitOfWork
 from db.uow import CommitListener, SqlUnitOfWork
-from domain import commands
 from domain.people import Person
+from domain.read_plans import OpeningReads, Planned
 
 # Tries before taking the lock: a guard fails only when another write to the same request landed
 # between this command's read and its write (a few ms), so a second try almost always lands.
 ATTEMPTS = 3
 
-Handler = Callable[..., Awaitable[int]]
+R = TypeVar("R")
+Handler = Callable[..., Awaitable[R]]
 OptimisticFactory = Callable[..., OptimisticUnitOfWork]
-
-
-def read_plan(cmd: object, actor: Person) -> ReadPlan | OpeningPlan | None:
-    """What the optimistic path reads for this command; None: it always takes the lock."""
-    if isinstance(cmd, commands.CreateRequest):
-        requester = cmd.requester_id if cmd.requester_id not in (None, actor.id) else None
-        return OpeningPlan(
-            service_id=cmd.service_id,
-            request_type_id=cmd.request_type_id,
-            requester_id=requester,
-            person_id=actor.id,
-            key=cmd.idempotency_key,
-        )
-    if isinstance(cmd, commands.AddComment):
-        return ReadPlan(
-            request_id=cmd.request_id,
-            person_id=actor.id,
-            operation="commentAdd",
-            key=cmd.idempotency_key,
-            comment_ids=1,
-        )
-    if isinstance(cmd, commands.TransitionRequest):
-        return ReadPlan(request_id=cmd.request_id, person_id=actor.id)
-    return None
+# Each says what it wrote (`written`), so a payload need not read it back.
+AnyUnitOfWork = SqlUnitOfWork | OptimisticUnitOfWork | OpeningUnitOfWork
 
 
 async def run(
-    handler: Handler,
+    handler: Handler[R],
     cmd: object,
     *,
     engine: AsyncEngine,
@@ -57,15 +35,15 @@ async def run(
     on_commit: CommitListener | None = None,
     optimistic: OptimisticFactory = OptimisticUnitOfWork,
     **extra: Any,
-) -> tuple[int, Any]:
-    """The handler's result, and the unit of work that committed it (the payload reads from it)."""
-    plan = read_plan(cmd, actor)
-    uow: OpeningUnitOfWork | OptimisticUnitOfWork | SqlUnitOfWork
+) -> tuple[R, AnyUnitOfWork]:
+    """The handler's result, and the unit of work that committed it."""
+    plan = handler.plan(cmd, actor) if isinstance(handler, Planned) else None
     for _attempt in range(ATTEMPTS if plan is not None else 0):
-        make: Callable[..., OpeningUnitOfWork | OptimisticUnitOfWork] = (
-            OpeningUnitOfWork if isinstance(plan, OpeningPlan) else optimistic
-        )
-        uow = make(engine, plan, on_commit=on_commit)
+        uow: AnyUnitOfWork
+        if isinstance(plan, OpeningReads):
+            uow = OpeningUnitOfWork(engine, plan, on_commit=on_commit)
+        else:
+            uow = optimistic(engine, plan, on_commit=on_commit)
         try:
             return await handler(cmd, uow=uow, actor=actor, now=now, **extra), uow
         except Contended:

@@ -10,6 +10,7 @@ from asyncpg import Connection, Record
 from db import tables as t
 from db.mapping import request_from_row, task_from_row
 from db.repositories.requests import task_row
+from domain.read_plans import RequestReads
 from domain.requests import Request
 
 _COLUMNS = ", ".join(f"r.{c.name}" for c in t.requests.c if c.name != "search")
@@ -28,17 +29,6 @@ from (values (1)) as one (x)
 left join requests r on r.id = $1
 left join idempotency_keys k on k.person_id = $2 and k.operation = $3 and k.key = $4
 """
-
-
-@dataclass(frozen=True)
-class ReadPlan:
-    """What one command reads before it acts."""
-
-    request_id: int
-    person_id: int
-    operation: str | None = None  # with `key`: the idempotency key to look up
-    key: str | None = None
-    comment_ids: int = 0
 
 
 @dataclass
@@ -61,7 +51,7 @@ class _Row:
         return self._record[name]
 
 
-async def read(conn: Connection[Record], plan: ReadPlan) -> Snapshot:
+async def read(conn: Connection[Record], plan: RequestReads) -> Snapshot:
     record = await conn.fetchrow(READ, plan.request_id, plan.person_id, plan.operation, plan.key, plan.comment_ids)
     assert record is not None  # the statement always returns one row
     prior = None

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import close, read_first
 from db.optimistic import flush, opening, snapshot
-from db.optimistic.snapshot import ReadPlan
-from db.uow import CommitListener
+from db.uow import NOTHING_KEPT, CommitListener, Written
 from domain.events import Event
-from domain.requests import Comment, Request
+from domain.read_plans import OpeningReads, ReadPlan, RequestReads
+from domain.requests import Request
 
 T = TypeVar("T")
 
@@ -90,13 +90,15 @@ class _Runs(_Unplanned):
 
 
 class _Unlocked:
-    """What both units of work share: one pooled connection, the key claimed, the events recorded."""
+    """What both units of work share: one pooled connection, the key claimed, the events recorded,
+    and what they wrote (the request and its new comments, as the domain made them)."""
 
-    def __init__(self, engine: AsyncEngine, plan: Any, *, on_commit: CommitListener | None = None):
+    def __init__(self, engine: AsyncEngine, plan: ReadPlan, *, on_commit: CommitListener | None = None):
         self.engine, self.plan, self.on_commit = engine, plan, on_commit
         self.connection: Any = None
         self.last_seq: int | None = None
         self.saved: Request | None = None
+        self.written: Written = NOTHING_KEPT
         self.prior: tuple[int, str] | None = None
         self.claim: flush.Claim | None = None
         self._events: list[Event] = []
@@ -139,11 +141,12 @@ class OptimisticUnitOfWork(_Unlocked):
     references = _Unplanned("references")
     journey_maps = _Unplanned("journey_maps")
 
-    def __init__(self, engine: AsyncEngine, plan: ReadPlan, *, on_commit: CommitListener | None = None):
+    plan: RequestReads
+
+    def __init__(self, engine: AsyncEngine, plan: RequestReads, *, on_commit: CommitListener | None = None):
         super().__init__(engine, plan, on_commit=on_commit)
         self.request: Request | None = None
         self.comment_ids: list[int] = []
-        self.written_comments: list[Comment] = []
         self.requests = _Requests(self)
         self.journey_runs = _Runs(self)
 
@@ -165,7 +168,7 @@ class OptimisticUnitOfWork(_Unlocked):
         )
         if not written:
             raise Contended("the request changed since it was read")
-        self.written_comments = list(request.new_comments)
+        self.written = Written(request=request, comments=tuple(request.new_comments))
         request.new_comments.clear()
         request.new_handoffs.clear()
         self._announce()
@@ -234,7 +237,9 @@ class OpeningUnitOfWork(_Unlocked):
     journey_maps = _Unplanned("journey_maps")
     journey_runs = _Unplanned("journey_runs")
 
-    def __init__(self, engine: AsyncEngine, plan: opening.OpeningPlan, *, on_commit: CommitListener | None = None):
+    plan: OpeningReads
+
+    def __init__(self, engine: AsyncEngine, plan: OpeningReads, *, on_commit: CommitListener | None = None):
         super().__init__(engine, plan, on_commit=on_commit)
         self.services, self.request_types, self.people = (
             _Form(self, n) for n in ("services", "request_types", "people")
@@ -253,4 +258,5 @@ class OpeningUnitOfWork(_Unlocked):
         self.last_seq = await self._claiming(
             opening.write(self.connection.driver_connection, request, self._taken_events(request), self.claim)
         )
+        self.written = Written(request=request)
         self._announce()

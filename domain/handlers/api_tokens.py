@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain import api_tokens
-from domain import identity_commands as commands
+from domain import api_tokens, commands
 from domain.api_tokens import Scope
 from domain.errors import NotFound
 from domain.people import Person

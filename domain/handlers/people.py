@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain import identity_commands as commands
+from domain import commands
 from domain.errors import Conflict, Forbidden, NotFound
 from domain.events import Event
 from domain.people import KEEP, Person, Role, new_person, new_service_account
@@ -33,20 +33,14 @@ async def update_person(cmd: commands.UpdatePerson, *, uow: UnitOfWork, actor: P
     return person.id
 
 
-async def deactivate_person(cmd: commands.DeactivatePerson, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
+async def set_person_active(cmd: commands.SetPersonActive, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     require_admin(actor)
     async with uow:
         person = await _load(uow, cmd.person_id, expected_version=cmd.expected_version)
-        person.deactivate(actor, now=now, other_active_admins=await _other_admins(uow, person))
-        await _save(uow, person)
-    return person.id
-
-
-async def reactivate_person(cmd: commands.ReactivatePerson, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
-    require_admin(actor)
-    async with uow:
-        person = await _load(uow, cmd.person_id, expected_version=cmd.expected_version)
-        person.reactivate(actor, now=now)
+        if cmd.active:
+            person.reactivate(actor, now=now)
+        else:
+            person.deactivate(actor, now=now, other_active_admins=await _other_admins(uow, person))
         await _save(uow, person)
     return person.id
 

@@ -1,4 +1,8 @@
-"""Request commands. Each loads the aggregate under a row lock, acts, and commits."""
+"""Request commands. Each loads the aggregate under a row lock, acts, and commits.
+
+The three hot ones (raising a request, moving it, commenting) declare their read plans
+(domain.read_plans), so they may run without a lock.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from domain.handlers import journey_flow
 from domain.opening import check_opening, open_request
 from domain.people import Person
 from domain.ports import UnitOfWork
+from domain.read_plans import OpeningReads, RequestReads, reads
 from domain.requests import Request
 
 if TYPE_CHECKING:
@@ -23,6 +28,10 @@ if TYPE_CHECKING:
 
 # Resolves PERSON field values (opaque references) to the subset naming real people.
 PersonRefs = Callable[[list[str]], Awaitable[set[str]]]
+
+# The operations idempotency keys are stored under (with each key, so never renamed).
+REQUEST_CREATE = "requestCreate"
+COMMENT_ADD = "commentAdd"
 
 
 def fingerprint(cmd: DataclassInstance) -> str:
@@ -73,11 +82,23 @@ async def _checked_fields(
     return validate_field_values(request_type, values, person_exists=known.__contains__)
 
 
+def _opening_reads(cmd: commands.CreateRequest, actor: Person) -> OpeningReads:
+    return OpeningReads(
+        service_id=cmd.service_id,
+        request_type_id=cmd.request_type_id,
+        requester_id=cmd.requester_id if cmd.requester_id not in (None, actor.id) else None,
+        person_id=actor.id,
+        operation=REQUEST_CREATE,
+        key=cmd.idempotency_key,
+    )
+
+
+@reads(_opening_reads)
 async def create_request(
     cmd: commands.CreateRequest, *, uow: UnitOfWork, actor: Person, now: datetime, person_refs: PersonRefs
 ) -> int:
     async with uow:
-        replayed = await _replayed(uow, actor=actor, operation="requestCreate", cmd=cmd, key=cmd.idempotency_key)
+        replayed = await _replayed(uow, actor=actor, operation=REQUEST_CREATE, cmd=cmd, key=cmd.idempotency_key)
         if replayed is not None:
             return replayed
         service = await uow.services.get(cmd.service_id)
@@ -128,7 +149,7 @@ async def create_request(
         await uow.requests.add(request)
         if cmd.idempotency_key:
             await uow.idempotency.record(
-                person_id=actor.id, operation="requestCreate", key=cmd.idempotency_key, result_id=request.id
+                person_id=actor.id, operation=REQUEST_CREATE, key=cmd.idempotency_key, result_id=request.id
             )
         await uow.commit()
     return request.id
@@ -162,6 +183,12 @@ async def update_request(
     return request.id
 
 
+def _transition_reads(cmd: commands.TransitionRequest, actor: Person) -> RequestReads:
+    # A request a journey run opened is not planned for: the run's lock sends it to the locking path.
+    return RequestReads(request_id=cmd.request_id, person_id=actor.id)
+
+
+@reads(_transition_reads)
 async def transition_request(cmd: commands.TransitionRequest, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     async with uow:
         # Run first, then request: the lock order of every change to a run (journey_flow).
@@ -227,9 +254,16 @@ async def watch_request(cmd: commands.WatchRequest, *, uow: UnitOfWork, actor: P
     return request.id
 
 
+def _comment_reads(cmd: commands.AddComment, actor: Person) -> RequestReads:
+    return RequestReads(
+        request_id=cmd.request_id, person_id=actor.id, operation=COMMENT_ADD, key=cmd.idempotency_key, comment_ids=1
+    )
+
+
+@reads(_comment_reads)
 async def add_comment(cmd: commands.AddComment, *, uow: UnitOfWork, actor: Person, now: datetime) -> int:
     async with uow:
-        replayed = await _replayed(uow, actor=actor, operation="commentAdd", cmd=cmd, key=cmd.idempotency_key)
+        replayed = await _replayed(uow, actor=actor, operation=COMMENT_ADD, cmd=cmd, key=cmd.idempotency_key)
         if replayed is not None:
             return replayed
         request = await _visible_request(uow, actor, cmd.request_id, field="requestId")
@@ -239,7 +273,7 @@ async def add_comment(cmd: commands.AddComment, *, uow: UnitOfWork, actor: Perso
         await uow.requests.save(request)
         if cmd.idempotency_key:
             await uow.idempotency.record(
-                person_id=actor.id, operation="commentAdd", key=cmd.idempotency_key, result_id=comment.id
+                person_id=actor.id, operation=COMMENT_ADD, key=cmd.idempotency_key, result_id=comment.id
             )
         await uow.commit()
     return comment.id

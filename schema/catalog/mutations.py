@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 
 from domain import commands
@@ -9,7 +11,8 @@ from domain.catalog import FieldDefinition, FieldKind, SlaPolicy, TaskTemplate
 from domain.handlers import catalog as handle
 from schema.catalog import inputs
 from schema.catalog.types import RequestTypeNode, ServiceNode
-from schema.commands import execute, reload
+from schema.commands import Handler, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.ids import decode
 from schema.permissions import root_mutation
@@ -56,56 +59,50 @@ def _request_type_command(input: inputs.RequestTypeCreateInput) -> commands.Crea
     )
 
 
-async def _service_payload(info: strawberry.Info, action) -> ServicePayload:
-    service_id, errors = await execute(info, action)
-    row = await reload(info.context.loaders.service, service_id)
-    return ServicePayload(service=ServiceNode.from_row(row) if row else None, user_errors=errors)
+async def _service_payload(info: Info, handler: Handler, make_command: Callable[[], object]) -> ServicePayload:
+    done = await run_command(info, handler, make_command)
+    row = await reload(info.context.loaders.service, done.result)
+    return ServicePayload(service=ServiceNode.from_row(row) if row else None, user_errors=done.user_errors)
 
 
 @strawberry.type
 class CatalogMutations:
     @root_mutation
-    async def service_create(self, info: strawberry.Info, input: inputs.ServiceCreateInput) -> ServicePayload:
+    async def service_create(self, info: Info, input: inputs.ServiceCreateInput) -> ServicePayload:
         return await _service_payload(
             info,
-            lambda **deps: handle.create_service(
-                commands.CreateService(
-                    name=input.name,
-                    description=input.description or "",
-                    owner_department_id=decode(input.owner_department_id, "Department", field="ownerDepartmentId"),
-                    collaborating_department_ids=_department_ids(
-                        input.collaborating_department_ids, "collaboratingDepartmentIds"
-                    )
-                    or (),
-                ),
-                **deps,
+            handle.create_service,
+            lambda: commands.CreateService(
+                name=input.name,
+                description=input.description or "",
+                owner_department_id=decode(input.owner_department_id, "Department", field="ownerDepartmentId"),
+                collaborating_department_ids=_department_ids(
+                    input.collaborating_department_ids, "collaboratingDepartmentIds"
+                )
+                or (),
             ),
         )
 
     @root_mutation
-    async def service_update(self, info: strawberry.Info, input: inputs.ServiceUpdateInput) -> ServicePayload:
+    async def service_update(self, info: Info, input: inputs.ServiceUpdateInput) -> ServicePayload:
         return await _service_payload(
             info,
-            lambda **deps: handle.update_service(
-                commands.UpdateService(
-                    service_id=decode(input.id, "Service", field="id"),
-                    name=input.name,
-                    description=input.description,
-                    active=input.active,
-                    collaborating_department_ids=_department_ids(
-                        input.collaborating_department_ids, "collaboratingDepartmentIds"
-                    ),
+            handle.update_service,
+            lambda: commands.UpdateService(
+                service_id=decode(input.id, "Service", field="id"),
+                name=input.name,
+                description=input.description,
+                active=input.active,
+                collaborating_department_ids=_department_ids(
+                    input.collaborating_department_ids, "collaboratingDepartmentIds"
                 ),
-                **deps,
             ),
         )
 
     @root_mutation
-    async def request_type_create(
-        self, info: strawberry.Info, input: inputs.RequestTypeCreateInput
-    ) -> RequestTypePayload:
-        type_id, errors = await execute(
-            info, lambda **deps: handle.create_request_type(_request_type_command(input), **deps)
+    async def request_type_create(self, info: Info, input: inputs.RequestTypeCreateInput) -> RequestTypePayload:
+        done = await run_command(info, handle.create_request_type, lambda: _request_type_command(input))
+        row = await reload(info.context.loaders.request_type, done.result)
+        return RequestTypePayload(
+            request_type=RequestTypeNode.from_row(row) if row else None, user_errors=done.user_errors
         )
-        row = await reload(info.context.loaders.request_type, type_id)
-        return RequestTypePayload(request_type=RequestTypeNode.from_row(row) if row else None, user_errors=errors)

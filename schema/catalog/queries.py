@@ -8,6 +8,7 @@ from db.read import catalog as read
 from schema import ids
 from schema.catalog.inputs import ServiceFilter
 from schema.catalog.types import ServiceNode
+from schema.context import Info
 from schema.permissions import root_field
 from schema.relay import Connection, root_connection
 
@@ -24,7 +25,7 @@ class CatalogQueries:
     @root_field(description="The service catalog; retired services only for their own department.")
     async def services(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: ServiceFilter | None = None,

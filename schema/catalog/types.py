@@ -14,6 +14,7 @@ from db.mapping import field_definitions
 from schema import ids
 from schema.compiled import json_text as j
 from schema.compiled import sql
+from schema.context import Info
 from schema.enums import FieldKind
 from schema.organisation.types import DepartmentNode
 from schema.relay import Node
@@ -81,7 +82,7 @@ class TaskTemplate:
     department_id: strawberry.Private[int]
 
     @strawberry.field
-    async def department(self, info: strawberry.Info) -> DepartmentNode:
+    async def department(self, info: Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.department_id))
 
 
@@ -133,7 +134,7 @@ class RequestTypeNode(Node):
         )
 
     @strawberry.field
-    async def service(self, info: strawberry.Info) -> ServiceNode:
+    async def service(self, info: Info) -> ServiceNode:
         return ServiceNode.from_row(await info.context.loaders.request_service.load(self.service_id))
 
 
@@ -177,18 +178,18 @@ class ServiceNode(Node):
         )
 
     @strawberry.field
-    async def owner_department(self, info: strawberry.Info) -> DepartmentNode:
+    async def owner_department(self, info: Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.owner_department_id))
 
     @strawberry.field
-    async def collaborating_departments(self, info: strawberry.Info) -> list[DepartmentNode]:
+    async def collaborating_departments(self, info: Info) -> list[DepartmentNode]:
         loaders = info.context.loaders
         department_ids = await loaders.collaborator_ids.load(self.db_id)
         rows = await loaders.department.load_many(department_ids)
         return [DepartmentNode.from_row(r) for r in rows if r is not None]
 
     @strawberry.field
-    async def request_types(self, info: strawberry.Info) -> list[RequestTypeNode]:
+    async def request_types(self, info: Info) -> list[RequestTypeNode]:
         rows = await info.context.loaders.request_types_of_service.load(self.db_id)
         return [RequestTypeNode.from_row(r) for r in rows]
 

@@ -11,6 +11,7 @@ import strawberry
 
 from domain.people import Person
 from schema import ids
+from schema.context import Info
 from schema.errors import BadRequest
 from schema.events.types import EventNode, parse_event_cursor
 from schema.live.audience import Audience
@@ -59,7 +60,7 @@ class EventSubscriptions:
     )
     async def events(
         self,
-        info: strawberry.Info,
+        info: Info,
         after: str | None = None,
         request_id: strawberry.ID | None = None,
         department_id: strawberry.ID | None = None,

@@ -15,6 +15,7 @@ from schema import ids
 from schema.compiled import json_text as j
 from schema.compiled import sql
 from schema.compiled.summaries import summary_text
+from schema.context import Info
 from schema.events.summaries import summarise
 from schema.organisation.types import PersonNode
 from schema.relay import Node
@@ -63,14 +64,14 @@ class EventNode(Node):
         )
 
     @strawberry.field
-    async def actor(self, info: strawberry.Info) -> PersonNode | None:
+    async def actor(self, info: Info) -> PersonNode | None:
         if self.row.actor_id is None:
             return None
         row = await info.context.loaders.person.load(self.row.actor_id)
         return PersonNode.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def request(self, info: strawberry.Info) -> RequestRef | None:
+    async def request(self, info: Info) -> RequestRef | None:
         from schema.requests.types import RequestNode
 
         if self.row.request_id is None:
@@ -79,7 +80,7 @@ class EventNode(Node):
         return RequestNode.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def journey_run(self, info: strawberry.Info) -> JourneyRunRef | None:
+    async def journey_run(self, info: Info) -> JourneyRunRef | None:
         from schema.journeys.types import JourneyRunNode
 
         if self.row.journey_run_id is None:

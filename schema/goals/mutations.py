@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import strawberry
@@ -11,7 +12,8 @@ from domain.errors import NotFound
 from domain.goal_participation import Participation
 from domain.goals import DEFAULT_DIRECTION, Direction, KeyResult, Metric, Scope
 from domain.handlers import goals as handle
-from schema.commands import execute, reload
+from schema.commands import Handler, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.goals import inputs
 from schema.goals.types import SharedGoalNode
@@ -72,51 +74,47 @@ def _key_results(values: list[inputs.KeyResultInput] | None) -> tuple[KeyResult,
     return None if values is None else tuple(_key_result(k, i) for i, k in enumerate(values))
 
 
-async def _payload(info: strawberry.Info, action) -> SharedGoalPayload:
-    goal_id, errors = await execute(info, action)
-    row = await reload(info.context.loaders.goal, goal_id)
-    return SharedGoalPayload(shared_goal=SharedGoalNode.maybe(row), user_errors=errors)
+async def _payload(info: Info, handler: Handler, make_command: Callable[[], object]) -> SharedGoalPayload:
+    done = await run_command(info, handler, make_command)
+    row = await reload(info.context.loaders.goal, done.result)
+    return SharedGoalPayload(shared_goal=SharedGoalNode.maybe(row), user_errors=done.user_errors)
 
 
 @strawberry.type
 class GoalMutations:
     @root_mutation(description="A goal for your department together with others; you must manage one of them.")
-    async def shared_goal_create(self, info: strawberry.Info, input: inputs.SharedGoalCreateInput) -> SharedGoalPayload:
+    async def shared_goal_create(self, info: Info, input: inputs.SharedGoalCreateInput) -> SharedGoalPayload:
         return await _payload(
             info,
-            lambda **deps: handle.create_goal(
-                commands.CreateSharedGoal(
-                    title=input.title,
-                    description=input.description or "",
-                    period_start=_utc(input.period_start),
-                    period_end=_utc(input.period_end),
-                    department_ids=_decoded(input.department_ids, "Department", "departmentIds"),
-                    key_results=_key_results(input.key_results) or (),
-                ),
-                **deps,
+            handle.create_goal,
+            lambda: commands.CreateSharedGoal(
+                title=input.title,
+                description=input.description or "",
+                period_start=_utc(input.period_start),
+                period_end=_utc(input.period_end),
+                department_ids=_decoded(input.department_ids, "Department", "departmentIds"),
+                key_results=_key_results(input.key_results) or (),
             ),
         )
 
     @root_mutation(description="Change a goal (any participating department's manager); carries expectedVersion.")
-    async def shared_goal_update(self, info: strawberry.Info, input: inputs.SharedGoalUpdateInput) -> SharedGoalPayload:
+    async def shared_goal_update(self, info: Info, input: inputs.SharedGoalUpdateInput) -> SharedGoalPayload:
         return await _payload(
             info,
-            lambda **deps: handle.update_goal(
-                commands.UpdateSharedGoal(
-                    goal_id=decode(input.id, "SharedGoal", field="id"),
-                    expected_version=input.expected_version,
-                    title=input.title,
-                    description=input.description,
-                    period_start=_utc(input.period_start),
-                    period_end=_utc(input.period_end),
-                    department_ids=(
-                        _decoded(input.department_ids, "Department", "departmentIds")
-                        if input.department_ids is not None
-                        else None
-                    ),
-                    key_results=_key_results(input.key_results),
+            handle.update_goal,
+            lambda: commands.UpdateSharedGoal(
+                goal_id=decode(input.id, "SharedGoal", field="id"),
+                expected_version=input.expected_version,
+                title=input.title,
+                description=input.description,
+                period_start=_utc(input.period_start),
+                period_end=_utc(input.period_end),
+                department_ids=(
+                    _decoded(input.department_ids, "Department", "departmentIds")
+                    if input.department_ids is not None
+                    else None
                 ),
-                **deps,
+                key_results=_key_results(input.key_results),
             ),
         )
 
@@ -125,33 +123,29 @@ class GoalMutations:
         "everyone who reads the goal; until then each reader counts only work they may see."
     )
     async def shared_goal_participation_accept(
-        self, info: strawberry.Info, input: inputs.SharedGoalParticipationAcceptInput
+        self, info: Info, input: inputs.SharedGoalParticipationAcceptInput
     ) -> SharedGoalPayload:
         return await _payload(
             info,
-            lambda **deps: handle.decide_participation(
-                commands.DecideGoalParticipation(
-                    goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
-                    department_id=decode(input.department_id, "Department", field="departmentId"),
-                    status=Participation.ACCEPTED,
-                    expected_version=input.expected_version,
-                ),
-                **deps,
+            handle.decide_participation,
+            lambda: commands.DecideGoalParticipation(
+                goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
+                department_id=decode(input.department_id, "Department", field="departmentId"),
+                status=Participation.ACCEPTED,
+                expected_version=input.expected_version,
             ),
         )
 
     @root_mutation(description="Your department does not share its figures in this goal (or no longer does).")
     async def shared_goal_participation_decline(
-        self, info: strawberry.Info, input: inputs.SharedGoalParticipationDeclineInput
+        self, info: Info, input: inputs.SharedGoalParticipationDeclineInput
     ) -> SharedGoalPayload:
         return await _payload(
             info,
-            lambda **deps: handle.decide_participation(
-                commands.DecideGoalParticipation(
-                    goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
-                    department_id=decode(input.department_id, "Department", field="departmentId"),
-                    status=Participation.DECLINED,
-                ),
-                **deps,
+            handle.decide_participation,
+            lambda: commands.DecideGoalParticipation(
+                goal_id=decode(input.goal_id, "SharedGoal", field="goalId"),
+                department_id=decode(input.department_id, "Department", field="departmentId"),
+                status=Participation.DECLINED,
             ),
         )

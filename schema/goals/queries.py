@@ -6,6 +6,7 @@ import strawberry
 
 from db.read import goals as read
 from schema import ids
+from schema.context import Info
 from schema.goals.inputs import SharedGoalFilter
 from schema.goals.types import SharedGoalNode
 from schema.permissions import root_field
@@ -24,7 +25,7 @@ class GoalQueries:
     @root_field(description="Shared goals of the viewer's department (admins: all), latest periods first.")
     async def shared_goals(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: SharedGoalFilter | None = None,

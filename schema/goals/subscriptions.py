@@ -20,6 +20,7 @@ import strawberry
 from db.read.goal_values import Audience
 from domain.goals import JOURNEY_METRICS
 from schema import ids
+from schema.context import Info
 from schema.goals.types import SharedGoalNode
 from schema.live.changes import changes
 from schema.permissions import root_subscription
@@ -76,7 +77,7 @@ class GoalScope:
             return event.payload.get("goalId") == self.goal_id
         return any(k.touches(event) for k in self.key_results)
 
-    async def reload(self, info: strawberry.Info) -> None:
+    async def reload(self, info: Info) -> None:
         loaders = info.context.loaders
         goal_departments = frozenset(r.department_id for r in await loaders.goal_departments.load(self.goal_id))
         self.key_results = [
@@ -97,9 +98,7 @@ class GoalSubscriptions:
         description="A shared goal, pushed when a change inside its scope commits (at most four "
         "times a second); ends if the viewer may no longer see it."
     )
-    async def goal_progress(
-        self, info: strawberry.Info, goal_id: strawberry.ID
-    ) -> AsyncGenerator[SharedGoalNode, None]:
+    async def goal_progress(self, info: Info, goal_id: strawberry.ID) -> AsyncGenerator[SharedGoalNode, None]:
         # Checked before the stream exists: a hidden goal fails the subscription itself (an
         # `error` message), rather than its first result (a `next` without data).
         scope = GoalScope(
@@ -109,7 +108,7 @@ class GoalSubscriptions:
         return _pushes(info, scope)
 
 
-async def _pushes(info: strawberry.Info, scope: GoalScope) -> AsyncGenerator[SharedGoalNode, None]:
+async def _pushes(info: Info, scope: GoalScope) -> AsyncGenerator[SharedGoalNode, None]:
     last: tuple | None = None
     changed = changes(info, concerns=scope.concerns, min_interval=0.25)
     async for _ in with_ticks(changed, every=TICK_SECONDS, refresh=info.context.refresh):
@@ -124,7 +123,7 @@ async def _pushes(info: strawberry.Info, scope: GoalScope) -> AsyncGenerator[Sha
             yield goal
 
 
-async def _shown(info: strawberry.Info, goal: SharedGoalNode) -> tuple:
+async def _shown(info: Info, goal: SharedGoalNode) -> tuple:
     """What a push would show, to compare with the last push (the loads are the push's own)."""
     key_results = await goal.load_key_results(info)
     await _share_values(info, goal.db_id, [(k.row.id, k.metric) for k in key_results])
@@ -133,7 +132,7 @@ async def _shown(info: strawberry.Info, goal: SharedGoalNode) -> tuple:
     return (goal.title, goal.version, [k.row for k in key_results], departments, values, await goal.measures(info))
 
 
-async def _share_values(info: strawberry.Info, goal_id: int, keys: list[tuple[int, Any]]) -> None:
+async def _share_values(info: Info, goal_id: int, keys: list[tuple[int, Any]]) -> None:
     """Compute the goal's values once for all its subscribers woken by the same change who count
     the same work (an audience: admins, or one department; see db.read.goal_values), since they
     cost up to a few hundred milliseconds of SQL. Shared only within VALUE_WINDOW seconds, since

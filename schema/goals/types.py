@@ -15,6 +15,7 @@ from domain.goal_participation import Participation
 from domain.goals import Direction, Metric
 from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.context import Info
 from schema.enums import FigureCoverage, FigureWithheld, GoalParticipationStatus, GoalStatus, TargetDirection
 from schema.enums import Metric as MetricEnum
 from schema.journeys.types import JourneyMapNode
@@ -22,7 +23,7 @@ from schema.organisation.types import DepartmentNode, PersonNode
 from schema.relay import Node
 
 
-async def _departments(info: strawberry.Info, department_ids: list[int]) -> list[DepartmentNode]:
+async def _departments(info: Info, department_ids: list[int]) -> list[DepartmentNode]:
     rows = await info.context.loaders.department.load_many(department_ids)
     return sorted((DepartmentNode.from_row(r) for r in rows if r is not None), key=lambda d: d.name)
 
@@ -38,7 +39,7 @@ class KeyResultScope:
         description="Requests on these services only (see `everyService`), those you may see "
         "as node(id:) shows them: a retired one only to its department and admins."
     )
-    async def services(self, info: strawberry.Info) -> list[ServiceNode]:
+    async def services(self, info: Info) -> list[ServiceNode]:
         # As node(id:) of the service: seeing the goal is no reason to see a retired service's name.
         rows = await info.context.loaders.service.load_many(self.service_ids)
         return [ServiceNode.from_row(r) for r in rows if r is not None]
@@ -54,7 +55,7 @@ class KeyResultScope:
         description="Requests of these types only (see `everyRequestType`), those you may see "
         "as node(id:) shows them: a retired service's only to its department and admins."
     )
-    async def request_types(self, info: strawberry.Info) -> list[RequestTypeNode]:
+    async def request_types(self, info: Info) -> list[RequestTypeNode]:
         rows = await info.context.loaders.visible_request_type.load_many(self.request_type_ids)
         return [RequestTypeNode.from_row(r) for r in rows if r is not None]
 
@@ -66,11 +67,11 @@ class KeyResultScope:
         return not self.request_type_ids
 
     @strawberry.field(description="Work credited to these departments (none given: the goal's departments).")
-    async def departments(self, info: strawberry.Info) -> list[DepartmentNode]:
+    async def departments(self, info: Info) -> list[DepartmentNode]:
         return await _departments(info, self.department_ids)
 
     @strawberry.field(description="Runs of this journey map (any of its versions), or the requests they opened.")
-    async def journey_map(self, info: strawberry.Info) -> JourneyMapNode | None:
+    async def journey_map(self, info: Info) -> JourneyMapNode | None:
         if self.journey_map_id is None:
             return None
         return JourneyMapNode.maybe(await info.context.loaders.journeys.map.load(self.journey_map_id))
@@ -96,7 +97,7 @@ class GoalParticipation:
     decided_by_id: strawberry.Private[int | None]
 
     @strawberry.field
-    async def decided_by(self, info: strawberry.Info) -> PersonNode | None:
+    async def decided_by(self, info: Info) -> PersonNode | None:
         if self.decided_by_id is None:
             return None
         return PersonNode.from_row(await info.context.loaders.person.load(self.decided_by_id))
@@ -131,37 +132,37 @@ class KeyResult:
             ),
         )
 
-    async def value(self, info: strawberry.Info) -> KeyResultValue:
+    async def value(self, info: Info) -> KeyResultValue:
         return await info.context.loaders.key_result_value.load((self.row.id, self.metric))
 
     @strawberry.field(
         description="The value now, over the scope as you may count it (see `coverage`); null "
         "while a rate, an average or a percentile has no samples, or when withheld."
     )
-    async def current(self, info: strawberry.Info) -> float | None:
+    async def current(self, info: Info) -> float | None:
         return (await self.value(info)).total.value
 
     @strawberry.field(description="How many requests (or runs) the value is computed from; null when withheld.")
-    async def sample_size(self, info: strawberry.Info) -> int | None:
+    async def sample_size(self, info: Info) -> int | None:
         return (await self.value(info)).total.sample_size
 
     @strawberry.field(
         description="Why the value is not shown; null when it is (then it counts for progress "
         "and status; a withheld one counts as no value)."
     )
-    async def withheld(self, info: strawberry.Info) -> FigureWithheld | None:
+    async def withheld(self, info: Info) -> FigureWithheld | None:
         return (await self.value(info)).total.withheld
 
     @strawberry.field(
         description="ALL_WORK when every department of the key result accepted the goal (or "
         "you are an admin), else VISIBLE_WORK: some part counts only work you may see."
     )
-    async def coverage(self, info: strawberry.Info) -> FigureCoverage:
+    async def coverage(self, info: Info) -> FigureCoverage:
         departments = self.scope.department_ids or await self.goal.department_ids(info)
         decisions = await self.goal.decisions(info)
         return _coverage(info, all(decisions.get(d) is Participation.ACCEPTED for d in departments))
 
-    async def measure(self, info: strawberry.Info) -> tuple[float, rules.GoalStatus]:
+    async def measure(self, info: Info) -> tuple[float, rules.GoalStatus]:
         """Progress and status, from the computed value and the clock."""
         value = (await self.value(info)).total.value  # None when withheld: progress and status tell nothing
         progress = rules.progress(direction=self.direction, target=self.target, current=value)
@@ -175,15 +176,15 @@ class KeyResult:
         )
 
     @strawberry.field(description="From 0 to 1: how close the current value is to the target.")
-    async def progress(self, info: strawberry.Info) -> float:
+    async def progress(self, info: Info) -> float:
         return (await self.measure(info))[0]
 
     @strawberry.field(description="Progress against the time elapsed in the goal's period (see README).")
-    async def status(self, info: strawberry.Info) -> GoalStatus:
+    async def status(self, info: Info) -> GoalStatus:
         return (await self.measure(info))[1]
 
     @strawberry.field(description="The value per credited department, with how many samples each.")
-    async def by_department(self, info: strawberry.Info) -> list[DepartmentContribution]:
+    async def by_department(self, info: Info) -> list[DepartmentContribution]:
         department_ids = self.scope.department_ids or await self.goal.department_ids(info)
         value, departments, decisions = await asyncio.gather(
             self.value(info), _departments(info, department_ids), self.goal.decisions(info)
@@ -195,7 +196,7 @@ class KeyResult:
 
 
 def _contribution(
-    info: strawberry.Info, department: DepartmentNode, figure: Figure, status: Participation
+    info: Info, department: DepartmentNode, figure: Figure, status: Participation
 ) -> DepartmentContribution:
     return DepartmentContribution(
         department=department,
@@ -207,7 +208,7 @@ def _contribution(
     )
 
 
-def _coverage(info: strawberry.Info, shared: bool) -> FigureCoverage:
+def _coverage(info: Info, shared: bool) -> FigureCoverage:
     return FigureCoverage.ALL_WORK if shared or info.context.require_viewer().is_admin else FigureCoverage.VISIBLE_WORK
 
 
@@ -240,21 +241,21 @@ class SharedGoalNode(Node):
     def elapsed(self, now: datetime) -> float:
         return rules.elapsed(period_start=self.period_start, period_end=self.period_end, now=now)
 
-    async def department_ids(self, info: strawberry.Info) -> list[int]:
+    async def department_ids(self, info: Info) -> list[int]:
         return [r.department_id for r in await info.context.loaders.goal_departments.load(self.db_id)]
 
     @strawberry.field(description="The participating departments: their people read the goal, their managers edit it.")
-    async def departments(self, info: strawberry.Info) -> list[DepartmentNode]:
+    async def departments(self, info: Info) -> list[DepartmentNode]:
         return await _departments(info, await self.department_ids(info))
 
-    async def decisions(self, info: strawberry.Info) -> dict[int, Participation]:
+    async def decisions(self, info: Info) -> dict[int, Participation]:
         rows = await info.context.loaders.goal_departments.load(self.db_id)
         return {r.department_id: Participation(r.participation) for r in rows}
 
     @strawberry.field(
         description="Whether each department shares its figures with everyone who reads the goal (by department name)."
     )
-    async def participation(self, info: strawberry.Info) -> list[GoalParticipation]:
+    async def participation(self, info: Info) -> list[GoalParticipation]:
         rows = {r.department_id: r for r in await info.context.loaders.goal_departments.load(self.db_id)}
         return [
             GoalParticipation(
@@ -266,21 +267,21 @@ class SharedGoalNode(Node):
             for d in await _departments(info, list(rows))
         ]
 
-    async def load_key_results(self, info: strawberry.Info) -> list[KeyResult]:
+    async def load_key_results(self, info: Info) -> list[KeyResult]:
         rows = await info.context.loaders.key_results_of_goal.load(self.db_id)
         return [KeyResult.from_row(r, self) for r in rows]
 
-    async def measures(self, info: strawberry.Info) -> list[tuple[float, rules.GoalStatus]]:
+    async def measures(self, info: Info) -> list[tuple[float, rules.GoalStatus]]:
         return list(await asyncio.gather(*(k.measure(info) for k in await self.load_key_results(info))))
 
     @strawberry.field
-    async def key_results(self, info: strawberry.Info) -> list[KeyResult]:
+    async def key_results(self, info: Info) -> list[KeyResult]:
         return await self.load_key_results(info)
 
     @strawberry.field(description="The mean progress of the key results.")
-    async def progress(self, info: strawberry.Info) -> float:
+    async def progress(self, info: Info) -> float:
         return rules.goal_progress([p for p, _ in await self.measures(info)])
 
     @strawberry.field(description="The worst status among the key results.")
-    async def status(self, info: strawberry.Info) -> GoalStatus:
+    async def status(self, info: Info) -> GoalStatus:
         return rules.goal_status([s for _, s in await self.measures(info)])

@@ -11,6 +11,7 @@ import strawberry
 from db.read.journey_analytics import MapFigures, StageFigures
 from domain import journey_figures as rule
 from domain.journey_access import takes_part
+from schema.context import Info
 from schema.enums import FigureWithheld
 from schema.journeys.types import JourneyStage, stages_of
 from schema.organisation.types import DepartmentNode
@@ -57,11 +58,11 @@ class HandOffDelay:
     to_department_id: strawberry.Private[int]
 
     @strawberry.field
-    async def from_department(self, info: strawberry.Info) -> DepartmentNode:
+    async def from_department(self, info: Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.from_department_id))
 
     @strawberry.field
-    async def to_department(self, info: strawberry.Info) -> DepartmentNode:
+    async def to_department(self, info: Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.to_department_id))
 
 
@@ -86,7 +87,7 @@ class JourneyAnalytics:
     hand_offs: list[HandOffDelay]
 
     @classmethod
-    async def of_map(cls, info: strawberry.Info, journey: Any) -> JourneyAnalytics:
+    async def of_map(cls, info: Info, journey: Any) -> JourneyAnalytics:
         """`journey`: the map's row. Its runs are seen by admins and the departments taking part."""
         viewer = info.context.require_viewer()
         figures = await info.context.loaders.journeys.analytics.load(journey.id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import strawberry
 
@@ -11,7 +13,8 @@ from domain.errors import NotFound
 from domain.handlers import journeys as handle
 from domain.journeys import MapSpec, StageSpec, TouchpointSpec
 from schema import ids
-from schema.commands import execute, person_refs, reload
+from schema.commands import Handler, person_refs, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.journeys import inputs
 from schema.journeys.types import JourneyMapNode, JourneyRunNode
@@ -68,16 +71,20 @@ def map_spec(name: str, description: str | None, stages: list[inputs.JourneyStag
     )
 
 
-async def _map_payload(info: strawberry.Info, action) -> JourneyMapPayload:
-    map_id, errors = await execute(info, action)
-    row = await reload(info.context.loaders.journeys.map, map_id)
-    return JourneyMapPayload(journey_map=JourneyMapNode.maybe(row), user_errors=errors)
+async def _map_payload(
+    info: Info, handler: Handler, make_command: Callable[[], object], **extra: Any
+) -> JourneyMapPayload:
+    done = await run_command(info, handler, make_command, **extra)
+    row = await reload(info.context.loaders.journeys.map, done.result)
+    return JourneyMapPayload(journey_map=JourneyMapNode.maybe(row), user_errors=done.user_errors)
 
 
-async def _run_payload(info: strawberry.Info, action) -> JourneyRunPayload:
-    run_id, errors = await execute(info, action)
-    row = await reload(info.context.loaders.journeys.run, run_id)
-    return JourneyRunPayload(journey_run=JourneyRunNode.maybe(row), user_errors=errors)
+async def _run_payload(
+    info: Info, handler: Handler, make_command: Callable[[], object], **extra: Any
+) -> JourneyRunPayload:
+    done = await run_command(info, handler, make_command, **extra)
+    row = await reload(info.context.loaders.journeys.run, done.result)
+    return JourneyRunPayload(journey_run=JourneyRunNode.maybe(row), user_errors=done.user_errors)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -92,67 +99,58 @@ def _person_ref(person_id: int) -> str:
 @strawberry.type
 class JourneyMutations:
     @root_mutation(description="Map a journey (admins, and managers of a department owning a touchpoint).")
-    async def journey_map_create(self, info: strawberry.Info, input: inputs.JourneyMapCreateInput) -> JourneyMapPayload:
+    async def journey_map_create(self, info: Info, input: inputs.JourneyMapCreateInput) -> JourneyMapPayload:
         return await _map_payload(
             info,
-            lambda **deps: handle.create_map(
-                commands.CreateJourneyMap(map_spec(input.name, input.description, input.stages)),
-                person_refs=person_refs(info),
-                **deps,
-            ),
+            handle.create_map,
+            lambda: commands.CreateJourneyMap(map_spec(input.name, input.description, input.stages)),
+            person_refs=person_refs(info),
         )
 
     @root_mutation(description="Replace a map by its next version; runs already started keep the stages they had.")
-    async def journey_map_revise(self, info: strawberry.Info, input: inputs.JourneyMapReviseInput) -> JourneyMapPayload:
+    async def journey_map_revise(self, info: Info, input: inputs.JourneyMapReviseInput) -> JourneyMapPayload:
         return await _map_payload(
             info,
-            lambda **deps: handle.revise_map(
-                commands.ReviseJourneyMap(
-                    map_id=ids.decode(input.id, "JourneyMap", field="id"),
-                    spec=map_spec(input.name, input.description, input.stages),
-                ),
-                person_refs=person_refs(info),
-                **deps,
+            handle.revise_map,
+            lambda: commands.ReviseJourneyMap(
+                map_id=ids.decode(input.id, "JourneyMap", field="id"),
+                spec=map_spec(input.name, input.description, input.stages),
             ),
+            person_refs=person_refs(info),
         )
 
     @root_mutation(description="Start no more runs on this map; runs already started finish on it.")
-    async def journey_map_retire(self, info: strawberry.Info, input: inputs.JourneyMapRetireInput) -> JourneyMapPayload:
+    async def journey_map_retire(self, info: Info, input: inputs.JourneyMapRetireInput) -> JourneyMapPayload:
         return await _map_payload(
             info,
-            lambda **deps: handle.retire_map(
-                commands.RetireJourneyMap(map_id=ids.decode(input.id, "JourneyMap", field="id")), **deps
-            ),
+            handle.retire_map,
+            lambda: commands.RetireJourneyMap(map_id=ids.decode(input.id, "JourneyMap", field="id")),
         )
 
     @root_mutation(description="Start a run: opens the first stage's requests, raised by you for the sponsor.")
-    async def journey_run_start(self, info: strawberry.Info, input: inputs.JourneyRunStartInput) -> JourneyRunPayload:
+    async def journey_run_start(self, info: Info, input: inputs.JourneyRunStartInput) -> JourneyRunPayload:
         return await _run_payload(
             info,
-            lambda **deps: handle.start_run(
-                commands.StartJourneyRun(
-                    map_id=ids.decode(input.map_id, "JourneyMap", field="mapId"),
-                    subject=input.subject,
-                    sponsor_id=ids.decode_optional(input.sponsor_id, "Person", field="sponsorId"),
-                    start_at=_aware(input.start_at),
-                    fields={v.key: v.value for v in input.fields or () if v.value is not None},
-                ),
-                person_refs=person_refs(info),
-                person_ref=_person_ref,
-                **deps,
+            handle.start_run,
+            lambda: commands.StartJourneyRun(
+                map_id=ids.decode(input.map_id, "JourneyMap", field="mapId"),
+                subject=input.subject,
+                sponsor_id=ids.decode_optional(input.sponsor_id, "Person", field="sponsorId"),
+                start_at=_aware(input.start_at),
+                fields={v.key: v.value for v in input.fields or () if v.value is not None},
             ),
+            person_refs=person_refs(info),
+            person_ref=_person_ref,
         )
 
     @root_mutation(description="Cancel a run and every request it still has open.")
-    async def journey_run_cancel(self, info: strawberry.Info, input: inputs.JourneyRunCancelInput) -> JourneyRunPayload:
+    async def journey_run_cancel(self, info: Info, input: inputs.JourneyRunCancelInput) -> JourneyRunPayload:
         return await _run_payload(
             info,
-            lambda **deps: handle.cancel_run(
-                commands.CancelJourneyRun(
-                    run_id=ids.decode(input.id, "JourneyRun", field="id"),
-                    reason=input.reason,
-                    expected_version=input.expected_version,
-                ),
-                **deps,
+            handle.cancel_run,
+            lambda: commands.CancelJourneyRun(
+                run_id=ids.decode(input.id, "JourneyRun", field="id"),
+                reason=input.reason,
+                expected_version=input.expected_version,
             ),
         )

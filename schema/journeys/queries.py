@@ -6,6 +6,7 @@ import strawberry
 
 from db.read import journeys as read
 from schema import ids
+from schema.context import Info
 from schema.journeys.inputs import JourneyMapFilter, JourneyRunFilter
 from schema.journeys.types import JourneyMapNode, JourneyRunNode
 from schema.permissions import root_field
@@ -37,7 +38,7 @@ class JourneyQueries:
     @root_field(description="Journey maps the viewer may see, by name; every version unless filtered.")
     async def journey_maps(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: JourneyMapFilter | None = None,
@@ -54,7 +55,7 @@ class JourneyQueries:
     @root_field(description="Journey runs the viewer may see, the newest first.")
     async def journey_runs(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: JourneyRunFilter | None = None,

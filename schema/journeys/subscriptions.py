@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from schema import ids
+from schema.context import Info
 from schema.journeys.types import JourneyRunNode
 from schema.live.changes import changes
 from schema.permissions import root_subscription
@@ -28,16 +29,14 @@ class JourneySubscriptions:
         description="A journey run, pushed at once and then whenever it or one of its requests "
         "changes (at most four times a second), as the viewer may see it."
     )
-    async def journey_run_progress(
-        self, info: strawberry.Info, run_id: strawberry.ID
-    ) -> AsyncGenerator[JourneyRunNode, None]:
+    async def journey_run_progress(self, info: Info, run_id: strawberry.ID) -> AsyncGenerator[JourneyRunNode, None]:
         # Checked before the stream exists: a hidden run fails the subscription itself (an
         # `error` message), rather than its first result (a `next` without data).
         run = await ids.visible_id(run_id, "JourneyRun", field="runId", load=info.context.loaders.journeys.run.load)
         return _pushes(info, run)
 
 
-async def _pushes(info: strawberry.Info, run: int) -> AsyncGenerator[JourneyRunNode, None]:
+async def _pushes(info: Info, run: int) -> AsyncGenerator[JourneyRunNode, None]:
     async for _ in changes(info, concerns=about_run(run), min_interval=0.25):
         row = await info.context.loaders.journeys.run.load(run)
         if row is None:  # runs are never deleted, nor do they hide from whom saw them: defensive

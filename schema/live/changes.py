@@ -12,8 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-import strawberry
-
+from schema.context import Info
 from schema.errors import ApiError
 
 Concerns = Callable[[Any], bool]
@@ -24,7 +23,7 @@ class LiveUnavailable(ApiError):
         super().__init__("Live updates are not available on this connection.", "LIVE_UNAVAILABLE")
 
 
-async def changes(info: strawberry.Info, *, concerns: Concerns, min_interval: float = 0.25) -> AsyncIterator[None]:
+async def changes(info: Info, *, concerns: Concerns, min_interval: float = 0.25) -> AsyncIterator[None]:
     context = info.context
     broker = context.broker
     if broker is None:

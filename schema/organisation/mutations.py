@@ -7,7 +7,8 @@ import strawberry
 from domain import commands
 from domain.handlers import organisation as handle
 from domain.people import Role as DomainRole
-from schema.commands import execute, reload
+from schema.commands import reload, run_command
+from schema.context import Info
 from schema.enums import Role
 from schema.errors import UserError
 from schema.ids import decode_optional
@@ -44,29 +45,24 @@ class PersonPayload:
 @strawberry.type
 class OrganisationMutations:
     @root_mutation(administration=True)
-    async def department_create(self, info: strawberry.Info, input: DepartmentCreateInput) -> DepartmentPayload:
-        department_id, errors = await execute(
-            info,
-            lambda **deps: handle.create_department(
-                commands.CreateDepartment(name=input.name, slug=input.slug), **deps
-            ),
+    async def department_create(self, info: Info, input: DepartmentCreateInput) -> DepartmentPayload:
+        done = await run_command(
+            info, handle.create_department, lambda: commands.CreateDepartment(name=input.name, slug=input.slug)
         )
-        row = await reload(info.context.loaders.department, department_id)
-        return DepartmentPayload(department=DepartmentNode.maybe(row), user_errors=errors)
+        row = await reload(info.context.loaders.department, done.result)
+        return DepartmentPayload(department=DepartmentNode.maybe(row), user_errors=done.user_errors)
 
     @root_mutation(administration=True)
-    async def person_create(self, info: strawberry.Info, input: PersonCreateInput) -> PersonPayload:
-        person_id, errors = await execute(
+    async def person_create(self, info: Info, input: PersonCreateInput) -> PersonPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.create_person(
-                commands.CreatePerson(
-                    name=input.name,
-                    email=input.email,
-                    role=DomainRole(input.role.value),
-                    department_id=decode_optional(input.department_id, "Department", field="departmentId"),
-                ),
-                **deps,
+            handle.create_person,
+            lambda: commands.CreatePerson(
+                name=input.name,
+                email=input.email,
+                role=DomainRole(input.role.value),
+                department_id=decode_optional(input.department_id, "Department", field="departmentId"),
             ),
         )
-        row = await reload(info.context.loaders.person, person_id)
-        return PersonPayload(person=PersonNode.from_row(row) if row else None, user_errors=errors)
+        row = await reload(info.context.loaders.person, done.result)
+        return PersonPayload(person=PersonNode.from_row(row) if row else None, user_errors=done.user_errors)

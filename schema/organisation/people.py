@@ -4,13 +4,16 @@ effect on every sign-in at once (open websockets included: api.ws_watch)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 
-from domain import identity_commands as commands
+from domain import commands
 from domain.handlers import people as handle
 from domain.people import KEEP, PersonChanges
 from domain.people import Role as DomainRole
-from schema.commands import execute, reload
+from schema.commands import Handler, reload, run_command
+from schema.context import Info
 from schema.enums import Role
 from schema.ids import decode, decode_optional
 from schema.organisation.mutations import PersonPayload
@@ -54,12 +57,24 @@ def _department(value: strawberry.ID | None) -> int | None:
     return decode_optional(value, "Department", field="departmentId")
 
 
-async def _payload(info: strawberry.Info, action) -> PersonPayload:
-    person_id, errors = await execute(info, action)
-    if not errors and info.context.on_identity_change is not None:
+async def _payload(info: Info, handler: Handler, make_command: Callable[[], object]) -> PersonPayload:
+    done = await run_command(info, handler, make_command)
+    if not done.user_errors and info.context.on_identity_change is not None:
         info.context.on_identity_change()  # this process's next call sees the change at once
-    row = await reload(info.context.loaders.person, person_id)
-    return PersonPayload(person=PersonNode.from_row(row) if row else None, user_errors=errors)
+    row = await reload(info.context.loaders.person, done.result)
+    return PersonPayload(person=PersonNode.from_row(row) if row else None, user_errors=done.user_errors)
+
+
+async def _set_active(
+    info: Info, input: PersonDeactivateInput | PersonReactivateInput, *, active: bool
+) -> PersonPayload:
+    return await _payload(
+        info,
+        handle.set_person_active,
+        lambda: commands.SetPersonActive(
+            person_id=decode(input.id, "Person", field="id"), active=active, expected_version=input.expected_version
+        ),
+    )
 
 
 @strawberry.type
@@ -67,20 +82,18 @@ class PeopleMutations:
     @root_mutation(
         administration=True, description="Change a person's name, role or department (admins); carries expectedVersion."
     )
-    async def person_update(self, info: strawberry.Info, input: PersonUpdateInput) -> PersonPayload:
+    async def person_update(self, info: Info, input: PersonUpdateInput) -> PersonPayload:
         return await _payload(
             info,
-            lambda **deps: handle.update_person(
-                commands.UpdatePerson(
-                    person_id=decode(input.id, "Person", field="id"),
-                    expected_version=input.expected_version,
-                    changes=PersonChanges(
-                        name=input.name,
-                        role=DomainRole(input.role.value) if input.role else None,
-                        department_id=_department(input.department_id),
-                    ),
+            handle.update_person,
+            lambda: commands.UpdatePerson(
+                person_id=decode(input.id, "Person", field="id"),
+                expected_version=input.expected_version,
+                changes=PersonChanges(
+                    name=input.name,
+                    role=DomainRole(input.role.value) if input.role else None,
+                    department_id=_department(input.department_id),
                 ),
-                **deps,
             ),
         )
 
@@ -89,46 +102,28 @@ class PeopleMutations:
         description="Stop a person from signing in (admins; not yourself): "
         "their tokens stop working and their websockets close.",
     )
-    async def person_deactivate(self, info: strawberry.Info, input: PersonDeactivateInput) -> PersonPayload:
-        return await _payload(
-            info,
-            lambda **deps: handle.deactivate_person(
-                commands.DeactivatePerson(
-                    person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version
-                ),
-                **deps,
-            ),
-        )
+    async def person_deactivate(self, info: Info, input: PersonDeactivateInput) -> PersonPayload:
+        return await _set_active(info, input, active=False)
 
     @root_mutation(
         administration=True,
         description="Let a deactivated person sign in again (admins). Tokens revoked meanwhile stay revoked.",
     )
-    async def person_reactivate(self, info: strawberry.Info, input: PersonReactivateInput) -> PersonPayload:
-        return await _payload(
-            info,
-            lambda **deps: handle.reactivate_person(
-                commands.ReactivatePerson(
-                    person_id=decode(input.id, "Person", field="id"), expected_version=input.expected_version
-                ),
-                **deps,
-            ),
-        )
+    async def person_reactivate(self, info: Info, input: PersonReactivateInput) -> PersonPayload:
+        return await _set_active(info, input, active=True)
 
     @root_mutation(
         administration=True,
         description="An identity for an integration (admins): it signs in only "
         "with API tokens, which admins make for it (apiTokenCreate).",
     )
-    async def service_account_create(self, info: strawberry.Info, input: ServiceAccountCreateInput) -> PersonPayload:
+    async def service_account_create(self, info: Info, input: ServiceAccountCreateInput) -> PersonPayload:
         return await _payload(
             info,
-            lambda **deps: handle.create_service_account(
-                commands.CreateServiceAccount(
-                    name=input.name,
-                    role=DomainRole(input.role.value),
-                    department_id=decode_optional(input.department_id, "Department", field="departmentId"),
-                ),
-                **deps,
+            handle.create_service_account,
+            lambda: commands.CreateServiceAccount(
+                name=input.name,
+                role=DomainRole(input.role.value),
+                department_id=decode_optional(input.department_id, "Department", field="departmentId"),
             ),
         )

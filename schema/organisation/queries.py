@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from db.read import organisation as read
+from schema.context import Info
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.permissions import root_field
 from schema.relay import Connection, root_connection
@@ -13,13 +14,13 @@ from schema.relay import Connection, root_connection
 @strawberry.type
 class OrganisationQueries:
     @root_field(description="Who is signed in.")
-    async def viewer(self, info: strawberry.Info) -> PersonNode:
+    async def viewer(self, info: Info) -> PersonNode:
         viewer = info.context.require_viewer()
         return PersonNode.from_row(await info.context.loaders.person.load(viewer.id))
 
     @root_field
     async def departments(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[DepartmentNode]:
         return await root_connection(
             info.context.reader,

@@ -9,6 +9,7 @@ import strawberry
 
 from domain.people import Person
 from schema import ids
+from schema.context import Info
 from schema.live.changes import changes
 from schema.organisation.types import DepartmentStats
 from schema.permissions import root_subscription
@@ -49,9 +50,7 @@ class OrganisationSubscriptions:
         description="A department's wallboard numbers, pushed when its queue changes "
         "(at most four times a second), as the viewer may see them."
     )
-    async def department_stats(
-        self, info: strawberry.Info, department_id: strawberry.ID
-    ) -> AsyncGenerator[DepartmentStats, None]:
+    async def department_stats(self, info: Info, department_id: strawberry.ID) -> AsyncGenerator[DepartmentStats, None]:
         # Checked before the stream exists: an unknown department fails the subscription itself
         # (an `error` message), rather than its first result (a `next` without data).
         department = await ids.visible_id(
@@ -60,7 +59,7 @@ class OrganisationSubscriptions:
         return _pushes(info, department)
 
 
-async def _pushes(info: strawberry.Info, department: int) -> AsyncGenerator[DepartmentStats, None]:
+async def _pushes(info: Info, department: int) -> AsyncGenerator[DepartmentStats, None]:
     last: DepartmentStats | None = None
     async for _ in changes(info, concerns=touches_queue(department), min_interval=0.25):
         stats = DepartmentStats.from_stats(await _read_stats(info.context, department))

@@ -15,6 +15,7 @@ from domain.access import can_see_contact_details, sees_everyones_contact_detail
 from schema import ids
 from schema.compiled import json_text as j
 from schema.compiled import sql
+from schema.context import Info
 from schema.enums import PersonKind, Priority, RequestStatus, Role
 from schema.relay import Connection, Node, load_page
 
@@ -29,7 +30,7 @@ RequestRef = Annotated["RequestNode", strawberry.lazy("schema.requests.types")]
 RequestFilterRef = Annotated["RequestFilter", strawberry.lazy("schema.requests.inputs")]
 
 
-def _sees_contact_details(info: strawberry.Info, person_id: int) -> bool:
+def _sees_contact_details(info: Info, person_id: int) -> bool:
     viewer = info.context.viewer
     return viewer is not None and can_see_contact_details(viewer, person_id)
 
@@ -63,15 +64,15 @@ class PersonNode(Node):
         )
 
     @strawberry.field(description="Seen by staff and admins; a requester sees only their own (null for others).")
-    def email(self, info: strawberry.Info) -> str | None:
+    def email(self, info: Info) -> str | None:
         return self.email_address if _sees_contact_details(info, self.db_id) else None
 
     @strawberry.field(description="Seen by staff and admins; a requester sees only their own (null for others).")
-    def role(self, info: strawberry.Info) -> Role | None:
+    def role(self, info: Info) -> Role | None:
         return Role(self.role_name) if _sees_contact_details(info, self.db_id) else None
 
     @strawberry.field
-    async def department(self, info: strawberry.Info) -> DepartmentNode | None:
+    async def department(self, info: Info) -> DepartmentNode | None:
         if self.department_id is None:
             return None
         return DepartmentNode.maybe(await info.context.loaders.department.load(self.department_id))
@@ -163,9 +164,7 @@ class DepartmentNode(Node):
         return cls.from_row(row) if row is not None else None
 
     @strawberry.field
-    async def services(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> Connection[ServiceRef]:
+    async def services(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[ServiceRef]:
         from schema.catalog.types import ServiceNode
 
         loaders = info.context.loaders
@@ -175,7 +174,7 @@ class DepartmentNode(Node):
     @strawberry.field(description="Requests this department owns, as the viewer may see them.")
     async def queue(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: RequestFilterRef | None = None,
@@ -185,12 +184,12 @@ class DepartmentNode(Node):
         return await queue_connection(info, self.db_id, first=first, after=after, filter=filter)
 
     @strawberry.field
-    async def members(self, info: strawberry.Info) -> list[PersonNode]:
+    async def members(self, info: Info) -> list[PersonNode]:
         rows = await info.context.loaders.members.load(self.db_id)
         return [PersonNode.from_row(r) for r in rows]
 
     @strawberry.field
-    async def stats(self, info: strawberry.Info) -> DepartmentStats:
+    async def stats(self, info: Info) -> DepartmentStats:
         return DepartmentStats.from_stats(await info.context.loaders.department_stats.load(self.db_id))
 
 

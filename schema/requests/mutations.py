@@ -1,4 +1,4 @@
-"""Request mutations: each builds a command, runs its handler, and reads the result back."""
+"""Request mutations: each builds a command, runs its handler, and answers with what it wrote."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from domain import commands
 from domain.handlers import requests as handle
 from domain.workflow import Priority as DomainPriority
 from domain.workflow import RequestStatus as DomainStatus
-from schema.commands import execute, person_refs, reload, run_command
+from schema.commands import Outcome, person_refs, reload, run_command
+from schema.context import Info
 from schema.errors import UserError
 from schema.ids import decode, decode_optional
 from schema.permissions import root_mutation
@@ -38,17 +39,22 @@ def _fields(values: list[inputs.FieldValueInput] | None) -> dict[str, str | None
     return None if values is None else {v.key: v.value for v in values}
 
 
-async def _request_payload(info: strawberry.Info, action) -> RequestPayload:
-    request_id, errors = await execute(info, action)
-    row = await reload(info.context.loaders.request, request_id)
-    return RequestPayload(request=RequestNode.from_row(row) if row else None, user_errors=errors)
+async def _request_payload(info: Info, done: Outcome[int]) -> RequestPayload:
+    """The request as written (when the unit of work kept it), else read back."""
+    request = await written.request_node(info, done.result, done.written)
+    return RequestPayload(request=request, user_errors=done.user_errors)
+
+
+async def _task_payload(info: Info, done: Outcome[int]) -> TaskPayload:
+    row = await reload(info.context.loaders.task, done.result)
+    return TaskPayload(task=TaskNode.from_row(row) if row else None, user_errors=done.user_errors)
 
 
 @strawberry.type
 class RequestMutations:
     @root_mutation(description="Raise a request. A retry with the same idempotencyKey returns the first.")
-    async def request_create(self, info: strawberry.Info, input: inputs.RequestCreateInput) -> RequestPayload:
-        request_id, uow, errors = await run_command(
+    async def request_create(self, info: Info, input: inputs.RequestCreateInput) -> RequestPayload:
+        done = await run_command(
             info,
             handle.create_request,
             lambda: commands.CreateRequest(
@@ -63,29 +69,28 @@ class RequestMutations:
             ),
             person_refs=person_refs(info),
         )
-        return RequestPayload(request=await written.request_node(info, request_id, uow), user_errors=errors)
+        return await _request_payload(info, done)
 
     @root_mutation
-    async def request_update(self, info: strawberry.Info, input: inputs.RequestUpdateInput) -> RequestPayload:
-        return await _request_payload(
+    async def request_update(self, info: Info, input: inputs.RequestUpdateInput) -> RequestPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.update_request(
-                commands.UpdateRequest(
-                    request_id=decode(input.id, "Request", field="id"),
-                    expected_version=input.expected_version,
-                    title=input.title,
-                    description=input.description,
-                    priority=DomainPriority(input.priority.value) if input.priority else None,
-                    fields=_fields(input.fields),
-                ),
-                person_refs=person_refs(info),
-                **deps,
+            handle.update_request,
+            lambda: commands.UpdateRequest(
+                request_id=decode(input.id, "Request", field="id"),
+                expected_version=input.expected_version,
+                title=input.title,
+                description=input.description,
+                priority=DomainPriority(input.priority.value) if input.priority else None,
+                fields=_fields(input.fields),
             ),
+            person_refs=person_refs(info),
         )
+        return await _request_payload(info, done)
 
     @root_mutation
-    async def request_transition(self, info: strawberry.Info, input: inputs.RequestTransitionInput) -> RequestPayload:
-        request_id, uow, errors = await run_command(
+    async def request_transition(self, info: Info, input: inputs.RequestTransitionInput) -> RequestPayload:
+        done = await run_command(
             info,
             handle.transition_request,
             lambda: commands.TransitionRequest(
@@ -95,66 +100,62 @@ class RequestMutations:
                 reason=input.reason,
             ),
         )
-        return RequestPayload(request=await written.request_node(info, request_id, uow), user_errors=errors)
+        return await _request_payload(info, done)
 
     @root_mutation
-    async def request_assign(self, info: strawberry.Info, input: inputs.RequestAssignInput) -> RequestPayload:
-        return await _request_payload(
+    async def request_assign(self, info: Info, input: inputs.RequestAssignInput) -> RequestPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.assign_request(
-                commands.AssignRequest(
-                    request_id=decode(input.id, "Request", field="id"),
-                    assignee_id=decode_optional(input.assignee_id, "Person", field="assigneeId"),
-                    expected_version=input.expected_version,
-                ),
-                **deps,
+            handle.assign_request,
+            lambda: commands.AssignRequest(
+                request_id=decode(input.id, "Request", field="id"),
+                assignee_id=decode_optional(input.assignee_id, "Person", field="assigneeId"),
+                expected_version=input.expected_version,
             ),
         )
+        return await _request_payload(info, done)
 
     @root_mutation
-    async def request_hand_off(self, info: strawberry.Info, input: inputs.RequestHandOffInput) -> RequestPayload:
-        return await _request_payload(
+    async def request_hand_off(self, info: Info, input: inputs.RequestHandOffInput) -> RequestPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.hand_off_request(
-                commands.HandOffRequest(
-                    request_id=decode(input.id, "Request", field="id"),
-                    to_department_id=decode(input.to_department_id, "Department", field="toDepartmentId"),
-                    reason=input.reason,
-                    expected_version=input.expected_version,
-                ),
-                **deps,
+            handle.hand_off_request,
+            lambda: commands.HandOffRequest(
+                request_id=decode(input.id, "Request", field="id"),
+                to_department_id=decode(input.to_department_id, "Department", field="toDepartmentId"),
+                reason=input.reason,
+                expected_version=input.expected_version,
             ),
         )
+        return await _request_payload(info, done)
 
     @root_mutation
-    async def request_rate(self, info: strawberry.Info, input: inputs.RequestRateInput) -> RequestPayload:
-        return await _request_payload(
+    async def request_rate(self, info: Info, input: inputs.RequestRateInput) -> RequestPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.rate_request(
-                commands.RateRequest(
-                    request_id=decode(input.id, "Request", field="id"), score=input.score, comment=input.comment
-                ),
-                **deps,
+            handle.rate_request,
+            lambda: commands.RateRequest(
+                request_id=decode(input.id, "Request", field="id"), score=input.score, comment=input.comment
             ),
         )
+        return await _request_payload(info, done)
 
     @root_mutation
-    async def request_watch(self, info: strawberry.Info, input: inputs.RequestWatchInput) -> RequestPayload:
-        return await _request_payload(
+    async def request_watch(self, info: Info, input: inputs.RequestWatchInput) -> RequestPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.watch_request(
-                commands.WatchRequest(
-                    request_id=decode(input.id, "Request", field="id"),
-                    watching=input.watching,
-                    person_id=decode_optional(input.person_id, "Person", field="personId"),
-                ),
-                **deps,
+            handle.watch_request,
+            lambda: commands.WatchRequest(
+                request_id=decode(input.id, "Request", field="id"),
+                watching=input.watching,
+                person_id=decode_optional(input.person_id, "Person", field="personId"),
             ),
         )
+        return await _request_payload(info, done)
 
     @root_mutation(description="Comment on a request. A retry with the same idempotencyKey returns the first.")
-    async def comment_add(self, info: strawberry.Info, input: inputs.CommentAddInput) -> CommentPayload:
-        comment_id, uow, errors = await run_command(
+    async def comment_add(self, info: Info, input: inputs.CommentAddInput) -> CommentPayload:
+        done = await run_command(
             info,
             handle.add_comment,
             lambda: commands.AddComment(
@@ -164,36 +165,27 @@ class RequestMutations:
                 idempotency_key=input.idempotency_key,
             ),
         )
-        return CommentPayload(comment=await written.comment_node(info, comment_id, uow), user_errors=errors)
+        comment = await written.comment_node(info, done.result, done.written)
+        return CommentPayload(comment=comment, user_errors=done.user_errors)
 
     @root_mutation
-    async def task_add(self, info: strawberry.Info, input: inputs.TaskAddInput) -> TaskPayload:
-        task_id, errors = await execute(
+    async def task_add(self, info: Info, input: inputs.TaskAddInput) -> TaskPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.add_task(
-                commands.AddTask(
-                    request_id=decode(input.request_id, "Request", field="requestId"),
-                    title=input.title,
-                    department_id=decode(input.department_id, "Department", field="departmentId"),
-                    assignee_id=decode_optional(input.assignee_id, "Person", field="assigneeId"),
-                    expected_version=input.expected_version,
-                ),
-                **deps,
+            handle.add_task,
+            lambda: commands.AddTask(
+                request_id=decode(input.request_id, "Request", field="requestId"),
+                title=input.title,
+                department_id=decode(input.department_id, "Department", field="departmentId"),
+                assignee_id=decode_optional(input.assignee_id, "Person", field="assigneeId"),
+                expected_version=input.expected_version,
             ),
         )
-        return await _task_payload(info, task_id, errors)
+        return await _task_payload(info, done)
 
     @root_mutation
-    async def task_complete(self, info: strawberry.Info, input: inputs.TaskCompleteInput) -> TaskPayload:
-        task_id, errors = await execute(
-            info,
-            lambda **deps: handle.complete_task(
-                commands.CompleteTask(task_id=decode(input.id, "Task", field="id")), **deps
-            ),
+    async def task_complete(self, info: Info, input: inputs.TaskCompleteInput) -> TaskPayload:
+        done = await run_command(
+            info, handle.complete_task, lambda: commands.CompleteTask(task_id=decode(input.id, "Task", field="id"))
         )
-        return await _task_payload(info, task_id, errors)
-
-
-async def _task_payload(info: strawberry.Info, task_id: int | None, errors: list[UserError]) -> TaskPayload:
-    row = await reload(info.context.loaders.task, task_id)
-    return TaskPayload(task=TaskNode.from_row(row) if row else None, user_errors=errors)
+        return await _task_payload(info, done)

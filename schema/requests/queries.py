@@ -19,6 +19,7 @@ from schema import ids
 from schema.compiled.arguments import Fallback, RequestsShape, bind_cursor
 from schema.compiled.connections import Window, connection, cursor_params
 from schema.compiled.sql import Build, TypeSql
+from schema.context import Info
 from schema.enums import OrderDirection, RequestOrderField
 from schema.errors import BadRequest
 from schema.permissions import root_field
@@ -68,7 +69,7 @@ def _sort(order_by: RequestOrder | None) -> tuple[str, bool]:
 
 
 async def queue_connection(
-    info: strawberry.Info, department_id: int, *, first: int | None, after: str | None, filter: RequestFilter | None
+    info: Info, department_id: int, *, first: int | None, after: str | None, filter: RequestFilter | None
 ) -> Connection[RequestNode]:
     """A department's queue; departments listed together share one statement per page."""
     loaders = info.context.loaders
@@ -82,7 +83,7 @@ async def queue_connection(
 
 
 async def request_connection(
-    info: strawberry.Info,
+    info: Info,
     *,
     first: int | None,
     after: str | None,
@@ -113,7 +114,7 @@ class RequestQueries:
     @root_field(description="Requests the viewer may see, newest first unless ordered otherwise.")
     async def requests(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         filter: RequestFilter | None = None,

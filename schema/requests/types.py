@@ -22,6 +22,7 @@ from schema.catalog.types import RequestTypeNode, ServiceNode
 from schema.compiled import json_text as j
 from schema.compiled import sql
 from schema.compiled.connections import nested
+from schema.context import Info
 from schema.enums import Priority, RequestStatus, TaskStatus
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.relay import Connection, Node, load_page, window
@@ -102,7 +103,7 @@ class CommentNode(Node):
         )
 
     @strawberry.field
-    async def author(self, info: strawberry.Info) -> PersonNode:
+    async def author(self, info: Info) -> PersonNode:
         return PersonNode.from_row(await info.context.loaders.person.load(self.author_id))
 
 
@@ -144,17 +145,17 @@ class TaskNode(Node):
         )
 
     @strawberry.field
-    async def department(self, info: strawberry.Info) -> DepartmentNode:
+    async def department(self, info: Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.department_id))
 
     @strawberry.field
-    async def assignee(self, info: strawberry.Info) -> PersonNode | None:
+    async def assignee(self, info: Info) -> PersonNode | None:
         if self.assignee_id is None:
             return None
         return PersonNode.from_row(await info.context.loaders.person.load(self.assignee_id))
 
     @strawberry.field
-    async def request(self, info: strawberry.Info) -> RequestNode:
+    async def request(self, info: Info) -> RequestNode:
         # A task is only ever loaded through a request the viewer may see.
         return RequestNode.from_row(await info.context.loaders.request.load(self.request_id))
 
@@ -206,44 +207,45 @@ class RequestNode(Node):
         )
 
     @strawberry.field
-    async def service(self, info: strawberry.Info) -> ServiceNode:
+    async def service(self, info: Info) -> ServiceNode:
         return ServiceNode.from_row(await info.context.loaders.request_service.load(self.row.service_id))
 
     @strawberry.field
-    async def request_type(self, info: strawberry.Info) -> RequestTypeNode | None:
+    async def request_type(self, info: Info) -> RequestTypeNode | None:
         if self.row.request_type_id is None:
             return None
         return RequestTypeNode.from_row(await info.context.loaders.request_type.load(self.row.request_type_id))
 
     @strawberry.field
-    async def requester(self, info: strawberry.Info) -> PersonNode:
+    async def requester(self, info: Info) -> PersonNode:
         return PersonNode.from_row(await info.context.loaders.person.load(self.row.requester_id))
 
     @strawberry.field
-    async def assignee(self, info: strawberry.Info) -> PersonNode | None:
+    async def assignee(self, info: Info) -> PersonNode | None:
         if self.row.assignee_id is None:
             return None
         return PersonNode.from_row(await info.context.loaders.person.load(self.row.assignee_id))
 
     @strawberry.field
-    async def owner_department(self, info: strawberry.Info) -> DepartmentNode:
+    async def owner_department(self, info: Info) -> DepartmentNode:
         return DepartmentNode.from_row(await info.context.loaders.department.load(self.row.owner_department_id))
 
     @strawberry.field(
         description="Values in the order of the request type's form; agent-only fields only for "
         "the departments working on the request (and admins), as internal notes."
     )
-    async def fields(self, info: strawberry.Info) -> list[FieldValue]:
+    async def fields(self, info: Info) -> list[FieldValue]:
         values: dict[str, str] = self.row.fields
         if self.row.request_type_id is None:
             return [FieldValue(key=k, value=v) for k, v in values.items()]
         request_type = await info.context.loaders.request_type.load(self.row.request_type_id)
+        assert request_type is not None  # a request's type is a foreign key: never missing
         definitions = field_definitions(request_type.fields)
         if any(d.agent_only for d in definitions) and not await self._worked_on_by_viewer(info):
             definitions = [d for d in definitions if not d.agent_only]
         return [FieldValue(key=d.key, value=values.get(d.key)) for d in definitions]
 
-    async def _worked_on_by_viewer(self, info: strawberry.Info) -> bool:
+    async def _worked_on_by_viewer(self, info: Info) -> bool:
         """domain.access.can_see_internal, reading the tasks only for staff of another department."""
         viewer = info.context.viewer
         if viewer is None or works_on(viewer, {self.row.owner_department_id}):
@@ -254,11 +256,11 @@ class RequestNode(Node):
         return works_on(viewer, {t.department_id for t in tasks})
 
     @strawberry.field
-    async def tasks(self, info: strawberry.Info) -> list[TaskNode]:
+    async def tasks(self, info: Info) -> list[TaskNode]:
         return [TaskNode.from_row(r) for r in await info.context.loaders.tasks_of_request.load(self.row.id)]
 
     @strawberry.field
-    async def watchers(self, info: strawberry.Info) -> list[PersonNode]:
+    async def watchers(self, info: Info) -> list[PersonNode]:
         loaders = info.context.loaders
         rows = await loaders.person.load_many(await loaders.watcher_ids.load(self.row.id))
         return [PersonNode.from_row(r) for r in rows if r is not None]
@@ -269,7 +271,7 @@ class RequestNode(Node):
     )
     async def comments(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -283,7 +285,7 @@ class RequestNode(Node):
     @strawberry.field(description="The request's events from the event log, oldest first (`last` for the latest).")
     async def activity(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -314,7 +316,7 @@ class RequestNode(Node):
         )
 
     @strawberry.field(description="The journey run that opened this request, if the viewer may see it.")
-    async def journey_run(self, info: strawberry.Info) -> JourneyRunRef | None:
+    async def journey_run(self, info: Info) -> JourneyRunRef | None:
         from schema.journeys.types import JourneyRunNode
 
         if self.row.journey_run_id is None:

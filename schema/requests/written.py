@@ -1,24 +1,23 @@
 """Mutation payloads answered from what the command wrote, instead of reading it back.
 
-Only the optimistic unit of work (db.optimistic) hands back what it wrote; after the locking one,
-or for an idempotent replay (nothing written now), the payload is read back as before.
+The optimistic units of work (db.optimistic) say what they wrote (db.uow.Written); after the
+locking one, or for an idempotent replay (nothing written now), the payload is read back.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
-
-import strawberry
 
 from db.mapping import request_values
+from db.uow import Written
 from domain import access
 from schema.commands import reload
+from schema.context import Info
 from schema.requests.types import CommentNode, RequestNode
 
 
-async def comment_node(info: strawberry.Info, comment_id: int | None, uow: Any) -> CommentNode | None:
-    comment = next((c for c in getattr(uow, "written_comments", ()) if c.id == comment_id), None)
+async def comment_node(info: Info, comment_id: int | None, written: Written) -> CommentNode | None:
+    comment = written.comment(comment_id)
     if comment is None:
         row = await reload(info.context.loaders.comment, comment_id)
         return CommentNode.from_row(row) if row else None
@@ -29,8 +28,8 @@ async def comment_node(info: strawberry.Info, comment_id: int | None, uow: Any) 
     return CommentNode.from_row(comment)
 
 
-async def request_node(info: strawberry.Info, request_id: int | None, uow: Any) -> RequestNode | None:
-    request = getattr(uow, "saved", None)
+async def request_node(info: Info, request_id: int | None, written: Written) -> RequestNode | None:
+    request = written.request
     if request is None or request.id != request_id:
         row = await reload(info.context.loaders.request, request_id)
         return RequestNode.from_row(row) if row else None

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from domain import identity_commands as commands
+from domain import commands
 from domain.api_tokens import Scope
 from domain.handlers import api_tokens as handle
-from schema.commands import execute, reload
+from schema.commands import reload, run_command
+from schema.context import Info
 from schema.enums import ApiTokenScope
 from schema.errors import UserError
 from schema.ids import decode, decode_optional
@@ -60,39 +61,34 @@ class ApiTokenMutations:
         administration=True,
         description="A personal access token (yours) or a service account's token (admins), limited to its scopes.",
     )
-    async def api_token_create(self, info: strawberry.Info, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
-        made: dict[str, str] = {}
-
-        async def create(**deps) -> int:
-            token_id, made["secret"] = await handle.create_token(
-                commands.CreateApiToken(
-                    name=input.name,
-                    scopes=frozenset(Scope(s.value) for s in input.scopes),
-                    person_id=decode_optional(input.person_id, "Person", field="personId"),
-                    expires_at=_utc(input.expires_at),
-                ),
-                actor_scopes=info.context.scopes,
-                **deps,
-            )
-            return token_id
-
-        token_id, errors = await execute(info, create)
+    async def api_token_create(self, info: Info, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
+        done = await run_command(
+            info,
+            handle.create_token,
+            lambda: commands.CreateApiToken(
+                name=input.name,
+                scopes=frozenset(Scope(s.value) for s in input.scopes),
+                person_id=decode_optional(input.person_id, "Person", field="personId"),
+                expires_at=_utc(input.expires_at),
+            ),
+            actor_scopes=info.context.scopes,
+        )
+        token_id, secret = done.result or (None, None)
         row = await reload(info.context.loaders.api_token, token_id)
-        return ApiTokenCreatePayload(api_token=ApiTokenNode.maybe(row), secret=made.get("secret"), user_errors=errors)
+        return ApiTokenCreatePayload(api_token=ApiTokenNode.maybe(row), secret=secret, user_errors=done.user_errors)
 
     @root_mutation(
         administration=True,
         description="Revoke a token (its owner, or an admin): it stops working "
         "at once, and websockets signed in with it close.",
     )
-    async def api_token_revoke(self, info: strawberry.Info, input: ApiTokenRevokeInput) -> ApiTokenPayload:
-        token_id, errors = await execute(
+    async def api_token_revoke(self, info: Info, input: ApiTokenRevokeInput) -> ApiTokenPayload:
+        done = await run_command(
             info,
-            lambda **deps: handle.revoke_token(
-                commands.RevokeApiToken(token_id=decode(input.id, "ApiToken", field="id")), **deps
-            ),
+            handle.revoke_token,
+            lambda: commands.RevokeApiToken(token_id=decode(input.id, "ApiToken", field="id")),
         )
-        if not errors and info.context.on_identity_change is not None:
+        if not done.user_errors and info.context.on_identity_change is not None:
             info.context.on_identity_change()
-        row = await reload(info.context.loaders.api_token, token_id)
-        return ApiTokenPayload(api_token=ApiTokenNode.maybe(row), user_errors=errors)
+        row = await reload(info.context.loaders.api_token, done.result)
+        return ApiTokenPayload(api_token=ApiTokenNode.maybe(row), user_errors=done.user_errors)

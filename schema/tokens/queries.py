@@ -7,6 +7,7 @@ import strawberry
 from db.read import api_tokens as read
 from domain.api_tokens import may_see_tokens_of
 from schema import ids
+from schema.context import Info
 from schema.errors import ApiError
 from schema.permissions import root_field
 from schema.relay import Connection, root_connection
@@ -22,7 +23,7 @@ class ApiTokenQueries:
     )
     async def api_tokens(
         self,
-        info: strawberry.Info,
+        info: Info,
         person_id: strawberry.ID | None = None,
         include_revoked: bool = False,
         first: int | None = None,

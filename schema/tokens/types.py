@@ -9,6 +9,7 @@ import strawberry
 
 from domain.api_tokens import Scope
 from schema import ids
+from schema.context import Info
 from schema.enums import ApiTokenScope
 from schema.organisation.types import PersonNode
 from schema.relay import Node
@@ -51,9 +52,9 @@ class ApiTokenNode(Node):
         return self.revoked_at is None and self.expires_at > datetime.now(UTC)
 
     @strawberry.field(description="Whom the token signs in as.")
-    async def person(self, info: strawberry.Info) -> PersonNode:
+    async def person(self, info: Info) -> PersonNode:
         return PersonNode.from_row(await info.context.loaders.person.load(self.row.person_id))
 
     @strawberry.field
-    async def created_by(self, info: strawberry.Info) -> PersonNode:
+    async def created_by(self, info: Info) -> PersonNode:
         return PersonNode.from_row(await info.context.loaders.person.load(self.row.created_by_id))

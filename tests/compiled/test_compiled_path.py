@@ -15,6 +15,7 @@ from api.settings import Settings
 from bench.operations import DEPARTMENT_QUEUE, PORTAL_LIST, REQUEST_DETAIL
 from schema import ids
 from tests.compiled.seed import seed
+from tests.support.api import FAST_PATHS_ON
 from tests.support.compiled import answer, both
 from tests.support.org import Org
 from tests.support.statements import count_all_statements, count_statements
@@ -108,7 +109,9 @@ async def test_over_http_the_compiled_answer_is_the_normal_one(database_url, api
     secret = "s" * 32
     token = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=secret, hours=1)
     # (no budget per minute: its `remaining` would differ from the in-process answer's)
-    app = create_app(Settings(database_url=database_url, tandem_secret=secret, tandem_cost_per_minute=0))
+    app = create_app(
+        Settings(database_url=database_url, tandem_secret=secret, tandem_cost_per_minute=0, **FAST_PATHS_ON)
+    )
     variables = {"first": 10, "comments": 3}
     normal = await answer(api.engine, PORTAL_LIST, org.it_agent, variables, compiled=False)
 
@@ -192,7 +195,9 @@ async def test_over_http_a_document_answered_before_skips_strawberrys_execution(
     minted = mint_token(person_id=org.it_agent.id, email=org.it_agent.email, secret=secret, hours=1)
     token = {"Authorization": f"Bearer {minted}"}
     # (no budget per minute: its `remaining` would differ from the in-process answer's)
-    app = create_app(Settings(database_url=database_url, tandem_secret=secret, tandem_cost_per_minute=0))
+    app = create_app(
+        Settings(database_url=database_url, tandem_secret=secret, tandem_cost_per_minute=0, **FAST_PATHS_ON)
+    )
     schema = app.state.graphql.schema
     executed: list[str | None] = []
     execute = schema.execute

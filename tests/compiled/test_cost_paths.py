@@ -17,7 +17,7 @@ from bench.operations import PORTAL_LIST
 from domain.people import Person
 from schema import ids
 from tests.compiled.seed import seed
-from tests.support.api import SCHEMA
+from tests.support.api import FAST_PATHS_ON, SCHEMA
 from tests.support.compiled import answer
 from tests.support.database import snapshot
 from tests.support.org import Org
@@ -44,7 +44,9 @@ class Served:
     """The app in-process, behind a real ASGI client, with the schema's executions counted."""
 
     def __init__(self, database_url: str, **settings: Any):
-        self.app = create_app(Settings(database_url=database_url, tandem_secret=SECRET, **settings))
+        self.app = create_app(
+            Settings(database_url=database_url, tandem_secret=SECRET, **{**FAST_PATHS_ON, **settings})
+        )
         self.schema = self.app.state.graphql.schema
         self.executed: list[str] = []
         execute = self.schema.execute

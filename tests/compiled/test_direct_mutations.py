@@ -40,6 +40,7 @@ from schema import ids
 from schema.compiled.extension import DirectlyRunMutations
 from schema.context import Context
 from schema.schema import build_schema
+from tests.support.api import FAST_PATHS_ON
 from tests.support.database import snapshot
 from tests.support.direct import CountingDirect
 from tests.support.org import Org
@@ -295,6 +296,7 @@ async def test_direct_and_normal_mutations_answer_the_same(api, org: Org):
 
 def _client(database_url: str, **settings: Any) -> tuple[httpx.AsyncClient, Any]:
     # No budget per minute: each app's `remaining` would differ, and the bytes are compared.
+    settings = {**FAST_PATHS_ON, **settings}
     app = create_app(Settings(database_url=database_url, tandem_secret=SECRET, tandem_cost_per_minute=0, **settings))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tandem.test"), app
 

@@ -13,7 +13,7 @@ from api import api_tokens
 from api.auth import DEACTIVATED, SERVICE_ACCOUNT, AuthError, mint_token
 from api.credentials import Credentials
 from db.uow import SqlUnitOfWork
-from domain import identity_commands as commands
+from domain import commands
 from domain.api_tokens import Scope
 from domain.handlers import api_tokens as tokens
 from domain.handlers import people
@@ -116,8 +116,8 @@ async def test_an_expired_token_is_refused(org: Org):
 
 async def test_a_deactivated_persons_token_is_refused(org: Org):
     _id, secret = await make_token(org, org.it_agent)
-    await people.deactivate_person(
-        commands.DeactivatePerson(org.it_agent.id),
+    await people.set_person_active(
+        commands.SetPersonActive(org.it_agent.id, active=False),
         uow=SqlUnitOfWork(org.engine),
         actor=org.admin,
         now=datetime.now(UTC),
@@ -155,8 +155,8 @@ async def test_a_deactivated_persons_development_token_is_refused(org: Org):
     token = mint_token(person_id=org.hr_agent.id, email=org.hr_agent.email, secret="s" * 40, hours=1)
     credentials = Credentials(org.engine, secret="s" * 40)
     assert (await credentials.credential(f"Bearer {token}")).person.id == org.hr_agent.id
-    await people.deactivate_person(
-        commands.DeactivatePerson(org.hr_agent.id),
+    await people.set_person_active(
+        commands.SetPersonActive(org.hr_agent.id, active=False),
         uow=SqlUnitOfWork(org.engine),
         actor=org.admin,
         now=datetime.now(UTC),

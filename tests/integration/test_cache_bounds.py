@@ -20,6 +20,7 @@ from api import ws_operations
 from api.app import create_app
 from api.auth import mint_token
 from api.settings import Settings
+from tests.support.api import FAST_PATHS_ON
 from tests.support.server import free_port
 
 SECRET = "cache-bounds-secret-not-the-default-32-bytes"
@@ -50,7 +51,9 @@ class Served:
 
 @pytest.fixture
 async def served(org, database_url) -> AsyncIterator[Served]:
-    app = create_app(Settings(database_url=database_url, tandem_secret=SECRET, tandem_max_body_bytes=MAX_BODY))
+    app = create_app(
+        Settings(database_url=database_url, tandem_secret=SECRET, tandem_max_body_bytes=MAX_BODY, **FAST_PATHS_ON)
+    )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_config=None, ws="wsproto", ws_per_message_deflate=False))
     task = asyncio.create_task(server.serve())

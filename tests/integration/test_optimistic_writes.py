@@ -251,3 +251,22 @@ async def test_a_refused_request_spends_no_number(org: Org):
     async with org.engine.connect() as conn:
         assert list((await conn.execute(numbers)).scalars()) == [1001, 1002]
     assert await _scalar(org.engine, select(func.count()).select_from(t.requests)) == 2
+
+
+async def test_keyed_commands_run_without_a_lock_and_say_what_they_wrote(org: Org):
+    # given a requester raising a request and an agent answering, each with an idempotency key
+    request_id, opened = await _raise(org, org.employee, key="laptop-2")
+    comment_id, commented = await _comment(org, org.it_agent, request_id, "On it", now=NOW, key="answer-1")
+
+    # then both ran without a lock (the handlers' read plans name the keys they claim), and each
+    # unit of work says what it wrote, for the payloads to answer from
+    assert isinstance(opened, OpeningUnitOfWork) and isinstance(commented, OptimisticUnitOfWork)
+    assert opened.written.request is not None and opened.written.request.id == request_id
+    assert commented.written.request is not None and commented.written.request.id == request_id
+    assert [c.id for c in commented.written.comments] == [comment_id]
+
+    # when the comment is sent again with its key, nothing is written: the payload reads it back
+    again, replayed = await _comment(org, org.it_agent, request_id, "On it", now=NOW, key="answer-1")
+    assert again == comment_id
+    assert replayed.written.request is None and replayed.written.comment(comment_id) is None
+    assert await _scalar(org.engine, _comments(request_id)) == 1

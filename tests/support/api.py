@@ -7,11 +7,26 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.settings import Settings
 from domain.people import Person
 from schema.context import Context, utc_now
 from schema.schema import build_schema
 
-SCHEMA = build_schema()
+
+def fast_paths() -> dict[str, bool]:
+    """The two fast paths' switches as the environment sets them (TANDEM_COMPILED_READS,
+    TANDEM_DIRECT_MUTATIONS; on unless set false), so the suite can run with both off."""
+    settings = Settings(_env_file=None)
+    return {"compiled_reads": settings.tandem_compiled_reads, "direct_mutations": settings.tandem_direct_mutations}
+
+
+# For apps made in the tests of the fast paths themselves: on, whatever the environment.
+FAST_PATHS_ON = {"tandem_compiled_reads": True, "tandem_direct_mutations": True}
+
+# What the tests run operations through: the fast paths as the environment says.
+SCHEMA = build_schema(**fast_paths())
+# Both fast paths on, whatever the environment: for the tests of the fast paths themselves.
+FAST_SCHEMA = build_schema()
 
 
 class Api:

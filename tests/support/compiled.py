@@ -12,7 +12,7 @@ from api.graphql_app import response_json
 from domain.people import Person
 from schema.compiled.extension import RawJson
 from schema.context import Context
-from tests.support.api import SCHEMA
+from tests.support.api import FAST_SCHEMA
 
 
 @dataclass
@@ -31,7 +31,7 @@ async def answer(
     operation_name: str | None = None,
 ) -> Answer:
     context = Context(engine=engine, viewer=viewer, compiled_reads=compiled)
-    result = await SCHEMA.execute(
+    result = await FAST_SCHEMA.execute(
         query, variable_values=variables, context_value=context, operation_name=operation_name
     )
     return Answer(body=response_json(process_result(result)), compiled=isinstance(result.data, RawJson))

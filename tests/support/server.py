@@ -21,9 +21,18 @@ def tandem_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
 
 
+# Kept from this process's environment: the suite runs again with both fast paths off (.ci/run).
+FAST_PATH_SWITCHES = ("TANDEM_COMPILED_READS", "TANDEM_DIRECT_MUTATIONS")
+
+
 def clean_env(**overrides: str) -> dict[str, str]:
-    """This process's environment without Tandem settings, so only `overrides` configure the server."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("TANDEM_")}
+    """This process's environment without Tandem settings but the fast paths' switches, so only
+    `overrides` configure the server."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "DATABASE_URL" and (not k.startswith("TANDEM_") or k in FAST_PATH_SWITCHES)
+    }
     return {**env, "PYTHONUNBUFFERED": "1", **overrides}
 
 
