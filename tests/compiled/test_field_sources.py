@@ -43,7 +43,7 @@ from schema.compiled.planner import PlanField, make_plan, query_operation
 from schema.compiled.sql import SCALAR_WRITERS, FieldSql, TypeSql
 from tests.compiled.queries import ARGUMENTS, Operation, every_field, operations, selected_fields
 from tests.compiled.seed import Seeded
-from tests.support.api import SCHEMA
+from tests.support.api import FAST_SCHEMA as SCHEMA
 
 GRAPHQL = SCHEMA._schema
 FALLBACK_FILE = Path(__file__).with_name("fallback_fields.txt")
