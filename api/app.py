@@ -15,7 +15,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from api import signing_secret
+from api import metrics as prometheus
+from api import signing_secret, tracing
+from api.access import AccessLog
 from api.body_limit import BodyLimitMiddleware
 from api.credentials import Credentials
 from api.graphql_app import TandemGraphQL
@@ -92,8 +94,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         compiled_reads=settings.tandem_compiled_reads,
         direct_mutations=settings.tandem_direct_mutations,
     )
+    tracing.configure()  # when the OTEL_* settings ask for it
+    metrics = prometheus.Metrics() if settings.tandem_metrics else None
+    access_log = AccessLog(metrics)
     broker = EventBroker(engine)
-    hub = EventHub(broker)
+    hub = EventHub(broker, on_delivered=metrics.observe_delivery if metrics is not None else None)
+    if metrics is not None:
+        metrics.watch(pool=engine.pool, broker=broker)
     oidc_config = OidcConfig.from_settings(settings)
     oidc = OidcSignIn(oidc_config, engine=engine) if oidc_config is not None else None
     budgets = PersonBudgets(settings.tandem_cost_per_minute) if settings.tandem_cost_per_minute else None
@@ -109,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         oidc=oidc,
         budgets=budgets,
         credentials=credentials,
+        access_log=access_log,
     )
     websocket = GraphQLWebSocket(
         schema,
@@ -126,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         budgets=budgets,
         credentials=credentials,
         watch=watch,
+        access_log=access_log,
     )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -160,27 +169,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await broker.start()
         try:
-            yield
+            async with metrics.sampling() if metrics is not None else contextlib.nullcontext():
+                yield
         finally:
             await watch.aclose()
             await broker.stop()
             if oidc is not None:
                 await oidc.aclose()
             await engine.dispose()
+            tracing.flush()
 
-    app = TandemApp(
-        websocket,
-        routes=[
-            Route("/", landing(graphiql=settings.tandem_graphiql), methods=["GET"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/", landing(graphiql=settings.tandem_graphiql, metrics=metrics is not None), methods=["GET"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    if metrics is not None:
+        routes.append(Route("/metrics", prometheus.endpoint(metrics, token=settings.tandem_metrics_token)))
+    app = TandemApp(websocket, routes=routes, lifespan=lifespan)
     app.state.engine = engine
     app.state.graphql = graphql
     app.state.broker = broker
+    app.state.metrics = metrics
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -192,4 +203,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.tandem_max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
+    tracing.instrument_app(app)  # outermost: the server span covers the whole call
     return app

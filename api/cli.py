@@ -109,8 +109,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if (refused := refusal(settings)) is not None:  # before anything else runs (or logs)
         print(refused, file=sys.stderr)
         return USAGE
+    from api import metrics, tracing
+
+    try:
+        tracing.check()
+    except tracing.TracingUnavailable as error:
+        print(error, file=sys.stderr)
+        return USAGE
     _check_sign_in(settings)
     check_free(args.host, args.port)
+    if settings.tandem_metrics:
+        metrics.prepare_workers(args.workers)  # before the workers import prometheus_client
     # SIGTERM's default action would kill the process before atexit stops the embedded PostgreSQL
     # (uvicorn re-raises it after its graceful shutdown, too). As an interrupt, atexit still runs.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

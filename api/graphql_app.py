@@ -18,7 +18,8 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from api import graphql_http
+from api import access, graphql_http, tracing
+from api.access import AccessLog, OperationRecord
 from api.auth import AuthError
 from api.credentials import Credentials
 from api.oidc.sign_in import OidcSignIn
@@ -69,6 +70,7 @@ class TandemGraphQL(GraphQL):
         oidc: OidcSignIn | None = None,
         budgets: PersonBudgets | None = None,
         credentials: Credentials | None = None,
+        access_log: AccessLog | None = None,
     ):
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.persisted = persisted if persisted is not None else PersistedQueries()
@@ -78,6 +80,7 @@ class TandemGraphQL(GraphQL):
         self.broker = broker
         self.hub = hub
         self.budgets = budgets  # each person's cost budget per minute (none: unlimited)
+        self.access = access_log or AccessLog(None)  # the access log line and metrics of each operation
         # A commit here wakes this process's broker at once; other processes hear it by NOTIFY.
         self.on_commit: CommitListener | None = broker.announce if broker is not None else None
 
@@ -91,7 +94,7 @@ class TandemGraphQL(GraphQL):
                 # A bad token is refused whatever the operation: it is never read as "signed out".
                 raise HTTPException(401, str(error)) from None
             auth_error = str(error)
-        return Context(
+        context = Context(
             engine=self.engine,
             viewer=credential.person if credential else None,
             auth_error=auth_error,
@@ -106,23 +109,41 @@ class TandemGraphQL(GraphQL):
             scopes=credential.scopes if credential else None,
             on_identity_change=self.credentials.forget,
         )
+        record = request.scope.get(access.SCOPE_KEY)
+        if record is not None:
+            record.context = context
+        return context
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        record = scope[access.SCOPE_KEY] = self.access.start(scope["method"])
+        status: int | str = 500  # what uvicorn answers for an exception that gets past this
+        try:
+            with tracing.operation_span(root=False) as span:
+                request = Request(scope, receive=receive)
+                response = await self.respond(request, record)
+                graphql_http.vary_by_viewer(response, signed_in="authorization" in request.headers)
+                status = response.status_code
+                tracing.name_operation(span, *record.operation())
+                await response(scope, receive, send)
+        finally:
+            record.finish(status)
+
+    async def respond(self, request: Request, record: OperationRecord) -> Response:
         # As strawberry's own __call__, except refusals get a JSON error body instead of plain text.
-        request = Request(scope, receive=receive)
         media_type = graphql_http.response_media_type(request.headers.get("accept"))
         try:
-            response = await self.run(request)
+            return await self.run(request)
         except HTTPException as error:
-            response = graphql_http.http_error(
-                error.status_code, error.reason, media_type=media_type, code=getattr(error, "code", None)
-            )
+            code = graphql_http.error_code(error.status_code, getattr(error, "code", None))
+            record.add_code(code)
+            return graphql_http.http_error(error.status_code, error.reason, media_type=media_type, code=code)
         except PersistedQueryError as error:
+            record.add_code(error.code)
             # Never cached: a CDN keeping NOT_FOUND for a GET URL would hide the stored query.
-            response = graphql_http.http_error(
+            return graphql_http.http_error(
                 error.status_for(media_type),
                 str(error),
                 media_type=media_type,
@@ -134,9 +155,14 @@ class TandemGraphQL(GraphQL):
             if (code := failure_code(error)) is None:
                 raise
             log.warning("database failure: %s", describe(error), extra={"code": code})
-            response = graphql_http.database_error(code, media_type=media_type)
-        graphql_http.vary_by_viewer(response, signed_in="authorization" in request.headers)
-        await response(scope, receive, send)
+            record.add_code(code)
+            return graphql_http.database_error(code, media_type=media_type)
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        record = request.scope.get(access.SCOPE_KEY)
+        if record is not None:
+            record.skip()  # a page, not an operation
+        return await super().render_graphql_ide(request)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET with only a persisted query's hash is an operation, not a browser asking for GraphiQL.
@@ -164,6 +190,9 @@ class TandemGraphQL(GraphQL):
 
     async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
         data = kwargs["request_data"]
+        context = kwargs["context"]
+        # The name asked for, logged even when the document does not parse; the type once it does.
+        context.operation_name = data.operation_name
         try:  # before any path runs it: compiled, direct or strawberry's
             check_scopes(self.schema, kwargs["context"].scopes, data.query, data.operation_name)
         except OutOfScope as error:
@@ -194,6 +223,7 @@ class TandemGraphQL(GraphQL):
             reason = str(chosen) if isinstance(chosen, OperationNotChosen) else error.as_http_error_reason()
             raise graphql_http.Refused(400, reason, code="OPERATION_RESOLUTION_FAILURE") from None
         except InvalidOperationTypeError as error:
+            context.operation_type = error.operation_type.value
             raise _refused_operation(error.operation_type, request_adapter.method) from None
         except MissingQueryError:
             raise graphql_http.Refused(400, "No GraphQL query found in the request.") from None
@@ -208,6 +238,10 @@ class TandemGraphQL(GraphQL):
         response_data = await super().process_result(request, result)
         if graphql_http.is_request_error(result):
             response_data.pop("data", None)
+        record = request.scope.get(access.SCOPE_KEY)
+        if record is not None:
+            record.add_codes(response_data.get("errors"))
+            record.cost_from(response_data.get("extensions"))
         return response_data
 
     def encode_json(self, data: Any) -> str:

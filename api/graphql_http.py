@@ -73,12 +73,17 @@ def retry_after(response_data: dict[str, Any]) -> int | None:
     return None
 
 
+def error_code(status: int, code: str | None = None) -> str:
+    """The code an HTTP-level refusal's error carries."""
+    return code or _HTTP_CODES.get(status, "BAD_REQUEST")
+
+
 def http_error(
     status: int, message: str, *, media_type: str, code: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     """A request strawberry refused before GraphQL ran, answered in the GraphQL error shape
     (instead of plain text) so clients handle every error the same way."""
-    body = {"errors": [{"message": message, "extensions": {"code": code or _HTTP_CODES.get(status, "BAD_REQUEST")}}]}
+    body = {"errors": [{"message": message, "extensions": {"code": error_code(status, code)}}]}
     headers = {**({"Allow": "POST"} if status == 405 else {}), **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=media_type, headers=headers or None)
 

@@ -23,12 +23,13 @@ def wants_html(accept: str) -> bool:
     return False
 
 
-def landing(*, graphiql: bool):
+def landing(*, graphiql: bool, metrics: bool = False):
     links = {
         "graphql": "/graphql",
         "graphiql": "/graphql" if graphiql else None,
         "health": "/healthz",
         "ready": "/readyz",
+        "metrics": "/metrics" if metrics else None,
     }
 
     async def endpoint(request: Request) -> Response:
@@ -48,6 +49,7 @@ def _page(links: dict[str, str | None]) -> str:
         f"GraphQL endpoint: <code>POST {links['graphql']}</code> (also GET for queries)",
         _link(str(links["health"]), str(links["health"])) + ": the process is up",
         _link(str(links["ready"]), str(links["ready"])) + ": the database answers",
+        *([_link(links["metrics"], links["metrics"]) + ": Prometheus metrics"] if links["metrics"] else []),
     ]
     rows = "\n".join(f"<li>{item}</li>" for item in items)
     return (

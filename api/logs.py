@@ -80,13 +80,15 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self.log.info(
-                "request",
-                extra={
-                    "method": scope.get("method", "WS"),
-                    "path": scope["path"],
-                    "status": status["code"],
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            # A GraphQL operation has a line of its own (api.access), which says more than this one.
+            if not getattr(scope.get("tandem.operation"), "logged", False):
+                self.log.info(
+                    "request",
+                    extra={
+                        "method": scope.get("method", "WS"),
+                        "path": scope["path"],
+                        "status": status["code"],
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
             request_id.reset(token)

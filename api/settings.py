@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # text: one readable line per event; json: one JSON object per line; auto: text on a terminal,
     # JSON anywhere else (files, pipes, log collectors).
     tandem_log_format: Literal["auto", "text", "json"] = "auto"
+    # Prometheus metrics at /metrics (api.metrics); with a token, only for `Authorization: Bearer <token>`.
+    tandem_metrics: bool = True
+    tandem_metrics_token: str = ""
     # Queries whose fields are all SQL-backed run as one SQL statement (schema.compiled); off:
     # every query executes field by field (a switch for comparing and for ruling it out).
     tandem_compiled_reads: bool = True

@@ -21,6 +21,8 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Receive, Scope, Send
 
+from api import tracing
+from api.access import AccessLog, OperationRecord
 from api.api_tokens import Credential
 from api.auth import AuthError, seconds_left
 from api.credentials import Credentials
@@ -37,7 +39,7 @@ from schema.context import Context
 from schema.extensions import coded
 from schema.limits.budgets import PersonBudgets
 from schema.live.audience import realigned
-from schema.live.hub import EventHub
+from schema.live.hub import EventHub, Member
 from schema.scopes import OutOfScope, check_scopes
 
 log = logging.getLogger("tandem.ws")
@@ -47,6 +49,20 @@ PROTOCOL = "graphql-transport-ws"
 MESSAGE_TOO_BIG = 1009
 # Ids are kept (the running operations', the `next` prefixes'): clients send "1", "2" or a UUID.
 MAX_OPERATION_ID = 128
+
+
+# How an operation ended, as the access log says it.
+COMPLETE, ERROR, STOPPED, CLOSED = "complete", "error", "stopped", "closed"
+
+
+class LiveOperation:
+    """An `events` subscription, live in the hub: its member there and its access log record."""
+
+    __slots__ = ("member", "record")
+
+    def __init__(self, member: Member, record: OperationRecord):
+        self.member = member
+        self.record = record
 
 
 @dataclass
@@ -74,8 +90,10 @@ class GraphQLWebSocket:
         budgets: PersonBudgets | None = None,
         credentials: Credentials | None = None,
         watch: SessionWatch | None = None,
+        access_log: AccessLog | None = None,
     ):
         self.schema = schema
+        self.access = access_log or AccessLog(None)  # each operation's log lines and metrics
         self.budgets = budgets  # charged when an operation is subscribed
         self.engine = engine
         self.reader = reader(engine)
@@ -134,7 +152,7 @@ class Session:
         self.viewer: Person | None = None
         self.credential: Credential | None = None
         self.initialised = False
-        self.operations: dict[str, Any] = {}  # id -> hub member or task
+        self.operations: dict[str, Any] = {}  # id -> task, or LiveOperation once an events feed is live
 
     def send(self, message: dict[str, Any]) -> None:
         self.sender.send_text(json.dumps(message, separators=(",", ":"), default=str))
@@ -227,54 +245,83 @@ class Session:
             await self.sender.close(4409, f"Subscriber for {operation_id} already exists")
             return
         if len(self.operations) >= self.endpoint.settings.max_operations:
-            self.error(
-                operation_id,
-                [
-                    GraphQLError(
-                        f"At most {self.endpoint.settings.max_operations} operations per connection.",
-                        extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
-                    )
-                ],
-                registered=False,
+            record = self.endpoint.access.start("WS")
+            record.person_id = self.viewer.id
+            refusal = GraphQLError(
+                f"At most {self.endpoint.settings.max_operations} operations per connection.",
+                extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
             )
+            record.finish(self.error(operation_id, [refusal], registered=False, record=record))
             return
         task = asyncio.ensure_future(self.run(operation_id, payload))
         self.operations[operation_id] = task
 
     async def run(self, operation_id: str, payload: dict[str, Any]) -> None:
-        try:
-            operation = prepare(self.endpoint.schema, payload)
-            self.check_scopes(operation.query, operation.operation_name)
-            operation.charge(self.viewer, self.endpoint.budgets)
-            if operation.is_event_feed:
-                member = await operation.join_hub(self, operation_id)
-                if self.operations.get(operation_id) is asyncio.current_task():
-                    self.operations[operation_id] = member  # live now: no task needed any more
-                else:
-                    self.endpoint.hub.leave(member)
-                return
-            await operation.stream(self, operation_id)
-            self.finish(operation_id)
-        except OperationError as error:
-            self.error(operation_id, error.errors)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            if (code := failure_code(error)) is not None:
-                log.warning("database failure: %s", describe(error), extra={"code": code})
-                self.error(operation_id, [GraphQLError(FAILURE_MESSAGES[code], extensions={"code": code})])
-                return
-            log.exception("websocket operation failed")
-            self.error(operation_id, [GraphQLError("Unexpected error.", extensions={"code": "INTERNAL_SERVER_ERROR"})])
+        record = self.endpoint.access.start("WS")
+        record.person_id = self.viewer.id
+        name = payload.get("operationName")
+        record.named(None, name if isinstance(name, str) else None)  # until the document says
+        with tracing.operation_span(root=True) as span:
+            try:
+                await self._run(operation_id, payload, record, span)
+            except OperationError as error:
+                record.finish(self.error(operation_id, error.errors, record=record))
+            except asyncio.CancelledError as cancelled:
+                record.finish(cancelled.args[0] if cancelled.args else STOPPED)
+                raise
+            except Exception as error:
+                if (code := failure_code(error)) is not None:
+                    log.warning("database failure: %s", describe(error), extra={"code": code})
+                    failure = GraphQLError(FAILURE_MESSAGES[code], extensions={"code": code})
+                    record.finish(self.error(operation_id, [failure], record=record))
+                    return
+                log.exception("websocket operation failed")
+                unexpected = GraphQLError("Unexpected error.", extensions={"code": "INTERNAL_SERVER_ERROR"})
+                record.finish(self.error(operation_id, [unexpected], record=record))
+
+    async def _run(self, operation_id: str, payload: dict[str, Any], record: OperationRecord, span: Any) -> None:
+        operation = prepare(self.endpoint.schema, payload)
+        record.named(operation.definition.operation.value, operation.name)
+        tracing.name_operation(span, record.kind, record.name)
+        record.cost = operation.cost
+        self.check_scopes(operation.query, operation.operation_name)
+        operation.charge(self.viewer, self.endpoint.budgets)
+        if operation.is_event_feed:
+            member = await operation.join_hub(self, operation_id)
+            if self.operations.get(operation_id) is asyncio.current_task():
+                # Live now: no task needed any more.
+                self.operations[operation_id] = LiveOperation(member, record)
+                record.live()
+            else:
+                self.endpoint.hub.leave(member)
+                record.finish(STOPPED)
+            return
+        if record.kind == "subscription":
+            record.live()
+        await operation.stream(self, operation_id)
+        self.finish(operation_id)
+        record.finish(COMPLETE)
 
     def next(self, operation_id: str, payload: dict[str, Any]) -> None:
         if operation_id in self.operations:
             self.send({"id": operation_id, "type": "next", "payload": payload})
 
-    def error(self, operation_id: str, errors: list[GraphQLError], *, registered: bool = True) -> None:
+    def error(
+        self,
+        operation_id: str,
+        errors: list[GraphQLError],
+        *,
+        registered: bool = True,
+        record: OperationRecord | None = None,
+    ) -> str:
+        """Sends the operation's errors; says how it ended (for the access log)."""
         if self.operations.pop(operation_id, None) is None and registered:
-            return  # the client completed it meanwhile
-        self.send({"id": operation_id, "type": "error", "payload": [coded(e).formatted for e in errors]})
+            return STOPPED  # the client completed it meanwhile
+        formatted = [coded(e).formatted for e in errors]
+        if record is not None:
+            record.add_codes(formatted)
+        self.send({"id": operation_id, "type": "error", "payload": formatted})
+        return ERROR
 
     def finish(self, operation_id: str) -> None:
         if self.operations.pop(operation_id, None) is not None:
@@ -282,13 +329,15 @@ class Session:
 
     def complete(self, operation_id: str) -> None:
         """The client stops an operation: no `complete` goes back (the protocol says so)."""
-        self.stop(self.operations.pop(operation_id, None))
+        self.stop(self.operations.pop(operation_id, None), STOPPED)
 
-    def stop(self, operation: Any) -> None:
+    def stop(self, operation: Any, how: str) -> None:
+        """`how`: why, for the access log (STOPPED by the client, or CLOSED with the connection)."""
         if isinstance(operation, asyncio.Future):
-            operation.cancel()
+            operation.cancel(how)
         elif operation is not None:
-            self.endpoint.hub.leave(operation)
+            self.endpoint.hub.leave(operation.member)
+            operation.record.finish(how)
 
     def check_scopes(self, query: str, operation_name: str | None) -> None:
         try:
@@ -324,8 +373,9 @@ class Session:
         )
         if moved:
             for operation in list(self.operations.values()):
-                if not isinstance(operation, asyncio.Future):
-                    self.endpoint.hub.regroup(operation, realigned(operation.group.audience, viewer))
+                if isinstance(operation, LiveOperation):
+                    member = operation.member
+                    self.endpoint.hub.regroup(member, realigned(member.group.audience, viewer))
 
     def _cancel_init_timer(self) -> None:
         if self.init_timer is not None:
@@ -339,7 +389,7 @@ class Session:
         self.expiry = None
         operations, self.operations = self.operations, {}
         for operation in operations.values():
-            self.stop(operation)
+            self.stop(operation, CLOSED)
 
 
 def _authorization(payload: dict[str, Any]) -> str | None:

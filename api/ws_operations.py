@@ -152,6 +152,11 @@ class PreparedOperation:
             raise OperationError([refusal]) from None
 
     @property
+    def name(self) -> str | None:
+        """The operation's name in its document (None: unnamed)."""
+        return self.definition.name.value if self.definition.name is not None else None
+
+    @property
     def root_field(self) -> FieldNode | None:
         selections = self.definition.selection_set.selections
         return selections[0] if len(selections) == 1 and isinstance(selections[0], FieldNode) else None

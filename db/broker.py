@@ -16,8 +16,10 @@ the sequence only: the data is always read from the log.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -33,6 +35,9 @@ LISTENER_NAME = "tandem-event-listener"  # how operators (and tests) find it in 
 
 # Told every batch of newly committed events, in sequence order, once each.
 Listener = Callable[[Sequence[Any]], Awaitable[None]]
+
+# Announcements remembered for committed_at; more wait only while the log cannot be read.
+MAX_HEARD = 10_000
 
 # InternalClientError: asyncpg's protocol, told of a killed backend mid-query, refuses the next one.
 _CONNECTION_LOST = (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
@@ -61,6 +66,10 @@ class EventBroker:
         self.listening = asyncio.Event()  # set while the LISTEN connection is up
         self.healthy = asyncio.Event()  # set once that connection has answered a health check
         self._announced = 0
+        # When this process learned of each announced sequence (monotonic), until it is delivered:
+        # what committed_at answers. Kept only while someone listens.
+        self._heard_seqs: list[int] = []
+        self._heard_at: list[float] = []
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._connection: asyncpg.Connection[asyncpg.Record] | None = None
@@ -88,7 +97,30 @@ class EventBroker:
         """Events up to `seq` are committed (called after commit, or from a notification)."""
         if seq > self._announced:
             self._announced = seq
+            if self.listeners:
+                if len(self._heard_seqs) >= MAX_HEARD:  # the log has not been read for long: the oldest go
+                    self._forget_heard(self._heard_seqs[MAX_HEARD // 2])
+                self._heard_seqs.append(seq)
+                self._heard_at.append(time.monotonic())
         self._wake.set()
+
+    @property
+    def committed(self) -> int:
+        """The last sequence known to be committed (announced, or read from the log)."""
+        return max(self._announced, self.head)
+
+    def committed_at(self, seq: int) -> float | None:
+        """When (time.monotonic) this process learned that `seq` was committed, for an event being
+        delivered: at once for its own commits, at the notification for other processes'. None when
+        it learned only by reading the log (after its listening connection was lost); an event read so
+        before a later announcement counts from that one."""
+        index = bisect.bisect_left(self._heard_seqs, seq)
+        return self._heard_at[index] if index < len(self._heard_seqs) else None
+
+    def _forget_heard(self, delivered: int) -> None:
+        done = bisect.bisect_right(self._heard_seqs, delivered)
+        del self._heard_seqs[:done]
+        del self._heard_at[:done]
 
     async def caught_up(self) -> None:
         """Wait until every event announced so far has been handed out (tests and shutdown use it)."""
@@ -116,6 +148,7 @@ class EventBroker:
                 # cost every write a round trip for nothing. A listener that joins later starts at
                 # the head; one that resumes from a cursor replays from the log itself.
                 self.head = self.delivered = max(self.head, self._announced)
+                self._forget_heard(self.head)
                 return
             async with self.reader.connect() as conn:
                 batch = await read_after(conn, self.head, limit=self.batch_size)
@@ -129,6 +162,7 @@ class EventBroker:
                 except Exception:  # one broken listener must not starve the others
                     log.exception("an event listener failed")
             self.delivered = self.head
+            self._forget_heard(self.head)
             if len(batch) < self.batch_size:
                 return
 

@@ -88,6 +88,10 @@ class WaitingPool(AsyncAdaptedQueuePool):
                 self._full_until = time.monotonic() + FULL_FOR
             raise
 
+    def capacity(self) -> int:
+        """The most connections the pool opens: its size and its overflow."""
+        return self.size() + max(self._max_overflow, 0)
+
     def all_in_use(self) -> bool:
         """Every connection the pool may open now is checked out: a new call waits for one."""
         return self.checkedout() >= self.size() + self._ceiling()

@@ -14,7 +14,7 @@ from db import tables as t
 from db.optimistic import runner
 from db.uow import NOTHING_KEPT, Written
 from domain.errors import DomainError
-from schema import ids
+from schema import ids, tracing
 from schema.context import Info
 from schema.errors import UserError
 
@@ -43,17 +43,23 @@ async def run_command(
     context = info.context
     actor = context.require_viewer()
     try:
-        result, uow = await runner.run(
-            handler,
-            make_command(),
-            engine=context.engine,
-            actor=actor,
-            now=context.now(),
-            on_commit=context.on_commit,
-            **extra,
-        )
+        command = make_command()
     except DomainError as error:
         return Outcome(None, NOTHING_KEPT, [UserError.from_domain(error)])
+    with tracing.span(f"command {type(command).__name__}", {"graphql.field.name": info.field_name}) as span:
+        try:
+            result, uow = await runner.run(
+                handler,
+                command,
+                engine=context.engine,
+                actor=actor,
+                now=context.now(),
+                on_commit=context.on_commit,
+                **extra,
+            )
+        except DomainError as error:
+            tracing.annotate(span, "tandem.command.refused", error.code)
+            return Outcome(None, NOTHING_KEPT, [UserError.from_domain(error)])
     return Outcome(result, uow.written, [])
 
 

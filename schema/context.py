@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 import strawberry
+from graphql import DocumentNode, get_operation_ast
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.broker import EventBroker
@@ -48,6 +49,9 @@ class Context:
     scopes: frozenset[Scope] | None = None
     # Told after a change to people or tokens: this process's sign-in caches forget what they read.
     on_identity_change: Callable[[], None] | None = None
+    # The operation that ran, once the document is known: the access log and metrics name it so.
+    operation_type: str | None = None
+    operation_name: str | None = None
 
     @cached_property
     def reader(self) -> AsyncEngine:
@@ -71,6 +75,13 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def note_operation(self, document: DocumentNode | None, name: str | None) -> None:
+        """The operation `name` chooses in `document` (or its only one), when there is one."""
+        operation = get_operation_ast(document, name) if document is not None else None
+        if operation is not None:
+            self.operation_type = operation.operation.value
+            self.operation_name = operation.name.value if operation.name is not None else None
 
 
 # What resolvers annotate `info` with: strawberry's Info with its context typed, so that

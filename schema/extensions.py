@@ -13,6 +13,7 @@ from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from db.failures import FAILURE_MESSAGES, describe, failure_code
+from schema.context import Context
 from schema.errors import ApiError
 
 log = logging.getLogger("tandem.graphql")
@@ -29,7 +30,10 @@ def _expected(error: GraphQLError) -> bool:
 class CodedErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        context = self.execution_context
+        if isinstance(context.context, Context):  # what ran, for the access log and metrics
+            context.context.note_operation(context.graphql_document, context.operation_name)
+        result = context.result
         if result is None or not result.errors:
             return
         result.errors = [coded(e) for e in result.errors]

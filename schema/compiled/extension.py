@@ -16,6 +16,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.compiled.compiler import Compiler
 from schema.compiled.mutations import DirectMutations
+from schema.context import Context
 from schema.extensions import finished_errors
 from schema.limits.budgets import Charge
 
@@ -60,6 +61,7 @@ async def answer_validated(
     compiler = getattr(schema, "tandem_compiler", None)
     document = compiler.validated.peek(query) if compiler is not None else None
     if document is not None and getattr(context, "compiled_reads", False):
+        _note(context, document, operation_name)
         refused = _charge_or_refuse(schema, query, document, operation_name, variables, context)
         if refused is not None:
             return refused
@@ -79,6 +81,7 @@ async def _answer_directly(
     document = direct.validated.peek(query) if direct is not None else None
     if document is None:
         return None
+    _note(context, document, operation_name)
     refused = _charge_or_refuse(schema, query, document, operation_name, variables, context)
     if refused is not None:
         return refused
@@ -86,6 +89,11 @@ async def _answer_directly(
     if result is not None:
         result.extensions = _cost(context.cost)
     return result
+
+
+def _note(context: Any, document: DocumentNode, operation_name: str | None) -> None:
+    if isinstance(context, Context):  # what ran, for the access log and metrics
+        context.note_operation(document, operation_name)
 
 
 def _charge_or_refuse(

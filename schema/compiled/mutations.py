@@ -95,12 +95,14 @@ class MutationPlan:
 
 
 class ResolverInfo:
-    """The `info` resolvers are handed here: every resolver in this schema reads only its context."""
+    """The `info` resolvers are handed here: every resolver in this schema reads only its context,
+    and the root field's its name too (schema.commands names the command's span after it)."""
 
-    __slots__ = ("context",)
+    __slots__ = ("context", "field_name")
 
-    def __init__(self, context: Any):
+    def __init__(self, context: Any, field_name: str | None = None):
         self.context = context
+        self.field_name = field_name
 
 
 class DirectMutations:
@@ -167,8 +169,8 @@ class DirectMutations:
         self, schema: Any, plan: MutationPlan, variables: VariableValues, context: Any, root_value: Any = None
     ) -> GraphQLExecutionResult | None:
         """The operation's result; None (before anything ran) when normal execution must answer."""
-        info = ResolverInfo(context)
         root = plan.root
+        info = ResolverInfo(context, root.name)
         try:
             arguments = get_argument_values(plan.definition, root.nodes[0], variables)
             if plan.convert is not None:
@@ -178,7 +180,7 @@ class DirectMutations:
                 args, kwargs = _arguments(schema, root.field, root_value, info, arguments)
         except Exception:  # noqa: BLE001 - normal execution reports it, at the same place
             return None
-        completion = _Completion(schema, info)
+        completion = _Completion(schema, ResolverInfo(context))
         path = Path(None, root.key, root.parent.name)
         try:
             try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +97,10 @@ def audience_of(event: Any) -> EventAudience:
 
 
 class EventHub:
-    def __init__(self, broker: EventBroker):
+    def __init__(self, broker: EventBroker, *, on_delivered: Callable[[float], None] | None = None):
         self.broker = broker
+        # Told, for each event handed to subscribers, the seconds since its commit (api.metrics).
+        self.on_delivered = on_delivered
         self.groups: dict[Hashable, Group] = {}
         self.reads = SharedReads()  # for the subscriptions that push one object on change
         # Subscribed to the broker only while it has subscribers: with none, the broker reads nothing.
@@ -215,6 +218,8 @@ class EventHub:
             for group in groups:
                 if group.audience.shared and group not in seeing:
                     await self._personal(group, event, audience, subjects)
+            if self.on_delivered is not None and (committed := self.broker.committed_at(event.seq)) is not None:
+                self.on_delivered(time.monotonic() - committed)
 
     @staticmethod
     async def _render(group: Group, event: Any, viewer: Person, subjects: Subjects) -> Any:

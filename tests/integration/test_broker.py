@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
 import asyncpg
@@ -244,5 +245,36 @@ async def test_connections_lost_before_a_health_check_reconnect_ever_later(db, d
             await asyncio.wait_for(_until(lambda pid=pid: broker.listener_backend_pid() != pid), 30)
         # then a server that keeps dropping connections is retried less and less often, up to the maximum
         assert delays == [0.1, 0.2, 0.3, 0.3]
+    finally:
+        await broker.stop()
+
+
+async def test_listeners_learn_when_the_process_heard_of_each_commit(db):
+    # given a broker with a listener that asks, for each event, when its commit was heard of
+    broker = EventBroker(db)
+    await broker.start(listen=False)
+    heard: dict[int, float | None] = {}
+
+    async def listener(batch) -> None:
+        heard.update((e.seq, broker.committed_at(e.seq)) for e in batch)
+
+    broker.subscribe(listener)
+    try:
+        # when two commits are announced, one after the other
+        times = []
+        for kind in ("First", "Second"):
+            await _write(db, kind, kind)
+            async with db.connect() as conn:
+                seq = (await conn.execute(text("select max(seq) from events"))).scalar_one()
+            times.append(time.monotonic())
+            broker.announce(seq)
+            await asyncio.wait_for(broker.caught_up(), 10)
+        # then each event counts from its own commit's announcement
+        first, second = sorted(heard)[:2], sorted(heard)[2:]
+        assert all(times[0] <= heard[s] < times[1] for s in first)
+        assert all(times[1] <= heard[s] for s in second)
+        # and what was delivered is forgotten
+        assert broker.committed_at(max(heard)) is None
+        assert broker.committed == max(heard)
     finally:
         await broker.stop()
