@@ -225,11 +225,21 @@ def parser() -> argparse.ArgumentParser:
     return cli_parser.build(COMMANDS)
 
 
+def _check_libraries() -> None:
+    """compat refuses, as it loads, a library version Tandem was not written for: said in one line
+    here rather than as a traceback from the first module that needs it."""
+    try:
+        import compat  # noqa: F401
+    except ImportError as error:  # compat.IncompatibleVersion, or a library missing altogether
+        raise OperatorError(str(error)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     from api.logs import configure_logging
 
     args = parser().parse_args(argv)  # --help and --version answer whatever the settings
     try:
+        _check_libraries()
         try:
             settings = get_settings()
         except ValidationError as error:

@@ -15,8 +15,6 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types.graphql import OperationType
 
 from api import access, graphql_http, tracing
 from api.access import AccessLog, OperationRecord
@@ -24,6 +22,7 @@ from api.auth import AuthError
 from api.credentials import Credentials
 from api.oidc.sign_in import OidcSignIn
 from api.persisted_queries import PersistedQueries, PersistedQueryError
+from compat import CannotGetOperationTypeError, InvalidOperationTypeError, OperationType
 from db.broker import EventBroker
 from db.engine import reader
 from db.failures import describe, failure_code

@@ -165,7 +165,7 @@ class Metrics:
         )
         if not self.multiprocess:
             ProcessCollector(registry=self.registry)
-        self._pool: Any = None
+        self._watched_pool: Any = None
         self._broker: Any = None
         # Each (type, name) label's counter and histogram, looked up once.
         self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -193,10 +193,10 @@ class Metrics:
 
     def watch(self, *, pool: Any, broker: Any) -> None:
         """The pool (db.pool.WaitingPool) and the broker (db.broker.EventBroker) the gauges read."""
-        self._pool, self._broker = pool, broker
+        self._watched_pool, self._broker = pool, broker
 
     def sample(self) -> None:
-        pool, broker = self._pool, self._broker
+        pool, broker = self._watched_pool, self._broker
         if pool is not None:
             self.pool_in_use.set(pool.checkedout())
             self.pool_waiting.set(pool.waiting)

@@ -14,14 +14,15 @@ from graphql import (
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
+    get_argument_values,
     get_operation_ast,
+    get_variable_values,
     parse,
     specified_rules,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
-from strawberry.types.execution import PreExecutionError
 
 from api.ws_sender import RESUME, TRY_AGAIN_LATER, Sender, text_frame
+from compat import PreExecutionError, graphql_schema
 from domain.people import Person
 from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, MB, Lru, document_bytes
 from schema.events.subscriptions import feed_filter
@@ -71,7 +72,7 @@ def _checked(
     """The document, checked as over HTTP (schema.limits.checks), and this run's cost."""
     checked = _PARSED.get((schema, query), lambda: _parsed(schema, query))
     errors, cost = schema.tandem_limits.documents.check(
-        schema._schema, query, checked.document, operation_name=name, variables=variables, rules=specified_rules
+        graphql_schema(schema), query, checked.document, operation_name=name, variables=variables, rules=specified_rules
     )
     if errors:
         raise OperationError(errors)
@@ -169,11 +170,11 @@ class PreparedOperation:
         )
 
     def _arguments(self) -> dict[str, Any]:
-        graphql_schema = self.schema._schema
-        coerced = get_variable_values(graphql_schema, self.definition.variable_definitions or [], self.variables or {})
+        schema = graphql_schema(self.schema)
+        coerced = get_variable_values(schema, self.definition.variable_definitions or [], self.variables or {})
         if isinstance(coerced, list):
             raise OperationError(coerced)
-        field_def = graphql_schema.subscription_type.fields["events"]
+        field_def = schema.subscription_type.fields["events"]
         try:
             return get_argument_values(field_def, self.root_field, coerced)
         except GraphQLError as error:

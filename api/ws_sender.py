@@ -30,6 +30,8 @@ from typing import Any
 
 from starlette.types import Send
 
+from compat import DirectFrames, open_websocket_transport
+
 log = logging.getLogger("tandem.ws")
 TRY_AGAIN_LATER = 1013
 RESUME = "reconnect and resume from your last cursor"
@@ -46,24 +48,6 @@ def text_frame(text: str) -> bytes:
     return b"\x81\x7f" + struct.pack("!Q", size) + data
 
 
-def _direct_channel(send: Send) -> Any | None:
-    """uvicorn's wsproto connection behind an ASGI `send`, if frames may be written to its socket.
-
-    Why: framing each subscriber's message through wsproto costs more than everything else the
-    fan-out does per subscriber; a frame made once per event and written as is costs a syscall.
-    Only for uvicorn's wsproto implementation without per-message deflate (frames would need
-    compressing); anything else, or a uvicorn that changed these attributes, keeps the ASGI path.
-    """
-    protocol = getattr(send, "__self__", None)
-    if type(protocol).__module__ != "uvicorn.protocols.websockets.wsproto_impl":
-        return None
-    config = getattr(protocol, "config", None)
-    if config is None or getattr(config, "ws_per_message_deflate", True):
-        return None
-    needed = ("transport", "writable", "disconnected", "close_sent", "handshake_complete")
-    return protocol if all(hasattr(protocol, name) for name in needed) else None
-
-
 class Sender:
     __slots__ = ("_send", "_direct", "_backlog", "_draining", "max_backlog", "send_timeout", "closed", "on_close")
 
@@ -76,7 +60,9 @@ class Sender:
         on_close: Callable[[], None] | None = None,
     ):
         self._send = send
-        self._direct = _direct_channel(send)
+        # Framing each subscriber's message through wsproto costs more than everything else the
+        # fan-out does per subscriber; a frame made once per event and written as is costs a syscall.
+        self._direct = DirectFrames.behind(send)
         self.on_close = on_close  # told once when this side closes: stop feeding it
         self._backlog: deque[str] | None = None  # messages waiting behind a suspended send
         self._draining: asyncio.Task | None = None
@@ -103,19 +89,10 @@ class Sender:
     def write_frame(self, frame: bytes) -> bool:
         """Write a ready-made frame straight to the socket when that is safe now (open, writable,
         nothing queued before it); False means: send the text the ordinary way."""
-        channel = self._direct
-        if (
-            channel is None
-            or self.closed
-            or self._backlog is not None
-            or channel.disconnected
-            or channel.close_sent
-            or not channel.handshake_complete
-            or not channel.writable.is_set()
-            or channel.transport.is_closing()
-        ):
+        direct = self._direct
+        if direct is None or self.closed or self._backlog is not None or not direct.writable():
             return False
-        channel.transport.write(frame)
+        direct.write(frame)
         return True
 
     def _step(self, send: Coroutine[Any, Any, None]) -> None:
@@ -184,17 +161,17 @@ class Sender:
 
         Through uvicorn's wsproto or websockets-sansio connection (`tandem serve` runs wsproto);
         behind anything else the ASGI close is all there is."""
-        connection = getattr(self._send, "__self__", None)
-        if getattr(connection, "disconnected", True):
+        transport = open_websocket_transport(self._send)
+        if transport is None:
             return  # ended (its socket may be closed and its number reused), or not uvicorn's
         log.warning("resetting a websocket connection whose client does not read")
-        sock = connection.transport.get_extra_info("socket")
+        sock = transport.get_extra_info("socket")
         if sock is not None:
             # Linger 0: closing sends a reset and the kernel drops the bytes it still holds for the
             # client (megabytes), instead of keeping an orphan socket that tries to deliver them.
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        connection.transport.abort()
+        transport.abort()
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], waiting: Any) -> None:

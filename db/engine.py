@@ -12,8 +12,8 @@ from asyncpg import Record
 from sqlalchemy import event, exc
 from sqlalchemy.engine import AdaptedConnection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.util import await_only, greenlet_spawn
 
+from compat import greenlet_spawn
 from db.failures import CANCELLED, TIMEOUT, failure_code, sqlstate
 from db.pool import WaitingPool
 
@@ -77,12 +77,11 @@ def _ping(dbapi_connection: AdaptedConnection, record: object, proxy: object) ->
     (BEGIN, the ping, ROLLBACK, for pgbouncer's transaction mode); a pool of its own here
     needs one: `select` as a simple query. Raising DisconnectionError makes the pool discard the
     connection and hand out a fresh one."""
-    driver = dbapi_connection.driver_connection
     try:
-        if driver.is_closed():
+        if dbapi_connection.driver_connection.is_closed():
             raise exc.DisconnectionError("the connection was closed")
         if not _READ_IS_THE_PING.get():
-            await_only(driver.execute("select"))
+            dbapi_connection.run_async(lambda driver: driver.execute("select"))
     except exc.DisconnectionError:
         raise
     except Exception as error:  # whatever the driver raises, the connection is not usable

@@ -12,8 +12,9 @@ instead of each knocking at a full server.
 
 It also counts the callers waiting for a connection: /readyz reports the pool exhausted then.
 
-Built on the pool's internals (`_do_get`, `_overflow`, `_create_connection`, …) as of SQLAlchemy
-2.1; tests/integration/test_database_failures.py checks the behaviour against a real server.
+Built on the pool's internals, which compat.QueuePool names (the checkout, the overflow count,
+the idle queue); tests/integration/test_database_failures.py checks the behaviour against a real
+server.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ import time
 from typing import Any
 
 from sqlalchemy import exc
-from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
-from sqlalchemy.util import await_only
-from sqlalchemy.util import queue as sqla_queue
+from sqlalchemy.pool import ConnectionPoolEntry
 
+from compat import QueuePool, await_only
 from db.failures import REFUSED_FOR_NOW, sqlstate
 
 # SQLAlchemy's pools log through a logger named after their class: theirs sit under "sqlalchemy"
@@ -44,17 +44,17 @@ FULL_FOR = 1.0  # seconds the pool opens no connection after "too many clients":
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("pool_deadline", default=None)
 
 
-class WaitingPool(AsyncAdaptedQueuePool):
+class WaitingPool(QueuePool):
     def __init__(self, creator: Any, **kw: Any):
         super().__init__(creator, **kw)
         self.waiting = 0  # callers waiting for a connection to come back
         self._full_until = 0.0  # while the server said "too many clients": open no connection
-        self._full_overflow = 0  # ... beyond this many (the pool's _overflow count then)
+        self._full_overflow = 0  # ... beyond this many (the pool's overflow count then)
 
     def connect(self) -> Any:
         """The pool's checkout, tried again after a refusal (opening a connection, or reopening a
         pooled one the ping found broken), until the pool timeout."""
-        deadline = time.monotonic() + self._timeout
+        deadline = time.monotonic() + self.timeout()
         try:
             return super().connect()
         except Exception as error:
@@ -75,22 +75,22 @@ class WaitingPool(AsyncAdaptedQueuePool):
         finally:
             _deadline.reset(token)
 
-    def _do_get(self) -> ConnectionPoolEntry:
+    def take_entry(self) -> ConnectionPoolEntry:
         """QueuePool's, with a ceiling below its own while the server has no room."""
-        if self._overflow >= self._ceiling():
+        if self.overflow_count >= self._ceiling():
             return self._given_back()
         try:
-            return super()._do_get()  # below the ceiling, it takes an idle connection or opens one
+            return super().take_entry()  # below the ceiling, it takes an idle connection or opens one
         except Exception as error:
             if sqlstate(error) == TOO_MANY_CLIENTS and self.checkedout() > 0:
                 # The open connections are all the server allows now; some will come back.
-                self._full_overflow = min(self._overflow, self._ceiling())
+                self._full_overflow = min(self.overflow_count, self._ceiling())
                 self._full_until = time.monotonic() + FULL_FOR
             raise
 
     def capacity(self) -> int:
         """The most connections the pool opens: its size and its overflow."""
-        return self.size() + max(self._max_overflow, 0)
+        return self.size() + max(self.overflow_limit, 0)
 
     def all_in_use(self) -> bool:
         """Every connection the pool may open now is checked out: a new call waits for one."""
@@ -101,25 +101,24 @@ class WaitingPool(AsyncAdaptedQueuePool):
             if time.monotonic() < self._full_until:
                 return self._full_overflow
             self._full_until = 0.0
-        return self._max_overflow
+        return self.overflow_limit
 
     def _given_back(self) -> ConnectionPoolEntry:
         """A connection another caller gives back, waited for until the deadline."""
-        try:
-            return self._pool.get(False)  # an idle one, if any: no wait, and not counted as waiting
-        except sqla_queue.Empty:
-            pass
+        idle = self.take_idle()  # an idle one, if any: no wait, and not counted as waiting
+        if idle is not None:
+            return idle
         deadline = _deadline.get()
-        timeout = self._timeout if deadline is None else max(deadline - time.monotonic(), 0.001)
+        timeout = self.timeout() if deadline is None else max(deadline - time.monotonic(), 0.001)
         self.waiting += 1
         try:
-            return self._pool.get(True, timeout)
-        except sqla_queue.Empty:
-            pass
+            given_back = self.take_idle(timeout)
         finally:
             self.waiting -= 1
+        if given_back is not None:
+            return given_back
         raise exc.TimeoutError(
             f"QueuePool limit of size {self.size()} overflow {self.overflow()} reached, "
-            f"connection timed out, timeout {self._timeout:.2f}",
+            f"connection timed out, timeout {self.timeout():.2f}",
             code="3o7r",
         )

@@ -9,9 +9,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionContext
-from strawberry.types.graphql import OperationType
+from strawberry.types import ExecutionContext
 
+from compat import OperationType, provided_operation_name
 from db.failures import FAILURE_MESSAGES, describe, failure_code
 from schema.context import Context
 from schema.errors import ApiError
@@ -85,14 +85,14 @@ class ChosenOperation(ExecutionContext):
 
     @property
     def operation_name(self) -> str | None:
-        if self._provided_operation_name is not None:
-            return self._provided_operation_name
+        if (provided := provided_operation_name(self)) is not None:
+            return provided
         operations = self._operations()
         return operations[0].name.value if len(operations) == 1 and operations[0].name else None
 
     @property
     def operation_type(self) -> OperationType:
-        if self._provided_operation_name is None and len(operations := self._operations()) != 1:
+        if provided_operation_name(self) is None and len(operations := self._operations()) != 1:
             raise OperationNotChosen(
                 f"The document has {len(operations)} operations: name the one to run in `operationName`."
                 if operations

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy import select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import ColumnElement, select
 
 from db import tables as t
 from db.read.pages import MAX_PAGE

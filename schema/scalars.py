@@ -20,8 +20,8 @@ from typing import Any
 import dateutil.parser
 from graphql import GraphQLError, GraphQLString
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.types.scalar import ScalarDefinition
 
+from compat import ScalarDefinition
 from domain.moments import RANGE, storable
 
 NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."

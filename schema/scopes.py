@@ -29,6 +29,7 @@ from graphql import (
     parse,
 )
 
+from compat import graphql_schema, strawberry_definition
 from domain.api_tokens import ALL_SCOPES, Scope
 from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru
 from schema.errors import ApiError
@@ -76,7 +77,7 @@ def _needed(schema: Any, query: str, operation_name: str | None) -> frozenset[Sc
     if operation is None:
         return None
     fields = _root_field_names(document, operation.selection_set)
-    administration = _administration_fields(schema._schema)
+    administration = _administration_fields(graphql_schema(schema))
     extra = {Scope.ADMIN} if fields & administration.get(operation.operation, frozenset()) else set()
     return frozenset({BY_OPERATION[operation.operation], *extra})
 
@@ -96,7 +97,7 @@ def _administration_fields(graphql_schema: Any) -> dict[OperationType, frozenset
 
 
 def _metadata(field: Any) -> dict[str, Any]:
-    definition = (field.extensions or {}).get("strawberry-definition")
+    definition = strawberry_definition(field)
     return dict(getattr(definition, "metadata", None) or {})
 
 

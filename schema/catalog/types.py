@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy import BigInteger, and_, case, cast, func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, select
 
 from db import tables as t
 from db.mapping import field_definitions

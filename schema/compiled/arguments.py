@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLSchema
-from graphql.execution.values import VariableValues, get_argument_values
-from strawberry.types.arguments import convert_arguments
+from graphql import VariableValues, get_argument_values
 
+from compat import convert_arguments, graphql_schema, strawberry_definition
 from db.read import pages
 from db.read import requests as read
 from db.read.pages import BadCursor
@@ -79,10 +78,9 @@ def bind(schema: Any, plan: Plan, variables: VariableValues) -> tuple[tuple[Shap
 
 
 def _arguments(schema: Any, site: PlanField, variables: VariableValues) -> dict[str, Any]:
-    graphql_schema: GraphQLSchema = schema._schema
-    definition = graphql_schema.get_type(site.parent).fields[site.name]
+    definition = graphql_schema(schema).get_type(site.parent).fields[site.name]
     raw = get_argument_values(definition, site.details[0].node, variables)
-    strawberry_field = definition.extensions["strawberry-definition"]
+    strawberry_field = strawberry_definition(definition)
     return convert_arguments(
         raw, strawberry_field.arguments, scalar_registry=schema.schema_converter.scalar_registry, config=schema.config
     )

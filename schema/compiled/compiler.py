@@ -9,9 +9,9 @@ import json
 import logging
 from typing import Any
 
-from graphql import DocumentNode, OperationDefinitionNode
-from graphql.execution.values import VariableValues, get_variable_values
+from graphql import DocumentNode, OperationDefinitionNode, VariableValues, get_variable_values
 
+from compat import graphql_schema
 from db.failures import failure_code
 from domain.people import Person
 from schema.compiled.arguments import Fallback, Shape, bind, shapes_bytes
@@ -87,7 +87,7 @@ class Compiler:
         except Unsupported:
             return None
         variables = get_variable_values(
-            schema._schema, operation.variable_definitions or (), execution_context.variables or {}
+            graphql_schema(schema), operation.variable_definitions or (), execution_context.variables or {}
         )
         if isinstance(variables, list):  # bad variables: normal execution reports them
             return None
@@ -110,7 +110,7 @@ def _plan_or_none(
     schema: Any, document: DocumentNode, operation: OperationDefinitionNode, variables: VariableValues
 ) -> Plan | None:
     try:
-        return make_plan(schema._schema, document, operation, variables)
+        return make_plan(graphql_schema(schema), document, operation, variables)
     except Unsupported:
         return None
 

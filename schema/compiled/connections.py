@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, DateTime, FromClause, Table, Text, and_, cast, func, select, true
+from sqlalchemy import BigInteger, ColumnElement, DateTime, FromClause, Table, Text, and_, cast, func, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.elements import ColumnElement
 
 from db.read.pages import Order
 from domain.people import Person

@@ -12,8 +12,8 @@ from typing import Any
 from graphql import DocumentNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
+from compat import OperationType, graphql_schema
 from schema.compiled.compiler import Compiler
 from schema.compiled.mutations import DirectMutations
 from schema.context import Context
@@ -107,7 +107,7 @@ def _charge_or_refuse(
     """This run's cost checked and charged to the viewer, once (context.cost); the refusal, if any."""
     limits = schema.tandem_limits.documents
     errors, cost = limits.limit_errors(
-        schema._schema, query, document, operation_name=operation_name, variables=variables
+        graphql_schema(schema), query, document, operation_name=operation_name, variables=variables
     )
     report = Charge(cost, limits.max_cost) if cost is not None else None
     if not errors and cost is not None:

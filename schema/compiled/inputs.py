@@ -17,13 +17,19 @@ from collections.abc import Callable
 from dataclasses import MISSING
 from typing import Any
 
-from strawberry.relay.types import GlobalID
-from strawberry.scalars import is_scalar
-from strawberry.types.base import StrawberryList, StrawberryMaybe, StrawberryOptional, has_object_definition
-from strawberry.types.enum import StrawberryEnumDefinition, has_enum_definition
-from strawberry.types.field import StrawberryField
-from strawberry.types.lazy_type import LazyType
-from strawberry.types.unset import UNSET
+from strawberry import UNSET, LazyType
+from strawberry.relay import GlobalID
+from strawberry.types import get_object_definition, has_object_definition
+
+from compat import (
+    StrawberryEnumDefinition,
+    StrawberryField,
+    StrawberryList,
+    StrawberryMaybe,
+    StrawberryOptional,
+    has_enum_definition,
+    is_scalar,
+)
 
 Convert = Callable[[Any], Any]
 
@@ -79,7 +85,7 @@ def _leaf(type_: Any, registry: Any) -> bool:
 
 
 def _input_object(type_: Any, config: Any, registry: Any) -> Convert:
-    definition = type_.__strawberry_definition__
+    definition = get_object_definition(type_, strict=True)
     if definition.from_input is not None or not definition.is_input:
         raise NotFollowed(type_)
     # Fields without a default are None unless sent (graphql-core has checked the required ones).

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Numeric, Text, case, cast, false, func, literal_column
+from sqlalchemy import ColumnElement, Numeric, Text, case, cast, false, func, literal_column
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.elements import ColumnElement
 
 NULL_TEXT = "null"
 # JSON values Python reads as false (besides a missing key and any zero).

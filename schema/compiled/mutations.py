@@ -47,22 +47,33 @@ from graphql import (
     GraphQLOutputType,
     OperationDefinitionNode,
     OperationType,
+    Undefined,
+    VariableValues,
+    get_argument_values,
     get_named_type,
+    get_variable_values,
     is_leaf_type,
     is_non_null_type,
     located_error,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
-from graphql.execution.executor import CollectedErrors, invalid_return_type_error
-from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from graphql.pyutils import Path, Undefined
+from graphql.pyutils import Path
 from graphql.pyutils import inspect as describe
 from strawberry.permission import PermissionExtension
-from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
 from strawberry.types import ExecutionResult
-from strawberry.types.field import StrawberryField
 
+from compat import (
+    CollectedErrors,
+    FieldDetails,
+    FragmentDetails,
+    StrawberryField,
+    collect_fields,
+    collect_subfields,
+    get_arguments,
+    graphql_schema,
+    invalid_return_type_error,
+    strawberry_definition,
+)
 from schema.compiled.cache import CACHE_BYTES, Lru, document_bytes
 from schema.compiled.directives import directive_variables, directive_variables_bytes
 from schema.compiled.inputs import argument_converter
@@ -157,7 +168,7 @@ class DirectMutations:
         operation = _mutation(document, operation_name)
         if operation is None:
             return None
-        coerced = get_variable_values(schema._schema, operation.variable_definitions or (), variables or {})
+        coerced = get_variable_values(graphql_schema(schema), operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):  # bad variables: normal execution reports them
             return None
         names = self.directive_variables.get(query, lambda: directive_variables(document))
@@ -360,7 +371,7 @@ class _Planner:
         self, schema: Any, document: DocumentNode, operation: OperationDefinitionNode, variables: VariableValues
     ):
         self.schema, self.operation, self.variables = schema, operation, variables
-        self.graphql = schema._schema
+        self.graphql = graphql_schema(schema)
         self.fragments = {
             d.name.value: FragmentDetails(d) for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -416,7 +427,7 @@ class _Planner:
 
 
 def _strawberry_field(schema: Any, parent: GraphQLObjectType, name: str) -> StrawberryField:
-    definition = (parent.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    definition = strawberry_definition(parent)
     if definition is None:
         raise Unsupported(f"{parent.name} is not a strawberry type")
     for field in definition.fields:

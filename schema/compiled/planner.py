@@ -14,11 +14,11 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    VariableValues,
     get_named_type,
 )
-from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
-from graphql.execution.values import VariableValues
 
+from compat import FieldDetails, FragmentDetails, collect_fields, collect_subfields
 from schema.compiled.fields import SUPPORTED
 from schema.compiled.sql import FieldSql
 

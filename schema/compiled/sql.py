@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Table, bindparam, case, func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import BigInteger, ColumnElement, Table, bindparam, case, func, select
+from strawberry.types import get_object_definition
 
 from domain.people import Person
 from schema.compiled import json_text as j
@@ -55,7 +55,7 @@ class TypeSql:
 
     @classmethod
     def of(cls, strawberry_type: Any, fields: Mapping[str, FieldSql], *, rows: Table | None = None) -> TypeSql:
-        return cls(name=strawberry_type.__strawberry_definition__.name, fields=fields, rows=rows)
+        return cls(name=get_object_definition(strawberry_type, strict=True).name, fields=fields, rows=rows)
 
 
 def named_type(writes: str) -> str:

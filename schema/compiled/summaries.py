@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Numeric, Text, case, cast, func, select
+from sqlalchemy import ColumnElement, Numeric, Text, case, cast, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.elements import ColumnElement
 
 from schema.compiled import json_text as j
 from schema.events.summaries import TEMPLATES, Count, Joined, Part, SortedKeys, Successor, Value, When

@@ -17,16 +17,15 @@ from collections.abc import Collection
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
-from graphql.validation.rules import overlapping_fields_can_be_merged
-from strawberry.schema.schema import validate_document
 
+from compat import limit_overlapping_fields, validate_document
 from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru
 from schema.errors import ApiError
 from schema.limits.budgets import Charge, PersonBudgets, RateLimited
 from schema.limits.shape import DocumentShape, document_shape
 
 # graphql-core reads it when a validation starts (500,000 by default: about 1.5 s here).
-overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = 100_000
+limit_overlapping_fields(100_000)
 
 
 class QueryTooComplex(ApiError):

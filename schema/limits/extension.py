@@ -9,6 +9,7 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
+from compat import graphql_schema
 from schema.limits.budgets import Charge
 from schema.limits.checks import DocumentLimits
 
@@ -21,7 +22,7 @@ class CheckedOperations(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
         errors, cost = self.limits.check(
-            ec.schema._schema,
+            graphql_schema(ec.schema),
             ec.query,
             ec.graphql_document,
             operation_name=ec.operation_name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,9 +10,8 @@ from typing import Any
 
 import strawberry
 from graphql import DocumentNode, execute
-from strawberry.schema._graphql_core import execution_context_class_kwargs
-from strawberry.utils.await_maybe import await_maybe
 
+from compat import graphql_schema
 from db.read.events import Subjects
 from domain.people import Person
 from schema.events.types import EventNode
@@ -48,17 +48,17 @@ def payload_renderer(
         context = context_for(viewer)
         if subjects is not None:
             prime(context.loaders, row, subjects)
-        result = await await_maybe(
-            execute(
-                schema._schema,
-                operation.document,
-                root_value=EventNode.from_row(row),
-                context_value=context,
-                variable_values=operation.variables,
-                operation_name=operation.operation_name,
-                **execution_context_class_kwargs(schema.execution_context_class),
-            )
+        result = execute(
+            graphql_schema(schema),
+            operation.document,
+            root_value=EventNode.from_row(row),
+            context_value=context,
+            variable_values=operation.variables,
+            operation_name=operation.operation_name,
+            executor_class=schema.execution_context_class,  # strawberry's, as its own execution uses
         )
+        if inspect.isawaitable(result):
+            result = await result
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [coded(e).formatted for e in result.errors]

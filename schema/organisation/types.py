@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import case
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import ColumnElement, case
 
 from db import tables as t
 from domain.access import can_see_contact_details, sees_everyones_contact_details

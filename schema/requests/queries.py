@@ -7,8 +7,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy import func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import ColumnElement, func, select
 
 from db import tables as t
 from db.read import pages

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import Text, case, cast, func, or_, select, true
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import ColumnElement, Text, case, cast, func, or_, select, true
 
 from db import tables as t
 from db.mapping import field_definitions
