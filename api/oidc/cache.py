@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from api.oidc import refusals
 from api.oidc.refusals import Refused
+from schema.compiled.cache import Lru
 
 # Refusals not kept: the provider may be back, or its new key fetchable, in a moment (refetches are
 # rate-limited by the provider's view, api.oidc.provider, not by this cache).
@@ -42,24 +42,34 @@ class CheckedTokens:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.seconds = seconds
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
         self.clock = clock
-        self.bytes = 0
-        self._answers: OrderedDict[str, tuple[Answer, float]] = OrderedDict()  # token -> (answer, kept until)
+        # token -> (answer, kept until); any one token may fill it (a token is a few KB at most).
+        self._answers: Lru[str, tuple[Answer, float]] = Lru(
+            entries=max_entries,
+            max_bytes=max_bytes,
+            weigh=lambda token, kept: len(token) + ENTRY_OVERHEAD_BYTES,
+            max_entry_bytes=max_bytes,
+        )
         self._pending: dict[str, asyncio.Future[Answer]] = {}
 
     def __len__(self) -> int:
         return len(self._answers)
 
+    @property
+    def max_bytes(self) -> int:
+        return self._answers.max_bytes
+
+    @property
+    def bytes(self) -> int:
+        return self._answers.bytes
+
     def answer(self, token: str) -> Answer | None:
-        kept = self._answers.get(token)
+        kept = self._answers.peek(token)
         if kept is None:
             return None
         if self.clock() >= kept[1]:
-            self._drop(token)
+            self._answers.pop(token)
             return None
-        self._answers.move_to_end(token)
         return kept[0]
 
     async def checked(self, token: str, check: Callable[[str], Awaitable[Checked]]) -> Checked:
@@ -92,15 +102,7 @@ class CheckedTokens:
             seconds = min(seconds, answer.expires_at - time.time())
         if seconds <= 0:
             return
-        self._drop(token)
-        self._answers[token] = (answer, self.clock() + seconds)
-        self.bytes += len(token) + ENTRY_OVERHEAD_BYTES
-        while self._answers and (len(self._answers) > self.max_entries or self.bytes > self.max_bytes):
-            self._drop(next(iter(self._answers)))
-
-    def _drop(self, token: str) -> None:
-        if self._answers.pop(token, None) is not None:
-            self.bytes -= len(token) + ENTRY_OVERHEAD_BYTES
+        self._answers.put(token, (answer, self.clock() + seconds))
 
 
 def _retrieve(future: asyncio.Future) -> None:
