@@ -75,7 +75,9 @@ def check_versions(required: Mapping[str, str] = REQUIRED, *, installed: Callabl
 check_versions()
 
 # ruff: noqa: E402 - the imports follow the version check on purpose.
-from graphql import GraphQLSchema
+from graphql import DocumentNode, GraphQLSchema
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import execute as graphql_execute
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
 from graphql.execution.executor import CollectedErrors, invalid_return_type_error
 from graphql.validation.rules import overlapping_fields_can_be_merged as _overlapping_fields
@@ -93,6 +95,11 @@ from strawberry.types.execution import ExecutionContext, PreExecutionError
 from strawberry.types.field import StrawberryField
 from strawberry.types.graphql import OperationType
 from strawberry.types.scalar import ScalarDefinition
+
+try:  # only how graphql-core tells awaitables apart, faster (strawberry 0.3xx has it)
+    from strawberry.execution import optimized_is_awaitable
+except ImportError:  # pragma: no cover - graphql-core's own check then
+    optimized_is_awaitable = None
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol as _UvicornWsproto
 
 __all__ = [
@@ -117,6 +124,7 @@ __all__ = [
     "collect_fields",
     "collect_subfields",
     "convert_arguments",
+    "execute_as_strawberry",
     "get_arguments",
     "graphql_schema",
     "greenlet_spawn",
@@ -126,6 +134,7 @@ __all__ = [
     "limit_overlapping_fields",
     "open_websocket_transport",
     "provided_operation_name",
+    "resolving_extensions",
     "strawberry_definition",
     "validate_document",
 ]
@@ -153,6 +162,34 @@ def graphql_schema(schema: Any) -> GraphQLSchema:
 def strawberry_definition(graphql_element: Any) -> Any | None:
     """The strawberry definition behind a graphql-core type or field (None: not strawberry's)."""
     return (graphql_element.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+
+
+async def execute_as_strawberry(
+    schema: Any, document: DocumentNode, *, context: Any, variables: dict[str, Any] | None, root_value: Any = None
+) -> GraphQLExecutionResult:
+    """graphql-core's execution of a validated document's one operation, as strawberry's
+    Schema.execute calls it (its executor class, which builds the `info` resolvers get, and its
+    awaitable check). No middleware: strawberry makes it of the extensions that implement
+    `resolve`, and none of Tandem's does."""
+    executor = getattr(schema, "execution_context_class", None)
+    result = graphql_execute(
+        schema._schema,
+        document,
+        root_value=root_value,
+        context_value=context,
+        variable_values=variables,
+        **({"executor_class": executor} if executor is not None else {}),
+        **({"is_awaitable": optimized_is_awaitable} if optimized_is_awaitable is not None else {}),
+    )
+    if isinstance(result, GraphQLExecutionResult):
+        return result
+    return await result  # type: ignore[no-any-return,misc]  # an awaitable of one, for any async resolver
+
+
+def resolving_extensions(schema: Any) -> list[str]:
+    """The schema's extensions that implement `resolve` (strawberry's middleware), which
+    execute_as_strawberry would run without."""
+    return [type(extension).__name__ for extension in schema.get_extensions() if extension._implements_resolve()]
 
 
 def provided_operation_name(context: ExecutionContext) -> str | None:

@@ -27,6 +27,7 @@ from db.broker import EventBroker
 from db.engine import reader
 from db.failures import describe, failure_code
 from db.uow import CommitListener
+from schema.compiled import json_text
 from schema.compiled.extension import RawJson, answer_validated
 from schema.context import Context
 from schema.extensions import OperationNotChosen
@@ -52,7 +53,7 @@ def response_json(data: Any) -> str:
 
 
 def _encode(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return json_text.encode(value)
 
 
 class TandemGraphQL(GraphQL):

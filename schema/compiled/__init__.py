@@ -7,6 +7,7 @@ the vocabulary of `sql` and `connections` (which reuse db.read's visibility pred
 orders and keyset cursors); `fields` gathers the tables at import. `planner` turns a validated
 document into a plan of those fields (cached by document and operation), `arguments` binds the
 variables of each run, `statement` builds and caches the SQL, and `extension` hooks it into
-execution. Anything the planner does not know falls back to normal execution, so both paths
-answer the same.
+execution. A root field with anything the planner does not know below it is left to normal
+execution, and `mixed` merges what normal execution answers for those root fields with the compiled
+ones' texts; so both paths answer the same.
 """

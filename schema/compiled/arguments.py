@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 class Fallback(Exception):
     """This run's arguments need normal execution (it answers them with an error)."""
 
+    site: int | None = None  # the plan's site whose arguments these are (`bind` says)
+
 
 @dataclass(frozen=True)
 class RequestsShape:
@@ -73,7 +75,11 @@ def bind(schema: Any, plan: Plan, variables: VariableValues) -> tuple[tuple[Shap
     for site in plan.sites:
         binder = site.sql.arguments
         assert binder is not None and site.site is not None
-        shapes.append(binder(site.site, _arguments(schema, site, variables), params))
+        try:
+            shapes.append(binder(site.site, _arguments(schema, site, variables), params))
+        except Fallback as refused:
+            refused.site = site.site
+            raise
     return tuple(shapes), params
 
 

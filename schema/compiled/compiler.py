@@ -1,12 +1,16 @@
-"""Running a query operation through the compiled path, or telling the caller to execute it
-normally (None). Plans are cached by document, operation and the values of the variables that
-@include/@skip read; statements by plan, viewer role and department and argument shapes; a run's bound arguments
-by document and variables. The viewer is always bound per run."""
+"""Running a query operation through the compiled path (all of it, or its compiled root fields
+when it is mixed: schema.compiled.mixed), or telling the caller to execute it normally (None).
+
+Plans are cached by document, operation, the values of the variables that @include/@skip read and
+the root fields whose arguments this run leaves to normal execution; statements by plan, viewer
+role and department and argument shapes; a run's bound arguments by document and variables. The
+viewer is always bound per run."""
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import DocumentNode, OperationDefinitionNode, VariableValues, get_variable_values
@@ -23,6 +27,16 @@ from schema.compiled.statement import Statement, build_statement
 log = logging.getLogger("tandem.compiled")
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """What the statement read: the JSON text of the whole `data`, or, for a plan that leaves root
+    fields to normal execution (schema.compiled.mixed), the text of each compiled root field's value."""
+
+    plan: Plan
+    text: str | None = None
+    parts: tuple[str, ...] = ()
+
+
 class Compiler:
     def __init__(self, *, plans: int = 256, statements: int = 512, max_bytes: int = CACHE_BYTES):
         # Plans and bindings hold the document's nodes (and so the whole document): counted whole.
@@ -36,19 +50,24 @@ class Compiler:
         self.validated: Lru[str, DocumentNode] = Lru(
             entries=plans, max_bytes=max_bytes, weigh=lambda query, _: document_bytes(query)
         )
+        self.mixed = 0  # statements run for mixed operations (what operators and tests can read)
 
-    async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> str | None:
-        """The JSON text of `data`, or None when normal execution must answer.
+    async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> Compiled | None:
+        """What the statement read, or None when normal execution must answer all of it.
 
         `execution_context`: strawberry's, or anything with its `schema`, `query`,
         `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation)."""
         try:
-            prepared = self.prepare(execution_context, viewer=viewer, dialect=reader.dialect)
+            prepared = self._prepare(execution_context, viewer=viewer, dialect=reader.dialect)
             if prepared is None:
                 return None
-            statement, parameters = prepared
+            plan, statement, parameters = prepared
             async with reader.connect() as conn:
-                return (await conn.exec_driver_sql(statement.sql, parameters)).scalar_one()
+                result = await conn.exec_driver_sql(statement.sql, parameters)
+                if plan.mixed:
+                    self.mixed += 1
+                    return Compiled(plan, parts=tuple(result.one()))
+                return Compiled(plan, text=result.scalar_one())
         except Exception as error:  # noqa: BLE001 - normal execution answers, and reports what went wrong
             if failure_code(error) is not None:
                 raise  # the database is slow or away: executing normally would wait for it again
@@ -58,6 +77,13 @@ class Compiler:
     def prepare(
         self, execution_context: Any, *, viewer: Person, dialect: Any
     ) -> tuple[Statement, tuple[Any, ...]] | None:
+        """The statement and its parameters for this run; None: normal execution answers all of it."""
+        prepared = self._prepare(execution_context, viewer=viewer, dialect=dialect)
+        return None if prepared is None else prepared[1:]
+
+    def _prepare(
+        self, execution_context: Any, *, viewer: Person, dialect: Any
+    ) -> tuple[Plan, Statement, tuple[Any, ...]] | None:
         query = execution_context.query
         if query is None or execution_context.graphql_document is None:
             return None
@@ -77,7 +103,7 @@ class Compiler:
             (plan_key, role, shapes), lambda: build_statement(plan, shapes, viewer, dialect)
         )
         values = {**parameters, "viewer_id": viewer.id}
-        return statement, statement.parameters(values)
+        return plan, statement, statement.parameters(values)
 
     def _bind(self, execution_context: Any) -> tuple[Any, Plan, tuple[Shape, ...], dict[str, Any]] | None:
         """The plan and this run's argument shapes and values; None when normal execution must answer."""
@@ -91,15 +117,33 @@ class Compiler:
         )
         if isinstance(variables, list):  # bad variables: normal execution reports them
             return None
-        plan_key = (query, execution_context.operation_name, self._directive_values(query, document, variables))
-        plan = self.plans.get(plan_key, lambda: _plan_or_none(schema, document, operation, variables))
-        if plan is None:
-            return None
-        try:
-            shapes, parameters = bind(schema, plan, variables)
-        except Fallback:
-            return None
-        return plan_key, plan, shapes, parameters
+        directive_values = self._directive_values(query, document, variables)
+        excluded: frozenset[str] = frozenset()
+        while True:  # each turn leaves one more root field to normal execution: at most one per root field
+            plan_key = (query, execution_context.operation_name, directive_values, excluded)
+            plan = self._plan(plan_key, schema, document, operation, variables)
+            if plan is None:
+                return None
+            try:
+                shapes, parameters = bind(schema, plan, variables)
+                return plan_key, plan, shapes, parameters
+            except Fallback as refused:
+                root = plan.site_roots[refused.site] if refused.site is not None else None
+                if root is None or root in excluded:
+                    return None
+                # Normal execution answers this root field's arguments with an error: it answers
+                # that root field, and the others stay compiled.
+                excluded |= {root}
+
+    def _plan(
+        self,
+        key: tuple[Any, ...],
+        schema: Any,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: VariableValues,
+    ) -> Plan | None:
+        return self.plans.get(key, lambda: _plan_or_none(schema, document, operation, variables, excluded=key[-1]))
 
     def _directive_values(self, query: str, document: DocumentNode, variables: VariableValues) -> tuple[Any, ...]:
         names = self.directive_variables.get(query, lambda: directive_variables(document))
@@ -107,17 +151,23 @@ class Compiler:
 
 
 def _plan_or_none(
-    schema: Any, document: DocumentNode, operation: OperationDefinitionNode, variables: VariableValues
+    schema: Any,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: VariableValues,
+    *,
+    excluded: frozenset[str],
 ) -> Plan | None:
     try:
-        return make_plan(graphql_schema(schema), document, operation, variables)
+        return make_plan(graphql_schema(schema), document, operation, variables, excluded=excluded)
     except Unsupported:
         return None
 
 
-def _plan_bytes(key: tuple[str, str | None, tuple[Any, ...]], plan: Plan | None) -> int:
-    query, operation_name, _ = key
-    return document_bytes(query) + len(operation_name or "")
+def _plan_bytes(key: tuple[str, str | None, tuple[Any, ...], frozenset[str]], plan: Plan | None) -> int:
+    # A mixed plan's `rest` document shares the document's nodes: counted with it.
+    query, operation_name, _, excluded = key
+    return document_bytes(query) + len(operation_name or "") + sum(64 + len(k) for k in excluded)
 
 
 def _binding_bytes(key: tuple[str, str | None, str], bound: Any) -> int:
@@ -127,7 +177,7 @@ def _binding_bytes(key: tuple[str, str | None, str], bound: Any) -> int:
 
 
 def _statement_bytes(key: tuple[Any, Any, tuple[Shape, ...]], statement: Statement) -> int:
-    (query, operation_name, _), _, shapes = key
+    (query, operation_name, _, _), _, shapes = key
     return (
         ENTRY_BYTES
         + len(query)

@@ -1,7 +1,9 @@
 """The hooks: after parsing and validation (same limits, same document), a query the compiler
-covers is answered with the JSON text of its `data`, and a mutation the direct path covers runs
-there (schema.compiled.mutations); anything else executes normally. Once a document has been
-answered so, the HTTP view answers it again through `answer_validated`, before strawberry runs."""
+covers is answered with the JSON text of its `data` (and one it covers in part, with its compiled
+root fields' texts merged with the others', executed normally: schema.compiled.mixed), and a
+mutation the direct path covers runs there (schema.compiled.mutations); anything else executes
+normally. Once a document has been answered so, the HTTP view answers it again through
+`answer_validated`, before strawberry runs."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import DocumentNode
+from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from compat import OperationType, graphql_schema
-from schema.compiled.compiler import Compiler
+from schema.compiled.compiler import Compiled, Compiler
+from schema.compiled.mixed import execute_rest, merged_data
 from schema.compiled.mutations import DirectMutations
 from schema.context import Context
 from schema.extensions import finished_errors
@@ -66,9 +70,11 @@ async def answer_validated(
         if refused is not None:
             return refused
         operation = ValidatedOperation(schema, query, document, operation_name, variables)
-        text = await compiler.run(operation, viewer=context.viewer, reader=context.reader)
-        if text is not None:
-            return ExecutionResult(data=RawJson(text), errors=None, extensions=_cost(context.cost))
+        compiled = await compiler.run(operation, viewer=context.viewer, reader=context.reader)
+        if compiled is not None:
+            result = await _result(schema, compiled, context, variables)
+            errors = finished_errors(schema, result.errors)
+            return ExecutionResult(data=result.data, errors=errors, extensions=_cost(context.cost))
     if method == "POST":
         return await _answer_directly(schema, query, operation_name, variables, context)
     return None
@@ -89,6 +95,19 @@ async def _answer_directly(
     if result is not None:
         result.extensions = _cost(context.cost)
     return result
+
+
+async def _result(
+    schema: Any, compiled: Compiled, context: Any, variables: dict[str, Any] | None, root_value: Any = None
+) -> GraphQLExecutionResult:
+    """The operation's result: the compiled `data`; for a mixed operation, merged with the root
+    fields executed normally (their errors as graphql-core leaves them, not yet coded)."""
+    if compiled.text is not None:
+        return GraphQLExecutionResult(data=RawJson(compiled.text), errors=None)
+    plan = compiled.plan
+    rest = await execute_rest(schema, plan, context=context, variables=variables, root_value=root_value)
+    data = merged_data(plan, compiled.parts, rest)
+    return GraphQLExecutionResult(data=RawJson(data) if isinstance(data, str) else data, errors=rest.errors)
 
 
 def _note(context: Any, document: DocumentNode, operation_name: str | None) -> None:
@@ -135,10 +154,12 @@ class CompiledReads(SchemaExtension):
             and context.viewer is not None
             and ec.operation_type is OperationType.QUERY
         ):
-            text = await self.compiler.run(ec, viewer=context.viewer, reader=context.reader)
-            if text is not None:
+            compiled = await self.compiler.run(ec, viewer=context.viewer, reader=context.reader)
+            if compiled is not None:
                 self.compiler.validated.put(ec.query, ec.graphql_document)
-                ec.result = ExecutionResult(data=RawJson(text), errors=None)
+                # graphql-core's result, as strawberry's execution would leave it: strawberry then
+                # logs its errors (process_errors), and CodedErrors codes them.
+                ec.result = await _result(ec.schema, compiled, context, ec.variables, ec.root_value)
         yield
 
 

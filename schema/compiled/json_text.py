@@ -6,6 +6,7 @@ Every encoder returns a non-NULL text expression: SQL NULL becomes the JSON `nul
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,14 @@ from sqlalchemy import ColumnElement, Numeric, Text, case, cast, false, func, li
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 NULL_TEXT = "null"
+
+
+def encode(value: Any) -> str:
+    """A Python value as the HTTP view writes it (api.graphql_app.response_json): what the SQL below
+    mirrors, and how a mixed operation's normally executed root fields are spliced in."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 # JSON values Python reads as false (besides a missing key and any zero).
 FALSY = ("null", "false", '""', "[]", "{}")
 

@@ -1,6 +1,7 @@
 """The SQL of a plan: one SELECT whose single text value is the JSON of the whole `data`,
 compiled once per (plan, viewer role and department, argument shapes) and kept with the order of
-its parameters.
+its parameters. For a plan that leaves root fields to normal execution (schema.compiled.mixed),
+one text value per compiled root field instead, in the plan's order, to splice between theirs.
 
 What the statement is cached by (filters, page sizes, the viewer's department) is written into
 the SQL as literals; only what changes per run (the viewer, node ids, cursors) and texts are
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from domain.people import Person
+from schema.compiled import json_text as j
 from schema.compiled.arguments import Shape
 from schema.compiled.fields import TYPES
 from schema.compiled.planner import Plan
@@ -39,8 +41,13 @@ class Statement:
 def build_statement(plan: Plan, shapes: tuple[Shape, ...], viewer: Person, dialect: Dialect) -> Statement:
     build = Build(viewer=viewer_parameters(viewer), shapes=shapes, types=TYPES)
     # The root fields are read from no row: each is a subquery of its own.
-    data = object_json("Query", plan.fields, None, build)
-    query = replacement_traverse(select(data.label("data")), {}, _inline_constant)
+    if plan.mixed:
+        # Each value as object_json writes it, without the object around it.
+        values = [j.quoted(j.const("Query")) if f.sql is None else f.sql.encode(f, None, build) for f in plan.fields]
+        selected = select(*(value.label(f"r{i}") for i, value in enumerate(values)))
+    else:
+        selected = select(object_json("Query", plan.fields, None, build).label("data"))
+    query = replacement_traverse(selected, {}, _inline_constant)
     compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     names = tuple(compiled.positiontup or ())
     return Statement(sql=compiled.string, names=names, constants=dict(compiled.params))

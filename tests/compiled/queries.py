@@ -1,6 +1,8 @@
 """Hypothesis strategies for query operations portals could send: random field subsets, aliases,
 repeated fields (merged), inline and named fragments, @include/@skip (literal and variables),
-paging arguments (valid, out of range and broken cursors), filters and orders, `node(id:)`.
+paging arguments (valid, out of range and broken cursors), filters and orders, `node(id:)`; and
+mixed operations: compiled root fields beside root fields normal execution answers (`BESIDE`),
+with fragments spanning both, aliases and @include/@skip on either.
 
 The fields come from the compiled read path's own tables (schema.compiled.fields.SUPPORTED): every
 field it compiles is generated, so the differential test compares each one. A field that takes
@@ -240,10 +242,63 @@ class Generator:
                 name, render = root
                 arguments, selection = render()
                 roots.append(f"{name}{arguments} {selection}".rstrip())
+        return self.finish(roots)
+
+    def mixed_operation(self) -> Operation:
+        """Compiled root fields beside others (`BESIDE`), in any order, now and then some of both in
+        one fragment on Query."""
+        compiled = self.draw(st.lists(st.sampled_from(self.items("Query", 1)), min_size=1, max_size=2, unique=True))
+        names = {root if isinstance(root, str) else root[0] for root in compiled}
+        # One field of a name (unaliased, two with other arguments would not validate).
+        beside = self.draw(st.lists(st.sampled_from(BESIDE), min_size=1, max_size=3, unique_by=_root_name))
+        roots = [self.decorate(root) for root in compiled]
+        roots += [self.decorate_beside(root) for root in beside if _root_name(root) not in names]
+        roots = self.draw(st.permutations(roots))
+        if len(roots) > 1 and self.chance(0.4):
+            start = self.draw(st.integers(0, len(roots) - 2))
+            end = self.draw(st.integers(start + 2, len(roots)))
+            roots = [*roots[:start], self.fragment("Query", roots[start:end]), *roots[end:]]
+        return self.finish(roots)
+
+    def decorate_beside(self, root: str) -> str:
+        head, selection = root.split("{", 1)
+        alias = f"{self.doc.fresh('b')}: " if self.chance(0.2) else ""
+        directive = f" {self.directive()}" if self.chance(0.2) else ""
+        return f"{alias}{head.rstrip()}{directive} {{{selection}"
+
+    def finish(self, roots: list[str]) -> Operation:
         declared = ", ".join(f"${n}: {t}" for n, (t, _) in self.doc.variables.items())
         header = f"query Generated({declared})" if declared else "query Generated"
         query = "\n".join([f"{header} {{ {' '.join(roots)} }}", *self.doc.fragments])
         return Operation(query=query, variables={n: v for n, (_, v) in self.doc.variables.items()})
+
+
+# Root fields to put beside compiled ones in mixed operations: each answered by normal execution
+# (or, once it has SQL, compiled: the operation is then compiled whole, or mixed with another),
+# introspection (never compiled), and errors normal execution answers: refused arguments on a
+# non-null root field (`data` is then null) and below a nullable one (a null where it stops).
+BESIDE = [
+    "viewer { id name role department { name } }",
+    "viewer { name email department { name slug members { name } } }",
+    "departments(first: 3) { totalCount edges { cursor node { name slug } } pageInfo { hasNextPage } }",
+    "services(first: 4) { totalCount edges { node { name active ownerDepartment { name } requestTypes { name } } } }",
+    "sharedGoals(first: 3) { totalCount edges { node { title status } } }",
+    "journeyMaps(first: 3) { totalCount edges { node { name version } } }",
+    "journeyRuns(first: 3) { totalCount edges { node { subject status } } }",
+    "apiTokens { totalCount }",
+    '__type(name: "Request") { name kind }',
+    "__schema { queryType { name } }",
+    "departments(first: -1) { totalCount }",
+    'services(after: "not-a-cursor") { totalCount }',
+    "viewer { name department { name queue(first: -1) { totalCount } } }",
+]
+
+
+def _root_name(root: Any) -> str:
+    """The field name of a root selection: `BESIDE`'s texts, and Generator.items' entries."""
+    if isinstance(root, tuple):
+        return root[0]
+    return root.split("(", 1)[0].split("{", 1)[0].strip()
 
 
 @dataclass(frozen=True)
@@ -319,3 +374,8 @@ def _literal(value: Any) -> str:
 @st.composite
 def operations(draw: Any, seeded: Seeded, departments: list[int], people: list[int]) -> Operation:
     return Generator(draw, seeded, departments, people).operation()
+
+
+@st.composite
+def mixed_operations(draw: Any, seeded: Seeded, departments: list[int], people: list[int]) -> Operation:
+    return Generator(draw, seeded, departments, people).mixed_operation()

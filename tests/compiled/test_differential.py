@@ -4,8 +4,14 @@ what they may not see: other people's emails and roles, and agent-only field val
 are drawn from the compiled path's own tables, and one of them selects every field it compiles,
 so each compiled field is compared.
 
-Size: TANDEM_DIFFERENTIAL_EXAMPLES operations (default 120) x 7 viewers; set
-TANDEM_DIFFERENTIAL_RANDOM=1 to draw new examples instead of the fixed sequence.
+Mixed operations too: compiled root fields beside root fields normal execution answers (written
+out, and generated: fragments spanning both, aliases, @include/@skip, errors and nulls of the
+normal part), each answered by normal execution alone and by the compiled path with normal
+execution for the rest.
+
+Size: TANDEM_DIFFERENTIAL_EXAMPLES operations (default 120) and TANDEM_DIFFERENTIAL_MIXED mixed
+ones (default 40) x 7 viewers; set TANDEM_DIFFERENTIAL_RANDOM=1 to draw new examples instead of
+the fixed sequence.
 """
 
 from __future__ import annotations
@@ -18,14 +24,16 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 
 from domain.people import Person, Role
+from schema import ids
 from schema.compiled.fields import SUPPORTED
-from tests.compiled.queries import Operation, every_field, operations, selected_fields
+from tests.compiled.queries import Operation, every_field, mixed_operations, operations, selected_fields
 from tests.compiled.seed import AGENT_ONLY, seed
-from tests.support.api import SCHEMA
+from tests.support.api import FAST_SCHEMA, SCHEMA
 from tests.support.compiled import both
 from tests.support.org import Org
 
 EXAMPLES = int(os.environ.get("TANDEM_DIFFERENTIAL_EXAMPLES", "120"))
+MIXED_EXAMPLES = int(os.environ.get("TANDEM_DIFFERENTIAL_MIXED", "40"))
 VIEWERS = ["admin", "it_agent", "it_manager", "hr_agent", "fac_agent", "employee", "other"]
 PERSON = "name email role"
 # Besides the generated ones, which select people's details only now and then: every person and every
@@ -105,3 +113,93 @@ async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
     assert counts["compiled"] > total // 3
     # and requesters got compiled answers naming other people, without their emails
     assert shown["names only"]
+
+
+def written_mixed(request_id: str) -> list[Operation]:
+    """Mixed operations written out: each keeps a root field normal execution answers whatever SQL
+    the others get (introspection), so each runs mixed for every viewer."""
+    both_ways = {"yes": True, "no": False, "id": request_id}
+    return [
+        # the list beside the viewer and introspection, in the document's order
+        Operation(
+            """query { __type(name: "Request") { name } requests(first: 3) { totalCount edges { node { number title
+              requester { name email } } } } viewer { name department { name } } }""",
+            {},
+        ),
+        # fragments spanning compiled and normal root fields, aliases, @include/@skip on both
+        Operation(
+            """query($yes: Boolean!, $no: Boolean!, $id: ID!) { ...Page kind: __typename
+              s: __schema { queryType { name } }
+              ... on Query @include(if: $yes) { services(first: 2) { totalCount }
+                n: node(id: $id) { id ... on Request { title } } }
+              ... on Query @skip(if: $yes) { departments { totalCount } }
+              again: requests(first: 1) @include(if: $no) { totalCount } }
+            fragment Page on Query { r: requests(first: 2) { edges { node { title } } } __type(name: "Person") { name }
+              viewer { name } r: requests(first: 2) { edges { cursor } } }""",
+            both_ways,
+        ),
+        # an error of the normal part on a non-null root field: `data` is null
+        Operation(
+            """{ __type(name: "Request") { name } requests(first: 2) { totalCount }
+              departments(first: -1) { totalCount } }""",
+            {},
+        ),
+        # a covered root field whose arguments normal execution refuses, beside a compiled one
+        Operation(
+            """query($id: ID!) { node(id: $id) { id } __schema { queryType { name } }
+              requests(first: 2, after: "not-a-cursor") { totalCount } }""",
+            {"id": request_id},
+        ),
+        # an error below a nullable field of the normal part: a null there, the rest answered
+        Operation(
+            """{ requests(first: 2) { edges { node { title } } } __type(name: "Request") { name }
+              viewer { name department { name queue(first: -1) { totalCount } } } }""",
+            {},
+        ),
+    ]
+
+
+async def test_mixed_operations_answer_as_normal_execution_does(api, org: Org, caplog):
+    # given a varied organisation
+    seeded = await seed(org)
+    caplog.set_level(logging.WARNING, logger="tandem.compiled")
+    people = [p.id for p in org.people.values()]
+    compiler = FAST_SCHEMA.tandem_compiler
+    loop = asyncio.get_running_loop()
+    counts: Counter[str] = Counter()
+
+    async def compare(operation: Operation) -> int:
+        """How many viewers' answers ran mixed."""
+        mixed = 0
+        for key in VIEWERS:
+            before = compiler.mixed
+            normal, compiled = await both(api.engine, operation.query, getattr(org, key), operation.variables)
+            # then both paths give the same bytes, whichever path answered
+            assert compiled.body == normal.body, (key, operation.query, operation.variables)
+            mixed += compiler.mixed - before
+            counts["mixed" if compiler.mixed > before else "compiled" if compiled.compiled else "normal"] += 1
+        return mixed
+
+    @settings(
+        max_examples=MIXED_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=not os.environ.get("TANDEM_DIFFERENTIAL_RANDOM"),
+    )
+    @given(mixed_operations(seeded, sorted(org.departments.values()), people))
+    def check(operation: Operation) -> None:
+        asyncio.run_coroutine_threadsafe(compare(operation), loop).result()
+
+    # when written and generated mixed operations run through both paths, for every viewer
+    for operation in written_mixed(ids.encode("Request", seeded.request_ids[0])):
+        # then each written one ran mixed for every viewer
+        assert await compare(operation) == len(VIEWERS), operation.query
+    await asyncio.to_thread(check)
+
+    print(f"\ndifferential, mixed operations: {sum(counts.values())} comparisons, {dict(counts)}")
+    # and no compiled statement failed (a failure falls back silently, which would hide a bug)
+    assert not [r for r in caplog.records if r.name == "tandem.compiled"]
+    # and the generated ones ran mixed too, not only compiled whole or normally
+    written = len(VIEWERS) * len(written_mixed(""))
+    assert counts["mixed"] - written > sum(counts.values()) // 4

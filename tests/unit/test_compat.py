@@ -62,6 +62,7 @@ PRIVATE_ATTRIBUTES = {
     "_timeout",
     "__self__",
     "__strawberry_definition__",
+    "_implements_resolve",
 }
 
 
