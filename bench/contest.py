@@ -1,8 +1,8 @@
 """Driving Tandem and PostGraphile with the same scenarios, side by side.
 
-Both servers run for the whole contest, each pinned to the same CPU; only one is under load
-at a time. Each scenario alternates between them in rounds (Tandem first, then PostGraphile
-first, ...), so a disturbance on this shared machine lands on both rather than on one.
+Every server runs for the whole contest, each pinned to the same CPU; only one is under load at
+a time. Each scenario alternates between them in rounds (Tandem first, then PostGraphile 5
+first, ...), so a disturbance on this shared machine lands on all of them rather than on one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from bench import load
 from bench.http_client import KeepAliveConnection
 from bench.load import Measurement, Operate, Send
+from bench.peers import label
 from bench.report import Row, side_of
 from bench.scenarios import Scenario
 
@@ -23,44 +24,29 @@ async def contest(
     scenarios: list[Scenario],
     *,
     tandem_port: int,
-    peer_port: int | None,
+    peer_ports: dict[int, int],
     costs: dict,
     args: argparse.Namespace,
     normal_port: int | None = None,
 ) -> list[Row]:
-    """One row per scenario; with `normal_port` (a Tandem with both fast paths off: compiled reads
-    and direct mutations) a second row per read and write, `… · normal`, measured in the same
-    rounds. A write's second row shares its first's state (the requests each worker holds): the
-    two servers write to the same database, one after the other."""
+    """One row per scenario, with a side per PostGraphile release running (`peer_ports`, by major
+    version) that the scenario has a document for; with `normal_port` (a Tandem with both fast
+    paths off: compiled reads and direct mutations) a second row per read, page and write,
+    `… · normal`, measured in the same rounds. A write's second row shares its first's state (the
+    requests each worker holds): the two servers write to the same database, one after the other."""
     rows = []
     for scenario in scenarios:
         sides = [(scenario.operate, scenario.prepare, tandem_port)]
-        has_peer = scenario.peer is not None and peer_port is not None
-        if has_peer:
-            sides.append((scenario.peer, scenario.peer_prepare, peer_port))
-        if normal_port is not None and scenario.kind in ("read", "write"):
+        majors = [major for major in peer_ports if major in scenario.peers]
+        sides += [(scenario.peers[m].operate, scenario.peers[m].prepare, peer_ports[m]) for m in majors]
+        with_normal = normal_port is not None and scenario.kind != "baseline"
+        if with_normal:
             sides.append((scenario.operate, None, normal_port))
         measured = await measure_rounds(sides, args)
-        peer = side_of(measured[1]) if has_peer else None
-        new = [
-            Row(
-                name=scenario.name,
-                kind=scenario.kind,
-                tandem=side_of(measured[0]),
-                peer=peer,
-                cost=costs.get(scenario.name),
-            )
-        ]
-        if len(measured) > 1 + has_peer:
-            new.append(
-                Row(
-                    name=f"{scenario.name} · normal",
-                    kind=scenario.kind,
-                    tandem=side_of(measured[-1]),
-                    peer=peer,
-                    cost=None,
-                )
-            )
+        peers = {major: side_of(measured[1 + i]) for i, major in enumerate(majors)}
+        new = [Row(scenario.name, scenario.kind, side_of(measured[0]), peers, costs.get(scenario.name))]
+        if with_normal:
+            new.append(Row(f"{scenario.name} · normal", scenario.kind, side_of(measured[-1]), peers, None))
         for row in new:
             print(f"  {_summary(row)}", flush=True)
         rows += new
@@ -92,8 +78,8 @@ async def _measure(operate: Operate, port: int, seconds: float, args: argparse.N
 
 def _summary(row: Row) -> str:
     text = f"{row.name}: Tandem {row.tandem.per_second:,.0f} req/s"
-    if row.peer is not None:
-        text += f", PostGraphile {row.peer.per_second:,.0f} req/s"
-        text += f" (ratio {row.ratio:.2f})" if row.ratio is not None else ""
-    samples = row.tandem.error_samples + (row.peer.error_samples if row.peer else [])
+    for major, side in row.peers.items():
+        ratio = row.ratio(major)
+        text += f", {label(major)} {side.per_second:,.0f} req/s" + (f" (×{ratio:.2f})" if ratio is not None else "")
+    samples = row.tandem.error_samples + [s for side in row.peers.values() for s in side.error_samples]
     return text + (f"; {row.errors} errors ({samples[0]})" if samples else "")

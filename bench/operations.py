@@ -6,8 +6,7 @@ TYPENAME = "{ __typename }"
 # A self-service portal's request list, each with a preview of its latest comments. Paged
 # with "load more" (hasNextPage), no total: counting every visible request grows with the
 # data, which is what the scale curve must not.
-PORTAL_LIST = """
-query PortalList($first: Int!, $comments: Int!) {
+PORTAL_REQUESTS = """
   requests(first: $first) {
     pageInfo { hasNextPage endCursor }
     edges { node {
@@ -19,12 +18,12 @@ query PortalList($first: Int!, $comments: Int!) {
       assignee { name }
       comments(last: $comments) { totalCount edges { node { body createdAt author { name } } } }
     } }
-  }
-}"""
+  }"""
+
+PORTAL_LIST = "query PortalList($first: Int!, $comments: Int!) {" + PORTAL_REQUESTS + "\n}"
 
 # An agent opens a request: the conversation from the start, the latest of its timeline.
-REQUEST_DETAIL = """
-query RequestDetail($id: ID!, $page: Int!) {
+REQUEST_NODE = """
   node(id: $id) { id ... on Request {
     number title description status priority version createdAt updatedAt resolvedAt
     sla { responseDueAt resolutionDueAt paused breached }
@@ -39,8 +38,9 @@ query RequestDetail($id: ID!, $page: Int!) {
     watchers { name }
     comments(first: $page) { totalCount edges { node { body internal createdAt author { name } } } }
     activity(last: $page) { totalCount edges { node { type summary occurredAt actor { name } } } }
-  } }
-}"""
+  } }"""
+
+REQUEST_DETAIL = "query RequestDetail($id: ID!, $page: Int!) {" + REQUEST_NODE + "\n}"
 
 # An agent's working queue: the department's open work, most urgent first.
 DEPARTMENT_QUEUE = """

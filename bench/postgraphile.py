@@ -1,5 +1,6 @@
-"""PostGraphile 4, the peer: installed from the npm registry into bench/.cache (not committed)
-and run on the same database, pinned to the same CPU as Tandem.
+"""PostGraphile 4, the earlier peer (bench.postgraphile5 is the one to beat): installed from the
+npm registry into bench/.cache (not committed) and run on the same database, pinned to the same
+CPU as Tandem, on the machine's Node.js.
 
 PostGraphile compiles each GraphQL query to one SQL statement building the JSON; it has no
 notion of Tandem's visibility rules, so its documents (bench.peer_operations) ask for the
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
 
+from bench.node import require_npm
 from tests.support.server import ServedProcess
 
+MAJOR = 4
 INSTALL_DIR = Path(__file__).resolve().parent / ".cache" / "postgraphile"
 PACKAGES = ("postgraphile@4.14.1", "postgraphile-plugin-connection-filter@2.3.0")
 BINARY = INSTALL_DIR / "node_modules" / ".bin" / "postgraphile"
@@ -26,8 +28,7 @@ def ensure_installed() -> Path:
     """The postgraphile CLI, installed with npm on first use."""
     if BINARY.exists():
         return BINARY
-    if not shutil.which("npm"):
-        raise RuntimeError("PostGraphile needs Node.js and npm on the PATH (https://nodejs.org)")
+    require_npm()
     INSTALL_DIR.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["npm", "install", "--prefix", str(INSTALL_DIR), "--no-audit", "--no-fund", *PACKAGES],
@@ -42,10 +43,10 @@ def installed_version() -> str:
     return json.loads(package.read_text())["version"]
 
 
-class PostGraphile(ServedProcess):
+class PostGraphile4(ServedProcess):
     """`postgraphile` serving `database_url` in a subprocess; call `wait_ready()` before use."""
 
-    name = "postgraphile"
+    name = "postgraphile 4"
 
     def __init__(self, *, database_url: str, log_path: Path, cpu: int | None):
         binary = ensure_installed()

@@ -1,4 +1,5 @@
-"""The results: Tandem and PostGraphile side by side with their ratio, the scale curve, and JSON."""
+"""The results: Tandem and each PostGraphile release side by side with their ratios, the page
+targets, the scale curve, and JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import Measurement
+from bench.peers import label
 from bench.statements import Cost
+
+PORTAL_LIST = ("portal list · agent", "portal list · requester")  # the pages' yardstick, the first run
+PAGE_TARGET_VS_PEER = 1.5  # issue 20: every page at least 1.5× PostGraphile 5's rate,
+PAGE_TARGET_VS_PORTAL = 0.5  # and none below half the portal list's rate in the same run
+TARGET_PEER = 5
 
 
 @dataclass
@@ -41,21 +48,22 @@ class Row:
     name: str
     kind: str
     tandem: Side
-    peer: Side | None  # PostGraphile, when the scenario has an equivalent
+    peers: dict[int, Side]  # by PostGraphile major version, where the scenario has an equivalent
     cost: Cost | None
     vs_a: float | None = None  # Tandem's rate / GET /healthz's rate
     vs_b: float | None = None  # Tandem's rate / { __typename }'s rate
 
-    @property
-    def ratio(self) -> float | None:
-        """Tandem's req/s over PostGraphile's, measured in the same run."""
-        if self.peer is None or not self.peer.per_second:
-            return None
-        return self.tandem.per_second / self.peer.per_second
+    def ratio(self, major: int) -> float | None:
+        """Tandem's req/s over PostGraphile `major`'s, measured in the same run."""
+        return _ratio_of(self.tandem, self.peers.get(major))
 
     @property
     def errors(self) -> int:
-        return self.tandem.errors + (self.peer.errors if self.peer else 0)
+        return self.tandem.errors + sum(side.errors for side in self.peers.values())
+
+    @property
+    def ops(self) -> int:
+        return self.tandem.ops + sum(side.ops for side in self.peers.values())
 
 
 @dataclass
@@ -63,7 +71,7 @@ class ScalePoint:
     requests: int
     scenario: str
     tandem: Side
-    peer: Side | None
+    peers: dict[int, Side]
 
 
 def add_ratios(rows: list[Row]) -> None:
@@ -74,66 +82,83 @@ def add_ratios(rows: list[Row]) -> None:
         row.vs_b = round(row.tandem.per_second / b, 4) if b else None
 
 
-HEADERS = (
-    "scenario",
-    "Tandem req/s",
-    "p50 ms",
-    "p99 ms",
-    "PostGraphile req/s",
-    "p50 ms",
-    "p99 ms",
-    "Tandem/PG",
-    "errors",
-    "SQL/op",
-    "SQL@5",
-    "conns",
-    "trips",
-)
-
-
 def table(rows: list[Row]) -> str:
+    """The contest: Tandem, then per PostGraphile release its rate, latencies and Tandem's ratio."""
+    majors = _majors(row.peers for row in rows)
+    headers = ["scenario", "Tandem req/s", "p50 ms", "p99 ms"]
+    for major in majors:
+        headers += [f"{label(major)} req/s", "p50 ms", "p99 ms", f"Tandem/{label(major)}"]
+    headers += ["errors", "SQL/op", "SQL@5", "conns", "trips"]
     lines = [
         [
             row.name,
             *_side(row.tandem),
-            *_side(row.peer),
-            _ratio(row.ratio),
-            f"{row.errors}/{row.tandem.ops + (row.peer.ops if row.peer else 0)}",
+            *(cell for major in majors for cell in [*_side(row.peers.get(major)), _ratio(row.ratio(major))]),
+            f"{row.errors}/{row.ops}",
             *_costs(row.cost),
         ]
         for row in rows
     ]
-    return _layout(HEADERS, lines)
+    return _layout(headers, lines)
 
 
-SCALE_HEADERS = (
-    "requests",
-    "scenario",
-    "Tandem req/s",
-    "p50 ms",
-    "p99 ms",
-    "PostGraphile req/s",
-    "p50 ms",
-    "p99 ms",
-    "Tandem/PG",
-)
+def page_targets(rows: list[Row]) -> str | None:
+    """Each page against issue 20's targets: Tandem/PG5 (none without a counterpart) and its rate
+    over the portal list's in the same run; None without pages or a portal list in the run."""
+    portal = next((row for name in PORTAL_LIST for row in rows if row.name == name), None)
+    pages = [row for row in rows if row.kind == "page" and not row.name.endswith(" · normal")]
+    if portal is None or not pages or not portal.tandem.per_second:
+        return None
+    headers = ["page", "Tandem req/s", f"Tandem/{label(TARGET_PEER)}", f"÷ {portal.name}", "targets"]
+    ran = any(TARGET_PEER in row.peers for row in rows)
+    lines = []
+    for row in pages:
+        vs_peer, vs_portal = row.ratio(TARGET_PEER), row.tandem.per_second / portal.tandem.per_second
+        met = vs_portal >= PAGE_TARGET_VS_PORTAL and (vs_peer is None or vs_peer >= PAGE_TARGET_VS_PEER)
+        lines.append([row.name, f"{row.tandem.per_second:,.0f}", _peer_cell(row, ran), f"{vs_portal:.2f}", _met(met)])
+    return _layout(headers, lines)
+
+
+def _peer_cell(row: Row, ran: bool) -> str:
+    if TARGET_PEER in row.peers:
+        return _ratio(row.ratio(TARGET_PEER))
+    return "no counterpart" if ran else "not run"
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "NOT MET"
 
 
 def scale_table(points: list[ScalePoint]) -> str:
+    majors = _majors(p.peers for p in points)
+    headers = ["requests", "scenario", "Tandem req/s", "p50 ms", "p99 ms"]
+    for major in majors:
+        headers += [f"{label(major)} req/s", "p50 ms", "p99 ms", f"Tandem/{label(major)}"]
     lines = [
         [
             f"{p.requests:,}",
             p.scenario,
             *_side(p.tandem),
-            *_side(p.peer),
-            _ratio(p.tandem.per_second / p.peer.per_second if p.peer and p.peer.per_second else None),
+            *(
+                cell
+                for major in majors
+                for cell in [*_side(p.peers.get(major)), _ratio(_ratio_of(p.tandem, p.peers.get(major)))]
+            ),
         ]
         for p in points
     ]
-    return _layout(SCALE_HEADERS, lines)
+    return _layout(headers, lines)
 
 
-def _layout(headers: tuple[str, ...], lines: list[list[str]]) -> str:
+def _majors(peer_sets) -> list[int]:
+    return sorted({major for peers in peer_sets for major in peers}, reverse=True)
+
+
+def _ratio_of(tandem: Side, peer: Side | None) -> float | None:
+    return tandem.per_second / peer.per_second if peer is not None and peer.per_second else None
+
+
+def _layout(headers: list[str], lines: list[list[str]]) -> str:
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *lines, strict=False)]
 
     def fmt(cells) -> str:
@@ -160,7 +185,7 @@ def page_size_dependent(rows: list[Row]) -> list[str]:
 
 def write_json(path: Path, *, meta: dict[str, Any], rows: list[Row], scale: list[ScalePoint]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    results = [{**asdict(r), "ratio": None if r.ratio is None else round(r.ratio, 3)} for r in rows]
+    results = [{**asdict(r), "ratios": {m: _rounded(r.ratio(m), 3) for m in r.peers}} for r in rows]
     document = {**meta, "results": results, "scale": [asdict(p) for p in scale]}
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
 
@@ -179,7 +204,11 @@ def _costs(cost: Cost | None) -> list[str]:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return _rounded(value, 2)
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _ratio(value: float | None) -> str:

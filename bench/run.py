@@ -1,6 +1,6 @@
-"""`python -m bench.run`: Tandem and PostGraphile side by side on the same seeded database, each
-pinned to one CPU, driven by the same logical operations from the other CPU; then the portal
-list's scale curve. Prints the tables and writes bench/results/latest.json."""
+"""`python -m bench.run`: Tandem and PostGraphile (5, and 4 beside it) side by side on the same
+seeded database, each pinned to one CPU, driven by the same logical operations from the other
+CPU; then the portal list's scale curve. Prints the tables and writes bench/results/latest.json."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cache, database, postgraphile, report
+from bench import cache, database, peers, report
 from bench.contest import contest
-from bench.postgraphile import PostGraphile
+from bench.page_scenarios import build_pages
 from bench.scale import scale_curve
 from bench.scenarios import Scenario, build_scenarios
 from bench.server import SERVER_CPU, can_pin, pin_this_process_to_load_cpu, start_server
@@ -30,12 +30,22 @@ RESULTS = Path(__file__).resolve().parent / "results"
 SERVER_LOG = RESULTS / "server.log"
 PEER_NOTE = (
     "PostGraphile applies no visibility rules: its documents fetch the same data with plain "
-    "conditions (agent: the department's requests; requester: their own, public comments only)."
+    "conditions (agent: the department's requests; requester: their own, public comments only; "
+    "viewer: the person by primary key). Pages with figures Tandem computes (department stats, "
+    "goal progress) have no PostGraphile counterpart and no PG column."
 )
 
 
 def _sizes(text: str) -> list[int]:
     return [] if text in ("", "none") else [int(part.replace("_", "")) for part in text.split(",")]
+
+
+def _majors(text: str) -> list[int]:
+    chosen = _sizes(text)
+    unknown = [m for m in chosen if m not in peers.RELEASES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"no PostGraphile {unknown}; known: {sorted(peers.RELEASES)}")
+    return chosen
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,7 +64,13 @@ def parser() -> argparse.ArgumentParser:
         help="request counts for the portal list's scale curve, comma-separated, or 'none'",
     )
     p.add_argument("--scale-seconds", type=float, default=4, help="measured time per scale point and contender")
-    p.add_argument("--no-peer", action="store_true", help="Tandem only, no PostGraphile")
+    p.add_argument(
+        "--peers",
+        type=_majors,
+        default=list(peers.DEFAULT),
+        help="PostGraphile major versions to run beside Tandem, comma-separated (default 5,4), or 'none'",
+    )
+    p.add_argument("--no-peer", action="store_true", help="Tandem only, no PostGraphile (--peers none)")
     p.add_argument(
         "--compare-normal",
         action="store_true",
@@ -79,10 +95,12 @@ def parser() -> argparse.ArgumentParser:
 async def bench(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     args.comments = args.comments if args.comments is not None else args.requests * 4
+    args.peers = [] if args.no_peer else args.peers
     server_url, source = await database.choose_server(args.database_url)
     print(f"PostgreSQL {await database.server_version(server_url)} ({source})", flush=True)
-    if not args.no_peer:
-        print(f"PostGraphile {await asyncio.to_thread(_install_peer)} (bench/.cache/postgraphile)", flush=True)
+    args.peer_versions = await asyncio.to_thread(peers.install, args.peers)
+    for major, version in args.peer_versions.items():
+        print(f"PostGraphile {version} ({peers.label(major)}, installed in bench/.cache)", flush=True)
     cached = await cache.ensure(server_url, requests=args.requests, comments=args.comments)
     print(
         ("built" if cached.built_seconds else "cached")
@@ -102,26 +120,18 @@ async def bench(args: argparse.Namespace) -> int:
     if args.scale:
         print("scale curve (one client):", flush=True)
         scale = await scale_curve(
-            server_url, args.scale, secret=secret, pinned=pinned, with_peer=not args.no_peer, results=RESULTS, args=args
+            server_url, args.scale, secret=secret, pinned=pinned, majors=args.peers, results=RESULTS, args=args
         )
     meta = _meta(args, source=source, pinned=pinned, cached=cached, took=time.perf_counter() - started)
     return _report(rows, scale, meta=meta, output=args.output)
 
 
-def _install_peer() -> str:
-    postgraphile.ensure_installed()
-    return postgraphile.installed_version()
-
-
 async def _side_by_side(url: str, *, secret: str, pinned: bool, args: argparse.Namespace) -> list[report.Row]:
-    scenarios = _chosen(build_scenarios(await read_targets(url, secret=secret)), args.only)
+    targets = await read_targets(url, secret=secret)
+    scenarios = _chosen(build_scenarios(targets) + build_pages(targets), args.only)
     costs = await count_costs(url, secret=secret, scenarios=scenarios)
     tandem = start_server(database_url=url, secret=secret, log_path=SERVER_LOG, pin=pinned)
-    peer = (
-        None
-        if args.no_peer
-        else PostGraphile(database_url=url, log_path=RESULTS / "postgraphile.log", cpu=SERVER_CPU if pinned else None)
-    )
+    peer_servers = peers.start(args.peers, database_url=url, log_dir=RESULTS, cpu=SERVER_CPU if pinned else None)
     normal = (
         start_server(
             database_url=url,
@@ -133,7 +143,7 @@ async def _side_by_side(url: str, *, secret: str, pinned: bool, args: argparse.N
         if args.compare_normal
         else None
     )
-    started = [s for s in (tandem, peer, normal) if s is not None]
+    started = [s for s in (tandem, *peer_servers.values(), normal) if s is not None]
     try:
         for server in started:
             await asyncio.to_thread(server.wait_ready)
@@ -142,7 +152,7 @@ async def _side_by_side(url: str, *, secret: str, pinned: bool, args: argparse.N
         return await contest(
             scenarios,
             tandem_port=tandem.port,
-            peer_port=peer.port if peer else None,
+            peer_ports={major: server.port for major, server in peer_servers.items()},
             normal_port=normal.port if normal else None,
             costs=costs,
             args=args,
@@ -158,6 +168,10 @@ def _report(rows: list[report.Row], scale: list[report.ScalePoint], *, meta: dic
     print()
     print(report.table(rows))
     print(f"\n{PEER_NOTE}")
+    targets = report.page_targets(rows)
+    if targets:
+        print("\nThe pages against issue 20's targets (≥1.5× PG5, ≥0.5× the portal list, same run):\n")
+        print(targets)
     if scale:
         print("\nThe portal list as the data grows (one client, so latency without queueing):\n")
         print(report.scale_table(scale))
@@ -176,7 +190,9 @@ def _report(rows: list[report.Row], scale: list[report.ScalePoint], *, meta: dic
         f"\n{meta['server_errors_logged']} error lines in the server log; took {meta['took_seconds']:.0f}s; "
         f"wrote {output}"
     )
-    failed = any(r.errors for r in rows) or any(p.tandem.errors or (p.peer and p.peer.errors) for p in scale)
+    failed = any(r.errors for r in rows) or any(
+        p.tandem.errors or any(side.errors for side in p.peers.values()) for p in scale
+    )
     return 1 if failed or dependent else 0
 
 
@@ -199,7 +215,7 @@ def _meta(args: argparse.Namespace, *, source: str, pinned: bool, cached: cache.
             "python": platform.python_version(),
             "database": source,
             "load_average": os.getloadavg(),
-            "postgraphile": None if args.no_peer else postgraphile.installed_version(),
+            "postgraphile": {str(major): version for major, version in args.peer_versions.items()},
         },
         "data": {"database": cached.name, "counts": cached.counts, "built_seconds": cached.built_seconds},
         "peer_note": PEER_NOTE,

@@ -7,9 +7,9 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bench import cache
+from bench import cache, peers
 from bench.contest import measure_rounds
-from bench.postgraphile import PostGraphile
+from bench.peers import label
 from bench.report import ScalePoint, side_of
 from bench.scenarios import build_scenarios
 from bench.server import SERVER_CPU, start_server
@@ -25,17 +25,18 @@ async def scale_curve(
     *,
     secret: str,
     pinned: bool,
-    with_peer: bool,
+    majors: list[int],
     results: Path,
     args: argparse.Namespace,
 ) -> list[ScalePoint]:
+    """The portal lists on each size's kept data set: Tandem and each PostGraphile in `majors`."""
     points = []
     for size in sizes:
         cached = await cache.ensure(server, requests=size, comments=size * 4)
         if cached.built_seconds is not None:
             print(f"  built the {size:,}-request data set in {cached.built_seconds:.0f}s (cached for next runs)")
         points += await _measure_size(
-            cached, size, secret=secret, pinned=pinned, with_peer=with_peer, results=results, args=args
+            cached, size, secret=secret, pinned=pinned, majors=majors, results=results, args=args
         )
     return points
 
@@ -46,23 +47,18 @@ async def _measure_size(
     *,
     secret: str,
     pinned: bool,
-    with_peer: bool,
+    majors: list[int],
     results: Path,
     args: argparse.Namespace,
 ) -> list[ScalePoint]:
     scenarios = [s for s in build_scenarios(await read_targets(cached.url, secret=secret)) if s.name in PORTAL]
     tandem = start_server(database_url=cached.url, secret=secret, log_path=results / "server-scale.log", pin=pinned)
-    peer = (
-        PostGraphile(
-            database_url=cached.url, log_path=results / "postgraphile-scale.log", cpu=SERVER_CPU if pinned else None
-        )
-        if with_peer
-        else None
+    peer_servers = peers.start(
+        majors, database_url=cached.url, log_dir=results, cpu=SERVER_CPU if pinned else None, tag="-scale"
     )
     try:
-        await asyncio.to_thread(tandem.wait_ready)
-        if peer is not None:
-            await asyncio.to_thread(peer.wait_ready)
+        for server in (tandem, *peer_servers.values()):
+            await asyncio.to_thread(server.wait_ready)
         run = argparse.Namespace(
             **{
                 **vars(args),
@@ -74,23 +70,21 @@ async def _measure_size(
         points = []
         for scenario in scenarios:
             sides = [(scenario.operate, None, tandem.port)]
-            if peer is not None:
-                sides.append((scenario.peer, None, peer.port))
+            sides += [(scenario.peers[m].operate, None, server.port) for m, server in peer_servers.items()]
             measured = await measure_rounds(sides, run)
             point = ScalePoint(
                 requests=size,
                 scenario=scenario.name,
                 tandem=side_of(measured[0]),
-                peer=side_of(measured[1]) if peer is not None else None,
+                peers={major: side_of(measured[1 + i]) for i, major in enumerate(peer_servers)},
             )
             print(
                 f"  {size:,} requests, {scenario.name}: Tandem p50 {point.tandem.p50_ms} ms"
-                + (f", PostGraphile p50 {point.peer.p50_ms} ms" if point.peer else ""),
+                + "".join(f", {label(m)} p50 {side.p50_ms} ms" for m, side in point.peers.items()),
                 flush=True,
             )
             points.append(point)
         return points
     finally:
-        tandem.stop()
-        if peer is not None:
-            peer.stop()
+        for server in (tandem, *peer_servers.values()):
+            server.stop()

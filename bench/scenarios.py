@@ -7,13 +7,14 @@ import itertools
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench import operations as ops
 from bench import peer_scenarios as peer
 from bench.http_client import Call, Reply
 from bench.load import Operate, Send, UnexpectedAnswer
+from bench.peer_scenarios import PeerSide, every_release
 from bench.targets import CREATE_FIELDS, Targets
 
 COMMENTS_PREVIEW = 3
@@ -22,15 +23,15 @@ COMMENTS_PREVIEW = 3
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    kind: str  # "baseline", "read" or "write"
+    kind: str  # "baseline", "read", "page" (a whole page's reads in one operation) or "write"
     operate: Operate
     # Called once before the scenario runs, with the slots (workers) that will run it.
     prepare: Callable[[Send, Sequence[int]], Awaitable[None]] | None = None
     # The same read at another page size: its statement count must not change.
     at_page_size: Callable[[int], Operate] | None = None
-    # The same logical operation against PostGraphile (bench.peer_scenarios), when it has one.
-    peer: Operate | None = None
-    peer_prepare: Callable[[Send, Sequence[int]], Awaitable[None]] | None = None
+    # The same logical operation against each PostGraphile release (bench.peer_scenarios), by major
+    # version; none when PostGraphile has no counterpart.
+    peers: dict[int, PeerSide] = field(default_factory=dict)
 
 
 def graphql(document: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> Call:
@@ -193,32 +194,56 @@ def build_scenarios(targets: Targets, *, list_size: int = 50, detail_size: int =
 
     rows = t.rows
     reads = [
-        ("portal list · agent", portal(t.agent_token), list_size, peer.portal(rows, requester=False, first=list_size)),
+        (
+            "portal list · agent",
+            portal(t.agent_token),
+            list_size,
+            every_release(lambda major: peer.portal(rows, major=major, requester=False, first=list_size)),
+        ),
         (
             "portal list · requester",
             portal(t.requester_token),
             list_size,
-            peer.portal(rows, requester=True, first=list_size),
+            every_release(lambda major: peer.portal(rows, major=major, requester=True, first=list_size)),
         ),
-        ("request detail (node)", detail, detail_size, peer.detail(rows, page=detail_size)),
-        ("department queue", queue, list_size, peer.queue(rows, first=list_size)),
+        (
+            "request detail (node)",
+            detail,
+            detail_size,
+            every_release(lambda major: peer.detail(rows, major=major, page=detail_size)),
+        ),
+        (
+            "department queue",
+            queue,
+            list_size,
+            every_release(lambda major: peer.queue(rows, major=major, first=list_size)),
+        ),
     ]
-    transitions, peer_transitions = Transitions(t), peer.Transitions(rows)
+    transitions = Transitions(t)
     typename = Rotating([graphql(ops.TYPENAME)])
     return [
         Scenario("A: GET /healthz", "baseline", Rotating([Call("GET", "/healthz")], check_status_200)),
-        Scenario("B: { __typename }", "baseline", typename, peer=peer.Rotating([peer.peer_graphql(ops.TYPENAME, {})])),
+        Scenario(
+            "B: { __typename }",
+            "baseline",
+            typename,
+            peers=every_release(lambda major: peer.Rotating([peer.peer_graphql(ops.TYPENAME, {}, major=major)])),
+        ),
         Scenario("{ __typename } + token", "read", Rotating([graphql(ops.TYPENAME, token=t.agent_token)])),
-        *(Scenario(name, "read", make(size), at_page_size=make, peer=other) for name, make, size, other in reads),
+        *(Scenario(name, "read", make(size), at_page_size=make, peers=other) for name, make, size, other in reads),
         Scenario("goals wallboard", "read", Rotating([graphql(ops.GOALS_WALLBOARD, token=t.agent_token)])),
-        Scenario("requestCreate", "write", CreateRequests(t), peer=peer.CreateRequests(rows)),
+        Scenario(
+            "requestCreate",
+            "write",
+            CreateRequests(t),
+            peers=every_release(lambda m: peer.CreateRequests(rows, major=m)),
+        ),
         Scenario(
             "requestTransition",
             "write",
             transitions,
             prepare=transitions.prepare,
-            peer=peer_transitions,
-            peer_prepare=peer_transitions.prepare,
+            peers=every_release(lambda major: peer.transitions(rows, major=major)),
         ),
-        Scenario("commentAdd", "write", Comments(t), peer=peer.Comments(rows)),
+        Scenario("commentAdd", "write", Comments(t), peers=every_release(lambda m: peer.Comments(rows, major=m))),
     ]

@@ -23,6 +23,7 @@ SAMPLE = 200  # records a scenario rotates through, spread over the whole histor
 class Targets:
     agent_token: str
     requester_token: str
+    agent_id: str
     department_id: str
     service_id: str
     request_type_id: str
@@ -87,6 +88,7 @@ async def read_targets(url: str, *, secret: str) -> Targets:
     return Targets(
         agent_token=token(AGENT),
         requester_token=token(REQUESTER),
+        agent_id=ids.encode("Person", rows.agent),
         department_id=ids.encode("Department", department),
         service_id=ids.encode("Service", kind["service_id"]),
         request_type_id=ids.encode("RequestType", kind["id"]),
