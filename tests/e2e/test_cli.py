@@ -4,7 +4,6 @@ mistake answered in one line with a hint and the exit status 2, changing nothing
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import uuid
 from importlib import metadata
@@ -16,6 +15,7 @@ from sqlalchemy.engine import make_url
 from tests.e2e.conftest import SECRET
 from tests.support.database import asyncpg_dsn, create_database, drop_database, server_url, with_database
 from tests.support.server import clean_env, free_port, tandem
+from tests.support.sync import run_apart
 
 COMMANDS = {"migrate": ("migrate",), "token": ("token", "--email", "admin@example.com")}
 
@@ -102,7 +102,7 @@ def test_init_does_not_create_the_database_a_url_names(tmp_path):
     done = tandem("init", "--admin-email", "me@corp.example", env=clean_env(DATABASE_URL=url), cwd=tmp_path)
 
     one_line_error(done, says=f'database "{name}" does not exist', hint=f"createdb {name}")
-    assert asyncio.run(database_exists(name)) is False
+    assert run_apart(database_exists(name)) is False
     assert list(tmp_path.iterdir()) == []
 
 
@@ -238,13 +238,13 @@ async def _with_foreign_table(name: str) -> None:
 
 def test_a_failing_migration_shows_the_migration_chatter_then_one_error_line(tmp_path):
     # given a database another application already uses
-    url, name = asyncio.run(create_database(server_url()))
-    asyncio.run(_with_foreign_table(name))
+    url, name = run_apart(create_database(server_url()))
+    run_apart(_with_foreign_table(name))
     try:
         # when Tandem is pointed at it
         done = tandem("migrate", env=clean_env(DATABASE_URL=url, TANDEM_LOG_FORMAT="text"), cwd=tmp_path)
     finally:
-        asyncio.run(drop_database(server_url(), name))
+        run_apart(drop_database(server_url(), name))
 
     # then Alembic's lines, quiet otherwise, say which migration failed, and one line says why
     *chatter, last = done.stderr.splitlines()

@@ -3,7 +3,6 @@ survives a restart of the server."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ from db.engine import create_engine
 from tests.e2e.client import bearer, error_codes
 from tests.e2e.conftest import SECRET
 from tests.support.server import Server, clean_env, mint_token
+from tests.support.sync import run_apart
 
 CREATE = """mutation($input: DepartmentCreateInput!) { departmentCreate(input: $input) {
   department { id name } userErrors { code message } } }"""
@@ -70,7 +70,7 @@ def test_serve_without_database_url_keeps_its_data_across_a_restart(embedded_env
         assert error_codes(_graphql(first, NAMES)) == ["UNAUTHENTICATED"]
 
         # when an admin (made with SQL, through the URL it logged) creates a department
-        asyncio.run(_insert_admin(started["url"]))
+        run_apart(_insert_admin(started["url"]))
         token = mint_token("admin@example.com", env=embedded_env, cwd=tmp_path)  # the CLI joins the server
         created = _graphql(first, CREATE, token, input={"name": "Embedded Ops"}).json()
         assert created["data"]["departmentCreate"]["userErrors"] == []
