@@ -73,15 +73,20 @@ class Generator:
         An item is a leaf field's name, or (name, render) for a field with arguments or a
         selection: render() gives (arguments, selection) and runs only when the item is chosen."""
         chosen = self.draw(st.lists(st.sampled_from(range(len(items))), min_size=1, max_size=min(len(items), 6)))
-        rendered = [self.decorate(items[i]) for i in chosen]
+        # A field drawn again is aliased unless it is a leaf: its arguments may differ this time, and
+        # one response key cannot hold two sets of arguments (the document would not validate).
+        rendered = [
+            self.decorate(items[i], alias=i in chosen[:n] and not isinstance(items[i], str))
+            for n, i in enumerate(chosen)
+        ]
         if len(rendered) > 1 and self.chance(0.3):
             cut = self.draw(st.integers(1, len(rendered) - 1))
             rendered = rendered[:cut] + [self.fragment(type_name, rendered[cut:])]
         return "{ " + " ".join(rendered) + " }"
 
-    def decorate(self, item: Any) -> str:
+    def decorate(self, item: Any, *, alias: bool = False) -> str:
         name, (arguments, selection) = (item, ("", "")) if isinstance(item, str) else (item[0], item[1]())
-        head = f"{self.doc.fresh('a')}: {name}" if self.chance(0.2) else name
+        head = f"{self.doc.fresh('a')}: {name}" if self.chance(0.2) or alias else name
         directive = " " + self.directive() if self.chance(0.15) else ""
         return f"{head}{arguments}{directive} {selection}".rstrip()
 
