@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, Text, case, cast, false, func, literal_column
+from sqlalchemy import ColumnElement, Double, Numeric, Text, case, cast, false, func, literal_column
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 NULL_TEXT = "null"
@@ -67,6 +67,14 @@ def quoted(value: ColumnElement[Any]) -> ColumnElement[str]:
 
 def integer(value: ColumnElement[Any]) -> ColumnElement[str]:
     return or_null(cast(value, Text))
+
+
+def number(value: ColumnElement[Any]) -> ColumnElement[str]:
+    """repr() of the Python float the driver returns for a double precision (or a numeric, through
+    float()): PostgreSQL writes the same shortest digits (extra_float_digits 1, its default), and
+    the same exponents below 1e-4, but leaves `.0` off whole numbers."""
+    text = cast(cast(value, Double), Text)
+    return or_null(case((text.regexp_match(const("^-?[0-9]+$")), concat([text, ".0"])), else_=text))
 
 
 def boolean(value: ColumnElement[Any]) -> ColumnElement[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, bindparam, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Table, bindparam, case, func, select
 from strawberry.types import get_object_definition
 
 from domain.people import Person
@@ -74,6 +74,11 @@ class Build:
     def param(self, name: str, type_: Any) -> Any:
         return _parameter(name, type_)
 
+    def now(self) -> Any:
+        """The context's clock (Context.now) when the run was bound: where normal execution's
+        resolvers stop time (a journey run's current stage)."""
+        return _parameter("now", DateTime(timezone=True))
+
     def rows(self, type_name: str) -> Table:
         rows = self.types[type_name].rows
         assert rows is not None, type_name
@@ -86,7 +91,7 @@ def _parameter(name: str, type_: Any) -> Any:
 
 
 # Parameters bound on every run (statement.py writes every other value into the SQL).
-RUN_PARAMETERS = frozenset({"viewer_id"})
+RUN_PARAMETERS = frozenset({"viewer_id", "now"})
 RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
 
 
@@ -120,6 +125,7 @@ SCALAR_WRITERS: dict[str, Callable[[Any], ColumnElement[str]]] = {
     "Int": j.integer,
     "Boolean": j.boolean,
     "DateTime": j.iso_datetime,
+    "Float": j.number,
 }
 
 
