@@ -14,6 +14,8 @@ from schema import nodes
 from schema.catalog import types as catalog
 from schema.compiled.sql import FieldSql, TypeSql
 from schema.events import types as events
+from schema.journeys import analytics as journey_analytics
+from schema.journeys import types as journeys
 from schema.organisation import types as organisation
 from schema.requests import queries as request_queries
 from schema.requests import types as requests
@@ -25,6 +27,8 @@ DECLARED: tuple[TypeSql, ...] = (
     *catalog.COMPILED,
     *organisation.COMPILED,
     *events.COMPILED,
+    *journeys.COMPILED,
+    *journey_analytics.COMPILED,
 )
 
 

@@ -17,6 +17,7 @@ from schema.compiled import sql
 from schema.compiled.summaries import summary_text
 from schema.context import Info
 from schema.events.summaries import summarise
+from schema.journeys.types import visible_run
 from schema.organisation.types import PersonNode
 from schema.relay import Node
 
@@ -88,7 +89,7 @@ class EventNode(Node):
         return JourneyRunNode.maybe(await info.context.loaders.journeys.run.load(self.row.journey_run_id))
 
 
-# Event.request and Event.journeyRun are not compiled: journey runs have their own visibility.
+# Event.request is not compiled: the request under the request loader's visibility.
 EVENT_SQL = sql.TypeSql.of(
     EventNode,
     {
@@ -101,6 +102,7 @@ EVENT_SQL = sql.TypeSql.of(
         "occurredAt": sql.column("occurred_at", "DateTime!"),
         "summary": sql.computed(lambda row: summary_text(row.c.type, row.c.payload), "String!"),
         "actor": sql.one("actor_id", "Person"),
+        "journeyRun": visible_run("journey_run_id"),
     },
     rows=t.events,
 )

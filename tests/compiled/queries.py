@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphql import FieldNode, GraphQLSchema, TypeInfo, TypeInfoVisitor, Visitor, parse, visit
@@ -70,7 +70,12 @@ class Generator:
 
         An item is a leaf field's name, or (name, render) for a field with arguments or a
         selection: render() gives (arguments, selection) and runs only when the item is chosen."""
-        chosen = self.draw(st.lists(st.sampled_from(range(len(items))), min_size=1, max_size=min(len(items), 6)))
+        # A random order, then a few of it: drawing indices would favour the first fields of a
+        # table (hypothesis leans towards small values), and never reach those declared last.
+        order = self.draw(st.permutations(range(len(items))))
+        chosen = order[: self.draw(st.integers(1, min(len(items), 6)))]
+        if self.chance(0.2):
+            chosen.append(self.pick(chosen))  # a field repeated: merged
         rendered = [self.decorate(items[i]) for i in chosen]
         if len(rendered) > 1 and self.chance(0.3):
             cut = self.draw(st.integers(1, len(rendered) - 1))
@@ -164,6 +169,63 @@ class Generator:
             "both": lambda: [self.size("first"), self.size("last")],
         }[shape]()
         return f"({', '.join(parts)})" if parts else ""
+
+    def run_cursor(self) -> str:
+        if self.chance(0.05):
+            return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.comment_keys))])
+        if not self.seeded.run_keys:
+            return encode_cursor(*self.pick(self.seeded.comment_keys))
+        return encode_cursor(*self.pick(self.seeded.run_keys))
+
+    def forward_window(self, cursor: Any) -> str:
+        """first/after of a connection that pages only forwards (a map's runs)."""
+        parts = []
+        if self.chance(0.6):
+            parts.append(self.size("first"))
+        if self.chance(0.3):
+            parts.append(self.text("after", cursor()))
+        return f"({', '.join(parts)})" if parts else ""
+
+    def map_cursor(self) -> str:
+        if self.chance(0.05) or not self.seeded.map_keys:
+            return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.comment_keys))])
+        return encode_cursor(*self.pick(self.seeded.map_keys))
+
+    def journey_maps_arguments(self) -> str:
+        window = self.forward_window(self.map_cursor)
+        if not self.chance(0.5):
+            return window
+        options = {
+            "active": lambda: self.chance(),
+            "departmentId": lambda: ids.encode("Department", self.pick(self.departments + [999])),
+            "search": lambda: self.pick(["onboard", "MOVE", "day", "%", "nothing-matches"]),
+        }
+        return self._with_filter(window, "JourneyMapFilter", options)
+
+    def journey_runs_arguments(self) -> str:
+        window = self.forward_window(self.run_cursor)
+        if not self.chance(0.5):
+            return window
+        map_ids = [i for _, i in self.seeded.map_keys] or [1]
+        started = [at for at, _ in self.seeded.run_keys] or [datetime(2026, 1, 5, tzinfo=UTC)]
+        options = {
+            "mapId": lambda: self.pick([ids.encode("JourneyMap", self.pick(map_ids)), "bogus"]),
+            "exactVersion": lambda: self.chance(),
+            "status": lambda: self.draw(
+                st.lists(st.sampled_from(["ACTIVE", "COMPLETED", "CANCELLED"]), min_size=1, max_size=2, unique=True)
+            ),
+            "sponsorId": lambda: ids.encode("Person", self.pick(self.people)),
+            "departmentId": lambda: ids.encode("Department", self.pick(self.departments)),
+            "startedAfter": lambda: self.pick(started).isoformat(),
+            "startedBefore": lambda: (self.pick(started) + timedelta(minutes=1)).isoformat(),
+        }
+        return self._with_filter(window, "JourneyRunFilter", options)
+
+    def _with_filter(self, window: str, type_name: str, options: dict[str, Callable[[], Any]]) -> str:
+        keys = self.draw(st.lists(st.sampled_from(sorted(options)), min_size=1, max_size=3, unique=True))
+        value = {k: options[k]() for k in keys}
+        given = self.argument("filter", type_name, value, _literal(value))
+        return f"({window[1:-1]}, {given})" if window else f"({given})"
 
     def request_cursor(self, order: str) -> str:
         created_at, request_id = self.pick(self.seeded.request_keys)
@@ -263,14 +325,16 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ),
     ("Request", "comments"): Arguments(lambda g: g.window_arguments(g.comment_cursor), lambda seeded: "(first: 5)"),
     ("Request", "activity"): Arguments(lambda g: g.window_arguments(g.event_cursor), lambda seeded: "(last: 5)"),
+    ("JourneyMap", "runs"): Arguments(lambda g: g.forward_window(g.run_cursor), lambda seeded: "(first: 5)"),
 }
 
 
 def every_field(seeded: Seeded) -> Operation:
     """One operation selecting every compiled field: leaves wherever their object is, each field
-    with a selection expanded the first time it is met (so the operation stays small whatever
-    cycles the types have)."""
+    with a selection expanded once (so the operation stays small whatever cycles the types have),
+    where its type is met nearest the root (so no field is first met too deep to expand)."""
     expanded: set[tuple[str, str]] = set()
+    nearest = _type_depths()
 
     def selection(type_name: str, depth: int) -> str:
         parts = ["__typename"]
@@ -279,7 +343,7 @@ def every_field(seeded: Seeded) -> Operation:
             arguments = ARGUMENTS[(type_name, name)].plain(seeded) if sql.arguments is not None else ""
             if target not in SUPPORTED:
                 parts.append(name + arguments)
-            elif (type_name, name) not in expanded and depth < MAX_DEPTH:
+            elif (type_name, name) not in expanded and depth == nearest[type_name] and depth < MAX_DEPTH:
                 expanded.add((type_name, name))
                 inner = selection(target, depth + 1)
                 if sql.plan_as is not None:
@@ -288,6 +352,20 @@ def every_field(seeded: Seeded) -> Operation:
         return "{ " + " ".join(parts) + " }"
 
     return Operation(query="query EveryField " + selection("Query", 1), variables={})
+
+
+def _type_depths() -> dict[str, int]:
+    """Each compiled type's depth nearest the root (Query: 1), breadth first."""
+    depths = {"Query": 1}
+    pending = ["Query"]
+    while pending:
+        type_name = pending.pop(0)
+        for sql in SUPPORTED[type_name].values():
+            target = sql.plan_as or named_type(sql.writes)
+            if target in SUPPORTED and target not in depths:
+                depths[target] = depths[type_name] + 1
+                pending.append(target)
+    return depths
 
 
 def selected_fields(schema: GraphQLSchema, query: str) -> set[tuple[str, str]]:

@@ -15,11 +15,15 @@ from sqlalchemy import select
 from db import tables as t
 from db.uow import SqlUnitOfWork
 from domain import commands
+from domain import journey_commands as jc
 from domain.catalog import FieldDefinition, FieldKind
 from domain.errors import DomainError
 from domain.handlers import catalog
+from domain.handlers import journeys as jhandle
 from domain.handlers import requests as handle
+from domain.journeys import MapSpec, StageSpec, TouchpointSpec
 from domain.workflow import Priority, RequestStatus
+from tests.support.journeys import Journeys, add_journey_catalog, person_refs
 from tests.support.org import Org
 
 TEXTS = [
@@ -45,6 +49,8 @@ class Seeded:
     request_keys: list[tuple[Any, int]] = field(default_factory=list)  # (created_at, id)
     comment_keys: list[tuple[Any, int]] = field(default_factory=list)
     event_seqs: list[int] = field(default_factory=list)
+    run_keys: list[tuple[Any, int]] = field(default_factory=list)  # (started_at, id), seed_journeys's
+    map_keys: list[tuple[Any, int]] = field(default_factory=list)  # (name, id)
 
 
 async def _version(org: Org, request_id: int) -> int:
@@ -197,3 +203,125 @@ async def _keys(org: Org) -> Seeded:
             seeded.comment_keys.append((row.created_at, row.id))
         seeded.event_seqs = list((await conn.execute(select(t.events.c.seq).order_by(t.events.c.seq))).scalars())
     return seeded
+
+
+# --- journeys ----------------------------------------------------------------------------------
+# Onboarding (HR, IT, Facilities) with eight runs: six completed (five handed from HR to IT first,
+# one to Facilities first), one cancelled in Equipment, one still in Paperwork; then revised, so
+# versions link. Office move (Facilities, then IT with an agent-only value on its form) with a run
+# in its second stage and one in its first, sponsored by HR's agent, whom only an admin may name.
+# Welcome day (HR), retired without runs. Otto watches the laptop request of a run he does not
+# see. Sponsors are requesters and HR's agent, so each viewer reads some analytics over runs they
+# do not see: small groups withheld, larger ones shown.
+
+
+async def seed_journeys(org: Org, seeded: Seeded) -> Seeded:
+    await add_journey_catalog(org)
+    journeys = Journeys(org)
+    base = datetime.now(UTC) - timedelta(days=3)
+    onboarding = await journeys.create_map(journeys.onboarding_spec(), now=base)
+    for i in range(8):
+        await _onboarding_run(org, journeys, onboarding, i, base + timedelta(hours=6 * i, minutes=1))
+    await jhandle.revise_map(
+        jc.ReviseJourneyMap(onboarding, journeys.onboarding_spec(description="Revised ✓")),
+        uow=journeys.uow(),
+        actor=org.admin,
+        now=base + timedelta(days=2, hours=2),
+        person_refs=person_refs,
+    )
+    move = await journeys.create_map(_office_move(org), now=base)
+    first = await journeys.start(move, subject="Desk move", actor=org.fac_agent, sponsor=org.employee, now=base)
+    await _resolve(org, (await _run_requests(org, first))["Pack"], org.fac_agent, base + timedelta(minutes=30))
+    await journeys.start(move, subject='Team "North"', actor=org.admin, sponsor=org.hr_agent, now=base)
+    welcome = await journeys.create_map(
+        MapSpec("Welcome day", (StageSpec("Lunch", (TouchpointSpec("Lunch", org.departments["hr"]),)),)), now=base
+    )
+    await jhandle.retire_map(jc.RetireJourneyMap(welcome), uow=journeys.uow(), actor=org.admin, now=base)
+    async with org.engine.connect() as conn:
+        runs = t.journey_runs
+        rows = await conn.execute(select(runs.c.started_at, runs.c.id).order_by(runs.c.id))
+        seeded.run_keys = [(r.started_at, r.id) for r in rows]
+        maps = t.journey_maps
+        seeded.map_keys = [(r.name, r.id) for r in await conn.execute(select(maps.c.name, maps.c.id))]
+    return seeded
+
+
+def _office_move(org: Org) -> MapSpec:
+    d, rt = org.departments, org.request_types
+    pack = TouchpointSpec("Pack", d["facilities"], rt["workplace"], field_values={"first_day": "{startDate}"})
+    reconnect = TouchpointSpec(
+        "Reconnect",
+        d["it"],
+        rt["repair"],
+        pain_points=("Dock missing", 'Cables "somewhere"'),
+        field_values={"symptom": "Dock after the move", "asset_tag": f"{AGENT_ONLY} move"},
+    )
+    return MapSpec(
+        "Office move",
+        (
+            StageSpec("Pack", (pack,), target_minutes=240),
+            StageSpec("Reconnect", (reconnect,)),
+            StageSpec("Settle", (TouchpointSpec("Settle in", d["facilities"]),), target_minutes=30),
+        ),
+    )
+
+
+async def _onboarding_run(org: Org, journeys: Journeys, map_id: int, i: int, start: datetime) -> None:
+    sponsor = (org.employee, org.employee, org.other, org.employee, org.other, org.employee, org.employee, org.hr_agent)
+    run = await journeys.start(map_id, subject=f"Starter {i} ✓", sponsor=sponsor[i], now=start)
+    contract = (await _run_requests(org, run))["Contract"]
+    await _respond(org, contract, org.hr_agent, start + timedelta(minutes=5))
+    if i == 7:
+        return  # still in Paperwork
+    equipment = start + timedelta(minutes=30 + 10 * i)
+    await _resolve(org, contract, org.hr_agent, equipment)
+    requests = await _run_requests(org, run)
+    if i == 6:
+        cancel = jc.CancelJourneyRun(run, reason="Start moved")
+        await jhandle.cancel_run(cancel, uow=journeys.uow(), actor=org.hr_agent, now=equipment + timedelta(minutes=30))
+        return
+    it_first = i != 5
+    laptop, workplace = requests["Laptop"], requests["Workplace"]
+    await _respond(org, laptop, org.it_agent, equipment + timedelta(minutes=10 if it_first else 15))
+    await _respond(org, workplace, org.fac_agent, equipment + timedelta(minutes=20 if it_first else 5))
+    async with org.engine.connect() as conn:
+        tasks = (await conn.execute(select(t.tasks.c.id).where(t.tasks.c.request_id == laptop))).scalars().all()
+    for task in tasks:
+        await handle.complete_task(
+            commands.CompleteTask(task), uow=journeys.uow(), actor=org.fac_agent, now=equipment + timedelta(minutes=50)
+        )
+    await _resolve(org, laptop, org.it_agent, equipment + timedelta(minutes=60 + 15 * i))
+    await _resolve(org, workplace, org.fac_agent, equipment + timedelta(minutes=70))
+    if i == 0:  # a requester who watches a run's request, but may not see the run
+        watch = commands.WatchRequest(request_id=laptop, person_id=org.other.id)
+        await handle.watch_request(watch, uow=journeys.uow(), actor=org.it_agent, now=equipment + timedelta(hours=2))
+
+
+async def _run_requests(org: Org, run_id: int) -> dict[str, int]:
+    """The run's requests by touchpoint name."""
+    link, point = t.journey_run_requests, t.journey_touchpoints
+    async with org.engine.connect() as conn:
+        rows = await conn.execute(
+            select(point.c.name, link.c.request_id)
+            .join(point, point.c.id == link.c.touchpoint_id)
+            .where(link.c.run_id == run_id)
+        )
+        return {r.name: r.request_id for r in rows}
+
+
+async def _respond(org: Org, request_id: int, agent: Any, now: datetime) -> None:
+    await _move(org, request_id, RequestStatus.IN_PROGRESS, agent, now)
+
+
+async def _resolve(org: Org, request_id: int, agent: Any, now: datetime) -> None:
+    await _move(org, request_id, RequestStatus.RESOLVED, agent, now)
+
+
+async def _move(org: Org, request_id: int, to: RequestStatus, agent: Any, now: datetime) -> None:
+    version = await _version(org, request_id)
+    await handle.transition_request(
+        commands.TransitionRequest(request_id=request_id, to=to, expected_version=version),
+        uow=SqlUnitOfWork(org.engine),
+        actor=agent,
+        now=now,
+    )

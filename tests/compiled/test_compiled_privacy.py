@@ -1,6 +1,7 @@
 """The compiled read path keeps the requester privacy rules, answering byte for byte as normal
 execution: other people's emails and roles null for requesters, agent-only values only for the
-departments working on the request."""
+departments working on the request; journey runs only for their sponsors and the departments
+taking part, and their analytics without a figure that singles runs out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import json
 
 import pytest
 
+from domain.people import Role
+from tests.compiled.seed import AGENT_ONLY, seed, seed_journeys
 from tests.graphql.privacy_ops import EVERYTHING, SECRET_TAG, repair
 from tests.support.compiled import both
 from tests.support.org import Org
@@ -41,3 +44,79 @@ async def test_the_compiled_answer_hides_what_normal_execution_hides(api, org: O
     if viewer == "employee":
         assert data["node"]["requester"]["email"] == org.employee.email  # their own, always
         assert [e["node"]["requester"]["role"] for e in data["requests"]["edges"]] == ["REQUESTER"]
+
+
+# --- journeys: runs have their own visibility, and analytics withhold what singles runs out ----
+
+RUN_FIELDS = """id subject status sponsor { name } currentStage { name } onTrack requests { number }
+  stages { stage { name targetMinutes } enteredAt minutes onTime requests { number } }"""
+ANALYTICS = """runsStarted runsCompleted runsCancelled runsActive countsWithheld medianMinutes p90Minutes
+  onTimeRate timesWithheld bottleneck { name }
+  stages { stage { name } runsEntered runsCompleted countsWithheld medianMinutes p90Minutes onTimeRate
+           timesWithheld bottleneck }
+  handOffs { fromStage { name } toStage { name } fromDepartment { name } toDepartment { name } runs
+             medianMinutes p90Minutes withheld }"""
+JOURNEYS = f"""query {{ requests(first: 50) {{ edges {{ node {{ number journeyRun {{ {RUN_FIELDS}
+  map {{ name version active previousVersion {{ version }} nextVersion {{ version }}
+        runs(first: 10) {{ totalCount edges {{ node {{ subject sponsor {{ name }} }} }} }}
+        analytics {{ {ANALYTICS} }} }} }} }} }} }} }}"""
+# Within the cost budget: the maps' forms apart.
+FORMS = """query { requests(first: 25) { edges { node { journeyRun { map {
+  stages { touchpoints { fields { key value } requestType { name } } } } } } } } }"""
+SEVEN = ["admin", "it_agent", "it_manager", "hr_agent", "fac_agent", "employee", "other"]
+
+
+def _runs_and_maps(data: dict) -> tuple[dict[str, dict], dict[tuple[str, int], dict]]:
+    runs = [e["node"]["journeyRun"] for e in data["requests"]["edges"] if e["node"]["journeyRun"]]
+    return {r["subject"]: r for r in runs}, {(r["map"]["name"], r["map"]["version"]): r["map"] for r in runs}
+
+
+@pytest.mark.parametrize("viewer", SEVEN)
+async def test_journey_runs_and_analytics_compile_as_normal_execution_shows_them(api, org: Org, viewer):
+    # given journeys whose runs are sponsored by requesters and HR's agent (tests.compiled.seed)
+    await seed_journeys(org, await seed(org, 3))
+    person = getattr(org, viewer)
+
+    # when the viewer reads their requests' runs, maps, analytics and forms through both paths
+    normal, compiled = await both(api.engine, JOURNEYS, person)
+    normal_forms, compiled_forms = await both(api.engine, FORMS, person)
+
+    # then the compiled path answered, with the same bytes
+    assert compiled.compiled and not normal.compiled
+    assert compiled.body == normal.body
+    assert compiled_forms.compiled and compiled_forms.body == normal_forms.body
+    runs, maps = _runs_and_maps(json.loads(compiled.body)["data"])
+    assert runs, "every viewer sees some run through their requests"
+    onboarding = maps.get(("Onboarding", 1))
+    if person.role is Role.REQUESTER:
+        # and a requester sees only the runs they sponsor, even of a request they watch
+        assert {r["sponsor"]["name"] for r in runs.values()} == {person.name}
+        assert AGENT_ONLY not in compiled_forms.body
+        sponsored = {"employee": 5, "other": 2}[viewer]
+        assert onboarding["runs"]["totalCount"] == sponsored
+        # and the figures over runs they do not see: counts withheld (one run was cancelled),
+        # times over six completed runs shown, the hand-off group of one run withheld
+        analytics = onboarding["analytics"]
+        assert (analytics["runsStarted"], analytics["countsWithheld"]) == (None, "SMALL_SAMPLE")
+        assert analytics["medianMinutes"] is not None and analytics["timesWithheld"] is None
+        assert {s["countsWithheld"] for s in analytics["stages"]} == {"COMPLEMENT"}
+        assert sorted((h["runs"] or 0, h["withheld"]) for h in analytics["handOffs"]) == [
+            (0, "SMALL_SAMPLE"),
+            (5, None),
+        ]
+    if viewer in ("admin", "hr_agent", "it_agent", "it_manager", "fac_agent"):
+        # and those taking part (and admins) read every figure, the small ones too
+        analytics = onboarding["analytics"]
+        counts = [analytics[k] for k in ("runsStarted", "runsCompleted", "runsCancelled", "runsActive")]
+        assert (counts, analytics["countsWithheld"]) == ([8, 6, 1, 1], None)
+        assert sorted(h["runs"] for h in analytics["handOffs"]) == [1, 5]
+        assert onboarding["nextVersion"] == {"version": 2}
+    if viewer == "hr_agent":
+        # and HR's agent, who sponsors an office move HR takes no part in, reads its figures withheld
+        move = maps[("Office move", 1)]["analytics"]
+        assert (move["runsStarted"], move["countsWithheld"]) == (None, "SMALL_SAMPLE")
+        assert set(runs) >= {"Starter 0 ✓", 'Team "North"'}
+    if viewer == "it_agent":
+        # and IT, taking part in the office move, sees its form's agent-only value
+        assert AGENT_ONLY in compiled_forms.body
+        assert maps[("Office move", 1)]["analytics"]["runsStarted"] == 2

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from domain.people import Person, Role
 from schema.compiled.fields import SUPPORTED
 from tests.compiled.queries import Operation, every_field, operations, selected_fields
-from tests.compiled.seed import AGENT_ONLY, seed
+from tests.compiled.seed import AGENT_ONLY, seed, seed_journeys
 from tests.support.api import SCHEMA
 from tests.support.compiled import both
 from tests.support.org import Org
@@ -48,8 +48,8 @@ def hidden_from(viewer: Person, people: list[Person]) -> list[str]:
 
 
 async def test_compiled_and_normal_answers_are_identical(api, org: Org, caplog):
-    # given a varied organisation
-    seeded = await seed(org)
+    # given a varied organisation, with journeys
+    seeded = await seed_journeys(org, await seed(org))
     caplog.set_level(logging.WARNING, logger="tandem.compiled")
     people = [p.id for p in org.people.values()]
     shown: Counter[str] = Counter()  # what requesters' answers did show, so the check below bites
