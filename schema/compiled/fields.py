@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from schema import nodes
+from schema.catalog import queries as catalog_queries
 from schema.catalog import types as catalog
 from schema.compiled.sql import FieldSql, TypeSql
 from schema.events import types as events
@@ -22,6 +23,7 @@ from schema.requests import types as requests
 
 DECLARED: tuple[TypeSql, ...] = (
     *request_queries.COMPILED,
+    *catalog_queries.COMPILED,
     *nodes.COMPILED,
     *requests.COMPILED,
     *catalog.COMPILED,

@@ -292,6 +292,32 @@ class Generator:
             "garbage": "!!",
         }[choice]
 
+    def name_cursor(self, keys: list[tuple[Any, int]]) -> str:
+        if self.chance(0.05):
+            return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.request_keys))])
+        return encode_cursor(*self.pick(keys or [("A", 1)]))
+
+    def list_arguments(self, cursor: Callable[[], str], filter: Callable[[], str] | None = None) -> str:
+        """first/after (and a filter) of a root list or a department's services or queue."""
+        parts = []
+        if self.chance(0.6):
+            parts.append(self.size("first"))
+        if self.chance(0.3):
+            parts.append(self.text("after", cursor()))
+        if filter is not None and self.chance(0.5):
+            parts.append(filter())
+        return f"({', '.join(parts)})" if parts else ""
+
+    def service_filter(self) -> str:
+        options = {
+            "ownerDepartmentId": lambda: self.pick([ids.encode("Department", self.pick(self.departments)), "bogus"]),
+            "active": lambda: self.chance(),
+            "search": lambda: self.pick(["lap", "CAF", "%", "_", "nothing-matches"]),
+        }
+        keys = self.draw(st.lists(st.sampled_from(sorted(options)), min_size=1, max_size=2, unique=True))
+        value = {k: options[k]() for k in keys}
+        return self.argument("filter", "ServiceFilter", value, _literal(value))
+
     # --- the operation ----------------------------------------------------------------------
     def operation(self) -> Operation:
         roots = []
@@ -326,6 +352,10 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("Request", "comments"): Arguments(lambda g: g.window_arguments(g.comment_cursor), lambda seeded: "(first: 5)"),
     ("Request", "activity"): Arguments(lambda g: g.window_arguments(g.event_cursor), lambda seeded: "(last: 5)"),
     ("JourneyMap", "runs"): Arguments(lambda g: g.forward_window(g.run_cursor), lambda seeded: "(first: 5)"),
+    ("Query", "services"): Arguments(
+        lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.service_keys), g.service_filter),
+        lambda seeded: "(first: 10)",
+    ),
 }
 
 

@@ -18,7 +18,7 @@ from domain import commands
 from domain import journey_commands as jc
 from domain.catalog import FieldDefinition, FieldKind
 from domain.errors import DomainError
-from domain.handlers import catalog
+from domain.handlers import catalog, organisation, people
 from domain.handlers import journeys as jhandle
 from domain.handlers import requests as handle
 from domain.journeys import MapSpec, StageSpec, TouchpointSpec
@@ -49,6 +49,11 @@ class Seeded:
     request_keys: list[tuple[Any, int]] = field(default_factory=list)  # (created_at, id)
     comment_keys: list[tuple[Any, int]] = field(default_factory=list)
     event_seqs: list[int] = field(default_factory=list)
+    service_keys: list[tuple[Any, int]] = field(default_factory=list)  # (name, id)
+    department_keys: list[tuple[Any, int]] = field(default_factory=list)
+    # Database ids by the type node(id:) reads ("Task": [...]); the key `seq` for events.
+    node_ids: dict[str, list[int]] = field(default_factory=dict)
+    clock: datetime | None = None  # the moment both read paths are run at (stats are read at it)
     run_keys: list[tuple[Any, int]] = field(default_factory=list)  # (started_at, id), seed_journeys's
     map_keys: list[tuple[Any, int]] = field(default_factory=list)  # (name, id)
 
@@ -75,7 +80,42 @@ async def seed(org: Org, count: int = 24) -> Seeded:
         # Every third pair shares an instant: keyset pages must break ties by id.
         now = start + timedelta(minutes=10 * (i - i % 3 // 2))
         await _one(org, i, now)
-    return await _keys(org)
+    await _catalog_and_people(org, start)
+    seeded = await _keys(org)
+    # Some requests were resolved before this moment and the same day (resolvedToday), all open ones
+    # raised before it (oldestOpenMinutes).
+    seeded.clock = start + timedelta(hours=5, seconds=30)
+    return seeded
+
+
+async def _catalog_and_people(org: Org, now: datetime) -> None:
+    """Names a cursor must escape (db.read.pages writes them ASCII-only: a surrogate pair for the
+    rocket), a retired service (only its department and admins see it), a deactivated person."""
+    admin, uow = org.admin, lambda: SqlUnitOfWork(org.engine)  # noqa: E731
+    org.departments["ops"] = await organisation.create_department(
+        commands.CreateDepartment(name="Ünïcödé Ops ✓", slug="ops"), uow=uow(), actor=admin, now=now
+    )
+    for key, name, owner in (
+        ("cafe", 'Café "quoted" \\ 🚀 \x7f', "ops"),
+        ("retired", "Archive requests", "hr"),
+        ("desks", "Desks", "facilities"),
+    ):
+        org.services[key] = await catalog.create_service(
+            commands.CreateService(
+                name=name,
+                owner_department_id=org.departments[owner],
+                collaborating_department_ids=(org.departments["it"],),
+            ),
+            uow=uow(),
+            actor=admin,
+            now=now,
+        )
+    await catalog.update_service(
+        commands.UpdateService(service_id=org.services["retired"], active=False), uow=uow(), actor=admin, now=now
+    )
+    await people.set_person_active(
+        commands.SetPersonActive(person_id=org.it_agent2.id, active=False), uow=uow(), actor=admin, now=now
+    )
 
 
 async def _one(org: Org, i: int, now: datetime) -> None:
@@ -161,6 +201,19 @@ async def _one(org: Org, i: int, now: datetime) -> None:
                 now=later,
             )
         )
+    if i % 5 == 2:
+        await _try(
+            handle.transition_request(
+                commands.TransitionRequest(
+                    request_id=request_id,
+                    to=RequestStatus.IN_PROGRESS,
+                    expected_version=await _version(org, request_id),
+                ),
+                uow=uow(),
+                actor=agent,
+                now=later,
+            )
+        )
     if service == "payroll" and i % 2 == 0:
         await _resolve_and_rate(org, request_id, requester, agent, later, rate=i % 4 == 0)
 
@@ -202,9 +255,23 @@ async def _keys(org: Org) -> Seeded:
         for row in await conn.execute(select(t.comments.c.created_at, t.comments.c.id).order_by(t.comments.c.id)):
             seeded.comment_keys.append((row.created_at, row.id))
         seeded.event_seqs = list((await conn.execute(select(t.events.c.seq).order_by(t.events.c.seq))).scalars())
+        for table, keys in ((t.services, seeded.service_keys), (t.departments, seeded.department_keys)):
+            keys += [(r.name, r.id) for r in await conn.execute(select(table.c.name, table.c.id).order_by(table.c.id))]
+        for type_name, table in NODE_TABLES.items():
+            seeded.node_ids[type_name] = list((await conn.execute(select(table.c.id).order_by(table.c.id))).scalars())
+    seeded.node_ids["Event"] = seeded.event_seqs
     return seeded
 
 
+NODE_TABLES = {
+    "Department": t.departments,
+    "Person": t.people,
+    "Service": t.services,
+    "RequestType": t.request_types,
+    "Request": t.requests,
+    "Task": t.tasks,
+    "Comment": t.comments,
+}
 # --- journeys ----------------------------------------------------------------------------------
 # Onboarding (HR, IT, Facilities) with eight runs: six completed (five handed from HR to IT first,
 # one to Facilities first), one cancelled in Equipment, one still in Paperwork; then revised, so
