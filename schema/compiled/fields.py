@@ -16,6 +16,7 @@ from schema.catalog import types as catalog
 from schema.compiled.sql import FieldSql, TypeSql
 from schema.events import types as events
 from schema.journeys import analytics as journey_analytics
+from schema.journeys import queries as journey_queries
 from schema.journeys import types as journeys
 from schema.organisation import types as organisation
 from schema.requests import queries as request_queries
@@ -29,6 +30,7 @@ DECLARED: tuple[TypeSql, ...] = (
     *catalog.COMPILED,
     *organisation.COMPILED,
     *events.COMPILED,
+    *journey_queries.COMPILED,
     *journeys.COMPILED,
     *journey_analytics.COMPILED,
 )

@@ -352,6 +352,8 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ("Request", "comments"): Arguments(lambda g: g.window_arguments(g.comment_cursor), lambda seeded: "(first: 5)"),
     ("Request", "activity"): Arguments(lambda g: g.window_arguments(g.event_cursor), lambda seeded: "(last: 5)"),
     ("JourneyMap", "runs"): Arguments(lambda g: g.forward_window(g.run_cursor), lambda seeded: "(first: 5)"),
+    ("Query", "journeyMaps"): Arguments(Generator.journey_maps_arguments, lambda seeded: "(first: 10)"),
+    ("Query", "journeyRuns"): Arguments(Generator.journey_runs_arguments, lambda seeded: "(first: 10)"),
     ("Query", "services"): Arguments(
         lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.service_keys), g.service_filter),
         lambda seeded: "(first: 10)",

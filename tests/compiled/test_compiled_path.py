@@ -66,7 +66,10 @@ UNSUPPORTED = {
         {},
     ),
     "introspection": ("{ __schema { queryType { name } } }", {}),
-    "a field the compiler does not know": ("{ requests(first: 2) { edges { node { title journeyRun { id } } } } }", {}),
+    "a field the compiler does not know": (
+        "{ requests(first: 2) { edges { node { title tasks { request { id } } } } } }",
+        {},
+    ),
     "an event's request": (
         "{ requests(first: 2) { edges { node { activity { edges { node { request { id } } } } } } } }",
         {},
