@@ -277,9 +277,9 @@ NODE_TABLES = {
 # one to Facilities first), one cancelled in Equipment, one still in Paperwork; then revised, so
 # versions link. Office move (Facilities, then IT with an agent-only value on its form) with a run
 # in its second stage and one in its first, sponsored by HR's agent, whom only an admin may name.
-# Welcome day (HR), retired without runs. Otto watches the laptop request of a run he does not
-# see. Sponsors are requesters and HR's agent, so each viewer reads some analytics over runs they
-# do not see: small groups withheld, larger ones shown.
+# Welcome day (HR), retired without runs, its form on a retired service. Otto watches the laptop
+# request of a run he does not see. Sponsors are requesters and HR's agent, so each viewer reads
+# some analytics over runs they do not see: small groups withheld, larger ones shown.
 
 
 async def seed_journeys(org: Org, seeded: Seeded) -> Seeded:
@@ -300,10 +300,7 @@ async def seed_journeys(org: Org, seeded: Seeded) -> Seeded:
     first = await journeys.start(move, subject="Desk move", actor=org.fac_agent, sponsor=org.employee, now=base)
     await _resolve(org, (await _run_requests(org, first))["Pack"], org.fac_agent, base + timedelta(minutes=30))
     await journeys.start(move, subject='Team "North"', actor=org.admin, sponsor=org.hr_agent, now=base)
-    welcome = await journeys.create_map(
-        MapSpec("Welcome day", (StageSpec("Lunch", (TouchpointSpec("Lunch", org.departments["hr"]),)),)), now=base
-    )
-    await jhandle.retire_map(jc.RetireJourneyMap(welcome), uow=journeys.uow(), actor=org.admin, now=base)
+    await _welcome_day(org, journeys, base)
     async with org.engine.connect() as conn:
         runs = t.journey_runs
         rows = await conn.execute(select(runs.c.started_at, runs.c.id).order_by(runs.c.id))
@@ -311,6 +308,22 @@ async def seed_journeys(org: Org, seeded: Seeded) -> Seeded:
         maps = t.journey_maps
         seeded.map_keys = [(r.name, r.id) for r in await conn.execute(select(maps.c.name, maps.c.id))]
     return seeded
+
+
+async def _welcome_day(org: Org, journeys: Journeys, now: datetime) -> None:
+    """A retired map whose form is on a service HR retired since: only HR and admins see the form."""
+    hr, admin = org.departments["hr"], org.admin
+    service = await catalog.create_service(
+        commands.CreateService(name="Welcome desk", owner_department_id=hr), uow=journeys.uow(), actor=admin, now=now
+    )
+    form = await catalog.create_request_type(
+        commands.CreateRequestType(service_id=service, name="Welcome pack"), uow=journeys.uow(), actor=admin, now=now
+    )
+    lunch = StageSpec("Lunch", (TouchpointSpec("Lunch", hr), TouchpointSpec("Welcome pack", hr, form)))
+    welcome = await journeys.create_map(MapSpec("Welcome day", (lunch,)), now=now)
+    retire = commands.UpdateService(service_id=service, active=False)
+    await catalog.update_service(retire, uow=journeys.uow(), actor=admin, now=now)
+    await jhandle.retire_map(jc.RetireJourneyMap(welcome), uow=journeys.uow(), actor=admin, now=now)
 
 
 def _office_move(org: Org) -> MapSpec:

@@ -63,6 +63,8 @@ JOURNEYS = f"""query {{ requests(first: 50) {{ edges {{ node {{ number journeyRu
 # Within the cost budget: the maps' forms apart.
 FORMS = """query { requests(first: 25) { edges { node { journeyRun { map {
   stages { touchpoints { fields { key value } requestType { name } } } } } } } } }"""
+WELCOME = """query { journeyMaps(filter: {search: "Welcome"}) { edges { node { name active
+  stages { touchpoints { name requestType { name } } } } } } }"""
 SEVEN = ["admin", "it_agent", "it_manager", "hr_agent", "fac_agent", "employee", "other"]
 
 
@@ -80,11 +82,19 @@ async def test_journey_runs_and_analytics_compile_as_normal_execution_shows_them
     # when the viewer reads their requests' runs, maps, analytics and forms through both paths
     normal, compiled = await both(api.engine, JOURNEYS, person)
     normal_forms, compiled_forms = await both(api.engine, FORMS, person)
+    normal_welcome, compiled_welcome = await both(api.engine, WELCOME, person)
 
     # then the compiled path answered, with the same bytes
     assert compiled.compiled and not normal.compiled
     assert compiled.body == normal.body
     assert compiled_forms.compiled and compiled_forms.body == normal_forms.body
+    assert compiled_welcome.compiled and compiled_welcome.body == normal_welcome.body
+    # and a map only for those taking part, managers and sponsors; its form on a retired service
+    # only for that service's department (HR) and admins
+    welcome = [e["node"] for e in json.loads(compiled_welcome.body)["data"]["journeyMaps"]["edges"]]
+    forms = [tp["requestType"] for m in welcome for stage in m["stages"] for tp in stage["touchpoints"]]
+    pack = {"name": "Welcome pack"}
+    assert forms == {"admin": [None, pack], "hr_agent": [None, pack], "it_manager": [None, None]}.get(viewer, [])
     runs, maps = _runs_and_maps(json.loads(compiled.body)["data"])
     assert runs, "every viewer sees some run through their requests"
     onboarding = maps.get(("Onboarding", 1))
