@@ -65,6 +65,10 @@ FORMS = """query { requests(first: 25) { edges { node { journeyRun { map {
   stages { touchpoints { fields { key value } requestType { name } } } } } } } } }"""
 WELCOME = """query { journeyMaps(filter: {search: "Welcome"}) { edges { node { name active
   stages { touchpoints { name requestType { name } } } } } } }"""
+# A map's runs as its connection reads them (a page of rows), every field of a run beneath.
+MAP_RUNS = f"""query {{ journeyMaps(first: 10) {{ edges {{ node {{ name
+  runs(first: 10) {{ pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {RUN_FIELDS}
+    startedBy {{ name }} map {{ name }} }} }} }} }} }} }} }}"""
 SEVEN = ["admin", "it_agent", "it_manager", "hr_agent", "fac_agent", "employee", "other"]
 
 
@@ -83,12 +87,14 @@ async def test_journey_runs_and_analytics_compile_as_normal_execution_shows_them
     normal, compiled = await both(api.engine, JOURNEYS, person)
     normal_forms, compiled_forms = await both(api.engine, FORMS, person)
     normal_welcome, compiled_welcome = await both(api.engine, WELCOME, person)
+    normal_map_runs, compiled_map_runs = await both(api.engine, MAP_RUNS, person)
 
     # then the compiled path answered, with the same bytes
     assert compiled.compiled and not normal.compiled
     assert compiled.body == normal.body
     assert compiled_forms.compiled and compiled_forms.body == normal_forms.body
     assert compiled_welcome.compiled and compiled_welcome.body == normal_welcome.body
+    assert compiled_map_runs.compiled and compiled_map_runs.body == normal_map_runs.body
     # and a map only for those taking part, managers and sponsors; its form on a retired service
     # only for that service's department (HR) and admins
     welcome = [e["node"] for e in json.loads(compiled_welcome.body)["data"]["journeyMaps"]["edges"]]
