@@ -15,6 +15,7 @@ from schema.catalog import queries as catalog_queries
 from schema.catalog import types as catalog
 from schema.compiled.sql import FieldSql, TypeSql
 from schema.events import types as events
+from schema.organisation import queries as organisation_queries
 from schema.organisation import types as organisation
 from schema.requests import queries as request_queries
 from schema.requests import types as requests
@@ -22,6 +23,7 @@ from schema.requests import types as requests
 DECLARED: tuple[TypeSql, ...] = (
     *request_queries.COMPILED,
     *catalog_queries.COMPILED,
+    *organisation_queries.COMPILED,
     *nodes.COMPILED,
     *requests.COMPILED,
     *catalog.COMPILED,
