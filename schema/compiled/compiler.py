@@ -41,11 +41,12 @@ class Compiler:
     async def run(
         self, execution_context: Any, *, viewer: Person, reader: Any, now: datetime | None = None
     ) -> str | None:
-        """The JSON text of `data`, or None when normal execution must answer.
+        """The JSON text of `data`, or None when normal execution must answer. `now`: the call's
+        clock (Context.now), which figures such as a department's oldest open request, or a journey
+        run's time in its stage, are read at.
 
         `execution_context`: strawberry's, or anything with its `schema`, `query`,
-        `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation).
-        `now`: the context's clock (Context.now), what time-dependent fields are computed at."""
+        `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation)."""
         try:
             prepared = self.prepare(execution_context, viewer=viewer, dialect=reader.dialect, now=now)
             if prepared is None:

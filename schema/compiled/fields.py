@@ -18,6 +18,7 @@ from schema.events import types as events
 from schema.journeys import analytics as journey_analytics
 from schema.journeys import queries as journey_queries
 from schema.journeys import types as journeys
+from schema.organisation import queries as organisation_queries
 from schema.organisation import types as organisation
 from schema.requests import queries as request_queries
 from schema.requests import types as requests
@@ -25,6 +26,7 @@ from schema.requests import types as requests
 DECLARED: tuple[TypeSql, ...] = (
     *request_queries.COMPILED,
     *catalog_queries.COMPILED,
+    *organisation_queries.COMPILED,
     *nodes.COMPILED,
     *requests.COMPILED,
     *catalog.COMPILED,

@@ -47,10 +47,12 @@ async def both(
     variables: dict[str, Any] | None = None,
     *,
     operation_name: str | None = None,
+    at: datetime | None = None,
 ) -> tuple[Answer, Answer]:
-    """(normal, compiled) answers to the same operation, at the same moment of the context's clock
-    (what a journey run's current stage is measured to)."""
-    moment = utc_now()
+    """(normal, compiled) answers to the same operation, at one moment of the context's clock: `at`,
+    or now (figures in minutes from it, a department's oldest open request or a journey run's time
+    in its stage, then agree)."""
+    moment = at or utc_now()
     clock = lambda: moment  # noqa: E731
     normal = await answer(engine, query, viewer, variables, compiled=False, operation_name=operation_name, clock=clock)
     fast = await answer(engine, query, viewer, variables, compiled=True, operation_name=operation_name, clock=clock)
