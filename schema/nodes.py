@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, Table, select
 from db import tables as t
 from db.read.catalog import visible_services
 from db.read.events import visible_events
+from db.read.journeys import visible_maps, visible_runs
 from db.read.pages import MAX_PAGE
 from db.read.requests import visible_comments, visible_requests
 from db.read.visibility import request_visible, service_visible
@@ -109,6 +110,8 @@ NODE_SQL: dict[str, NodeSql] = {
     ),
     "Comment": NodeSql(visible_comments, t.comments),
     "Event": NodeSql(visible_events, t.events, key="seq"),
+    "JourneyMap": NodeSql(visible_maps, t.journey_maps),
+    "JourneyRun": NodeSql(visible_runs, t.journey_runs),
 }
 PLANNED = tuple(NODE_SQL)
 

@@ -307,7 +307,7 @@ class Generator:
         return {
             "missing": ids.encode("Request", 999_999),
             "garbage": "!!",
-            "not compiled": ids.encode("JourneyMap", 1),
+            "not compiled": ids.encode("SharedGoal", 1),
         }[choice]
 
     def name_cursor(self, keys: list[tuple[Any, int]]) -> str:

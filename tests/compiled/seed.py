@@ -309,6 +309,8 @@ async def seed_journeys(org: Org, seeded: Seeded) -> Seeded:
         seeded.run_keys = [(r.started_at, r.id) for r in rows]
         maps = t.journey_maps
         seeded.map_keys = [(r.name, r.id) for r in await conn.execute(select(maps.c.name, maps.c.id))]
+    seeded.node_ids["JourneyMap"] = [i for _, i in seeded.map_keys]
+    seeded.node_ids["JourneyRun"] = [i for _, i in seeded.run_keys]
     return seeded
 
 

@@ -68,7 +68,7 @@ UNSUPPORTED = {
     "introspection": ("{ __schema { queryType { name } } }", {}),
     "a field the compiler does not know": ("{ viewer { name } apiTokens(first: 1) { totalCount } }", {}),
     "a root list with a figure computed in Python": ("{ sharedGoals { edges { node { progress } } } }", {}),
-    "a node of a type not compiled": ('{ node(id: "Sm91cm5leU1hcDox") { id } }', {}),
+    "a node of a type not compiled": ('{ node(id: "U2hhcmVkR29hbDox") { id } }', {}),
     "a bad cursor": ('{ requests(after: "nope") { totalCount } }', {}),
     "a negative page size": ("{ requests(first: -1) { totalCount } }", {}),
     "paging both ways": (
