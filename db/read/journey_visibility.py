@@ -8,7 +8,8 @@ from db import tables as t
 from domain.people import Person, Role
 
 
-def _takes_part(viewer: Person, maps: FromClause) -> ColumnElement[bool]:
+def takes_part(viewer: Person, maps: FromClause) -> ColumnElement[bool]:
+    """domain.journey_access.takes_part: the viewer works in a department owning a touchpoint."""
     if not viewer.is_staff:
         return false()
     return literal(viewer.department_id) == any_(maps.c.department_ids)
@@ -19,7 +20,7 @@ def map_visible(viewer: Person, maps: FromClause = t.journey_maps) -> ColumnElem
         return true()
     runs = t.journey_runs.alias("sponsored_run")
     sponsors = exists(select(1).select_from(runs).where(runs.c.map_id == maps.c.id, runs.c.sponsor_id == viewer.id))
-    return or_(_takes_part(viewer, maps), sponsors)
+    return or_(takes_part(viewer, maps), sponsors)
 
 
 def run_visible(viewer: Person, runs: FromClause = t.journey_runs) -> ColumnElement[bool]:
@@ -28,5 +29,5 @@ def run_visible(viewer: Person, runs: FromClause = t.journey_runs) -> ColumnElem
     if not viewer.is_staff:
         return runs.c.sponsor_id == viewer.id
     maps = t.journey_maps.alias("run_map")
-    takes_part = exists(select(1).select_from(maps).where(maps.c.id == runs.c.map_id, _takes_part(viewer, maps)))
-    return or_(runs.c.sponsor_id == viewer.id, takes_part)
+    working = exists(select(1).select_from(maps).where(maps.c.id == runs.c.map_id, takes_part(viewer, maps)))
+    return or_(runs.c.sponsor_id == viewer.id, working)

@@ -8,6 +8,8 @@ from db.read import catalog as read
 from schema import ids
 from schema.catalog.inputs import ServiceFilter
 from schema.catalog.types import ServiceNode
+from schema.compiled.connections import root_list
+from schema.compiled.sql import TypeSql
 from schema.context import Info
 from schema.permissions import root_field
 from schema.relay import Connection, root_connection
@@ -38,3 +40,21 @@ class CatalogQueries:
             fetch_page=lambda conn: read.services_page(conn, viewer, criteria, first=first, after=after),
             fetch_count=lambda conn: read.services_count(conn, viewer, criteria),
         )
+
+
+# --- Query.services as SQL: services_page and services_count, in one statement ------------------
+
+COMPILED = (
+    TypeSql(
+        "Query",
+        {
+            "services": root_list(
+                "Service",
+                table=read.S,
+                order=read.SERVICE_ORDER,
+                rows=read.visible_services,
+                criteria=lambda arguments: criteria_from(arguments.get("filter")),
+            )
+        },
+    ),
+)

@@ -51,11 +51,25 @@ class WindowShape:
 
 
 @dataclass(frozen=True)
+class ListShape:
+    """A root list's page (connections.root_list): its criteria select the rows, as db.read's."""
+
+    criteria: Any  # hashable: the statement is kept per shape
+    size: int
+    cursor: bool  # `after` given
+
+
+@dataclass(frozen=True)
 class NodeShape:
-    pass
+    type_name: str | None  # the type the ID names (the statement is written for it); None: null
 
 
-Shape = RequestsShape | WindowShape | NodeShape
+@dataclass(frozen=True)
+class NodesShape:
+    type_names: tuple[str | None, ...]  # per ID, the type it names (None: null, whatever it is)
+
+
+Shape = RequestsShape | WindowShape | ListShape | NodeShape | NodesShape
 
 
 def shapes_bytes(shapes: tuple[Shape, ...]) -> int:
@@ -66,6 +80,10 @@ def shapes_bytes(shapes: tuple[Shape, ...]) -> int:
         if isinstance(shape, RequestsShape):
             criteria = shape.criteria
             total += len(criteria.search or "") + 8 * (len(criteria.statuses) + len(criteria.priorities))
+        elif isinstance(shape, ListShape):
+            total += len(repr(shape.criteria))
+        elif isinstance(shape, NodesShape):
+            total += 8 * len(shape.type_names)
     return total
 
 
@@ -92,9 +110,9 @@ def _arguments(schema: Any, site: PlanField, variables: VariableValues) -> dict[
     )
 
 
-def window_arguments(*, timestamp: bool) -> Binder:
+def window_arguments(*, timestamp: bool = False, key_type: type | None = None) -> Binder:
     """first/after/last/before of a nested page whose cursors carry a timestamp (comments:
-    created_at) or an integer (activity: the event's sequence)."""
+    created_at), an integer (activity: the event's sequence) or a text (`key_type=str`: names)."""
 
     def bind_window(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> WindowShape:
         first, after, last, before = (arguments.get(k) for k in ("first", "after", "last", "before"))
@@ -105,21 +123,24 @@ def window_arguments(*, timestamp: bool) -> Binder:
         backward = last is not None or before is not None
         cursor = before if backward else after
         if cursor is not None:
-            bind_cursor(site, cursor, timestamp=timestamp, params=params)
+            bind_cursor(site, cursor, timestamp=timestamp, key_type=key_type, params=params)
         size = pages.page_size(last if backward else first)
         return WindowShape(size=size, backward=backward, cursor=cursor is not None)
 
     return bind_window
 
 
-def bind_cursor(site: int, cursor: str, *, timestamp: bool, params: dict[str, Any]) -> None:
+def bind_cursor(
+    site: int, cursor: str, *, timestamp: bool = False, key_type: type | None = None, params: dict[str, Any]
+) -> None:
     """A cursor normal execution would reject, or whose values do not fit its order, falls back."""
     try:
         key, row_id = pages.decode_cursor(cursor)
     except BadCursor:
         raise Fallback("bad cursor") from None
     # pages.fits, as normal execution checks the cursor (and a null key, which it takes, falls back too).
-    if not (pages.fits(key, datetime if timestamp else int) and pages.fits(row_id, int)):
+    expected = key_type if key_type is not None else (datetime if timestamp else int)
+    if not (pages.fits(key, expected) and pages.fits(row_id, int)):
         raise Fallback("cursor of another order")
     params[f"cursor_key_{site}"] = key
     params[f"cursor_id_{site}"] = row_id

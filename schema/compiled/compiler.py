@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from graphql import DocumentNode, OperationDefinitionNode, VariableValues, get_variable_values
@@ -52,13 +53,17 @@ class Compiler:
         )
         self.mixed = 0  # statements run for mixed operations (what operators and tests can read)
 
-    async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> Compiled | None:
-        """What the statement read, or None when normal execution must answer all of it.
+    async def run(
+        self, execution_context: Any, *, viewer: Person, reader: Any, now: datetime | None = None
+    ) -> Compiled | None:
+        """What the statement read, or None when normal execution must answer all of it. `now`: the
+        call's clock (Context.now), which figures such as a department's oldest open request, or a
+        journey run's time in its stage, are read at.
 
         `execution_context`: strawberry's, or anything with its `schema`, `query`,
         `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation)."""
         try:
-            prepared = self._prepare(execution_context, viewer=viewer, dialect=reader.dialect)
+            prepared = self._prepare(execution_context, viewer=viewer, dialect=reader.dialect, now=now)
             if prepared is None:
                 return None
             plan, statement, parameters = prepared
@@ -75,14 +80,14 @@ class Compiler:
             return None
 
     def prepare(
-        self, execution_context: Any, *, viewer: Person, dialect: Any
+        self, execution_context: Any, *, viewer: Person, dialect: Any, now: datetime | None = None
     ) -> tuple[Statement, tuple[Any, ...]] | None:
         """The statement and its parameters for this run; None: normal execution answers all of it."""
-        prepared = self._prepare(execution_context, viewer=viewer, dialect=dialect)
+        prepared = self._prepare(execution_context, viewer=viewer, dialect=dialect, now=now)
         return None if prepared is None else prepared[1:]
 
     def _prepare(
-        self, execution_context: Any, *, viewer: Person, dialect: Any
+        self, execution_context: Any, *, viewer: Person, dialect: Any, now: datetime | None = None
     ) -> tuple[Plan, Statement, tuple[Any, ...]] | None:
         query = execution_context.query
         if query is None or execution_context.graphql_document is None:
@@ -102,7 +107,7 @@ class Compiler:
         statement = self.statements.get(
             (plan_key, role, shapes), lambda: build_statement(plan, shapes, viewer, dialect)
         )
-        values = {**parameters, "viewer_id": viewer.id}
+        values = {**parameters, "viewer_id": viewer.id, "now": now or datetime.now(UTC)}
         return plan, statement, statement.parameters(values)
 
     def _bind(self, execution_context: Any) -> tuple[Any, Plan, tuple[Shape, ...], dict[str, Any]] | None:

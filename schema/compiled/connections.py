@@ -7,31 +7,68 @@ connection brings these types with it (`connection`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ColumnElement, DateTime, FromClause, Table, Text, and_, cast, func, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    FromClause,
+    Select,
+    Table,
+    Text,
+    and_,
+    cast,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from db.read import pages
 from db.read.pages import Order
 from domain.people import Person
 from schema.compiled import json_text as j
-from schema.compiled.arguments import WindowShape, window_arguments
+from schema.compiled.arguments import Fallback, ListShape, WindowShape, bind_cursor, window_arguments
 from schema.compiled.sql import Binder, Build, Encoder, FieldSql, TypeSql, object_json
 
 if TYPE_CHECKING:
     from schema.compiled.planner import PlanField
 
 
-def cursor_json(key: ColumnElement[Any], row_id: ColumnElement[Any], *, timestamp: bool) -> ColumnElement[str]:
-    """db.read.pages.encode_cursor as SQL."""
-    value = ['{"t":"', j.iso_text(key), '"}'] if timestamp else ['{"v":', cast(key, Text), "}"]
+def cursor_key_type(order: Order) -> type:
+    """What a cursor's key holds in `order`: datetime, int or str (as db.read.pages.fits reads it)."""
+    python_type = order.key.type.python_type
+    assert python_type in (datetime, int, str), order.key
+    return python_type
+
+
+def _key_type(timestamp: bool, given: type | None) -> type:
+    return given if given is not None else (datetime if timestamp else int)
+
+
+def cursor_json(
+    key: ColumnElement[Any], row_id: ColumnElement[Any], *, timestamp: bool = False, key_type: type | None = None
+) -> ColumnElement[str]:
+    """db.read.pages.encode_cursor as SQL; the key a timestamp, an integer, or (`key_type=str`) a text."""
+    kind = _key_type(timestamp, key_type)
+    if kind is datetime:
+        value = ['{"t":"', j.iso_text(key), '"}']
+    elif kind is str:
+        value = ['{"v":', j.ascii_string(key), "}"]
+    else:
+        value = ['{"v":', cast(key, Text), "}"]
     return j.base64url(j.concat(["[", *value, ",", cast(row_id, Text), "]"]))
 
 
-def cursor_params(site: int, build: Build, *, timestamp: bool) -> tuple[Any, Any]:
-    key_type = DateTime(timezone=True) if timestamp else BigInteger
-    return build.param(f"cursor_key_{site}", key_type), build.param(f"cursor_id_{site}", BigInteger)
+_KEY_SQL_TYPES = {datetime: DateTime(timezone=True), int: BigInteger(), str: Text()}
+
+
+def cursor_params(site: int, build: Build, *, timestamp: bool = False, key_type: type | None = None) -> tuple[Any, Any]:
+    key_sql = _KEY_SQL_TYPES[_key_type(timestamp, key_type)]
+    return build.param(f"cursor_key_{site}", key_sql), build.param(f"cursor_id_{site}", BigInteger)
 
 
 class Window:
@@ -47,10 +84,11 @@ class Window:
         size: int,
         backward: bool,
         cursor: bool,
-        timestamp: bool,
+        timestamp: bool = False,
+        key_type: type | None = None,
     ):
         self.page, self.node_row, self.total = page, node_row, total
-        self.size, self.backward, self.timestamp = size, backward, timestamp
+        self.size, self.backward, self.key_type = size, backward, _key_type(timestamp, key_type)
         self.has_cursor = cursor
         self.kept = page.c.rank <= size
         # Backwards, rows are scanned newest first and handed back in the connection's order.
@@ -63,7 +101,7 @@ class Window:
         return select(json).select_from(source).having(true()).scalar_subquery()
 
     def cursor(self) -> ColumnElement[str]:
-        return cursor_json(self.page.c.sort_key, self.page.c.sort_id, timestamp=self.timestamp)
+        return cursor_json(self.page.c.sort_key, self.page.c.sort_id, key_type=self.key_type)
 
 
 class _PageInfoRow:
@@ -138,15 +176,17 @@ def nested(
     table: Table,
     parent: ColumnElement[Any],
     order: Order,
-    timestamp: bool,
     visible: Callable[[Person, FromClause], ColumnElement[bool]],
+    timestamp: bool | None = None,
 ) -> FieldSql:
     """A connection under an object (a request's comments): the rows of `table` whose `parent`
     column names the object, of them the ones `visible` to the viewer, in `order`, paged by
-    first/after/last/before; cursors carry a timestamp or an integer (`timestamp`)."""
+    first/after/last/before; cursors carry the order's key (`timestamp`, if given, must agree)."""
+    kind = cursor_key_type(order)
+    assert timestamp is None or timestamp == (kind is datetime), order.key
 
     def encode(f: PlanField, row: FromClause, build: Build) -> ColumnElement[str]:
-        shape = build.shapes[f.site]
+        shape = build.shapes[f.bound_site]
         assert isinstance(shape, WindowShape)
         scan_order = Order(order.key, order.tiebreak, descending=not order.descending) if shape.backward else order
         shown = and_(parent == row.c.id, visible(build.viewer, row))
@@ -157,7 +197,7 @@ def nested(
             func.row_number().over(order_by=scan_order.clauses()).label("rank"),
         ).where(shown)
         if shape.cursor:
-            scan = scan.where(scan_order.after(cursor_params(f.site, build, timestamp=timestamp)))
+            scan = scan.where(scan_order.after(cursor_params(f.bound_site, build, key_type=kind)))
         # A subquery in FROM is not correlated on its own: the object is the enclosing one.
         page = scan.order_by(*scan_order.clauses()).limit(shape.size + 1).correlate(row).subquery(f"{f.name}_page")
 
@@ -171,8 +211,65 @@ def nested(
             size=shape.size,
             backward=shape.backward,
             cursor=shape.cursor,
-            timestamp=timestamp,
+            key_type=kind,
         )
         return window.connection(f, build, source=page)
 
-    return connection(node_type, encode, arguments=window_arguments(timestamp=timestamp))
+    return connection(node_type, encode, arguments=window_arguments(key_type=kind))
+
+
+# A root list's criteria from its arguments (strawberry's, converted), e.g. catalog's criteria_from;
+# anything it raises makes normal execution answer (it raises the same error there).
+Criteria = Callable[[dict[str, Any]], Hashable]
+
+
+def root_list(
+    node_type: str,
+    *,
+    table: Table,
+    order: Order,
+    rows: Callable[[Person, Any], Select[Any]],
+    criteria: Criteria = lambda arguments: None,
+) -> FieldSql:
+    """A root connection (`services(first, after, filter)`, db.read's `*_page` and `*_count`): the
+    rows of `table` that `rows(viewer, criteria)` selects — db.read's own query, so the same
+    visibility and filters — in `order`, paged by first/after, with db.read.pages' cursors.
+    `criteria(arguments)` makes the list's criteria (hashable: the statement is kept per shape)."""
+    kind = cursor_key_type(order)
+
+    def bind(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> ListShape:
+        first, after = arguments.get("first"), arguments.get("after")
+        if first is not None and first < 0:
+            raise Fallback("negative first")
+        try:
+            chosen = criteria(arguments)
+        except Exception:  # noqa: BLE001 - normal execution raises it again, and answers it
+            raise Fallback("criteria") from None
+        if after is not None:
+            bind_cursor(site, after, key_type=kind, params=params)
+        return ListShape(criteria=chosen, size=pages.page_size(first), cursor=after is not None)
+
+    def encode(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+        shape = build.shapes[f.bound_site]
+        assert isinstance(shape, ListShape)
+        selected = rows(build.viewer, shape.criteria)
+        scan = selected.with_only_columns(
+            table.c.id,
+            order.key.label("sort_key"),
+            order.tiebreak.label("sort_id"),
+            func.row_number().over(order_by=order.clauses()).label("rank"),
+        )
+        if shape.cursor:
+            scan = scan.where(order.after(cursor_params(f.bound_site, build, key_type=kind)))
+        page = scan.order_by(*order.clauses()).limit(shape.size + 1).subquery(f"{f.name}_page")
+
+        def total() -> ColumnElement[Any]:
+            return select(func.count()).select_from(selected.order_by(None).subquery()).scalar_subquery()
+
+        # The node is read from `table` itself (joined back by id): encoders may name its columns.
+        window = Window(
+            page, node_row=table, total=total, size=shape.size, backward=False, cursor=shape.cursor, key_type=kind
+        )
+        return window.connection(f, build, source=page.join(table, table.c.id == page.c.id))
+
+    return connection(node_type, encode, arguments=bind)

@@ -70,7 +70,7 @@ async def answer_validated(
         if refused is not None:
             return refused
         operation = ValidatedOperation(schema, query, document, operation_name, variables)
-        compiled = await compiler.run(operation, viewer=context.viewer, reader=context.reader)
+        compiled = await compiler.run(operation, viewer=context.viewer, reader=context.reader, now=context.now())
         if compiled is not None:
             result = await _result(schema, compiled, context, variables)
             errors = finished_errors(schema, result.errors)
@@ -154,7 +154,7 @@ class CompiledReads(SchemaExtension):
             and context.viewer is not None
             and ec.operation_type is OperationType.QUERY
         ):
-            compiled = await self.compiler.run(ec, viewer=context.viewer, reader=context.reader)
+            compiled = await self.compiler.run(ec, viewer=context.viewer, reader=context.reader, now=context.now())
             if compiled is not None:
                 self.compiler.validated.put(ec.query, ec.graphql_document)
                 # graphql-core's result, as strawberry's execution would leave it: strawberry then

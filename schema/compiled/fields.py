@@ -11,20 +11,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from schema import nodes
+from schema.catalog import queries as catalog_queries
 from schema.catalog import types as catalog
 from schema.compiled.sql import FieldSql, TypeSql
 from schema.events import types as events
+from schema.journeys import analytics as journey_analytics
+from schema.journeys import queries as journey_queries
+from schema.journeys import types as journeys
+from schema.organisation import queries as organisation_queries
 from schema.organisation import types as organisation
 from schema.requests import queries as request_queries
 from schema.requests import types as requests
 
 DECLARED: tuple[TypeSql, ...] = (
     *request_queries.COMPILED,
+    *catalog_queries.COMPILED,
+    *organisation_queries.COMPILED,
     *nodes.COMPILED,
     *requests.COMPILED,
     *catalog.COMPILED,
     *organisation.COMPILED,
     *events.COMPILED,
+    *journey_queries.COMPILED,
+    *journeys.COMPILED,
+    *journey_analytics.COMPILED,
 )
 
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, Text, case, cast, false, func, literal_column
+from sqlalchemy import ColumnElement, Double, Numeric, Text, and_, case, cast, false, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 NULL_TEXT = "null"
@@ -78,6 +78,14 @@ def integer(value: ColumnElement[Any]) -> ColumnElement[str]:
     return or_null(cast(value, Text))
 
 
+def number(value: ColumnElement[Any]) -> ColumnElement[str]:
+    """repr() of the Python float the driver returns for a double precision (or a numeric, through
+    float()): PostgreSQL writes the same shortest digits (extra_float_digits 1, its default), and
+    the same exponents below 1e-4, but leaves `.0` off whole numbers."""
+    text = cast(cast(value, Double), Text)
+    return or_null(case((text.regexp_match(const("^-?[0-9]+$")), concat([text, ".0"])), else_=text))
+
+
 def boolean(value: ColumnElement[Any]) -> ColumnElement[str]:
     # A boolean's text is `true` or `false`: one evaluation of `value` (a CASE testing it twice
     # computed an expression such as the SLA breach rule twice per row).
@@ -99,6 +107,27 @@ def base64url(raw: ColumnElement[str]) -> ColumnElement[str]:
     """base64.urlsafe_b64encode(raw).rstrip('=') — PostgreSQL wraps base64 lines: newlines dropped."""
     encoded = func.encode(func.convert_to(raw, const("UTF8")), const("base64"))
     return func.rtrim(func.translate(encoded, concat(["+/", func.chr(10)]), const("-_")), const("="))
+
+
+def ascii_string(value: ColumnElement[Any]) -> ColumnElement[str]:
+    """json.dumps(value) of a text with its default ensure_ascii, as db.read.pages writes a cursor's
+    key: every character past '~' as \\uXXXX (two, a surrogate pair, past U+FFFF); controls, quotes
+    and backslashes as PostgreSQL's to_json writes them, which is how json.dumps does too."""
+    # Almost every key is plain ASCII without DEL: to_json alone.
+    plain = and_(func.octet_length(value) == func.length(value), func.strpos(value, func.chr(127)) == 0)
+    char = func.regexp_split_to_table(value, const("")).table_valued("ch", with_ordinality="n").render_derived()
+    code, quoted_char = func.ascii(char.c.ch), cast(func.to_json(char.c.ch), Text)
+    beyond = code - 65536
+    escaped = case(
+        (code < 127, func.substr(quoted_char, 2, func.length(quoted_char) - 2)),
+        (code < 65536, concat(["\\u", func.lpad(func.to_hex(code), 4, const("0"))])),
+        else_=concat(
+            ["\\u", func.to_hex(beyond.op(">>")(10) + 55296), "\\u", func.to_hex(beyond.op("&")(1023) + 56320)]
+        ),
+    )
+    joined = select(func.string_agg(escaped, aggregate_order_by(const(""), char.c.n))).select_from(char)
+    spelled = concat(['"', func.coalesce(joined.scalar_subquery(), const("")), '"'])
+    return case((plain, cast(func.to_json(value), Text)), else_=spelled)
 
 
 def global_id(type_name: str, db_id: ColumnElement[Any]) -> ColumnElement[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, bindparam, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Table, bindparam, case, func, select
 from strawberry.types import get_object_definition
 
 from domain.people import Person
@@ -40,7 +40,9 @@ class FieldSql:
     writes: str  # the GraphQL type of what `encode` writes, as the schema prints it ("[Task!]!")
     arguments: Binder | None = None  # for a field that takes arguments
     column: str | None = None  # the column of the row it reads, if it reads one as it is
-    plan_as: str | None = None  # a field returning an interface: the one type it is planned for
+    # A field returning an interface (node, nodes): the types it is planned for, each with its own
+    # selection (PlanField.variants); a run's shape names the type each ID names.
+    plan_for: tuple[str, ...] = ()
     brings: tuple[TypeSql, ...] = ()  # types only this kind of field has (a connection's)
 
 
@@ -74,6 +76,11 @@ class Build:
     def param(self, name: str, type_: Any) -> Any:
         return _parameter(name, type_)
 
+    def now(self) -> Any:
+        """The call's clock (Context.now), bound per run: what normal execution reads times against
+        (a journey run's time in its current stage)."""
+        return _parameter("now", DateTime(timezone=True))
+
     def rows(self, type_name: str) -> Table:
         rows = self.types[type_name].rows
         assert rows is not None, type_name
@@ -86,7 +93,7 @@ def _parameter(name: str, type_: Any) -> Any:
 
 
 # Parameters bound on every run (statement.py writes every other value into the SQL).
-RUN_PARAMETERS = frozenset({"viewer_id"})
+RUN_PARAMETERS = frozenset({"viewer_id", "now"})
 RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
 
 
@@ -120,6 +127,7 @@ SCALAR_WRITERS: dict[str, Callable[[Any], ColumnElement[str]]] = {
     "Int": j.integer,
     "Boolean": j.boolean,
     "DateTime": j.iso_datetime,
+    "Float": j.number,
 }
 
 

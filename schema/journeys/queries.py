@@ -1,4 +1,4 @@
-"""Listing journey maps and runs."""
+"""Listing journey maps and runs; the same lists as SQL for the compiled read path (`COMPILED`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import strawberry
 
 from db.read import journeys as read
 from schema import ids
+from schema.compiled.connections import root_list
+from schema.compiled.sql import TypeSql
 from schema.context import Info
 from schema.journeys.inputs import JourneyMapFilter, JourneyRunFilter
 from schema.journeys.types import JourneyMapNode, JourneyRunNode
@@ -68,3 +70,28 @@ class JourneyQueries:
             fetch_page=lambda conn: read.runs_page(conn, viewer, criteria, first=first, after=after),
             fetch_count=lambda conn: read.runs_count(conn, viewer, criteria),
         )
+
+
+# --- Query.journeyMaps and Query.journeyRuns as SQL: db.read.journeys's pages and counts ----------
+
+COMPILED = (
+    TypeSql(
+        "Query",
+        {
+            "journeyMaps": root_list(
+                "JourneyMap",
+                table=read.M,
+                order=read.MAP_ORDER,
+                rows=read.visible_maps,
+                criteria=lambda arguments: map_criteria(arguments.get("filter")),
+            ),
+            "journeyRuns": root_list(
+                "JourneyRun",
+                table=read.R,
+                order=read.RUN_ORDER,
+                rows=read.visible_runs,
+                criteria=lambda arguments: run_criteria(arguments.get("filter")),
+            ),
+        },
+    ),
+)

@@ -13,7 +13,7 @@ from db import tables as t
 from db.mapping import field_definitions
 from db.read.events import EVENT_ORDER
 from db.read.requests import BREACHED, COMMENT_ORDER
-from db.read.visibility import comment_visible, request_event_visible, works_on_request
+from db.read.visibility import comment_visible, request_event_visible, request_visible, works_on_request
 from domain.access import works_on
 from domain.sla import SlaClock
 from schema import ids
@@ -23,6 +23,7 @@ from schema.compiled import sql
 from schema.compiled.connections import nested
 from schema.context import Info
 from schema.enums import Priority, RequestStatus, TaskStatus
+from schema.journeys.types import visible_run
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.relay import Connection, Node, load_page, window
 
@@ -159,7 +160,21 @@ class TaskNode(Node):
         return RequestNode.from_row(await info.context.loaders.request.load(self.request_id))
 
 
-# Task.request is not compiled: a task is only reached through its request.
+def request_of(key: str, writes: str = "Request") -> sql.FieldSql:
+    """The request whose id is the row's `key`, as the request loader reads it (null if hidden),
+    from the requests table itself: a Request's encoders may name its columns (BREACHED)."""
+
+    def encode(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+        R = t.requests
+        found = select(sql.object_json("Request", f.children, R, build)).where(
+            R.c.id == row.c[key], request_visible(build.viewer)
+        )
+        # Its own FROM, though an enclosing select reads requests too: the inner one is this request.
+        return j.or_null(found.correlate_except(R).scalar_subquery())
+
+    return sql.FieldSql(encode, writes, column=key)
+
+
 TASK_SQL = sql.TypeSql.of(
     TaskNode,
     {
@@ -170,6 +185,8 @@ TASK_SQL = sql.TypeSql.of(
         "completedAt": sql.column("completed_at", "DateTime"),
         "department": sql.one("department_id", "Department!"),
         "assignee": sql.one("assignee_id", "Person"),
+        # Reached through a request the viewer sees (or node(id:), which checks it): never null.
+        "request": request_of("request_id", "Request!"),
     },
     rows=t.tasks,
 )
@@ -336,10 +353,11 @@ def _number(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
     return j.quoted(j.concat(["REQ-", cast(row.c.number, Text)]))
 
 
-def _field_value(
+def field_value(
     key: ColumnElement[Any], value: ColumnElement[Any], f: PlanField, build: sql.Build
 ) -> ColumnElement[str]:
-    """FieldValue {key value}: value as the string the resolver gives (JSON null: null)."""
+    """FieldValue {key value}: value as the string the resolver gives (JSON null: null); a
+    touchpoint's values too (schema.journeys.types)."""
     text_value = case(
         (func.coalesce(func.jsonb_typeof(value), j.const("null")) == j.const("null"), None),
         else_=value.op("#>>")(j.const("{}")),
@@ -350,14 +368,14 @@ def _field_value(
 def _fields(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
     """Request.fields: in the order of the request type's form, else in stored order."""
     stored = func.jsonb_each(row.c.fields).table_valued("key", "value", with_ordinality="n").render_derived()
-    untyped = select(j.array(_field_value(stored.c.key, stored.c.value, f, build), order_by=[stored.c.n]))
+    untyped = select(j.array(field_value(stored.c.key, stored.c.value, f, build), order_by=[stored.c.n]))
     request_type = t.request_types.alias()
     form = func.jsonb_array_elements(request_type.c.fields).table_valued("value", with_ordinality="n").render_derived()
     key = form.c.value.op("->>")(j.const("key"))
     # Agent-only values as RequestNode.fields: for the departments working on the request only.
     shown = or_(~j.truthy(form.c.value.op("->")(j.const("agent_only"))), works_on_request(build.viewer, row))
     typed = (
-        select(j.array(_field_value(key, row.c.fields.op("->")(key), f, build), order_by=[form.c.n], where=shown))
+        select(j.array(field_value(key, row.c.fields.op("->")(key), f, build), order_by=[form.c.n], where=shown))
         .select_from(request_type.join(form, true()))
         .where(request_type.c.id == row.c.request_type_id)
         .correlate_except(request_type, form)
@@ -394,7 +412,6 @@ def _satisfaction(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str
 
 
 C, E = t.comments, t.events
-# Request.journeyRun is not compiled: journey runs have their own visibility.
 REQUEST_SQL = sql.TypeSql.of(
     RequestNode,
     {
@@ -434,6 +451,7 @@ REQUEST_SQL = sql.TypeSql.of(
         ),
         "watchers": sql.FieldSql(_watchers, "[Person!]!"),
         "requestType": sql.one("request_type_id", "RequestType"),
+        "journeyRun": visible_run("journey_run_id"),
     },
     rows=t.requests,
 )
