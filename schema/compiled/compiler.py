@@ -1,12 +1,13 @@
 """Running a query operation through the compiled path, or telling the caller to execute it
 normally (None). Plans are cached by document, operation and the values of the variables that
 @include/@skip read; statements by plan, viewer role and department and argument shapes; a run's bound arguments
-by document and variables. The viewer is always bound per run."""
+by document and variables. The viewer and the call's clock (`now`) are always bound per run."""
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from graphql import DocumentNode, OperationDefinitionNode, VariableValues, get_variable_values
@@ -37,13 +38,16 @@ class Compiler:
             entries=plans, max_bytes=max_bytes, weigh=lambda query, _: document_bytes(query)
         )
 
-    async def run(self, execution_context: Any, *, viewer: Person, reader: Any) -> str | None:
+    async def run(
+        self, execution_context: Any, *, viewer: Person, reader: Any, now: datetime | None = None
+    ) -> str | None:
         """The JSON text of `data`, or None when normal execution must answer.
 
         `execution_context`: strawberry's, or anything with its `schema`, `query`,
-        `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation)."""
+        `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation);
+        `now`: the call's clock (Context.now), what goal figures and token expiry are measured at."""
         try:
-            prepared = self.prepare(execution_context, viewer=viewer, dialect=reader.dialect)
+            prepared = self.prepare(execution_context, viewer=viewer, dialect=reader.dialect, now=now)
             if prepared is None:
                 return None
             statement, parameters = prepared
@@ -56,7 +60,7 @@ class Compiler:
             return None
 
     def prepare(
-        self, execution_context: Any, *, viewer: Person, dialect: Any
+        self, execution_context: Any, *, viewer: Person, dialect: Any, now: datetime | None = None
     ) -> tuple[Statement, tuple[Any, ...]] | None:
         query = execution_context.query
         if query is None or execution_context.graphql_document is None:
@@ -76,7 +80,7 @@ class Compiler:
         statement = self.statements.get(
             (plan_key, role, shapes), lambda: build_statement(plan, shapes, viewer, dialect)
         )
-        values = {**parameters, "viewer_id": viewer.id}
+        values = {**parameters, "viewer_id": viewer.id, "now": now or datetime.now(UTC)}
         return statement, statement.parameters(values)
 
     def _bind(self, execution_context: Any) -> tuple[Any, Plan, tuple[Shape, ...], dict[str, Any]] | None:

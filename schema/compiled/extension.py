@@ -66,7 +66,7 @@ async def answer_validated(
         if refused is not None:
             return refused
         operation = ValidatedOperation(schema, query, document, operation_name, variables)
-        text = await compiler.run(operation, viewer=context.viewer, reader=context.reader)
+        text = await compiler.run(operation, viewer=context.viewer, reader=context.reader, now=context.now())
         if text is not None:
             return ExecutionResult(data=RawJson(text), errors=None, extensions=_cost(context.cost))
     if method == "POST":
@@ -135,7 +135,7 @@ class CompiledReads(SchemaExtension):
             and context.viewer is not None
             and ec.operation_type is OperationType.QUERY
         ):
-            text = await self.compiler.run(ec, viewer=context.viewer, reader=context.reader)
+            text = await self.compiler.run(ec, viewer=context.viewer, reader=context.reader, now=context.now())
             if text is not None:
                 self.compiler.validated.put(ec.query, ec.graphql_document)
                 ec.result = ExecutionResult(data=RawJson(text), errors=None)

@@ -69,6 +69,13 @@ def integer(value: ColumnElement[Any]) -> ColumnElement[str]:
     return or_null(cast(value, Text))
 
 
+def floating(value: ColumnElement[Any]) -> ColumnElement[str]:
+    """A float8 as json.dumps writes a Python float: PostgreSQL's shortest text round-trips as
+    repr does, but writes a whole number without ".0" (3 where Python writes 3.0). Values from
+    1e15 on would differ in notation; no figure reaches them."""
+    return or_null(func.regexp_replace(cast(value, Text), const("^(-?[0-9]+)$"), const("\\1.0")))
+
+
 def boolean(value: ColumnElement[Any]) -> ColumnElement[str]:
     # A boolean's text is `true` or `false`: one evaluation of `value` (a CASE testing it twice
     # computed an expression such as the SLA breach rule twice per row).

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, bindparam, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Table, bindparam, case, func, select
 from strawberry.types import get_object_definition
 
 from domain.people import Person
@@ -74,6 +74,10 @@ class Build:
     def param(self, name: str, type_: Any) -> Any:
         return _parameter(name, type_)
 
+    def now(self) -> Any:
+        """The call's clock (Context.now), bound per run."""
+        return _parameter("now", DateTime(timezone=True))
+
     def rows(self, type_name: str) -> Table:
         rows = self.types[type_name].rows
         assert rows is not None, type_name
@@ -85,8 +89,9 @@ def _parameter(name: str, type_: Any) -> Any:
     return bindparam(name, value=None, type_=type_, required=False)
 
 
-# Parameters bound on every run (statement.py writes every other value into the SQL).
-RUN_PARAMETERS = frozenset({"viewer_id"})
+# Parameters bound on every run (statement.py writes every other value into the SQL): the viewer,
+# and the call's clock (Context.now) for what is measured against it.
+RUN_PARAMETERS = frozenset({"viewer_id", "now"})
 RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
 
 
@@ -119,6 +124,7 @@ SCALAR_WRITERS: dict[str, Callable[[Any], ColumnElement[str]]] = {
     "String": j.string,
     "Int": j.integer,
     "Boolean": j.boolean,
+    "Float": j.floating,
     "DateTime": j.iso_datetime,
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,7 +13,7 @@ from strawberry.http import process_result
 from api.graphql_app import response_json
 from domain.people import Person
 from schema.compiled.extension import RawJson
-from schema.context import Context
+from schema.context import Context, utc_now
 from tests.support.api import FAST_SCHEMA
 
 
@@ -29,8 +31,9 @@ async def answer(
     *,
     compiled: bool,
     operation_name: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Answer:
-    context = Context(engine=engine, viewer=viewer, compiled_reads=compiled)
+    context = Context(engine=engine, viewer=viewer, compiled_reads=compiled, clock=clock)
     result = await FAST_SCHEMA.execute(
         query, variable_values=variables, context_value=context, operation_name=operation_name
     )
@@ -44,8 +47,9 @@ async def both(
     variables: dict[str, Any] | None = None,
     *,
     operation_name: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> tuple[Answer, Answer]:
-    """(normal, compiled) answers to the same operation."""
-    normal = await answer(engine, query, viewer, variables, compiled=False, operation_name=operation_name)
-    fast = await answer(engine, query, viewer, variables, compiled=True, operation_name=operation_name)
+    """(normal, compiled) answers to the same operation, at the same clock (Context.clock)."""
+    normal = await answer(engine, query, viewer, variables, compiled=False, operation_name=operation_name, clock=clock)
+    fast = await answer(engine, query, viewer, variables, compiled=True, operation_name=operation_name, clock=clock)
     return normal, fast
