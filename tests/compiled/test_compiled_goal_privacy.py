@@ -8,7 +8,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
+from tests.graphql.goal_ops import create_goal, key_result
+from tests.graphql.test_goal_journeys import MARCH, onboarding  # noqa: F401 - a fixture
 from tests.graphql.test_goal_privacy import FIGURES, SECOND, T, accept, csat_goal, figures, part, rated
+from tests.graphql.test_journey_analytics import DAY0
 from tests.support.compiled import both
 from tests.support.org import Org
 
@@ -88,3 +93,27 @@ async def test_five_ratings_shown_once_the_period_is_over_compiled(api, org: Org
     # and in the middle of the period the same figures are on track
     api.at(T + timedelta(hours=12))
     assert (await read_both(api, org, "it_agent"))["status"] == "ON_TRACK"
+
+
+async def test_journey_figures_compiled(api, org: Org, onboarding):  # noqa: F811 - the fixture
+    # given the five onboarding runs (three completed: one on time), and a goal over them HR accepted
+    kr = key_result("JOURNEY_ON_TIME_RATE", 0.9, scope={"journeyMapId": onboarding})
+    goal = await create_goal(api, org, title="New hires productive on day 1", key_results=[kr], **MARCH)
+    await accept(api, org.hr_manager, org, goal, "hr")
+    api.at(DAY0 + timedelta(days=5))
+    # then every viewer reads the same figures through both paths: a run once in the total, once
+    # per department it involved
+    read = await every_viewer(api, org)
+    (on_time,) = read["it_agent"]["keyResults"]
+    assert (on_time["current"], on_time["sampleSize"], on_time["coverage"]) == (
+        pytest.approx(1 / 3),
+        3,
+        "VISIBLE_WORK",
+    )
+    parts = {c["department"]["name"]: (c["current"], c["sampleSize"]) for c in on_time["byDepartment"]}
+    assert parts == {
+        "Facilities": (pytest.approx(2 / 3), 3),
+        "HR": (pytest.approx(2 / 3), 3),
+        "IT": (pytest.approx(2 / 3), 3),
+    }
+    assert read["it_agent"]["status"] == "OFF_TRACK"
