@@ -1,11 +1,11 @@
 """A shared goal's key results with their figures, progress and status, as SQL for the compiled
 read path: the figure rows normal execution reads (db.read.goal_values.figures_sql, for the key
-result of each row, at the call's clock and for the viewer's audience), then what
+results of the goal's row, at the call's clock and for the viewer's audience), then what
 domain.goal_figures shows of them and what domain.goal_progress makes of that, rule for rule and
 in the same float arithmetic (so the values are Python's to the last bit).
 
 Each key result is one row of `key_result_rows`: its columns, its goal's departments as it counts
-them, its figures' aggregates (LATERAL, worked out once per key result), the total figure as
+them, its figures' aggregates (the goal's figure rows are worked out once), the total figure as
 shown, its progress and its status. SharedGoal.keyResults writes the rows; SharedGoal.progress
 and status aggregate them."""
 
@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     FromClause,
+    Table,
     and_,
     bindparam,
     case,
@@ -33,7 +34,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
@@ -48,7 +48,6 @@ from schema.compiled.sql import Build, Values
 from schema.enums import FigureCoverage
 
 KR, GD = t.key_results, t.shared_goal_departments
-# The name the figure rows' SQL reads the key result's id under (its text names it).
 KEY_RESULT = "goal_key_result"
 FIGURE_ROWS = (
     column("kr_id", BigInteger),
@@ -85,13 +84,15 @@ def _empty_value(metric: Any) -> ColumnElement[Any]:
     return case((metric.in_(_names(COUNTS)), _float(0.0)), else_=null())
 
 
-def _figures(build: Build) -> Any:
-    """The figure rows of the key result read as KEY_RESULT, aggregated into one row (LATERAL beside
-    it): its total's, and its parts' as arrays by credited department; and what of the parts
-    withholds the total (COMPLEMENT)."""
+def _figures(goal: FromClause, build: Build) -> Any:
+    """The figure rows of `goal`'s key results (worked out once per goal), aggregated into one row
+    per key result: its total's, and its parts' as arrays by credited department; and what of the
+    parts withholds the total (COMPLEMENT). A key result without samples has no row."""
+    # The figure rows' SQL names the goal's row: the table itself, as root_list reads its nodes.
+    assert isinstance(goal, Table), goal
     audience = Audience.of(build.viewer)
     rows = (
-        text(figures_sql(f"k.id = {KEY_RESULT}.id"))
+        text(figures_sql(f"k.goal_id = {goal.name}.id"))
         .bindparams(
             build.now(),
             bindparam("everything", audience.everything, type_=Boolean),
@@ -102,24 +103,30 @@ def _figures(build: Build) -> Any:
     )
     total, part = rows.c.total, not_(rows.c.total)
     withheld_part = and_(part, _singles_out(rows.c.n, rows.c.unseen))
-    return select(
-        func.coalesce(func.bool_or(total), false()).label("has_total"),
-        func.max(rows.c.n).filter(total).label("total_n"),
-        func.max(rows.c.value).filter(total).label("total_value"),
-        func.max(rows.c.unseen).filter(total).label("total_unseen"),
-        func.count().filter(withheld_part).label("withheld_parts"),
-        func.coalesce(func.sum(rows.c.n).filter(withheld_part), 0).label("withheld_parts_n"),
-        func.array_agg(rows.c.department_id, type_=ARRAY(BigInteger)).filter(part).label("part_departments"),
-        func.array_agg(rows.c.n, type_=ARRAY(BigInteger)).filter(part).label("part_n"),
-        func.array_agg(rows.c.value, type_=ARRAY(Float)).filter(part).label("part_values"),
-        func.array_agg(rows.c.unseen, type_=ARRAY(BigInteger)).filter(part).label("part_unseen"),
-    ).lateral("key_result_figures")
+    return (
+        select(
+            rows.c.kr_id,
+            func.coalesce(func.bool_or(total), false()).label("has_total"),
+            func.max(rows.c.n).filter(total).label("total_n"),
+            func.max(rows.c.value).filter(total).label("total_value"),
+            func.max(rows.c.unseen).filter(total).label("total_unseen"),
+            func.count().filter(withheld_part).label("withheld_parts"),
+            func.coalesce(func.sum(rows.c.n).filter(withheld_part), 0).label("withheld_parts_n"),
+            func.array_agg(rows.c.department_id, type_=ARRAY(BigInteger)).filter(part).label("part_departments"),
+            func.array_agg(rows.c.n, type_=ARRAY(BigInteger)).filter(part).label("part_n"),
+            func.array_agg(rows.c.value, type_=ARRAY(Float)).filter(part).label("part_values"),
+            func.array_agg(rows.c.unseen, type_=ARRAY(BigInteger)).filter(part).label("part_unseen"),
+        )
+        .group_by(rows.c.kr_id)
+        .subquery("key_result_figures")
+    )
 
 
 def _total(key_result: FromClause, figures: Any) -> tuple[Any, Any, Any]:
     """domain.goal_figures.total_figure, or the empty figure without samples: (value, size, withheld)."""
+    has_total = func.coalesce(figures.c.has_total, false())  # no row: no samples
     withheld = case(
-        (not_(figures.c.has_total), null()),
+        (not_(has_total), null()),
         (_singles_out(figures.c.total_n, figures.c.total_unseen), _name(Withheld.SMALL_SAMPLE)),
         (
             and_(
@@ -130,9 +137,9 @@ def _total(key_result: FromClause, figures: Any) -> tuple[Any, Any, Any]:
         ),
         else_=null(),
     )
-    shown = figures.c.has_total & withheld.is_(None)
-    value = case((not_(figures.c.has_total), _empty_value(key_result.c.metric)), (shown, figures.c.total_value))
-    size = case((not_(figures.c.has_total), 0), (shown, figures.c.total_n))
+    shown = has_total & withheld.is_(None)
+    value = case((not_(has_total), _empty_value(key_result.c.metric)), (shown, figures.c.total_value))
+    size = case((not_(has_total), 0), (shown, figures.c.total_n))
     return value, size, withheld
 
 
@@ -216,7 +223,7 @@ def key_result_rows(goal: FromClause, build: Build) -> tuple[Any, Values]:
     """The key results of `goal`'s row (a select to add the JSON to, not yet ordered) and each one's
     row: its columns and figures, `progress` and `status`."""
     k = KR.alias(KEY_RESULT)
-    figures = _figures(build)
+    figures = _figures(goal, build)
     value, size, withheld = _total(k, figures)
     departments = _departments(k)
     credited = func.unnest(departments).alias("credited")
@@ -233,7 +240,7 @@ def key_result_rows(goal: FromClause, build: Build) -> tuple[Any, Values]:
             coverage(build, every_accepted).label("coverage"),
             _elapsed(goal, build.now()).label("elapsed"),
         )
-        .select_from(k.outerjoin(figures, true()))
+        .select_from(k.outerjoin(figures, figures.c.kr_id == k.c.id))
         .where(k.c.goal_id == goal.c.id)
         .correlate(goal)
         .subquery("measured_key_result")
