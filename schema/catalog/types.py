@@ -193,6 +193,25 @@ class ServiceNode(Node):
         return [RequestTypeNode.from_row(r) for r in rows]
 
 
+def _collaborating_departments(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """collaborator_ids_by_service's order (department id), each as the department loader reads it."""
+    collaborator, department = t.service_collaborators.alias(), t.departments.alias()
+    json = (
+        select(j.array(sql.object_json("Department", f.children, department, build), order_by=[department.c.id]))
+        .select_from(collaborator.join(department, department.c.id == collaborator.c.department_id))
+        .where(collaborator.c.service_id == row.c.id)
+    )
+    return json.correlate_except(collaborator, department).scalar_subquery()
+
+
+def _request_types(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """request_types_by_service's order (name, then id): every form of a service the viewer sees."""
+    request_type = t.request_types.alias()
+    order = [request_type.c.name, request_type.c.id]
+    json = select(j.array(sql.object_json("RequestType", f.children, request_type, build), order_by=order))
+    return json.where(request_type.c.service_id == row.c.id).correlate_except(request_type).scalar_subquery()
+
+
 SERVICE_SQL = sql.TypeSql.of(
     ServiceNode,
     {
@@ -201,6 +220,8 @@ SERVICE_SQL = sql.TypeSql.of(
         "description": sql.column("description", "String!"),
         "active": sql.column("active", "Boolean!"),
         "ownerDepartment": sql.one("owner_department_id", "Department!"),
+        "collaboratingDepartments": sql.FieldSql(_collaborating_departments, "[Department!]!"),
+        "requestTypes": sql.FieldSql(_request_types, "[RequestType!]!"),
     },
     rows=t.services,
 )

@@ -59,10 +59,15 @@ class ListShape:
 
 @dataclass(frozen=True)
 class NodeShape:
-    pass
+    type_name: str | None  # the type the ID names (the statement is written for it); None: null
 
 
-Shape = RequestsShape | WindowShape | ListShape | NodeShape
+@dataclass(frozen=True)
+class NodesShape:
+    type_names: tuple[str | None, ...]  # per ID, the type it names (None: null, whatever it is)
+
+
+Shape = RequestsShape | WindowShape | ListShape | NodeShape | NodesShape
 
 
 def shapes_bytes(shapes: tuple[Shape, ...]) -> int:
@@ -75,6 +80,8 @@ def shapes_bytes(shapes: tuple[Shape, ...]) -> int:
             total += len(criteria.search or "") + 8 * (len(criteria.statuses) + len(criteria.priorities))
         elif isinstance(shape, ListShape):
             total += len(repr(shape.criteria))
+        elif isinstance(shape, NodesShape):
+            total += 8 * len(shape.type_names)
     return total
 
 

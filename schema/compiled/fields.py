@@ -17,6 +17,7 @@ from schema.compiled.sql import FieldSql, TypeSql
 from schema.events import types as events
 from schema.goals import queries as goal_queries
 from schema.goals import types as goals
+from schema.organisation import queries as organisation_queries
 from schema.organisation import types as organisation
 from schema.requests import queries as request_queries
 from schema.requests import types as requests
@@ -28,6 +29,7 @@ DECLARED: tuple[TypeSql, ...] = (
     *catalog_queries.COMPILED,
     *goal_queries.COMPILED,
     *token_queries.COMPILED,
+    *organisation_queries.COMPILED,
     *nodes.COMPILED,
     *requests.COMPILED,
     *catalog.COMPILED,

@@ -6,6 +6,7 @@ the strawberry types). Anything else raises Unsupported."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -39,6 +40,8 @@ class PlanField:
     sql: FieldSql | None = None  # how it is written (None: __typename)
     children: list[PlanField] = field(default_factory=list)
     site: int | None = None  # index of its bound arguments, for fields that take some
+    # An interface's field (FieldSql.plan_for): the selection for each type it may be, by type.
+    variants: dict[str, list[PlanField]] = field(default_factory=dict)
 
     @property
     def bound_site(self) -> int:
@@ -111,15 +114,19 @@ class _Planner:
         if sql is None:
             raise Unsupported(f"{parent.name}.{name}")
         named = get_named_type(parent.fields[name].type)
-        if sql.plan_as is not None:
-            # An interface (node): the plan is made for this runtime type; its binder makes a run
-            # whose ID names another type fall back.
-            named = self.schema.get_type(sql.plan_as)
         planned = PlanField(key=key, name=name, parent=parent.name, type_name=named.name, details=details, sql=sql)
         if sql.arguments is not None:
             planned.site = len(self.sites)
             self.sites.append(planned)
+        # An interface (node): a selection per type it is planned for; its binder makes a run whose
+        # ID names any other type fall back.
+        for type_name in sql.plan_for:
+            planned.variants[type_name] = self.selection(self.schema.get_type(type_name), details)
         if isinstance(named, GraphQLObjectType):
-            sub = collect_subfields(self.schema, self.fragments, self.variables, self.operation, named, details)
-            planned.children = self.fields(named, sub.grouped_field_set, sub.new_defer_usages)
+            planned.children = self.selection(named, details)
         return planned
+
+    def selection(self, named: Any, details: list[FieldDetails]) -> list[PlanField]:
+        assert isinstance(named, GraphQLObjectType)
+        sub = collect_subfields(self.schema, self.fragments, self.variables, self.operation, named, details)
+        return self.fields(named, sub.grouped_field_set, sub.new_defer_usages)

@@ -40,7 +40,9 @@ class FieldSql:
     writes: str  # the GraphQL type of what `encode` writes, as the schema prints it ("[Task!]!")
     arguments: Binder | None = None  # for a field that takes arguments
     column: str | None = None  # the column of the row it reads, if it reads one as it is
-    plan_as: str | None = None  # a field returning an interface: the one type it is planned for
+    # A field returning an interface (node, nodes): the types it is planned for, each with its own
+    # selection (PlanField.variants); a run's shape names the type each ID names.
+    plan_for: tuple[str, ...] = ()
     brings: tuple[TypeSql, ...] = ()  # types only this kind of field has (a connection's)
 
 
@@ -75,7 +77,7 @@ class Build:
         return _parameter(name, type_)
 
     def now(self) -> Any:
-        """The call's clock (Context.now), bound per run."""
+        """The call's clock (Context.now), bound per run: what normal execution reads times against."""
         return _parameter("now", DateTime(timezone=True))
 
     def rows(self, type_name: str) -> Table:

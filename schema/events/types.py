@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import Text, cast
+from sqlalchemy import ColumnElement, Text, cast, select
 
 from db import tables as t
+from db.read.visibility import request_visible
 from schema import ids
 from schema.compiled import json_text as j
 from schema.compiled import sql
@@ -21,6 +22,7 @@ from schema.organisation.types import PersonNode
 from schema.relay import Node
 
 if TYPE_CHECKING:
+    from schema.compiled.planner import PlanField
     from schema.journeys.types import JourneyRunNode
     from schema.requests.types import RequestNode
 
@@ -88,7 +90,17 @@ class EventNode(Node):
         return JourneyRunNode.maybe(await info.context.loaders.journeys.run.load(self.row.journey_run_id))
 
 
-# Event.request and Event.journeyRun are not compiled: journey runs have their own visibility.
+def _request(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """EventNode.request: the request loader's row (null without one, or hidden), read from the
+    requests table itself (a Request's encoders may name its columns), in its own FROM."""
+    R = t.requests
+    found = select(sql.object_json("Request", f.children, R, build)).where(
+        R.c.id == row.c.request_id, request_visible(build.viewer)
+    )
+    return j.or_null(found.correlate_except(R).scalar_subquery())
+
+
+# Event.journeyRun is not compiled: journey runs have their own visibility.
 EVENT_SQL = sql.TypeSql.of(
     EventNode,
     {
@@ -101,6 +113,7 @@ EVENT_SQL = sql.TypeSql.of(
         "occurredAt": sql.column("occurred_at", "DateTime!"),
         "summary": sql.computed(lambda row: summary_text(row.c.type, row.c.payload), "String!"),
         "actor": sql.one("actor_id", "Person"),
+        "request": sql.FieldSql(_request, "Request", column="request_id"),
     },
     rows=t.events,
 )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.read import api_tokens, organisation, stats
 from db.read.stats import DepartmentStats
 from schema.dataloader import ById, Grouped, Row
+from schema.organisation.stats import day_start
 
 
 class DepartmentById(ById[int, Row]):
@@ -33,8 +33,8 @@ class ApiTokenById(ById[int, Row]):
 
 
 class StatsByDepartment(Grouped[int, DepartmentStats]):
-    """Wallboard figures; "today" starts at midnight UTC."""
+    """Wallboard figures at the call's clock; "today" starts at midnight UTC."""
 
     async def fetch(self, conn: AsyncConnection, keys: Sequence[int]) -> Mapping[int, DepartmentStats]:
-        day_start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        return await stats.stats_by_department(conn, self.viewer, keys, day_start=day_start)
+        today = day_start(self.clock())
+        return await stats.stats_by_department(conn, self.viewer, keys, day_start=today)

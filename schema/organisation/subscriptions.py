@@ -11,7 +11,7 @@ from domain.people import Person
 from schema import ids
 from schema.context import Info
 from schema.live.changes import changes
-from schema.organisation.types import DepartmentStats
+from schema.organisation.stats import DepartmentStats
 from schema.permissions import root_subscription
 
 
@@ -62,7 +62,7 @@ class OrganisationSubscriptions:
 async def _pushes(info: Info, department: int) -> AsyncGenerator[DepartmentStats, None]:
     last: DepartmentStats | None = None
     async for _ in changes(info, concerns=touches_queue(department), min_interval=0.25):
-        stats = DepartmentStats.from_stats(await _read_stats(info.context, department))
+        stats = DepartmentStats.from_stats(await _read_stats(info.context, department), now=info.context.now())
         if stats != last:  # a comment changes no number: nothing to push
             last = stats
             yield stats

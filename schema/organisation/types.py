@@ -1,21 +1,26 @@
-"""Departments, people and department wallboard stats; what of them the compiled read path
-writes in SQL (`COMPILED`, see schema.compiled.sql)."""
+"""Departments and people (their wallboard stats: schema.organisation.stats); what of them the
+compiled read path writes in SQL (`COMPILED`, see schema.compiled.sql)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import ColumnElement, case, select
 
 from db import tables as t
+from db.read.catalog import SERVICE_ORDER
+from db.read.visibility import service_visible
 from domain.access import can_see_contact_details, sees_everyones_contact_details
 from schema import ids
 from schema.compiled import json_text as j
 from schema.compiled import sql
+from schema.compiled.connections import nested
 from schema.context import Info
-from schema.enums import PersonKind, Priority, RequestStatus, Role
+from schema.enums import PersonKind, Role
+from schema.organisation import stats
+from schema.organisation.stats import DepartmentStats, department_stats
 from schema.relay import Connection, Node, load_page
 
 if TYPE_CHECKING:
@@ -98,53 +103,13 @@ PERSON_SQL = sql.TypeSql.of(
         "email": _contact_detail("email", "String"),
         "role": _contact_detail("role", "Role"),
         "department": sql.one("department_id", "Department"),
+        "kind": sql.column("kind", "PersonKind!"),
+        "active": sql.computed(lambda row: row.c.deactivated_at.is_(None), "Boolean!"),
+        "deactivatedAt": sql.column("deactivated_at", "DateTime"),
+        "version": sql.column("version", "Int!"),
     },
     rows=t.people,
 )
-
-
-@strawberry.type
-class StatusCount:
-    status: RequestStatus
-    count: int
-
-
-@strawberry.type
-class PriorityCount:
-    priority: Priority
-    count: int
-
-
-@strawberry.type
-class DepartmentStats:
-    open: int
-    by_status: list[StatusCount]
-    by_priority: list[PriorityCount]
-    sla_breached: int
-    oldest_open_minutes: int | None
-    resolved_today: int
-
-    @classmethod
-    def from_stats(cls, stats: Any) -> DepartmentStats:
-        oldest = None
-        if stats.oldest_open_at is not None:
-            oldest = int((datetime.now(UTC) - stats.oldest_open_at).total_seconds() // 60)
-        return cls(
-            open=stats.open,
-            sla_breached=stats.sla_breached,
-            oldest_open_minutes=oldest,
-            resolved_today=stats.resolved_today,
-            by_status=[
-                StatusCount(status=s, count=stats.by_status[s.value])
-                for s in RequestStatus
-                if s.value in stats.by_status
-            ],
-            by_priority=[
-                PriorityCount(priority=p, count=stats.by_priority[p.value])
-                for p in Priority
-                if p.value in stats.by_priority
-            ],
-        )
 
 
 @strawberry.type(name="Department")
@@ -189,13 +154,36 @@ class DepartmentNode(Node):
 
     @strawberry.field
     async def stats(self, info: Info) -> DepartmentStats:
-        return DepartmentStats.from_stats(await info.context.loaders.department_stats.load(self.db_id))
+        figures = await info.context.loaders.department_stats.load(self.db_id)
+        return DepartmentStats.from_stats(figures, now=info.context.now())
 
 
+def _members(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """members_by_department's order (name, then id); the directory has no visibility."""
+    person = t.people.alias()
+    json = select(j.array(sql.object_json("Person", f.children, person, build), order_by=[person.c.name, person.c.id]))
+    return json.where(person.c.department_id == row.c.id).correlate_except(person).scalar_subquery()
+
+
+S = t.services
+# Department.queue's SQL is beside queue_connection (schema/requests/queries.py).
 DEPARTMENT_SQL = sql.TypeSql.of(
     DepartmentNode,
-    {"id": sql.node_id("Department"), "name": sql.column("name", "String!"), "slug": sql.column("slug", "String!")},
+    {
+        "id": sql.node_id("Department"),
+        "name": sql.column("name", "String!"),
+        "slug": sql.column("slug", "String!"),
+        "members": sql.FieldSql(_members, "[Person!]!"),
+        "services": nested(
+            node_type="Service",
+            table=S,
+            parent=S.c.owner_department_id,
+            order=SERVICE_ORDER,
+            visible=lambda viewer, department: service_visible(viewer, S),
+        ),
+        "stats": sql.FieldSql(department_stats, "DepartmentStats!"),
+    },
     rows=t.departments,
 )
 
-COMPILED = (PERSON_SQL, DEPARTMENT_SQL)
+COMPILED = (PERSON_SQL, DEPARTMENT_SQL, *stats.COMPILED)

@@ -7,7 +7,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from db import tables as t
 from db.read import pages
@@ -146,25 +146,34 @@ def _requests_arguments(site: int, arguments: dict[str, Any], params: dict[str, 
 
 def _requests_sql(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
     """requests_page and requests_count of db.read.requests, in one statement."""
-    R = t.requests
     shape = build.shapes[f.bound_site]
     assert isinstance(shape, RequestsShape)
+    # The page probes visibility per row, the total with a hash (db.read.visibility._exists).
+    scan = read.visible_requests(build.viewer, shape.criteria, per_row=True)
+    visible = read.visible_requests(build.viewer, shape.criteria)
+    return _request_window(f, build, shape, scan=scan, counted=visible)
+
+
+def _request_window(
+    f: PlanField, build: Build, shape: RequestsShape, *, scan: Select[Any], counted: Select[Any]
+) -> ColumnElement[str]:
+    """A connection of requests: the page of `scan` after the cursor, each read from the requests
+    table itself (so that its encoders may name the table's columns), and the count of `counted`."""
+    R = t.requests
     order = read.request_order(shape.order_field, shape.descending)
     timestamp = shape.order_field in TIMESTAMP_KEYS
-    visible = read.visible_requests(build.viewer, shape.criteria)
-    # The page probes visibility per row, the total with a hash (db.read.visibility._exists).
-    scan = read.visible_requests(build.viewer, shape.criteria, per_row=True).with_only_columns(
+    page_scan = scan.with_only_columns(
         R.c.id,
         order.key.label("sort_key"),
         order.tiebreak.label("sort_id"),
         func.row_number().over(order_by=order.clauses()).label("rank"),
     )
     if shape.after:
-        scan = scan.where(order.after(cursor_params(f.bound_site, build, timestamp=timestamp)))
-    page = scan.order_by(*order.clauses()).limit(shape.size + 1).subquery("page")
+        page_scan = page_scan.where(order.after(cursor_params(f.bound_site, build, timestamp=timestamp)))
+    page = page_scan.order_by(*order.clauses()).limit(shape.size + 1).subquery(f"{f.name}_page")
 
     def total() -> ColumnElement[Any]:
-        return select(func.count()).select_from(visible.order_by(None).subquery()).scalar_subquery()
+        return select(func.count()).select_from(counted.order_by(None).subquery()).scalar_subquery()
 
     window = Window(
         page, node_row=R, total=total, size=shape.size, backward=False, cursor=shape.after, timestamp=timestamp
@@ -172,4 +181,41 @@ def _requests_sql(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
     return window.connection(f, build, source=page.join(R, R.c.id == page.c.id))
 
 
-COMPILED = (TypeSql("Query", {"requests": connection("Request", _requests_sql, arguments=_requests_arguments)}),)
+# --- Department.queue as SQL ---------------------------------------------------------------------
+
+
+def _queue_arguments(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> RequestsShape:
+    """queue_connection's checks (load_page's): what it answers with an error falls back. The
+    queue's order is fixed: newest first."""
+    first, after = arguments.get("first"), arguments.get("after")
+    if first is not None and first < 0:
+        raise Fallback("negative first")
+    order_field, descending = _sort(None)
+    if after is not None:
+        bind_cursor(site, after, timestamp=order_field in TIMESTAMP_KEYS, params=params)
+    # A filter naming another owner matches nothing in this queue, as queue_connection's MISSING:
+    # kept as a criterion, it says the same beside the queue's own department.
+    return RequestsShape(
+        criteria=criteria_from(arguments.get("filter")),
+        order_field=order_field,
+        descending=descending,
+        size=pages.page_size(first),
+        after=after is not None,
+    )
+
+
+def _queue_sql(f: PlanField, department: Any, build: Build) -> ColumnElement[str]:
+    """queue_pages and queue_counts of db.read.requests: the requests the department owns, as the
+    viewer may see them (the requests list's visibility and filters)."""
+    shape = build.shapes[f.bound_site]
+    assert isinstance(shape, RequestsShape)
+    owned = t.requests.c.owner_department_id == department.c.id
+    # Subqueries in FROM are not correlated on their own: the department is the enclosing one.
+    scan = read.visible_requests(build.viewer, shape.criteria).where(owned).correlate(department)
+    return _request_window(f, build, shape, scan=scan, counted=scan)
+
+
+COMPILED = (
+    TypeSql("Query", {"requests": connection("Request", _requests_sql, arguments=_requests_arguments)}),
+    TypeSql("Department", {"queue": connection("Request", _queue_sql, arguments=_queue_arguments)}),
+)

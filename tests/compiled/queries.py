@@ -10,6 +10,7 @@ without one)."""
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,10 +23,13 @@ from db.read.pages import encode_cursor
 from schema import ids
 from schema.compiled.fields import SUPPORTED
 from schema.compiled.sql import FieldSql, named_type
+from schema.nodes import NODE_SQL
 from tests.compiled.seed import Seeded
 
 # The deepest field generated: below it, objects are left out (the schema allows a depth of 12).
 MAX_DEPTH = 10
+# The types node(id:) and nodes(ids:) read in SQL.
+NODE_TYPES = NODE_SQL.keys()
 
 
 @dataclass
@@ -79,15 +83,18 @@ class Generator:
         An item is a leaf field's name, or (name, render) for a field with arguments or a
         selection: render() gives (arguments, selection) and runs only when the item is chosen."""
         chosen = self.draw(st.lists(st.sampled_from(range(len(items))), min_size=1, max_size=min(len(items), 6)))
-        rendered = [self.decorate(items[i]) for i in chosen]
+        # A field with a selection or arguments chosen again gets an alias: the same field with
+        # other arguments could not merge.
+        again = [i in chosen[:n] and not isinstance(items[i], str) for n, i in enumerate(chosen)]
+        rendered = [self.decorate(items[i], alias=alias) for i, alias in zip(chosen, again, strict=True)]
         if len(rendered) > 1 and self.chance(0.3):
             cut = self.draw(st.integers(1, len(rendered) - 1))
             rendered = rendered[:cut] + [self.fragment(type_name, rendered[cut:])]
         return "{ " + " ".join(rendered) + " }"
 
-    def decorate(self, item: Any) -> str:
+    def decorate(self, item: Any, *, alias: bool = False) -> str:
         name, (arguments, selection) = (item, ("", "")) if isinstance(item, str) else (item[0], item[1]())
-        head = f"{self.doc.fresh('a')}: {name}" if self.chance(0.2) else name
+        head = f"{self.doc.fresh('a')}: {name}" if alias or self.chance(0.2) else name
         directive = " " + self.directive() if self.chance(0.15) else ""
         return f"{head}{arguments}{directive} {selection}".rstrip()
 
@@ -109,8 +116,7 @@ class Generator:
         """What a selection on `type_name` at `depth` chooses from: its compiled fields."""
         items: list[Any] = ["__typename"]
         for name, sql in SUPPORTED[type_name].items():
-            target = sql.plan_as or named_type(sql.writes)
-            has_selection = target in SUPPORTED
+            has_selection = bool(sql.plan_for) or named_type(sql.writes) in SUPPORTED
             if has_selection and depth >= MAX_DEPTH:
                 continue
             if has_selection or sql.arguments is not None:
@@ -122,16 +128,22 @@ class Generator:
     def field(self, parent: str, name: str, sql: FieldSql, depth: int) -> Callable[[], tuple[str, str]]:
         def render() -> tuple[str, str]:
             arguments = ARGUMENTS[(parent, name)].draw(self) if sql.arguments is not None else ""
-            target = sql.plan_as or named_type(sql.writes)
+            if sql.plan_for:
+                # An interface: a fragment on one of the types it is planned for (the ID may name
+                # another, or one of a type not compiled, which falls back), now and then one on
+                # a second type (its leaves only where they cannot conflict) or on a type it is
+                # not planned for (which must not matter).
+                first, second = self.pick(sql.plan_for), self.pick(sql.plan_for)
+                fragments = [f"... on {first} {self.selection(first, self.items(first, depth + 1))}"]
+                if self.chance(0.3):
+                    fragments.append(f"... on {second} {{ {self.pick(['id', '__typename', 'x: id'])} }}")
+                if self.chance(0.1):
+                    fragments.append("... on JourneyMap { name }")
+                return arguments, f"{{ id __typename {' '.join(fragments)} }}"
+            target = named_type(sql.writes)
             if target not in SUPPORTED:
                 return arguments, ""
-            selection = self.selection(target, self.items(target, depth + 1))
-            if sql.plan_as is not None:
-                # An interface: the type it is planned for, and now and then a fragment on another
-                # type (which must not matter).
-                other = " ... on Comment { body }" if self.chance(0.3) else ""
-                selection = f"{{ id __typename ... on {target} {selection}{other} }}"
-            return arguments, selection
+            return arguments, self.selection(target, self.items(target, depth + 1))
 
         return render
 
@@ -228,14 +240,20 @@ class Generator:
         value = self.node_id()
         return f"({self.argument('id', 'ID!', value, json.dumps(value))})"
 
+    def nodes_arguments(self) -> str:
+        values = [self.node_id() for _ in range(self.draw(st.integers(0, 4)))]
+        if self.broken(0.03):
+            values = [self.node_id()] * 101  # more than normal execution takes: an error, so it falls back
+        return f"({self.argument('ids', '[ID!]!', values, json.dumps(values))})"
+
     def node_id(self) -> str:
-        request_id = self.pick(self.seeded.request_ids)
-        choice = self.pick(["request"] * 6 + ["comment", "missing", "garbage"])
+        choice = self.pick([*NODE_TYPES] * 2 + ["Request"] * 4 + ["missing", "garbage", "not compiled"])
+        if choice in NODE_TYPES:
+            return ids.encode(choice, self.pick(self.seeded.node_ids.get(choice) or [1]))
         return {
-            "request": ids.encode("Request", request_id),
-            "comment": ids.encode("Comment", 1),
             "missing": ids.encode("Request", 999_999),
             "garbage": "!!",
+            "not compiled": ids.encode("JourneyMap", 1),
         }[choice]
 
     def name_cursor(self, keys: list[tuple[Any, int]]) -> str:
@@ -331,6 +349,9 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ),
     ("Request", "comments"): Arguments(lambda g: g.window_arguments(g.comment_cursor), lambda seeded: "(first: 5)"),
     ("Request", "activity"): Arguments(lambda g: g.window_arguments(g.event_cursor), lambda seeded: "(last: 5)"),
+    ("Query", "nodes"): Arguments(
+        Generator.nodes_arguments, lambda seeded: f"(ids: {json.dumps(_one_of_each(seeded))})"
+    ),
     ("Query", "services"): Arguments(
         lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.service_keys), g.service_filter),
         lambda seeded: "(first: 10)",
@@ -340,31 +361,82 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
         lambda seeded: "(first: 10)",
     ),
     ("Query", "apiTokens"): Arguments(Generator.api_tokens_arguments, lambda seeded: "(includeRevoked: true)"),
+    ("Query", "departments"): Arguments(
+        lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.department_keys)), lambda seeded: "(first: 10)"
+    ),
+    ("Department", "services"): Arguments(
+        lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.service_keys)), lambda seeded: "(first: 5)"
+    ),
+    ("Department", "queue"): Arguments(
+        lambda g: g.list_arguments(lambda: g.request_cursor("CREATED_AT"), g.filter), lambda seeded: "(first: 5)"
+    ),
 }
+
+
+def _one_of_each(seeded: Seeded) -> list[str]:
+    """An ID of every type nodes(ids:) reads (the first of each: IT, the laptops service, …), and
+    the second department's (HR, whose requests were resolved)."""
+    first = [ids.encode(t, seeded.node_ids.get(t, [1])[0]) for t in NODE_TYPES]
+    return [*first, ids.encode("Department", (seeded.node_ids.get("Department") or [1, 2])[1])]
 
 
 def every_field(seeded: Seeded) -> Operation:
     """One operation selecting every compiled field: leaves wherever their object is, each field
-    with a selection expanded the first time it is met (so the operation stays small whatever
-    cycles the types have)."""
+    with a selection expanded once, where its type is first met at its shallowest (so the operation
+    stays small and within the depth limit whatever cycles the types have)."""
     expanded: set[tuple[str, str]] = set()
+    shallowest = _shallowest_depths()
+    conflicting = _conflicting_names()
 
-    def selection(type_name: str, depth: int) -> str:
-        parts = ["__typename"]
+    def selection(type_name: str, depth: int, *, aliased: bool = False) -> str:
+        # `aliased`: a fragment beside others on an interface, whose fields may share a name and
+        # not a type (Request.status, Task.status): each under an alias of its type's.
+        def head(name: str) -> str:
+            return f"{type_name}_{name}: {name}" if aliased and name in conflicting else name
+
+        parts = [head("__typename")]
         for name, sql in SUPPORTED[type_name].items():
-            target = sql.plan_as or named_type(sql.writes)
+            target = named_type(sql.writes)
             arguments = ARGUMENTS[(type_name, name)].plain(seeded) if sql.arguments is not None else ""
-            if target not in SUPPORTED:
-                parts.append(name + arguments)
-            elif (type_name, name) not in expanded and depth < MAX_DEPTH:
+            if not sql.plan_for and target not in SUPPORTED:
+                parts.append(head(name) + arguments)
+            elif (type_name, name) not in expanded and depth == shallowest[type_name]:
                 expanded.add((type_name, name))
-                inner = selection(target, depth + 1)
-                if sql.plan_as is not None:
-                    inner = f"{{ id ... on {target} {inner} }}"
-                parts.append(f"{name}{arguments} {inner}")
+                if sql.plan_for:
+                    fragments = [f"... on {t} {selection(t, depth + 1, aliased=True)}" for t in sql.plan_for]
+                    inner = f"{{ id {' '.join(fragments)} }}"
+                else:
+                    inner = selection(target, depth + 1)
+                parts.append(f"{head(name)}{arguments} {inner}")
         return "{ " + " ".join(parts) + " }"
 
     return Operation(query="query EveryField " + selection("Query", 1), variables={})
+
+
+def _conflicting_names() -> set[str]:
+    """Fields of the same name and different types (Request.status, Task.status) on the types an
+    interface's fields are planned for: fragments side by side need them under aliases."""
+    writes: dict[str, set[str]] = {}
+    for sql in SUPPORTED["Query"].values():
+        for type_name in sql.plan_for:
+            for name, field_sql in SUPPORTED[type_name].items():
+                writes.setdefault(name, set()).add(field_sql.writes)
+    return {name for name, types in writes.items() if len(types) > 1}
+
+
+def _shallowest_depths() -> dict[str, int]:
+    """The depth at which each compiled type is first reached from Query (breadth first)."""
+    depths: dict[str, int] = {}
+    pending = deque([("Query", 1)])
+    while pending:
+        type_name, depth = pending.popleft()
+        if type_name in depths:
+            continue
+        depths[type_name] = depth
+        for sql in SUPPORTED[type_name].values():
+            targets = sql.plan_for or (named_type(sql.writes),)
+            pending.extend((t, depth + 1) for t in targets if t in SUPPORTED)
+    return depths
 
 
 def selected_fields(schema: GraphQLSchema, query: str) -> set[tuple[str, str]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db import tables as t
 from db.uow import SqlUnitOfWork
@@ -85,9 +85,11 @@ async def seed(org: Org, count: int = 24) -> Seeded:
     await seed_goals(org, start)
     await seed_tokens(org)
     seeded = await _keys(org)
-    # Some requests were resolved before this moment and the same day (resolvedToday), all open ones
-    # raised before it (oldestOpenMinutes).
-    seeded.clock = start + timedelta(hours=5, seconds=30)
+    # The clock both read paths are run at: just after the last resolution, so that some requests
+    # were resolved the same day (resolvedToday), and after every open one was raised (oldestOpenMinutes).
+    async with org.engine.connect() as conn:
+        last_resolved = (await conn.execute(select(func.max(t.requests.c.resolved_at)))).scalar_one()
+    seeded.clock = last_resolved + timedelta(seconds=30)
     return seeded
 
 

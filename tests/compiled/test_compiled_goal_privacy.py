@@ -23,7 +23,7 @@ VIEWERS = ("admin", "it_manager", "it_agent", "hr_agent", "fac_agent", "employee
 
 async def read_both(api, org: Org, viewer: str) -> dict | None:
     """The viewer's only goal, compiled, after checking normal execution answers the same bytes."""
-    normal, compiled = await both(api.engine, LIST, getattr(org, viewer), clock=api.clock)
+    normal, compiled = await both(api.engine, LIST, getattr(org, viewer), at=api.clock())
     assert compiled.compiled and not normal.compiled
     assert compiled.body == normal.body, viewer
     edges = json.loads(compiled.body)["data"]["sharedGoals"]["edges"]

@@ -67,12 +67,16 @@ UNSUPPORTED = {
     ),
     "introspection": ("{ __schema { queryType { name } } }", {}),
     "a field the compiler does not know": ("{ requests(first: 2) { edges { node { title journeyRun { id } } } } }", {}),
-    "an event's request": (
-        "{ requests(first: 2) { edges { node { activity { edges { node { request { id } } } } } } } }",
+    "an event's journey run": (
+        "{ requests(first: 2) { edges { node { activity { edges { node { journeyRun { id } } } } } } } }",
         {},
     ),
-    "a root field it does not know": ("{ departments { totalCount } }", {}),
-    "a node of another type": ('{ node(id: "UGVyc29uOjE") { id } }', {}),
+    "a key result's journey map": (
+        "{ sharedGoals { edges { node { keyResults { scope { journeyMap { name } } } } } } }",
+        {},
+    ),
+    "tokens of a person named": ('{ apiTokens(personId: "UGVyc29uOjE") { totalCount } }', {}),
+    "a node of a type not compiled": ('{ node(id: "Sm91cm5leU1hcDox") { id } }', {}),
     "a bad cursor": ('{ requests(after: "nope") { totalCount } }', {}),
     "a negative page size": ("{ requests(first: -1) { totalCount } }", {}),
     "paging both ways": (

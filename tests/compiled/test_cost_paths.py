@@ -114,7 +114,7 @@ async def test_direct_mutations_and_normal_execution_report_their_cost(database_
         answered_before = direct.answered
         again = await served.post(org.it_agent, COMMENT_ADD, {"input": {"requestId": request, "body": "Two"}})
         # and a query only normal execution answers
-        departments = await served.post(org.it_agent, "{ departments(first: 10) { edges { node { name } } } }")
+        goals = await served.post(org.it_agent, "{ sharedGoals(first: 10) { edges { node { progress } } } }")
     finally:
         await served.close()
 
@@ -124,7 +124,7 @@ async def test_direct_mutations_and_normal_execution_report_their_cost(database_
     for response, query in (
         (validated, COMMENT_ADD),
         (again, COMMENT_ADD),
-        (departments, "{ departments(first: 10) { edges { node { name } } } }"),
+        (goals, "{ sharedGoals(first: 10) { edges { node { progress } } } }"),
     ):
         report = response.json()["extensions"]["cost"]
         assert report["requested"] == cost_of(query) and report["remaining"] <= 500_000 - cost_of(query)

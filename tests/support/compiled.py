@@ -47,9 +47,11 @@ async def both(
     variables: dict[str, Any] | None = None,
     *,
     operation_name: str | None = None,
-    clock: Callable[[], datetime] = utc_now,
+    at: datetime | None = None,
 ) -> tuple[Answer, Answer]:
-    """(normal, compiled) answers to the same operation, at the same clock (Context.clock)."""
+    """(normal, compiled) answers to the same operation; `at`: the clock both are read at (figures
+    in minutes from it, such as a department's oldest open request, then agree)."""
+    clock = utc_now if at is None else (lambda: at)
     normal = await answer(engine, query, viewer, variables, compiled=False, operation_name=operation_name, clock=clock)
     fast = await answer(engine, query, viewer, variables, compiled=True, operation_name=operation_name, clock=clock)
     return normal, fast
