@@ -13,8 +13,10 @@ import strawberry
 from sqlalchemy import ColumnElement, Select, Table, select
 
 from db import tables as t
+from db.read.api_tokens import token_visible
 from db.read.catalog import visible_services
 from db.read.events import visible_events
+from db.read.goals import visible_goals
 from db.read.pages import MAX_PAGE
 from db.read.requests import visible_comments, visible_requests
 from db.read.visibility import request_visible, service_visible
@@ -109,6 +111,8 @@ NODE_SQL: dict[str, NodeSql] = {
     ),
     "Comment": NodeSql(visible_comments, t.comments),
     "Event": NodeSql(visible_events, t.events, key="seq"),
+    "SharedGoal": NodeSql(visible_goals, t.shared_goals),
+    "ApiToken": NodeSql(lambda viewer: select(t.api_tokens).where(token_visible(viewer)), t.api_tokens),
 }
 PLANNED = tuple(NODE_SQL)
 

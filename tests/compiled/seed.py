@@ -279,6 +279,8 @@ NODE_TABLES = {
     "Request": t.requests,
     "Task": t.tasks,
     "Comment": t.comments,
+    "SharedGoal": t.shared_goals,
+    "ApiToken": t.api_tokens,
 }
 
 
