@@ -13,8 +13,10 @@ import strawberry
 from sqlalchemy import ColumnElement, Select, Table, select
 
 from db import tables as t
+from db.read.api_tokens import token_visible
 from db.read.catalog import visible_services
 from db.read.events import visible_events
+from db.read.goals import visible_goals
 from db.read.journeys import visible_maps, visible_runs
 from db.read.pages import MAX_PAGE
 from db.read.requests import visible_comments, visible_requests
@@ -112,6 +114,8 @@ NODE_SQL: dict[str, NodeSql] = {
     "Event": NodeSql(visible_events, t.events, key="seq"),
     "JourneyMap": NodeSql(visible_maps, t.journey_maps),
     "JourneyRun": NodeSql(visible_runs, t.journey_runs),
+    "SharedGoal": NodeSql(visible_goals, t.shared_goals),
+    "ApiToken": NodeSql(lambda viewer: select(t.api_tokens).where(token_visible(viewer)), t.api_tokens),
 }
 PLANNED = tuple(NODE_SQL)
 

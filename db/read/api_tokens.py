@@ -21,7 +21,8 @@ def token_visible(viewer: Person) -> Any:
     return true() if viewer.is_admin else T.c.person_id == viewer.id
 
 
-def _of(owner_id: int, *, include_revoked: bool) -> Select[Any]:
+def tokens_of(owner_id: Any, *, include_revoked: bool) -> Select[Any]:
+    """One person's tokens (the compiled read path passes the viewer's id as a parameter)."""
     query = select(T).where(T.c.person_id == owner_id)
     return query if include_revoked else query.where(T.c.revoked_at.is_(None))
 
@@ -30,12 +31,12 @@ async def tokens_page(
     conn: AsyncConnection, owner_id: int, *, include_revoked: bool, first: int | None, after: str | None
 ) -> pages.Page:
     return await pages.fetch_page(
-        conn, _of(owner_id, include_revoked=include_revoked), order=NEWEST_FIRST, first=first, after=after
+        conn, tokens_of(owner_id, include_revoked=include_revoked), order=NEWEST_FIRST, first=first, after=after
     )
 
 
 async def tokens_count(conn: AsyncConnection, owner_id: int, *, include_revoked: bool) -> int:
-    return await pages.count(conn, _of(owner_id, include_revoked=include_revoked))
+    return await pages.count(conn, tokens_of(owner_id, include_revoked=include_revoked))
 
 
 async def tokens_by_ids(conn: AsyncConnection, viewer: Person, ids: Sequence[int]) -> dict[int, Any]:

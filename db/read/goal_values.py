@@ -177,9 +177,17 @@ AGGREGATE = """count(*) as n,
 # A sample counts for the reader when they could see its work, or its department shares it.
 COUNTED = "(seen or coalesce(run_shared, department_id = any(accepted)))"
 
-# Scope: every axis left empty matches everything; departments default to the goal's; a journey
-# map stands for all its versions. The CTEs are materialized so that each is worked out once.
-VALUES = text(f"""
+
+def figures_sql(key_results: str) -> str:
+    """The figure rows of the key results `key_results` picks (an SQL condition on `k`, their
+    key_results row): for each, its total (department_id null, total true) and its part per
+    credited department, as (kr_id, department_id, total, n, value, unseen); the parameters are
+    :now, :everything and :viewer_department (an Audience). The normal read path asks for a batch
+    of ids (VALUES); the compiled one for the key result of the row it is written from.
+
+    Scope: every axis left empty matches everything; departments default to the goal's; a journey
+    map stands for all its versions. The CTEs are materialized so that each is worked out once."""
+    return f"""
 with kr as materialized (
   select k.id as kr_id, k.metric, k.scope_service_ids as services, k.scope_request_type_ids as types,
          coalesce(nullif(k.scope_department_ids, '{{}}'),
@@ -193,7 +201,7 @@ with kr as materialized (
          end as maps,
          g.period_start as starts, least(g.period_end, :now) as ends
     from key_results k join shared_goals g on g.id = k.goal_id
-   where k.id = any(:ids)
+   where {key_results}
 ),
 {JOURNEY_RUNS}
 samples as materialized ({SAMPLES} union all {JOURNEY_SAMPLES})
@@ -204,7 +212,10 @@ union all
 select kr_id, department_id, false, {AGGREGATE}
   from samples where department_id = any(departments) and {COUNTED}
  group by kr_id, metric, department_id
-""").bindparams(
+"""
+
+
+VALUES = text(figures_sql("k.id = any(:ids)")).bindparams(
     bindparam("ids", type_=ARRAY(BigInteger)),
     bindparam("now", type_=DateTime(timezone=True)),
     bindparam("everything", type_=Boolean),

@@ -4,7 +4,7 @@ when it is mixed: schema.compiled.mixed), or telling the caller to execute it no
 Plans are cached by document, operation, the values of the variables that @include/@skip read and
 the root fields whose arguments this run leaves to normal execution; statements by plan, viewer
 role and department and argument shapes; a run's bound arguments by document and variables. The
-viewer is always bound per run."""
+viewer and the call's clock (`now`) are always bound per run."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ class Compiler:
         journey run's time in its stage, are read at.
 
         `execution_context`: strawberry's, or anything with its `schema`, `query`,
-        `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation)."""
+        `graphql_document`, `operation_name` and `variables` (the HTTP view's ValidatedOperation);
+        `now`: the call's clock (Context.now), what goal figures and token expiry are measured at."""
         try:
             prepared = self._prepare(execution_context, viewer=viewer, dialect=reader.dialect, now=now)
             if prepared is None:

@@ -15,6 +15,8 @@ from schema.catalog import queries as catalog_queries
 from schema.catalog import types as catalog
 from schema.compiled.sql import FieldSql, TypeSql
 from schema.events import types as events
+from schema.goals import queries as goal_queries
+from schema.goals import types as goals
 from schema.journeys import analytics as journey_analytics
 from schema.journeys import queries as journey_queries
 from schema.journeys import types as journeys
@@ -22,10 +24,14 @@ from schema.organisation import queries as organisation_queries
 from schema.organisation import types as organisation
 from schema.requests import queries as request_queries
 from schema.requests import types as requests
+from schema.tokens import queries as token_queries
+from schema.tokens import types as tokens
 
 DECLARED: tuple[TypeSql, ...] = (
     *request_queries.COMPILED,
     *catalog_queries.COMPILED,
+    *goal_queries.COMPILED,
+    *token_queries.COMPILED,
     *organisation_queries.COMPILED,
     *nodes.COMPILED,
     *requests.COMPILED,
@@ -35,6 +41,8 @@ DECLARED: tuple[TypeSql, ...] = (
     *journey_queries.COMPILED,
     *journeys.COMPILED,
     *journey_analytics.COMPILED,
+    *goals.COMPILED,
+    *tokens.COMPILED,
 )
 
 

@@ -92,7 +92,8 @@ def _parameter(name: str, type_: Any) -> Any:
     return bindparam(name, value=None, type_=type_, required=False)
 
 
-# Parameters bound on every run (statement.py writes every other value into the SQL).
+# Parameters bound on every run (statement.py writes every other value into the SQL): the viewer,
+# and the call's clock (Context.now) for what is measured against it.
 RUN_PARAMETERS = frozenset({"viewer_id", "now"})
 RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
 

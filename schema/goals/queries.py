@@ -1,4 +1,5 @@
-"""Listing shared goals: only those of the viewer's department (admins: all)."""
+"""Listing shared goals: only those of the viewer's department (admins: all); and the same list as
+SQL for the compiled read path (`COMPILED`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import strawberry
 
 from db.read import goals as read
 from schema import ids
+from schema.compiled.connections import root_list
+from schema.compiled.sql import TypeSql
 from schema.context import Info
 from schema.goals.inputs import SharedGoalFilter
 from schema.goals.types import SharedGoalNode
@@ -38,3 +41,21 @@ class GoalQueries:
             fetch_page=lambda conn: read.goals_page(conn, viewer, criteria, first=first, after=after),
             fetch_count=lambda conn: read.goals_count(conn, viewer, criteria),
         )
+
+
+# --- Query.sharedGoals as SQL: goals_page and goals_count, in one statement -----------------------
+
+COMPILED = (
+    TypeSql(
+        "Query",
+        {
+            "sharedGoals": root_list(
+                "SharedGoal",
+                table=read.G,
+                order=read.GOAL_ORDER,
+                rows=read.visible_goals,
+                criteria=lambda arguments: criteria_from(arguments.get("filter")),
+            )
+        },
+    ),
+)

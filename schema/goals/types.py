@@ -1,26 +1,36 @@
-"""Shared goals, key results and their per-department breakdown; every number is computed."""
+"""Shared goals, key results and their per-department breakdown; every number is computed. What
+of them the compiled read path writes in SQL: `COMPILED` (figures: schema.goals.figures_sql)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
+from sqlalchemy import ColumnElement, and_, collate, func, select
 
+from db import tables as t
 from db.read.goal_values import KeyResultValue
+from db.read.visibility import service_visible
 from domain import goal_progress as rules
 from domain.goal_figures import Figure
 from domain.goal_participation import Participation
 from domain.goals import Direction, Metric
 from schema import ids
 from schema.catalog.types import RequestTypeNode, ServiceNode
+from schema.compiled import json_text as j
+from schema.compiled import sql
 from schema.context import Info
 from schema.enums import FigureCoverage, FigureWithheld, GoalParticipationStatus, GoalStatus, TargetDirection
 from schema.enums import Metric as MetricEnum
+from schema.goals import figures_sql as figures
 from schema.journeys.types import JourneyMapNode
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.relay import Node
+
+if TYPE_CHECKING:
+    from schema.compiled.planner import PlanField
 
 
 async def _departments(info: Info, department_ids: list[int]) -> list[DepartmentNode]:
@@ -285,3 +295,173 @@ class SharedGoalNode(Node):
     @strawberry.field(description="The worst status among the key results.")
     async def status(self, info: Info) -> GoalStatus:
         return rules.goal_status([s for _, s in await self.measures(info)])
+
+
+# --- Shared goals as SQL -------------------------------------------------------------------------
+# The key results' figures, progress and status: schema.goals.figures_sql. Lists of departments
+# are in _departments' order: by name (code points, as Python compares), then as loaded.
+
+
+def _listed(ids: Any) -> Any:
+    """The elements of an id array, with their place in it (`n`), as the loaders take them."""
+    return func.unnest(ids).table_valued("value", with_ordinality="n").render_derived()
+
+
+def _by_name(department: Any, *then: Any) -> list[Any]:
+    return [collate(department.c.name, "C"), *then]
+
+
+def _goal_departments(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    gd, d = t.shared_goal_departments.alias(), t.departments.alias()
+    json = select(
+        j.array(sql.object_json("Department", f.children, d, build), order_by=_by_name(d, gd.c.department_id))
+    ).select_from(gd.join(d, d.c.id == gd.c.department_id))
+    return json.where(gd.c.goal_id == row.c.id).correlate_except(gd, d).scalar_subquery()
+
+
+def _participation(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    gd, d = t.shared_goal_departments.alias(), t.departments.alias()
+    json = select(
+        j.array(sql.object_json("GoalParticipation", f.children, gd, build), order_by=_by_name(d, gd.c.department_id))
+    ).select_from(gd.join(d, d.c.id == gd.c.department_id))
+    return json.where(gd.c.goal_id == row.c.id).correlate_except(gd, d).scalar_subquery()
+
+
+def _key_results(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """key_results_by_goal's order (position)."""
+    rows, key_result = figures.key_result_rows(row, build)
+    json = j.array(sql.object_json("KeyResult", f.children, key_result, build), order_by=[rows.c.position])
+    return select(json).select_from(rows).scalar_subquery()
+
+
+def _scope_departments(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    listed, d = _listed(row.c["scope_department_ids"]), t.departments.alias()
+    json = select(j.array(sql.object_json("Department", f.children, d, build), order_by=_by_name(d, listed.c.n)))
+    return json.select_from(listed.join(d, d.c.id == listed.c.value)).scalar_subquery()
+
+
+def _scope_services(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """As the service loader reads them: retired ones only to their department and admins."""
+    listed, s = _listed(row.c["scope_service_ids"]), t.services.alias()
+    json = select(j.array(sql.object_json("Service", f.children, s, build), order_by=[listed.c.n]))
+    json = json.select_from(listed.join(s, s.c.id == listed.c.value)).where(service_visible(build.viewer, s))
+    return json.scalar_subquery()
+
+
+def _scope_request_types(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """As visible_request_types_by_ids reads them: a retired service's forms are hidden like it."""
+    listed, rt, s = _listed(row.c["scope_request_type_ids"]), t.request_types.alias(), t.services.alias()
+    json = select(j.array(sql.object_json("RequestType", f.children, rt, build), order_by=[listed.c.n]))
+    joined = listed.join(rt, rt.c.id == listed.c.value).join(s, s.c.id == rt.c.service_id)
+    return json.select_from(joined).where(service_visible(build.viewer, s)).scalar_subquery()
+
+
+def _by_department(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+    """Each credited department's part, with its decision on the goal (none made: INVITED)."""
+    listed, d, gd = _listed(row.c["departments"]), t.departments.alias(), t.shared_goal_departments.alias()
+    value, size, withheld = figures.part_figure(row, d.c.id)
+    participation = func.coalesce(gd.c.participation, j.const(Participation.INVITED.value))
+    contribution = sql.Values(
+        department_id=d.c.id,
+        current=value,
+        sample_size=size,
+        withheld=withheld,
+        participation=participation,
+        coverage=figures.coverage(build, participation == Participation.ACCEPTED.value),
+    )
+    json = select(
+        j.array(
+            sql.object_json("DepartmentContribution", f.children, contribution, build), order_by=_by_name(d, listed.c.n)
+        )
+    )
+    decided = and_(gd.c.goal_id == row.c["goal_id"], gd.c.department_id == d.c.id)
+    return json.select_from(listed.join(d, d.c.id == listed.c.value).outerjoin(gd, decided)).scalar_subquery()
+
+
+def _computed(name: str, writes: str) -> sql.FieldSql:
+    """A value key_result_rows (or _by_department) computes, by its name in the row."""
+    return sql.computed(lambda row: row.c[name], writes)
+
+
+KEY_RESULT_SCOPE_SQL = sql.TypeSql.of(
+    KeyResultScope,
+    {
+        "services": sql.FieldSql(_scope_services, "[Service!]!"),
+        "everyService": sql.computed(lambda row: func.cardinality(row.c["scope_service_ids"]) == 0, "Boolean!"),
+        "requestTypes": sql.FieldSql(_scope_request_types, "[RequestType!]!"),
+        "everyRequestType": sql.computed(
+            lambda row: func.cardinality(row.c["scope_request_type_ids"]) == 0, "Boolean!"
+        ),
+        "departments": sql.FieldSql(_scope_departments, "[Department!]!"),
+    },
+)
+
+DEPARTMENT_CONTRIBUTION_SQL = sql.TypeSql.of(
+    DepartmentContribution,
+    {
+        "department": sql.one("department_id", "Department!"),
+        "current": _computed("current", "Float"),
+        "sampleSize": _computed("sample_size", "Int"),
+        "withheld": _computed("withheld", "FigureWithheld"),
+        "participation": _computed("participation", "GoalParticipationStatus!"),
+        "coverage": _computed("coverage", "FigureCoverage!"),
+    },
+)
+
+GOAL_PARTICIPATION_SQL = sql.TypeSql.of(
+    GoalParticipation,
+    {
+        "department": sql.one("department_id", "Department!"),
+        "status": sql.column("participation", "GoalParticipationStatus!"),
+        "decidedAt": sql.column("decided_at", "DateTime"),
+        "decidedBy": sql.one("decided_by", "Person"),
+    },
+    rows=t.shared_goal_departments,
+)
+
+KEY_RESULT_SQL = sql.TypeSql.of(
+    KeyResult,
+    {
+        "id": sql.node_id("KeyResult"),
+        "title": sql.column("title", "String!"),
+        "metric": sql.column("metric", "Metric!"),
+        "direction": sql.column("direction", "TargetDirection!"),
+        "target": sql.column("target", "Float!"),
+        "scope": sql.same_row("KeyResultScope!"),
+        "current": _computed("current", "Float"),
+        "sampleSize": _computed("sample_size", "Int"),
+        "withheld": _computed("withheld", "FigureWithheld"),
+        "coverage": _computed("coverage", "FigureCoverage!"),
+        "progress": _computed("progress", "Float!"),
+        "status": _computed("status", "GoalStatus!"),
+        "byDepartment": sql.FieldSql(_by_department, "[DepartmentContribution!]!"),
+    },
+    rows=t.key_results,
+)
+
+SHARED_GOAL_SQL = sql.TypeSql.of(
+    SharedGoalNode,
+    {
+        "id": sql.node_id("SharedGoal"),
+        "title": sql.column("title", "String!"),
+        "description": sql.column("description", "String!"),
+        "periodStart": sql.column("period_start", "DateTime!"),
+        "periodEnd": sql.column("period_end", "DateTime!"),
+        "version": sql.column("version", "Int!"),
+        "departments": sql.FieldSql(_goal_departments, "[Department!]!"),
+        "participation": sql.FieldSql(_participation, "[GoalParticipation!]!"),
+        "keyResults": sql.FieldSql(_key_results, "[KeyResult!]!"),
+        "progress": sql.FieldSql(lambda f, row, build: j.number(figures.goal_progress(row, build)), "Float!"),
+        "status": sql.FieldSql(lambda f, row, build: j.quoted(figures.goal_status(row, build)), "GoalStatus!"),
+    },
+    rows=t.shared_goals,
+)
+
+# KeyResultScope.journeyMap is not compiled: JourneyMap has no table here (journeys' own visibility).
+COMPILED = (
+    SHARED_GOAL_SQL,
+    GOAL_PARTICIPATION_SQL,
+    KEY_RESULT_SQL,
+    KEY_RESULT_SCOPE_SQL,
+    DEPARTMENT_CONTRIBUTION_SQL,
+)

@@ -63,12 +63,20 @@ class Generator:
     def __init__(self, draw: Any, seeded: Seeded, departments: list[int], people: list[int]):
         self.draw, self.seeded, self.departments, self.people = draw, seeded, departments, people
         self.doc = _Doc()
+        self.refusable = True
 
     def pick(self, options: list[Any]) -> Any:
         return self.draw(st.sampled_from(options))
 
     def chance(self, p: float = 0.5) -> bool:
         return self.draw(st.floats(0, 1)) < p
+
+    def broken(self, p: float) -> bool:
+        """Whether to draw an argument normal execution refuses (with an error), now and then: only
+        in an operation's first root field. Two root fields refused together are answered with one
+        error, whichever resolver raises first: normal execution does not answer them the same way
+        twice."""
+        return self.refusable and self.chance(p)
 
     # --- selections -------------------------------------------------------------------------
     def selection(self, type_name: str, items: list[Any]) -> str:
@@ -154,26 +162,26 @@ class Generator:
 
     def size(self, name: str) -> str:
         # Mostly valid sizes: an invalid one makes the whole operation fall back.
-        n = self.pick([0, 1, 2, 3, 5, 30, 150] * 3 + [-1])
+        n = -1 if self.broken(1 / 22) else self.pick([0, 1, 2, 3, 5, 30, 150])
         return self.argument(name, "Int", n, str(n))
 
     def text(self, name: str, value: str) -> str:
         return self.argument(name, "String", value, json.dumps(value))
 
     def event_cursor(self) -> str:
-        if self.chance(0.05):
+        if self.broken(0.05):
             return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.comment_keys))])
         seq = self.pick(self.seeded.event_seqs)
         return encode_cursor(seq, seq)
 
     def comment_cursor(self) -> str:
-        if self.chance(0.05):
+        if self.broken(0.05):
             return "not-a-cursor"
         return encode_cursor(*self.pick(self.seeded.comment_keys))
 
     def window_arguments(self, cursor: Any) -> str:
         """first/after/last/before of a nested connection (`cursor` draws one of its cursors)."""
-        shape = self.pick(["none", "first", "last", "after", "before"] * 3 + ["both"])
+        shape = "both" if self.broken(1 / 16) else self.pick(["none", "first", "last", "after", "before"])
         parts = {
             "none": lambda: [],
             "first": lambda: [self.size("first")],
@@ -243,9 +251,9 @@ class Generator:
 
     def request_cursor(self, order: str) -> str:
         created_at, request_id = self.pick(self.seeded.request_keys)
-        if self.chance(0.05):
+        if self.broken(0.05):
             return "not-a-cursor"
-        if order in ("CREATED_AT", "UPDATED_AT", "RESOLUTION_DUE_AT") or self.chance(0.1):
+        if order in ("CREATED_AT", "UPDATED_AT", "RESOLUTION_DUE_AT") or self.broken(0.1):
             return encode_cursor(created_at + timedelta(hours=self.pick([0, 1, 30])), request_id)
         return encode_cursor(self.pick([0, 1, 2, 3, 1005, 1012]), request_id)
 
@@ -298,7 +306,7 @@ class Generator:
 
     def nodes_arguments(self) -> str:
         values = [self.node_id() for _ in range(self.draw(st.integers(0, 4)))]
-        if self.chance(0.03):
+        if self.broken(0.03):
             values = [self.node_id()] * 101  # more than normal execution takes: an error, so it falls back
         return f"({self.argument('ids', '[ID!]!', values, json.dumps(values))})"
 
@@ -313,7 +321,7 @@ class Generator:
         }[choice]
 
     def name_cursor(self, keys: list[tuple[Any, int]]) -> str:
-        if self.chance(0.05):
+        if self.broken(0.05):
             return self.pick(["not-a-cursor", encode_cursor(*self.pick(self.seeded.request_keys))])
         return encode_cursor(*self.pick(keys or [("A", 1)]))
 
@@ -338,6 +346,39 @@ class Generator:
         value = {k: options[k]() for k in keys}
         return self.argument("filter", "ServiceFilter", value, _literal(value))
 
+    def keyed_cursor(self, keys: list[tuple[Any, int]]) -> str:
+        """A cursor of a list ordered by a timestamp and id (goals, tokens), now and then a broken one."""
+        if self.broken(0.05) or not keys:
+            return self.pick(["not-a-cursor", encode_cursor(3, 1)])
+        moment, row_id = self.pick(keys)
+        return encode_cursor(moment + timedelta(hours=self.pick([0, 0, 1, -30])), row_id)
+
+    def goal_filter(self) -> str:
+        options = {
+            "departmentId": lambda: self.pick([ids.encode("Department", d) for d in self.departments] + ["bogus"]),
+            "activeAt": lambda: self.pick(self.seeded.goal_keys)[0].isoformat() if self.seeded.goal_keys else None,
+            "search": lambda: self.pick(["resolve", "QUIET", "100%_", "nothing-matches"]),
+        }
+        keys = self.draw(st.lists(st.sampled_from(sorted(options)), min_size=1, max_size=2, unique=True))
+        value = {k: options[k]() for k in keys}
+        return self.argument("filter", "SharedGoalFilter", value, _literal(value))
+
+    def api_tokens_arguments(self) -> str:
+        """first/after, includeRevoked, and now and then personId (normal execution looks the
+        person up: that falls back)."""
+        parts = []
+        if self.chance(0.6):
+            parts.append(self.size("first"))
+        if self.chance(0.3):
+            parts.append(self.text("after", self.keyed_cursor(self.seeded.token_keys)))
+        if self.chance(0.5):
+            revoked = self.chance()
+            parts.append(self.argument("includeRevoked", "Boolean", revoked, str(revoked).lower()))
+        if self.broken(0.1):
+            person = ids.encode("Person", self.pick(self.people))
+            parts.append(self.argument("personId", "ID", person, json.dumps(person)))
+        return f"({', '.join(parts)})" if parts else ""
+
     # --- the operation ----------------------------------------------------------------------
     def operation(self) -> Operation:
         roots = []
@@ -348,15 +389,23 @@ class Generator:
                 name, render = root
                 arguments, selection = render()
                 roots.append(f"{name}{arguments} {selection}".rstrip())
+                self.refusable = False
         return self.finish(roots)
 
     def mixed_operation(self) -> Operation:
         """Compiled root fields beside others (`BESIDE`), in any order, now and then some of both in
         one fragment on Query."""
+        # At most one root field normal execution refuses (`broken`): the one of BESIDE_REFUSED, if
+        # drawn, else maybe a compiled root's arguments.
+        refused = [self.pick(BESIDE_REFUSED)] if self.chance(0.4) else []
+        self.refusable = not refused
         compiled = self.draw(st.lists(st.sampled_from(self.items("Query", 1)), min_size=1, max_size=2, unique=True))
         names = {root if isinstance(root, str) else root[0] for root in compiled}
         # One field of a name (unaliased, two with other arguments would not validate).
-        beside = self.draw(st.lists(st.sampled_from(BESIDE), min_size=1, max_size=3, unique_by=_root_name))
+        beside = self.draw(st.lists(st.sampled_from(BESIDE), min_size=0, max_size=3, unique_by=_root_name))
+        beside = [*beside, *(r for r in refused if _root_name(r) not in {_root_name(b) for b in beside})]
+        if not beside:
+            beside = [self.pick(BESIDE)]
         roots = [self.decorate(root) for root in compiled]
         roots += [self.decorate_beside(root) for root in beside if _root_name(root) not in names]
         roots = self.draw(st.permutations(roots))
@@ -394,6 +443,11 @@ BESIDE = [
     "apiTokens { totalCount }",
     '__type(name: "Request") { name kind }',
     "__schema { queryType { name } }",
+]
+# Root fields normal execution answers with an error; at most one an operation (two refused root
+# fields are answered with one error or two, in the order their resolvers raise: not the same way
+# twice).
+BESIDE_REFUSED = [
     "departments(first: -1) { totalCount }",
     'services(after: "not-a-cursor") { totalCount }',
     "viewer { name department { name queue(first: -1) { totalCount } } }",
@@ -434,6 +488,11 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
         lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.service_keys), g.service_filter),
         lambda seeded: "(first: 10)",
     ),
+    ("Query", "sharedGoals"): Arguments(
+        lambda g: g.list_arguments(lambda: g.keyed_cursor(g.seeded.goal_keys), g.goal_filter),
+        lambda seeded: "(first: 10)",
+    ),
+    ("Query", "apiTokens"): Arguments(Generator.api_tokens_arguments, lambda seeded: "(includeRevoked: true)"),
     ("Query", "departments"): Arguments(
         lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.department_keys)), lambda seeded: "(first: 10)"
     ),

@@ -1,7 +1,8 @@
 """A varied organisation for comparing the read paths: build_org plus requests with public and
 internal comments (some at the same instant, to exercise tie-breaks), tasks, hand-offs, watchers,
 assignees, resolutions and ratings, texts that need JSON escaping, and a form with agent-only fields
-that IT fills in (values marked AGENT_ONLY, which no requester may ever be shown)."""
+that IT fills in (values marked AGENT_ONLY, which no requester may ever be shown); shared goals
+over that work (seed_goals) and API tokens (seed_tokens)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ from db import tables as t
 from db.uow import SqlUnitOfWork
 from domain import commands
 from domain import journey_commands as jc
+from domain.api_tokens import Scope as TokenScope
 from domain.catalog import FieldDefinition, FieldKind
 from domain.errors import DomainError
-from domain.handlers import catalog, organisation, people
+from domain.goal_participation import Participation
+from domain.goals import Direction, KeyResult, Metric
+from domain.goals import Scope as GoalScope
+from domain.handlers import api_tokens, catalog, goals, organisation, people
 from domain.handlers import journeys as jhandle
 from domain.handlers import requests as handle
 from domain.journeys import MapSpec, StageSpec, TouchpointSpec
@@ -47,6 +52,8 @@ REPAIR_FIELDS = (
 class Seeded:
     request_ids: list[int] = field(default_factory=list)
     request_keys: list[tuple[Any, int]] = field(default_factory=list)  # (created_at, id)
+    goal_keys: list[tuple[Any, int]] = field(default_factory=list)  # (period_start, id)
+    token_keys: list[tuple[Any, int]] = field(default_factory=list)  # (created_at, id)
     comment_keys: list[tuple[Any, int]] = field(default_factory=list)
     event_seqs: list[int] = field(default_factory=list)
     service_keys: list[tuple[Any, int]] = field(default_factory=list)  # (name, id)
@@ -81,6 +88,8 @@ async def seed(org: Org, count: int = 24) -> Seeded:
         now = start + timedelta(minutes=10 * (i - i % 3 // 2))
         await _one(org, i, now)
     await _catalog_and_people(org, start)
+    await seed_goals(org, start)
+    await seed_tokens(org)
     seeded = await _keys(org)
     # The clock both read paths are run at: just after the last resolution, so that some requests
     # were resolved the same day (resolvedToday), and after every open one was raised (oldestOpenMinutes).
@@ -261,6 +270,9 @@ async def _keys(org: Org) -> Seeded:
             keys += [(r.name, r.id) for r in await conn.execute(select(table.c.name, table.c.id).order_by(table.c.id))]
         for type_name, table in NODE_TABLES.items():
             seeded.node_ids[type_name] = list((await conn.execute(select(table.c.id).order_by(table.c.id))).scalars())
+        goal, token = t.shared_goals, t.api_tokens
+        seeded.goal_keys = [tuple(r) for r in await conn.execute(select(goal.c.period_start, goal.c.id))]
+        seeded.token_keys = [tuple(r) for r in await conn.execute(select(token.c.created_at, token.c.id))]
     seeded.node_ids["Event"] = seeded.event_seqs
     return seeded
 
@@ -273,6 +285,8 @@ NODE_TABLES = {
     "Request": t.requests,
     "Task": t.tasks,
     "Comment": t.comments,
+    "SharedGoal": t.shared_goals,
+    "ApiToken": t.api_tokens,
 }
 # --- journeys ----------------------------------------------------------------------------------
 # Onboarding (HR, IT, Facilities) with eight runs: six completed (five handed from HR to IT first,
@@ -408,4 +422,93 @@ async def _move(org: Org, request_id: int, to: RequestStatus, agent: Any, now: d
         uow=SqlUnitOfWork(org.engine),
         actor=agent,
         now=now,
+    )
+
+
+def _kr(metric: Metric, target: float, direction: Direction | None = None, **scope: Any) -> KeyResult:
+    direction = direction or (Direction.AT_MOST if metric.name.endswith(("HOURS", "BACKLOG")) else Direction.AT_LEAST)
+    title = f"{metric.value.lower().replace('_', ' ')} {direction.value.lower()} {target}"
+    return KeyResult(None, title, metric, direction, target, GoalScope(**scope))
+
+
+async def seed_goals(org: Org, start: datetime) -> None:
+    """Goals over the seeded work, for their figures: one running (IT and HR accepted, Facilities
+    invited: HR's few resolved requests are a small sample to IT), one over (HR declined), one set
+    by an admin (nobody accepted); every metric, scopes by department, service (one retired, which
+    only HR and admins see) and form."""
+    now = datetime.now(UTC)
+    it, hr, fac = (org.departments[d] for d in ("it", "hr", "facilities"))
+    retired = org.services["retired"]  # _catalog_and_people: HR's
+    laptops = org.services["laptops"]
+    running = [
+        _kr(Metric.REQUESTS_RESOLVED, 3),
+        _kr(Metric.P90_RESOLUTION_HOURS, 8),
+        _kr(Metric.MEDIAN_RESOLUTION_HOURS, 0.5, department_ids=(hr,)),
+        _kr(
+            Metric.SLA_COMPLIANCE_RATE,
+            0.9,
+            service_ids=(laptops, retired),
+            request_type_ids=(org.request_types["new_laptop"],),
+        ),
+        _kr(Metric.SLA_COMPLIANCE_RATE, 0.5, department_ids=(fac, it)),
+        _kr(Metric.CSAT_AVERAGE, 4.2),
+        _kr(Metric.OPEN_BACKLOG, 40),
+        _kr(Metric.JOURNEY_ON_TIME_RATE, 0.9),
+    ]
+    over = [
+        _kr(Metric.CSAT_AVERAGE, 4, department_ids=(hr,)),
+        _kr(Metric.REQUESTS_RESOLVED, 2, Direction.AT_MOST),
+        _kr(Metric.OPEN_BACKLOG, 5),
+    ]
+    goals_made = [
+        ("Resolve within a day", start - timedelta(days=1), now + timedelta(days=4), (it, hr, fac), running),
+        ('Last week\'s "quiet" goal', start - timedelta(days=1), start + timedelta(days=1), (it, hr), over),
+        ("Admin's backlog", start, now + timedelta(days=30), (fac, it), [_kr(Metric.OPEN_BACKLOG, 1)]),
+    ]
+    made = []
+    for title, begins, ends, departments, key_results in goals_made:
+        actor = org.admin if title.startswith("Admin") else org.it_manager
+        made.append(
+            await goals.create_goal(
+                commands.CreateSharedGoal(
+                    title=title,
+                    period_start=begins,
+                    period_end=ends,
+                    department_ids=departments,
+                    key_results=tuple(key_results),
+                ),
+                uow=SqlUnitOfWork(org.engine),
+                actor=actor,
+                now=now,
+            )
+        )
+    for goal_id, status in ((made[0], Participation.ACCEPTED), (made[1], Participation.DECLINED)):
+        await goals.decide_participation(
+            commands.DecideGoalParticipation(goal_id=goal_id, department_id=hr, status=status),
+            uow=SqlUnitOfWork(org.engine),
+            actor=org.hr_manager,
+            now=now,
+        )
+
+
+async def seed_tokens(org: Org) -> None:
+    """API tokens: IT's agent has an active one and a revoked one, the employee one, the admin an
+    expired one."""
+    now = datetime.now(UTC)
+    made = {}
+    for key, owner, made_at, scopes in (
+        ("agent", org.it_agent, now - timedelta(days=2), {TokenScope.READ}),
+        ("revoked", org.it_agent, now - timedelta(days=1), {TokenScope.READ, TokenScope.WRITE}),
+        ("employee", org.employee, now - timedelta(days=1), {TokenScope.WRITE, TokenScope.EVENTS, TokenScope.READ}),
+        ("expired", org.admin, now - timedelta(days=100), {TokenScope.ADMIN, TokenScope.READ}),
+    ):
+        made[key], _ = await api_tokens.create_token(
+            commands.CreateApiToken(name=f"{key} token", scopes=frozenset(scopes)),
+            uow=SqlUnitOfWork(org.engine),
+            actor=owner,
+            now=made_at,
+            actor_scopes=None,
+        )
+    await api_tokens.revoke_token(
+        commands.RevokeApiToken(token_id=made["revoked"]), uow=SqlUnitOfWork(org.engine), actor=org.it_agent, now=now
     )

@@ -66,9 +66,12 @@ UNSUPPORTED = {
         {},
     ),
     "introspection": ("{ __schema { queryType { name } } }", {}),
-    "a field the compiler does not know": ("{ viewer { name } apiTokens(first: 1) { totalCount } }", {}),
-    "a root list with a figure computed in Python": ("{ sharedGoals { edges { node { progress } } } }", {}),
-    "a node of a type not compiled": ('{ node(id: "U2hhcmVkR29hbDox") { id } }', {}),
+    "a field the compiler does not know": (
+        "{ sharedGoals { edges { node { keyResults { scope { journeyMap { name } } } } } } }",
+        {},
+    ),
+    "tokens of a person named": ('{ apiTokens(personId: "UGVyc29uOjE") { totalCount } }', {}),
+    "more than 100 node IDs": ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["UmVxdWVzdDox"] * 101}),
     "a bad cursor": ('{ requests(after: "nope") { totalCount } }', {}),
     "a negative page size": ("{ requests(first: -1) { totalCount } }", {}),
     "paging both ways": (
