@@ -12,6 +12,7 @@ without one)."""
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -512,26 +513,42 @@ def _one_of_each(seeded: Seeded) -> list[str]:
     return [*first, ids.encode("Department", (seeded.node_ids.get("Department") or [1, 2])[1])]
 
 
+def every_field_roots(seeded: Seeded) -> list[Operation]:
+    """Operations that together select every compiled field (all of them in one would cost more
+    than an operation may), one a root field, and `nodes` in several."""
+    roots = _split_nodes(_every_root_field(seeded))
+    return [Operation(query=f"query EveryField {{ __typename {root} }}", variables={}) for root in roots]
+
+
 def every_field(seeded: Seeded) -> Operation:
-    """One operation selecting every compiled field: leaves wherever their object is, each field
-    with a selection expanded once, where its type is first met at its shallowest (so the operation
-    stays small and within the depth limit whatever cycles the types have)."""
+    """One operation selecting every compiled field: for planning it (it costs more than one
+    operation may run: `every_field_roots` runs)."""
+    return Operation(query=f"query EveryField {{ __typename {' '.join(_every_root_field(seeded))} }}", variables={})
+
+
+def _every_root_field(seeded: Seeded) -> list[str]:
+    """The root fields that together select every compiled field: leaves wherever their object is, each field with a
+    selection expanded once, where its type is first met at its shallowest (so the operations stay
+    small and within the depth limit whatever cycles the types have)."""
     expanded: set[tuple[str, str]] = set()
     shallowest = _shallowest_depths()
     conflicting = _conflicting_names()
 
     def selection(type_name: str, depth: int, *, aliased: bool = False) -> str:
+        return "{ " + " ".join(parts(type_name, depth, aliased=aliased)) + " }"
+
+    def parts(type_name: str, depth: int, *, aliased: bool = False) -> list[str]:
         # `aliased`: a fragment beside others on an interface, whose fields may share a name and
         # not a type (Request.status, Task.status): each under an alias of its type's.
         def head(name: str) -> str:
             return f"{type_name}_{name}: {name}" if aliased and name in conflicting else name
 
-        parts = [head("__typename")]
+        found = [head("__typename")]
         for name, sql in SUPPORTED[type_name].items():
             target = named_type(sql.writes)
             arguments = ARGUMENTS[(type_name, name)].plain(seeded) if sql.arguments is not None else ""
             if not sql.plan_for and target not in SUPPORTED:
-                parts.append(head(name) + arguments)
+                found.append(head(name) + arguments)
             elif (type_name, name) not in expanded and depth == shallowest[type_name]:
                 expanded.add((type_name, name))
                 if sql.plan_for:
@@ -539,10 +556,26 @@ def every_field(seeded: Seeded) -> Operation:
                     inner = f"{{ id {' '.join(fragments)} }}"
                 else:
                     inner = selection(target, depth + 1)
-                parts.append(f"{head(name)}{arguments} {inner}")
-        return "{ " + " ".join(parts) + " }"
+                found.append(f"{head(name)}{arguments} {inner}")
+        return found
 
-    return Operation(query="query EveryField " + selection("Query", 1), variables={})
+    # (`__typename` alone would not be compiled: it needs no database)
+    return [root for root in parts("Query", 1) if root != "__typename"]
+
+
+def _split_nodes(roots: list[str]) -> list[str]:
+    """`nodes` with an ID of every type, each under fragments on every type, costs more than one
+    operation may: its IDs four at a time instead."""
+    split = []
+    for root in roots:
+        found = re.match(r"nodes\(ids: (\[.*?\])\)", root)
+        if found is None:
+            split.append(root)
+            continue
+        given = json.loads(found.group(1))
+        for start in range(0, len(given), 4):
+            split.append(root.replace(found.group(1), json.dumps(given[start : start + 4]), 1))
+    return split
 
 
 def _conflicting_names() -> set[str]:
