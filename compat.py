@@ -97,7 +97,9 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.scalar import ScalarDefinition
 
 try:  # only how graphql-core tells awaitables apart, faster (strawberry 0.3xx has it)
-    from strawberry.execution import optimized_is_awaitable
+    from strawberry.execution import optimized_is_awaitable as _is_awaitable
+
+    optimized_is_awaitable: Any = _is_awaitable
 except ImportError:  # pragma: no cover - graphql-core's own check then
     optimized_is_awaitable = None
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol as _UvicornWsproto
@@ -172,18 +174,18 @@ async def execute_as_strawberry(
     awaitable check). No middleware: strawberry makes it of the extensions that implement
     `resolve`, and none of Tandem's does."""
     executor = getattr(schema, "execution_context_class", None)
-    result = graphql_execute(
-        schema._schema,
-        document,
-        root_value=root_value,
-        context_value=context,
-        variable_values=variables,
-        **({"executor_class": executor} if executor is not None else {}),
-        **({"is_awaitable": optimized_is_awaitable} if optimized_is_awaitable is not None else {}),
+    options: dict[str, Any] = {}
+    if executor is not None:
+        options["executor_class"] = executor
+    if optimized_is_awaitable is not None:
+        options["is_awaitable"] = optimized_is_awaitable
+    result: Any = graphql_execute(
+        schema._schema, document, root_value=root_value, context_value=context, variable_values=variables, **options
     )
     if isinstance(result, GraphQLExecutionResult):
         return result
-    return await result  # type: ignore[no-any-return,misc]  # an awaitable of one, for any async resolver
+    done: GraphQLExecutionResult = await result  # an awaitable of one, for any async resolver
+    return done
 
 
 def resolving_extensions(schema: Any) -> list[str]:

@@ -407,7 +407,10 @@ class Generator:
         beside = [*beside, *(r for r in refused if _root_name(r) not in {_root_name(b) for b in beside})]
         if not beside:
             beside = [self.pick(BESIDE)]
-        roots = [self.decorate(root) for root in compiled]
+        roots = []
+        for root in compiled:
+            roots.append(self.decorate(root))
+            self.refusable = False  # the first compiled root at most
         roots += [self.decorate_beside(root) for root in beside if _root_name(root) not in names]
         roots = self.draw(st.permutations(roots))
         if len(roots) > 1 and self.chance(0.4):
@@ -487,10 +490,6 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
     ),
     ("Query", "services"): Arguments(
         lambda g: g.list_arguments(lambda: g.name_cursor(g.seeded.service_keys), g.service_filter),
-        lambda seeded: "(first: 10)",
-    ),
-    ("Query", "sharedGoals"): Arguments(
-        lambda g: g.list_arguments(lambda: g.keyed_cursor(g.seeded.goal_keys), g.goal_filter),
         lambda seeded: "(first: 10)",
     ),
     ("Query", "apiTokens"): Arguments(Generator.api_tokens_arguments, lambda seeded: "(includeRevoked: true)"),
