@@ -23,6 +23,7 @@ from api.app import create_app
 from api.settings import Settings
 from bench import cache, database
 from bench import operations as ops
+from bench import page_operations as pages
 from bench.http_client import Call
 from bench.in_process import asgi_sender
 from bench.load import Send
@@ -39,6 +40,15 @@ def calls(t: Targets) -> dict[str, Call]:
             ops.PORTAL_LIST, {"first": 20, "comments": COMMENTS_PREVIEW}, token=t.agent_token
         ),
         "request detail (node)": graphql(ops.REQUEST_DETAIL, {"id": t.detail_ids[0], "page": 20}, token=t.agent_token),
+        # the page scenarios (bench.page_scenarios), at their sizes
+        "page · portal": graphql(
+            pages.PORTAL_PAGE, {"first": 50, "comments": COMMENTS_PREVIEW}, token=t.requester_token
+        ),
+        "page · catalog": graphql(pages.CATALOG_PAGE, {"first": 50}, token=t.requester_token),
+        "page · agent home": graphql(pages.AGENT_HOME, {"me": t.agent_id, "first": 20}, token=t.agent_token),
+        "page · journey runs": graphql(pages.JOURNEY_RUNS_PAGE, {"first": 20}, token=t.agent_token),
+        "page · goals board": graphql(pages.GOALS_BOARD, {"first": 10}, token=t.agent_token),
+        "page · request": graphql(pages.REQUEST_PAGE, {"id": t.detail_ids[0], "page": 20}, token=t.agent_token),
     }
 
 
@@ -67,6 +77,8 @@ async def main(args: argparse.Namespace) -> None:
     send = asgi_sender(app)
     async with app.router.lifespan_context(app):
         for name, call in calls(targets).items():
+            if args.only and args.only not in name:
+                continue
             cpu, wall = await cpu_per_operation(send, call, args.operations)
             print(f"{name:24} {cpu:8,.0f} µs CPU/op  {wall:8,.0f} µs wall/op", flush=True)
 
@@ -75,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__)
     p.add_argument("--requests", type=int, default=100_000, help="requests in the cached data set")
     p.add_argument("--operations", type=int, default=500, help="measured operations per scenario")
+    p.add_argument("--only", help="only the operations whose name contains this")
     p.add_argument("--database-url", help="a PostgreSQL server where the bench keeps its data sets")
     return p
 

@@ -142,6 +142,9 @@ request_types = Table(
 
 request_numbers = Sequence("request_number_seq", start=1001, metadata=metadata)
 
+# Which requests are open (domain.workflow.OPEN), for partial indexes.
+OPEN_WHERE = "status in ('NEW','TRIAGED','IN_PROGRESS','WAITING_ON_REQUESTER','WAITING_ON_DEPARTMENT')"
+
 requests = Table(
     "requests",
     metadata,
@@ -185,13 +188,11 @@ requests = Table(
     Index("ix_requests_resolved_at", "resolved_at"),
     Index("ix_requests_rated_at", "rated_at", postgresql_where=text("satisfaction_score is not null")),
     Index("ix_requests_unresolved_due", "resolution_due_at", postgresql_where=text("resolved_at is null")),
-    Index(
-        "ix_requests_open_owner",
-        "owner_department_id",
-        postgresql_where=text(
-            "status in ('NEW','TRIAGED','IN_PROGRESS','WAITING_ON_REQUESTER','WAITING_ON_DEPARTMENT')"
-        ),
-    ),
+    # An agent's home (Department.stats, "my open work"): a department's open requests oldest first,
+    # an assignee's by deadline, and what a department resolved today.
+    Index("ix_requests_open_owner", "owner_department_id", "created_at", postgresql_where=text(OPEN_WHERE)),
+    Index("ix_requests_open_assignee", "assignee_id", "resolution_due_at", postgresql_where=text(OPEN_WHERE)),
+    Index("ix_requests_owner_resolved", "owner_department_id", "resolved_at"),
 )
 
 tasks = Table(

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, DateTime, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -253,6 +254,20 @@ class KeyResultValue:
 def empty_value(metric: Metric) -> float | None:
     """With no samples a count is 0; a rate, an average or a percentile has no value."""
     return 0.0 if metric in COUNTS else None
+
+
+DATA_VERSION = text(
+    """select (select max(seq) from events), pg_relation_filenode('events'),
+              (select oid from pg_database where datname = current_database()), pg_postmaster_start_time()"""
+)
+
+
+async def data_version(conn: AsyncConnection) -> tuple[Any, ...]:
+    """Where the database's event log is: every command that changes work appends events in its
+    transaction, in commit order (the log's ordering lock), so the same version means no command
+    has committed since. The rest tells this log from another that reached the same sequence: one
+    truncated (a new file), another database, the same one restored (the server's start)."""
+    return tuple((await conn.execute(DATA_VERSION)).one())
 
 
 async def key_result_values(

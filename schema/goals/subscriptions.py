@@ -10,14 +10,12 @@ what the goal shows (values, samples, statuses) differs from the last one.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
 
-from db.read.goal_values import Audience
 from domain.goals import JOURNEY_METRICS
 from schema import ids
 from schema.context import Info
@@ -27,7 +25,6 @@ from schema.permissions import root_subscription
 
 JOURNEY_METRIC_NAMES = frozenset(m.value for m in JOURNEY_METRICS)
 TICK_SECONDS = 30.0
-VALUE_WINDOW = 5.0  # seconds in which subscribers woken at one point of the log share values
 
 # Request events that can move a key result: opened or finished (backlog, resolutions, SLA),
 # moved between departments (credit), rated (CSAT), reprioritised (SLA deadlines).
@@ -125,28 +122,11 @@ async def _pushes(info: Info, scope: GoalScope) -> AsyncGenerator[SharedGoalNode
 
 async def _shown(info: Info, goal: SharedGoalNode) -> tuple:
     """What a push would show, to compare with the last push (the loads are the push's own)."""
+    # Subscribers who count the same work share the values' computation (schema.goals.loaders).
     key_results = await goal.load_key_results(info)
-    await _share_values(info, goal.db_id, [(k.row.id, k.metric) for k in key_results])
     values = await asyncio.gather(*(k.value(info) for k in key_results))
     departments = await info.context.loaders.goal_departments.load(goal.db_id)
     return (goal.title, goal.version, [k.row for k in key_results], departments, values, await goal.measures(info))
-
-
-async def _share_values(info: Info, goal_id: int, keys: list[tuple[int, Any]]) -> None:
-    """Compute the goal's values once for all its subscribers woken by the same change who count
-    the same work (an audience: admins, or one department; see db.read.goal_values), since they
-    cost up to a few hundred milliseconds of SQL. Shared only within VALUE_WINDOW seconds, since
-    time alone moves them too (see with_ticks)."""
-    context = info.context
-    if context.hub is None or context.broker is None or not keys:
-        return
-    loaders = context.loaders
-    audience = Audience.of(context.require_viewer())
-    version = (context.broker.head, int(time.monotonic() // VALUE_WINDOW), tuple(keys))
-    values = await context.hub.reads.read(
-        ("goal values", goal_id, audience), version, lambda: loaders.key_result_value.load_many(keys)
-    )
-    loaders.key_result_value.prime_many(dict(zip(keys, values, strict=False)))
 
 
 async def with_ticks(source: AsyncIterator[None], *, every: float, refresh) -> AsyncIterator[None]:

@@ -1,11 +1,12 @@
-"""One read for every subscriber that wakes on the same change.
+"""One read for every reader that would see the same thing, while it would.
 
 A wallboard on every agent's screen means hundreds of `departmentStats` subscribers on one
 department; each change would otherwise run the same statements once per subscriber. Readers
-that would see the same thing (the same key) at the same point of the event log share one read:
-the version is the broker's head, the last event read from the log, so a read shared under it
-started after that event committed. A later event moves the head and makes a new read; an event
-that commits during a read wakes its subscribers again, under the next head.
+that would see the same thing (the same key) at the same version share one read. For the
+subscriptions the version is the broker's head, the last event read from the log, so a read shared
+under it started after that event committed: a later event moves the head and makes a new read, an
+event that commits during a read wakes its subscribers again, under the next head. Goal figures
+(schema.goals.loaders) are versioned by the database's snapshot and a window of the clock.
 """
 
 from __future__ import annotations

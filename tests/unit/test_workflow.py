@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
+from db.tables import OPEN_WHERE
 from domain.workflow import DONE, OPEN, TRANSITIONS, WORKING, RequestStatus, is_legal
 
 S = RequestStatus
@@ -85,3 +87,9 @@ def test_every_status_is_reachable_from_new():
                 reached.add(target)
                 frontier.append(target)
     assert reached == set(RequestStatus)
+
+
+def test_the_open_requests_indexes_cover_exactly_the_open_statuses():
+    # the partial indexes' predicate (db.tables.OPEN_WHERE) names the open statuses, no more, no fewer
+    named = set(re.findall(r"'(\w+)'", OPEN_WHERE))
+    assert named == {s.value for s in OPEN}

@@ -1,0 +1,93 @@
+"""Key result figures are computed once for every reader who counts the same work, while the
+database holds the same data and the clock stays within one window (schema.goals.loaders): a
+write shows in the very next read, time moves them on, and each audience has its own."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from schema.goals.loaders import FIGURES_WINDOW
+from tests.graphql.goal_ops import create_goal, key_result
+from tests.graphql.request_ops import raise_request
+from tests.support.org import Org
+from tests.support.statements import count_statements
+
+BOARD = """{ sharedGoals(first: 10) { edges { node { title progress status
+  keyResults { metric current sampleSize status byDepartment { department { name } current } } } } } }"""
+# 16 December 2026, midnight: the start of a window of the clock.
+READ_AT = datetime(2026, 12, 16, tzinfo=UTC)
+FIGURES = "with kr as materialized"
+
+
+def backlog(data: dict) -> float:
+    (goal,) = data["sharedGoals"]["edges"]
+    (figure,) = goal["node"]["keyResults"]
+    return figure["current"]
+
+
+async def board(api, viewer) -> tuple[dict, int]:
+    """The board as `viewer` reads it, and how many times its figures were computed for it."""
+    with count_statements(api.engine) as log:
+        data = await api.ok(BOARD, viewer)
+    return data, sum(FIGURES in s for s in log.statements)
+
+
+async def a_backlog_goal(api, org: Org) -> None:
+    api.at(datetime(2026, 12, 1, tzinfo=UTC))
+    await raise_request(api, org, org.employee)
+    await create_goal(api, org, key_results=[key_result("OPEN_BACKLOG", 5)])
+    api.at(READ_AT)
+
+
+async def test_readers_share_figures_until_a_write_commits(api, org: Org):
+    # given a goal, read once
+    await a_backlog_goal(api, org)
+    first, computed = await board(api, org.it_agent)
+    assert (backlog(first), computed) == (1.0, 1)
+    # when read again, by the same agent and by another of their department, with nothing written
+    again, computed_again = await board(api, org.it_agent)
+    colleague, computed_for_colleague = await board(api, org.it_manager)
+    # then the figures are the first read's, not computed again
+    assert again == first and colleague["sharedGoals"] == first["sharedGoals"]
+    assert computed_again == computed_for_colleague == 0
+    # when a request is raised, then the next read computes again and counts it
+    await raise_request(api, org, org.employee, title="Another")
+    after_write, computed_after_write = await board(api, org.it_agent)
+    assert (backlog(after_write), computed_after_write) == (2.0, 1)
+
+
+async def test_figures_are_computed_again_once_the_clock_leaves_the_window(api, org: Org):
+    # given a goal, read at the start of a window of the clock
+    await a_backlog_goal(api, org)
+    await board(api, org.it_agent)
+    # when read later within the window, then past it
+    api.at(READ_AT + timedelta(seconds=FIGURES_WINDOW - 1))
+    _, within = await board(api, org.it_agent)
+    api.at(READ_AT + timedelta(seconds=FIGURES_WINDOW))
+    _, past = await board(api, org.it_agent)
+    # then only the read past it computes
+    assert (within, past) == (0, 1)
+
+
+async def test_each_audience_counts_its_own_work(api, org: Org):
+    # given a goal, read by an admin (who counts all work)
+    await a_backlog_goal(api, org)
+    _, for_admin = await board(api, org.admin)
+    # when read by HR and IT staff, who count their own department's work and what is shared
+    _, for_hr = await board(api, org.hr_agent)
+    _, for_it = await board(api, org.it_agent)
+    _, for_hr_again = await board(api, org.hr_manager)
+    # then each audience computed its own figures once
+    assert (for_admin, for_hr, for_it, for_hr_again) == (1, 1, 1, 0)
+
+
+async def test_readers_at_once_wait_for_one_computation(api, org: Org):
+    # given a goal nobody has read yet
+    await a_backlog_goal(api, org)
+    # when five readers of one department read it at once
+    with count_statements(api.engine) as log:
+        boards = await asyncio.gather(*(api.ok(BOARD, org.it_agent) for _ in range(5)))
+    # then its figures were computed once, for all of them
+    assert sum(FIGURES in s for s in log.statements) == 1
+    assert all(b == boards[0] for b in boards) and backlog(boards[0]) == 1.0
