@@ -25,7 +25,7 @@ from schema.context import Info
 from schema.enums import FigureCoverage, FigureWithheld, GoalParticipationStatus, GoalStatus, TargetDirection
 from schema.enums import Metric as MetricEnum
 from schema.goals import figures_sql as figures
-from schema.journeys.types import JourneyMapNode
+from schema.journeys.types import JourneyMapNode, visible_map
 from schema.organisation.types import DepartmentNode, PersonNode
 from schema.relay import Node
 
@@ -393,6 +393,9 @@ KEY_RESULT_SCOPE_SQL = sql.TypeSql.of(
             lambda row: func.cardinality(row.c["scope_request_type_ids"]) == 0, "Boolean!"
         ),
         "departments": sql.FieldSql(_scope_departments, "[Department!]!"),
+        "journeyMap": sql.FieldSql(
+            visible_map(lambda other, row: other.c.id == row.c["scope_journey_map_id"]), "JourneyMap"
+        ),
     },
 )
 
@@ -457,7 +460,6 @@ SHARED_GOAL_SQL = sql.TypeSql.of(
     rows=t.shared_goals,
 )
 
-# KeyResultScope.journeyMap is not compiled: JourneyMap has no table here (journeys' own visibility).
 COMPILED = (
     SHARED_GOAL_SQL,
     GOAL_PARTICIPATION_SQL,

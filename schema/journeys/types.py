@@ -414,8 +414,9 @@ def _departments(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]
     return json.correlate_except(listed, department).scalar_subquery()
 
 
-def _visible_map(where: Any) -> sql.Encoder:
-    """Another version of the map, as the map loader reads it: null unless the viewer may see it."""
+def visible_map(where: Any) -> sql.Encoder:
+    """A map `where` picks (another version of this one, a key result's scope), as the map loader
+    reads it: null unless the viewer may see it."""
 
     def encode(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
         other = M.alias()
@@ -441,8 +442,8 @@ JOURNEY_MAP_SQL = sql.TypeSql.of(
         "stages": sql.FieldSql(_map_stages, "[JourneyStage!]!"),
         "departments": sql.FieldSql(_departments, "[Department!]!"),
         "createdBy": sql.one("created_by_id", "Person!"),
-        "previousVersion": sql.FieldSql(_visible_map(lambda other, row: other.c.id == row.c.replaces_id), "JourneyMap"),
-        "nextVersion": sql.FieldSql(_visible_map(lambda other, row: other.c.replaces_id == row.c.id), "JourneyMap"),
+        "previousVersion": sql.FieldSql(visible_map(lambda other, row: other.c.id == row.c.replaces_id), "JourneyMap"),
+        "nextVersion": sql.FieldSql(visible_map(lambda other, row: other.c.replaces_id == row.c.id), "JourneyMap"),
         "runs": nested(
             node_type="JourneyRun",
             table=R,

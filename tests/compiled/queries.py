@@ -506,10 +506,16 @@ ARGUMENTS: dict[tuple[str, str], Arguments] = {
 
 
 def _one_of_each(seeded: Seeded) -> list[str]:
-    """An ID of every type nodes(ids:) reads (the first of each: IT, the laptops service, …), and
-    the second department's (HR, whose requests were resolved)."""
+    """An ID of every type nodes(ids:) reads (the first of each: IT, the laptops service, …), the
+    second department's (HR, whose requests were resolved) and the last goal's (with journeys
+    seeded: its key results are scoped to journey maps)."""
     first = [ids.encode(t, seeded.node_ids.get(t, [1])[0]) for t in NODE_TYPES]
-    return [*first, ids.encode("Department", (seeded.node_ids.get("Department") or [1, 2])[1])]
+    goals = seeded.node_ids.get("SharedGoal") or [1]
+    return [
+        *first,
+        ids.encode("Department", (seeded.node_ids.get("Department") or [1, 2])[1]),
+        *([ids.encode("SharedGoal", goals[-1])] if len(goals) > 1 else []),
+    ]
 
 
 def every_field_roots(seeded: Seeded) -> list[Operation]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
 from db.uow import SqlUnitOfWork
@@ -270,11 +271,17 @@ async def _keys(org: Org) -> Seeded:
             keys += [(r.name, r.id) for r in await conn.execute(select(table.c.name, table.c.id).order_by(table.c.id))]
         for type_name, table in NODE_TABLES.items():
             seeded.node_ids[type_name] = list((await conn.execute(select(table.c.id).order_by(table.c.id))).scalars())
-        goal, token = t.shared_goals, t.api_tokens
-        seeded.goal_keys = [tuple(r) for r in await conn.execute(select(goal.c.period_start, goal.c.id))]
+        await _read_goals(conn, seeded)
+        token = t.api_tokens
         seeded.token_keys = [tuple(r) for r in await conn.execute(select(token.c.created_at, token.c.id))]
     seeded.node_ids["Event"] = seeded.event_seqs
     return seeded
+
+
+async def _read_goals(conn: AsyncConnection, seeded: Seeded) -> None:
+    goal = t.shared_goals
+    seeded.goal_keys = [tuple(r) for r in await conn.execute(select(goal.c.period_start, goal.c.id))]
+    seeded.node_ids["SharedGoal"] = sorted(i for _, i in seeded.goal_keys)
 
 
 NODE_TABLES = {
@@ -317,15 +324,39 @@ async def seed_journeys(org: Org, seeded: Seeded) -> Seeded:
     await _resolve(org, (await _run_requests(org, first))["Pack"], org.fac_agent, base + timedelta(minutes=30))
     await journeys.start(move, subject='Team "North"', actor=org.admin, sponsor=org.hr_agent, now=base)
     await _welcome_day(org, journeys, base)
+    await _journey_goal(org, onboarding=onboarding, move=move, start=base)
     async with org.engine.connect() as conn:
         runs = t.journey_runs
         rows = await conn.execute(select(runs.c.started_at, runs.c.id).order_by(runs.c.id))
         seeded.run_keys = [(r.started_at, r.id) for r in rows]
         maps = t.journey_maps
         seeded.map_keys = [(r.name, r.id) for r in await conn.execute(select(maps.c.name, maps.c.id))]
+        await _read_goals(conn, seeded)  # with the journeys' goal
     seeded.node_ids["JourneyMap"] = [i for _, i in seeded.map_keys]
     seeded.node_ids["JourneyRun"] = [i for _, i in seeded.run_keys]
     return seeded
+
+
+async def _journey_goal(org: Org, *, onboarding: int, move: int, start: datetime) -> None:
+    """A goal whose key results are scoped to journey maps: onboarding's runs on time, and the
+    office move's requests resolved (each viewer sees the map, or reads a null scope map)."""
+    it, hr, fac = (org.departments[d] for d in ("it", "hr", "facilities"))
+    key_results = (
+        _kr(Metric.JOURNEY_ON_TIME_RATE, 0.8, journey_map_id=onboarding),
+        _kr(Metric.REQUESTS_RESOLVED, 2, journey_map_id=move),
+    )
+    await goals.create_goal(
+        commands.CreateSharedGoal(
+            title="Journeys on time",
+            period_start=start - timedelta(days=1),
+            period_end=start + timedelta(days=10),
+            department_ids=(it, hr, fac),
+            key_results=key_results,
+        ),
+        uow=SqlUnitOfWork(org.engine),
+        actor=org.it_manager,
+        now=datetime.now(UTC),
+    )
 
 
 async def _welcome_day(org: Org, journeys: Journeys, now: datetime) -> None:

@@ -62,6 +62,7 @@ EXERCISED = {
     "a task's or an event's request": r'"(?:\w+_)?request":\{',
     "a deactivated person": r'"active":false',
     "nodes": r'"nodes":\[[{n]',
+    "a key result's journey map": r'"journeyMap":\{',
 }
 
 
