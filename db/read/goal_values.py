@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Boolean, DateTime, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -256,10 +256,14 @@ def empty_value(metric: Metric) -> float | None:
     return 0.0 if metric in COUNTS else None
 
 
-DATA_VERSION = text(
-    """select (select max(seq) from events), pg_relation_filenode('events'),
-              (select oid from pg_database where datname = current_database()), pg_postmaster_start_time()"""
+# db.read.goal_values.data_version's columns, for a statement that reads it beside other rows.
+DATA_VERSION_COLUMNS = (
+    "(select max(seq) from events)",
+    "pg_relation_filenode('events')",
+    "(select oid from pg_database where datname = current_database())",
+    "pg_postmaster_start_time()",
 )
+DATA_VERSION = text(f"select {', '.join(DATA_VERSION_COLUMNS)}")
 
 
 async def data_version(conn: AsyncConnection) -> tuple[Any, ...]:
@@ -270,27 +274,48 @@ async def data_version(conn: AsyncConnection) -> tuple[Any, ...]:
     return tuple((await conn.execute(DATA_VERSION)).one())
 
 
-async def key_result_values(
-    conn: AsyncConnection, key_results: Sequence[tuple[int, Metric]], *, now: datetime, audience: Audience
-) -> dict[tuple[int, Metric], KeyResultValue]:
-    """Figures at `now` of key results keyed (id, metric), as `audience` may read them
-    (domain.goal_figures); the metric shapes an empty value."""
+class FigureRow(NamedTuple):
+    """A key result's figure over its samples (`total`, department_id None) or over those credited
+    to one department: n samples, the value, and how many the audience could not see."""
+
+    kr_id: int
+    department_id: int | None
+    total: bool
+    n: int
+    value: float | None
+    unseen: int
+
+
+async def figure_rows(
+    conn: AsyncConnection, key_result_ids: Sequence[int], *, now: datetime, audience: Audience
+) -> list[FigureRow]:
+    """The figure rows at `now` of the key results `key_result_ids`, counted for `audience` (a key
+    result without samples has none)."""
     rows = await conn.execute(
         VALUES,
         {
-            "ids": [k for k, _ in key_results],
+            "ids": list(key_result_ids),
             "now": now,
             "everything": audience.everything,
             "viewer_department": audience.department_id,
         },
     )
+    return [FigureRow(*row) for row in rows]
+
+
+def key_result_values(
+    key_results: Sequence[tuple[int, Metric]], rows: Sequence[FigureRow]
+) -> dict[tuple[int, Metric], KeyResultValue]:
+    """The figures of key results keyed (id, metric) from their figure rows, as the audience they
+    were counted for may read them (domain.goal_figures); the metric shapes an empty value."""
     totals: dict[int, Aggregate] = {}
     parts: dict[int, dict[int, Aggregate]] = {k: {} for k, _ in key_results}
     for row in rows:
         aggregate = Aggregate(row.value, row.n, row.unseen)
         if row.total:
             totals[row.kr_id] = aggregate
-        else:
+        elif row.kr_id in parts:
+            assert row.department_id is not None
             parts[row.kr_id][row.department_id] = aggregate
     values = {}
     for k, metric in key_results:

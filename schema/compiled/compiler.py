@@ -23,6 +23,7 @@ from schema.compiled.arguments import Fallback, Shape, bind, shapes_bytes
 from schema.compiled.cache import CACHE_BYTES, ENTRY_BYTES, Lru, document_bytes
 from schema.compiled.directives import directive_variables, directive_variables_bytes
 from schema.compiled.planner import Plan, Unsupported, make_plan, query_operation
+from schema.compiled.sql import Run
 from schema.compiled.statement import Statement, build_statement
 
 log = logging.getLogger("tandem.compiled")
@@ -67,9 +68,11 @@ class Compiler:
             prepared = self._prepare(execution_context, viewer=viewer, dialect=reader.dialect, now=now)
             if prepared is None:
                 return None
-            plan, statement, parameters = prepared
+            plan, statement, values = prepared
+            if statement.prefetches:
+                await _prefetch(statement, values, Run(viewer=viewer, now=values["now"], reader=reader))
             async with reader.connect() as conn:
-                result = await conn.exec_driver_sql(statement.sql, parameters)
+                result = await conn.exec_driver_sql(statement.main.text, statement.main.parameters(values))
                 if plan.mixed:
                     self.mixed += 1
                     return Compiled(plan, parts=tuple(result.one()))
@@ -85,11 +88,12 @@ class Compiler:
     ) -> tuple[Statement, tuple[Any, ...]] | None:
         """The statement and its parameters for this run; None: normal execution answers all of it."""
         prepared = self._prepare(execution_context, viewer=viewer, dialect=dialect, now=now)
-        return None if prepared is None else prepared[1:]
+        return None if prepared is None else (prepared[1], prepared[1].main.parameters(prepared[2]))
 
     def _prepare(
         self, execution_context: Any, *, viewer: Person, dialect: Any, now: datetime | None = None
-    ) -> tuple[Plan, Statement, tuple[Any, ...]] | None:
+    ) -> tuple[Plan, Statement, dict[str, Any]] | None:
+        """The plan, its statement, and the values of the statement's parameters for this run."""
         query = execution_context.query
         if query is None or execution_context.graphql_document is None:
             return None
@@ -108,8 +112,7 @@ class Compiler:
         statement = self.statements.get(
             (plan_key, role, shapes), lambda: build_statement(plan, shapes, viewer, dialect)
         )
-        values = {**parameters, "viewer_id": viewer.id, "now": now or datetime.now(UTC)}
-        return plan, statement, statement.parameters(values)
+        return plan, statement, {**parameters, "viewer_id": viewer.id, "now": now or datetime.now(UTC)}
 
     def _bind(self, execution_context: Any) -> tuple[Any, Plan, tuple[Shape, ...], dict[str, Any]] | None:
         """The plan and this run's argument shapes and values; None when normal execution must answer."""
@@ -156,6 +159,16 @@ class Compiler:
         return tuple(variables.coerced.get(n) for n in names)
 
 
+async def _prefetch(statement: Statement, values: dict[str, Any], run: Run) -> None:
+    """What the statement's root fields read first (schema.compiled.sql.Prefetch), added to
+    `values`. No connection is held while a Prefetch's values are made: they may wait for a
+    computation another call started, which needs a connection of its own."""
+    for prefetched in statement.prefetches:
+        async with run.reader.connect() as conn:
+            rows = (await conn.exec_driver_sql(prefetched.sql.text, prefetched.sql.parameters(values))).all()
+        await prefetched.values(rows, run, values)
+
+
 def _plan_or_none(
     schema: Any,
     document: DocumentNode,
@@ -184,11 +197,4 @@ def _binding_bytes(key: tuple[str, str | None, str], bound: Any) -> int:
 
 def _statement_bytes(key: tuple[Any, Any, tuple[Shape, ...]], statement: Statement) -> int:
     (query, operation_name, _, _), _, shapes = key
-    return (
-        ENTRY_BYTES
-        + len(query)
-        + len(operation_name or "")
-        + shapes_bytes(shapes)
-        + len(statement.sql)
-        + 64 * len(statement.names)
-    )
+    return ENTRY_BYTES + len(query) + len(operation_name or "") + shapes_bytes(shapes) + statement.sql_bytes()

@@ -7,7 +7,8 @@ connection brings these types with it (`connection`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +27,14 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.selectable import Subquery
 
 from db.read import pages
 from db.read.pages import Order
 from domain.people import Person
 from schema.compiled import json_text as j
 from schema.compiled.arguments import Fallback, ListShape, WindowShape, bind_cursor, window_arguments
-from schema.compiled.sql import Binder, Build, Encoder, FieldSql, TypeSql, object_json
+from schema.compiled.sql import Binder, Build, Encoder, FieldSql, Prefetch, Run, TypeSql, object_json
 
 if TYPE_CHECKING:
     from schema.compiled.planner import PlanField
@@ -223,6 +225,15 @@ def nested(
 Criteria = Callable[[dict[str, Any]], Hashable]
 
 
+@dataclass(frozen=True)
+class PagePrefetch:
+    """A root list's Prefetch (schema.compiled.sql), from the page it reads: `select(page, build)`
+    selects what `values` needs from `page`, the ids (`id`) of the page's rows."""
+
+    select: Callable[[FromClause, Build], Select[Any]]
+    values: Callable[[Sequence[Any], Run, dict[str, Any]], Awaitable[None]]
+
+
 def root_list(
     node_type: str,
     *,
@@ -230,11 +241,13 @@ def root_list(
     order: Order,
     rows: Callable[[Person, Any], Select[Any]],
     criteria: Criteria = lambda arguments: None,
+    prefetch: PagePrefetch | None = None,
 ) -> FieldSql:
     """A root connection (`services(first, after, filter)`, db.read's `*_page` and `*_count`): the
     rows of `table` that `rows(viewer, criteria)` selects — db.read's own query, so the same
     visibility and filters — in `order`, paged by first/after, with db.read.pages' cursors.
-    `criteria(arguments)` makes the list's criteria (hashable: the statement is kept per shape)."""
+    `criteria(arguments)` makes the list's criteria (hashable: the statement is kept per shape);
+    `prefetch`, what the page's rows need read before the statement runs."""
     kind = cursor_key_type(order)
 
     def bind(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> ListShape:
@@ -249,7 +262,8 @@ def root_list(
             bind_cursor(site, after, key_type=kind, params=params)
         return ListShape(criteria=chosen, size=pages.page_size(first), cursor=after is not None)
 
-    def encode(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+    def page(f: PlanField, build: Build) -> tuple[Select[Any], Subquery]:
+        """The rows the list selects, and of them the page (one more row than it keeps)."""
         shape = build.shapes[f.bound_site]
         assert isinstance(shape, ListShape)
         selected = rows(build.viewer, shape.criteria)
@@ -261,15 +275,24 @@ def root_list(
         )
         if shape.cursor:
             scan = scan.where(order.after(cursor_params(f.bound_site, build, key_type=kind)))
-        page = scan.order_by(*order.clauses()).limit(shape.size + 1).subquery(f"{f.name}_page")
+        return selected, scan.order_by(*order.clauses()).limit(shape.size + 1).subquery(f"{f.name}_page")
+
+    def encode(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
+        shape = build.shapes[f.bound_site]
+        assert isinstance(shape, ListShape)
+        selected, listed = page(f, build)
 
         def total() -> ColumnElement[Any]:
             return select(func.count()).select_from(selected.order_by(None).subquery()).scalar_subquery()
 
         # The node is read from `table` itself (joined back by id): encoders may name its columns.
         window = Window(
-            page, node_row=table, total=total, size=shape.size, backward=False, cursor=shape.cursor, key_type=kind
+            listed, node_row=table, total=total, size=shape.size, backward=False, cursor=shape.cursor, key_type=kind
         )
-        return window.connection(f, build, source=page.join(table, table.c.id == page.c.id))
+        return window.connection(f, build, source=listed.join(table, table.c.id == listed.c.id))
 
-    return connection(node_type, encode, arguments=bind)
+    list_sql = connection(node_type, encode, arguments=bind)
+    if prefetch is None:
+        return list_sql
+    before = Prefetch(select=lambda f, build: prefetch.select(page(f, build)[1], build), values=prefetch.values)
+    return replace(list_sql, prefetch=before)

@@ -10,11 +10,13 @@ the differential test's generators all read them from there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ColumnElement, DateTime, Table, bindparam, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Select, Table, bindparam, case, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.types import get_object_definition
 
 from domain.people import Person
@@ -33,6 +35,27 @@ Binder = Callable[[int, dict[str, Any], dict[str, Any]], "Shape"]
 
 
 @dataclass(frozen=True)
+class Run:
+    """Who a statement runs for, when, and where it reads."""
+
+    viewer: Person
+    now: datetime
+    reader: AsyncEngine
+
+
+@dataclass(frozen=True)
+class Prefetch:
+    """What a root field reads before its statement runs, for values SQL cannot work out cheaply
+    on its own: shared goal figures, computed once for many readers (schema.goals.shared_figures).
+    `select(f, build)` is run first, with the statement's parameters; `values(rows, run, bound)`
+    then adds to the statement's parameters (`bound`) what it makes of its rows, under names
+    starting `prefetched_` (Build.prefetched)."""
+
+    select: Callable[[PlanField, Build], Select[Any]]
+    values: Callable[[Sequence[Any], Run, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class FieldSql:
     """One field's SQL."""
 
@@ -44,6 +67,7 @@ class FieldSql:
     # selection (PlanField.variants); a run's shape names the type each ID names.
     plan_for: tuple[str, ...] = ()
     brings: tuple[TypeSql, ...] = ()  # types only this kind of field has (a connection's)
+    prefetch: Prefetch | None = None  # for a root field
 
 
 @dataclass(frozen=True)
@@ -81,6 +105,11 @@ class Build:
         (a journey run's time in its current stage)."""
         return _parameter("now", DateTime(timezone=True))
 
+    def prefetched(self, name: str, type_: Any) -> Any:
+        """A value a root field's Prefetch binds for this run: None when none did (the SQL then
+        works it out itself)."""
+        return _parameter(f"prefetched_{name}", type_)
+
     def rows(self, type_name: str) -> Table:
         rows = self.types[type_name].rows
         assert rows is not None, type_name
@@ -93,9 +122,10 @@ def _parameter(name: str, type_: Any) -> Any:
 
 
 # Parameters bound on every run (statement.py writes every other value into the SQL): the viewer,
-# and the call's clock (Context.now) for what is measured against it.
+# and the call's clock (Context.now) for what is measured against it; and those with a prefix
+# (node ids, cursors, what a Prefetch read).
 RUN_PARAMETERS = frozenset({"viewer_id", "now"})
-RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_")
+RUN_PREFIXES = ("node_", "cursor_key_", "cursor_id_", "prefetched_")
 
 
 def viewer_parameters(viewer: Person) -> Person:

@@ -13,10 +13,11 @@ was most of a department queue's time (a few ms against ~1 ms of execution)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, select
+from sqlalchemy import BindParameter, Select, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.visitors import replacement_traverse
 
@@ -25,17 +26,35 @@ from schema.compiled import json_text as j
 from schema.compiled.arguments import Shape
 from schema.compiled.fields import TYPES
 from schema.compiled.planner import Plan
-from schema.compiled.sql import RUN_PARAMETERS, RUN_PREFIXES, Build, object_json, viewer_parameters
+from schema.compiled.sql import RUN_PARAMETERS, RUN_PREFIXES, Build, Run, object_json, viewer_parameters
 
 
 @dataclass(frozen=True)
-class Statement:
-    sql: str
+class Sql:
+    text: str
     names: tuple[str, ...]  # the parameters' names in positional order
     constants: dict[str, Any]  # values fixed at compile time (filters, page sizes)
 
     def parameters(self, bound: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(bound[n] if n in bound else self.constants[n] for n in self.names)
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """A root field's Prefetch, compiled: its select, and what makes parameters of its rows."""
+
+    sql: Sql
+    values: Callable[[Sequence[Any], Run, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Statement:
+    main: Sql
+    # Run first, in order, each adding parameters of the main statement.
+    prefetches: tuple[Prefetched, ...] = ()
+
+    def sql_bytes(self) -> int:
+        return sum(len(s.text) + 64 * len(s.names) for s in (self.main, *(p.sql for p in self.prefetches)))
 
 
 def build_statement(plan: Plan, shapes: tuple[Shape, ...], viewer: Person, dialect: Dialect) -> Statement:
@@ -47,10 +66,18 @@ def build_statement(plan: Plan, shapes: tuple[Shape, ...], viewer: Person, diale
         selected = select(*(value.label(f"r{i}") for i, value in enumerate(values)))
     else:
         selected = select(object_json("Query", plan.fields, None, build).label("data"))
+    prefetches = tuple(
+        Prefetched(_compiled(f.sql.prefetch.select(f, build), dialect), f.sql.prefetch.values)
+        for f in plan.fields
+        if f.sql is not None and f.sql.prefetch is not None
+    )
+    return Statement(_compiled(selected, dialect), prefetches)
+
+
+def _compiled(selected: Select[Any], dialect: Dialect) -> Sql:
     query = replacement_traverse(selected, {}, _inline_constant)
     compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    names = tuple(compiled.positiontup or ())
-    return Statement(sql=compiled.string, names=names, constants=dict(compiled.params))
+    return Sql(text=compiled.string, names=tuple(compiled.positiontup or ()), constants=dict(compiled.params))
 
 
 # Values that may be written into SQL: integers, booleans and names (enum values), never a text

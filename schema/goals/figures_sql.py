@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     FromClause,
     Table,
+    Text,
     and_,
     bindparam,
     case,
@@ -35,7 +36,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 
 from db import tables as t
 from db.read.goal_values import Audience, figures_sql
@@ -87,11 +88,14 @@ def _empty_value(metric: Any) -> ColumnElement[Any]:
 def _figures(goal: FromClause, build: Build) -> Any:
     """The figure rows of `goal`'s key results (worked out once per goal), aggregated into one row
     per key result: its total's, and its parts' as arrays by credited department; and what of the
-    parts withholds the total (COMPLEMENT). A key result without samples has no row."""
+    parts withholds the total (COMPLEMENT). A key result without samples has no row.
+
+    The rows are those a Prefetch read for the goal (`prefetched_goal_figures`: {goal id: rows},
+    shared with other readers, schema.goals.shared_figures), or else worked out here."""
     # The figure rows' SQL names the goal's row: the table itself, as root_list reads its nodes.
     assert isinstance(goal, Table), goal
     audience = Audience.of(build.viewer)
-    rows = (
+    computed = (
         text(figures_sql(f"k.goal_id = {goal.name}.id"))
         .bindparams(
             build.now(),
@@ -99,7 +103,20 @@ def _figures(goal: FromClause, build: Build) -> Any:
             bindparam("viewer_department", audience.department_id, type_=BigInteger),
         )
         .columns(*FIGURE_ROWS)
-        .subquery("figure_rows")
+        .subquery("computed_figures")
+    )
+    fields = [part for c in computed.c for part in (j.const(c.name), c)]
+    computed_json = (
+        select(func.coalesce(func.jsonb_agg(func.jsonb_build_object(*fields)), literal_column("'[]'::jsonb")))
+        .select_from(computed)
+        .scalar_subquery()
+    )
+    prefetched = cast(build.prefetched("goal_figures", Text), JSONB).op("->")(cast(goal.c.id, Text))
+    # coalesce reads its second argument only without the first: a prefetched goal's rows are not worked out again.
+    rows = (
+        func.jsonb_to_recordset(func.coalesce(prefetched, computed_json))
+        .table_valued(*(column(c.name, c.type) for c in FIGURE_ROWS))
+        .render_derived(name="figure_rows", with_types=True)
     )
     total, part = rows.c.total, not_(rows.c.total)
     withheld_part = and_(part, _singles_out(rows.c.n, rows.c.unseen))

@@ -20,20 +20,26 @@ from tests.graphql.test_journey_analytics import DAY0
 from tests.support.compiled import both
 from tests.support.org import Org
 
-# Goals compile as nodes (Query.sharedGoals runs normally for now: schema/goals/queries.py).
-GOAL = f"query($id: ID!) {{ node(id: $id) {{ ... on SharedGoal {{ {FIGURES} progress status }} }} }}"
+# Both ways a goal compiles: as a node (its figures worked out in the statement), and in the list
+# (its figures read first, shared with other readers: schema.goals.shared_figures).
+GOAL = f"""query($id: ID!) {{ node(id: $id) {{ ... on SharedGoal {{ {FIGURES} progress status }} }}
+  sharedGoals(first: 5) {{ edges {{ node {{ {FIGURES} progress status }} }} }} }}"""
 VIEWERS = ("admin", "it_manager", "it_agent", "hr_agent", "fac_agent", "employee")
 
 
 async def read_both(api, org: Org, viewer: str) -> dict | None:
-    """The viewer's only goal, compiled, after checking normal execution answers the same bytes."""
+    """The viewer's only goal, compiled, after checking normal execution answers the same bytes,
+    and the list the same goal as the node."""
     async with org.engine.connect() as conn:
         (goal_id,) = (await conn.execute(select(t.shared_goals.c.id))).scalars().all()
     variables = {"id": ids.encode("SharedGoal", goal_id)}
     normal, compiled = await both(api.engine, GOAL, getattr(org, viewer), variables, at=api.clock())
     assert compiled.compiled and not normal.compiled
     assert compiled.body == normal.body, viewer
-    return json.loads(compiled.body)["data"]["node"]
+    data = json.loads(compiled.body)["data"]
+    listed = [edge["node"] for edge in data["sharedGoals"]["edges"]]
+    assert listed == ([data["node"]] if data["node"] is not None else []), viewer
+    return data["node"]
 
 
 async def every_viewer(api, org: Org) -> dict[str, dict | None]:

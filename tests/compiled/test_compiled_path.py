@@ -66,10 +66,6 @@ UNSUPPORTED = {
         {},
     ),
     "introspection": ("{ __schema { queryType { name } } }", {}),
-    "a field the compiler does not know": (
-        "{ sharedGoals { edges { node { keyResults { scope { journeyMap { name } } } } } } }",
-        {},
-    ),
     "tokens of a person named": ('{ apiTokens(personId: "UGVyc29uOjE") { totalCount } }', {}),
     "more than 100 node IDs": ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["UmVxdWVzdDox"] * 101}),
     "a bad cursor": ('{ requests(after: "nope") { totalCount } }', {}),

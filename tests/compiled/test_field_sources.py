@@ -152,7 +152,7 @@ def test_the_planner_takes_every_field_from_its_table_and_the_statement_builds()
     for viewer in _viewers():
         prepared = SCHEMA.tandem_compiler.prepare(_validated(operation), viewer=viewer, dialect=asyncpg_dialect())
         assert prepared is not None
-        assert prepared[0].sql.startswith("SELECT")
+        assert prepared[0].main.text.startswith("SELECT")
 
 
 # --- (b) the SQL matches the strawberry types -------------------------------------------------

@@ -1,20 +1,27 @@
 """Key result figures are computed once for every reader who counts the same work, while the
-database holds the same data and the clock stays within one window (schema.goals.loaders): a
+database holds the same data and the clock stays within one window (schema.goals.shared_figures): a
 write shows in the very next read, time moves them on, and each audience has its own."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
-from schema.goals.loaders import FIGURES_WINDOW
+from sqlalchemy import text
+
+from db.read import goal_values
+from schema.goals.shared_figures import FIGURES_WINDOW
 from tests.graphql.goal_ops import create_goal, key_result
 from tests.graphql.request_ops import raise_request
+from tests.support.compiled import answer
 from tests.support.org import Org
 from tests.support.statements import count_statements
 
-BOARD = """{ sharedGoals(first: 10) { edges { node { title progress status
-  keyResults { metric current sampleSize status byDepartment { department { name } current } } } } } }"""
+GOAL_FIELDS = """id title progress status
+  keyResults { metric current sampleSize status byDepartment { department { name } current } }"""
+BOARD = f"{{ sharedGoals(first: 10) {{ edges {{ node {{ {GOAL_FIELDS} }} }} }} }}"
+NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on SharedGoal {{ {GOAL_FIELDS} }} }} }}"
 # 16 December 2026, midnight: the start of a window of the clock.
 READ_AT = datetime(2026, 12, 16, tzinfo=UTC)
 FIGURES = "with kr as materialized"
@@ -91,3 +98,31 @@ async def test_readers_at_once_wait_for_one_computation(api, org: Org):
     # then its figures were computed once, for all of them
     assert sum(FIGURES in s for s in log.statements) == 1
     assert all(b == boards[0] for b in boards) and backlog(boards[0]) == 1.0
+
+
+async def test_the_compiled_list_reads_the_shared_figures_and_a_node_works_its_own_out(api, org: Org, monkeypatch):
+    # given a goal whose one open request is counted, read through the compiled list
+    await a_backlog_goal(api, org)
+    computed: list[int] = []
+    real = goal_values.figure_rows
+
+    async def counted(conn, ids, **kwargs):
+        computed.append(len(ids))
+        return await real(conn, ids, **kwargs)
+
+    monkeypatch.setattr(goal_values, "figure_rows", counted)
+    listed = await answer(api.engine, BOARD, org.it_agent, compiled=True, clock=api.clock)
+    assert listed.compiled and backlog(json.loads(listed.body)["data"]) == 1.0 and computed == [1]
+    # when the request is closed by a write that appends no event (as a bulk load would)
+    async with org.engine.begin() as conn:
+        await conn.execute(text("update requests set status = 'CLOSED'"))
+    # then the list shows the shared figure until the clock leaves its window, computing nothing
+    again = await answer(api.engine, BOARD, org.it_agent, compiled=True, clock=api.clock)
+    assert backlog(json.loads(again.body)["data"]) == 1.0 and computed == [1]
+    # while the goal read as a node works its figures out in its statement: the request is gone
+    (goal,) = json.loads(listed.body)["data"]["sharedGoals"]["edges"]
+    node = await answer(api.engine, NODE, org.it_agent, {"id": goal["node"]["id"]}, compiled=True, clock=api.clock)
+    assert node.compiled and json.loads(node.body)["data"]["node"]["keyResults"][0]["current"] == 0.0
+    api.at(READ_AT + timedelta(seconds=FIGURES_WINDOW))
+    later = await answer(api.engine, BOARD, org.it_agent, compiled=True, clock=api.clock)
+    assert backlog(json.loads(later.body)["data"]) == 0.0 and computed == [1, 1]

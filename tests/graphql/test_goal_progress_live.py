@@ -228,13 +228,13 @@ async def test_subscribers_of_one_goal_share_the_computation_of_its_values(api, 
     request = await move(api, org.it_agent, await raise_request(api, org, org.employee), "IN_PROGRESS")
     goal = await _laptop_goal(api, org)
     computed: list[int] = []
-    real = goal_values.key_result_values
+    real = goal_values.figure_rows
 
     async def counted(conn, keys, **kwargs):
         computed.append(len(keys))
         return await real(conn, keys, **kwargs)
 
-    monkeypatch.setattr(goal_values, "key_result_values", counted)
+    monkeypatch.setattr(goal_values, "figure_rows", counted)
     hub = EventHub(broker)
     async with contextlib.AsyncExitStack() as stack:
         lives = [
