@@ -4,9 +4,11 @@ installed into bench/.cache/node22 on first use (not committed)."""
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 MAJOR = 22
@@ -31,19 +33,23 @@ def ensure_node() -> Path:
     binary = INSTALL_DIR / "node_modules" / package / "bin" / "node"
     if binary.exists():
         return binary
-    require_npm()
-    INSTALL_DIR.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["npm", "install", "--prefix", str(INSTALL_DIR), "--no-audit", "--no-fund", f"{package}@{MAJOR}"],
-        check=True,
-        capture_output=True,
-    )
+    npm_install(INSTALL_DIR, [f"{package}@{MAJOR}"])
     return binary
 
 
-def require_npm() -> None:
+def npm_install(into: Path, packages: Sequence[str], *, node: Path | None = None) -> None:
+    """`npm install` of `packages` into the folder `into`; with `node`, that one first on the PATH
+    (npm checks the packages' engines against it)."""
     if not shutil.which("npm"):
         raise RuntimeError("PostGraphile is installed with npm: put Node.js and npm on the PATH (https://nodejs.org)")
+    into.mkdir(parents=True, exist_ok=True)
+    env = None if node is None else {**os.environ, "PATH": f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    subprocess.run(
+        ["npm", "install", "--prefix", str(into), "--no-audit", "--no-fund", *packages],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
 
 
 def _major(node: Path) -> int:

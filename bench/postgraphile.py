@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import urllib.request
 from pathlib import Path
 
-from bench.node import require_npm
+from bench.node import npm_install
 from tests.support.server import ServedProcess
 
 MAJOR = 4
@@ -28,13 +27,7 @@ def ensure_installed() -> Path:
     """The postgraphile CLI, installed with npm on first use."""
     if BINARY.exists():
         return BINARY
-    require_npm()
-    INSTALL_DIR.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["npm", "install", "--prefix", str(INSTALL_DIR), "--no-audit", "--no-fund", *PACKAGES],
-        check=True,
-        capture_output=True,
-    )
+    npm_install(INSTALL_DIR, PACKAGES)
     return BINARY
 
 

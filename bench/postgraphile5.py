@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
 
-from bench.node import ensure_node, require_npm
+from bench.node import ensure_node, npm_install
 from tests.support.server import ServedProcess
 
 MAJOR = 5
@@ -32,14 +31,7 @@ def ensure_installed() -> Path:
     node = ensure_node()
     if CLI.exists():
         return node
-    require_npm()
-    INSTALL_DIR.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["npm", "install", "--prefix", str(INSTALL_DIR), "--no-audit", "--no-fund", *PACKAGES],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "PATH": f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"},  # npm checks engines
-    )
+    npm_install(INSTALL_DIR, PACKAGES, node=node)
     return node
 
 

@@ -129,10 +129,15 @@ TIMESTAMP_KEYS = frozenset({"CREATED_AT", "UPDATED_AT", "RESOLUTION_DUE_AT"})
 
 def _requests_arguments(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> RequestsShape:
     """request_connection's checks: what it answers with an error falls back."""
+    return _list_shape(site, arguments, params, order_by=arguments.get("order_by"))
+
+
+def _list_shape(site: int, arguments: dict[str, Any], params: dict[str, Any], *, order_by: Any) -> RequestsShape:
+    """A list of requests' shape, in `order_by` (None: newest first), with first/after/filter."""
     first, after = arguments.get("first"), arguments.get("after")
     if first is not None and first < 0:
         raise Fallback("negative first")
-    order_field, descending = _sort(arguments.get("order_by"))
+    order_field, descending = _sort(order_by)
     if after is not None:
         bind_cursor(site, after, timestamp=order_field in TIMESTAMP_KEYS, params=params)
     return RequestsShape(
@@ -186,22 +191,10 @@ def _request_window(
 
 def _queue_arguments(site: int, arguments: dict[str, Any], params: dict[str, Any]) -> RequestsShape:
     """queue_connection's checks (load_page's): what it answers with an error falls back. The
-    queue's order is fixed: newest first."""
-    first, after = arguments.get("first"), arguments.get("after")
-    if first is not None and first < 0:
-        raise Fallback("negative first")
-    order_field, descending = _sort(None)
-    if after is not None:
-        bind_cursor(site, after, timestamp=order_field in TIMESTAMP_KEYS, params=params)
-    # A filter naming another owner matches nothing in this queue, as queue_connection's MISSING:
-    # kept as a criterion, it says the same beside the queue's own department.
-    return RequestsShape(
-        criteria=criteria_from(arguments.get("filter")),
-        order_field=order_field,
-        descending=descending,
-        size=pages.page_size(first),
-        after=after is not None,
-    )
+    queue's order is fixed: newest first. A filter naming another owner matches nothing in this
+    queue, as queue_connection's MISSING: kept as a criterion, it says the same beside the queue's
+    own department."""
+    return _list_shape(site, arguments, params, order_by=None)
 
 
 def _queue_sql(f: PlanField, department: Any, build: Build) -> ColumnElement[str]:

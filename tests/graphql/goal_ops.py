@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from db.read import goal_values
 from domain.people import Person
 from tests.graphql.request_ops import ERRORS, ok
 from tests.support.api import Api
@@ -72,3 +73,17 @@ def by_department(key_result: dict[str, Any]) -> dict[str, tuple[float | None, i
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def count_figure_computations(monkeypatch: Any) -> list[int]:
+    """The key results each computation of figures is for, as it happens (goal_values.figure_rows,
+    watched: it still computes)."""
+    computed: list[int] = []
+    real = goal_values.figure_rows
+
+    async def counted(conn: Any, ids: Any, **kwargs: Any) -> Any:
+        computed.append(len(ids))
+        return await real(conn, ids, **kwargs)
+
+    monkeypatch.setattr(goal_values, "figure_rows", counted)
+    return computed

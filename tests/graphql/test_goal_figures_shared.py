@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from db.read import goal_values
 from schema.goals.shared_figures import FIGURES_WINDOW
-from tests.graphql.goal_ops import create_goal, key_result
+from tests.graphql.goal_ops import count_figure_computations, create_goal, key_result
 from tests.graphql.request_ops import raise_request
 from tests.support.compiled import answer
 from tests.support.org import Org
@@ -103,14 +102,7 @@ async def test_readers_at_once_wait_for_one_computation(api, org: Org):
 async def test_the_compiled_list_reads_the_shared_figures_and_a_node_works_its_own_out(api, org: Org, monkeypatch):
     # given a goal whose one open request is counted, read through the compiled list
     await a_backlog_goal(api, org)
-    computed: list[int] = []
-    real = goal_values.figure_rows
-
-    async def counted(conn, ids, **kwargs):
-        computed.append(len(ids))
-        return await real(conn, ids, **kwargs)
-
-    monkeypatch.setattr(goal_values, "figure_rows", counted)
+    computed = count_figure_computations(monkeypatch)
     listed = await answer(api.engine, BOARD, org.it_agent, compiled=True, clock=api.clock)
     assert listed.compiled and backlog(json.loads(listed.body)["data"]) == 1.0 and computed == [1]
     # when the request is closed by a write that appends no event (as a bulk load would)

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 from db.broker import EventBroker
-from db.read import goal_values
 from schema.context import Context
 from schema.live.hub import EventHub
-from tests.graphql.goal_ops import GOAL_UPDATE, create_goal, key_result
+from tests.graphql.goal_ops import GOAL_UPDATE, count_figure_computations, create_goal, key_result
 from tests.graphql.request_ops import act, comment, move, ok, raise_request
 from tests.support.api import SCHEMA
 from tests.support.org import Org
@@ -227,14 +226,7 @@ async def test_subscribers_of_one_goal_share_the_computation_of_its_values(api, 
     # given a goal watched by IT's manager and two agents, on a server whose subscriptions share reads
     request = await move(api, org.it_agent, await raise_request(api, org, org.employee), "IN_PROGRESS")
     goal = await _laptop_goal(api, org)
-    computed: list[int] = []
-    real = goal_values.figure_rows
-
-    async def counted(conn, keys, **kwargs):
-        computed.append(len(keys))
-        return await real(conn, keys, **kwargs)
-
-    monkeypatch.setattr(goal_values, "figure_rows", counted)
+    computed = count_figure_computations(monkeypatch)
     hub = EventHub(broker)
     async with contextlib.AsyncExitStack() as stack:
         lives = [
