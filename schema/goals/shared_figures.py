@@ -24,7 +24,11 @@ from db.read.goal_values import Audience, FigureRow
 from schema.live.shared_reads import SharedReads
 
 FIGURES_WINDOW = 5.0
-SHARED_FIGURES = SharedReads(capacity=1024)
+# Kept: the latest figures of 256 pages of goals or subscribers' goals (each audience's own), each of
+# at most 2,000 rows (a page of 100 goals with 10 key results and 20 departments each would have
+# 21,000: shared by those who wait for it, not kept). At most ~60 MB, far less in practice.
+KEPT_ROWS = 2_000
+SHARED_FIGURES = SharedReads(capacity=256, keep=lambda rows: len(rows) <= KEPT_ROWS)
 
 
 async def figure_rows(

@@ -19,8 +19,11 @@ T = TypeVar("T")
 
 
 class SharedReads:
-    def __init__(self, *, capacity: int = 1024):
+    def __init__(self, *, capacity: int = 1024, keep: Callable[[Any], bool] | None = None):
         self.capacity = capacity  # keys kept: the most recent reads of that many audiences
+        # Whether a finished read is kept for later readers (those already waiting share it anyway):
+        # a bound on memory where one read may be large.
+        self.keep = keep
         self._latest: dict[Hashable, tuple[Hashable, asyncio.Future[Any]]] = {}
 
     async def read(self, key: Hashable, version: Hashable, load: Callable[[], Awaitable[T]]) -> T:
@@ -33,8 +36,11 @@ class SharedReads:
             if len(self._latest) > self.capacity:
                 del self._latest[next(iter(self._latest))]
         try:
-            return await asyncio.shield(entry[1])
+            value: T = await asyncio.shield(entry[1])
         except Exception:
             if self._latest.get(key) is entry:  # the next reader tries again
                 del self._latest[key]
             raise
+        if self.keep is not None and not self.keep(value) and self._latest.get(key) is entry:
+            del self._latest[key]
+        return value

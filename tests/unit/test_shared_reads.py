@@ -45,3 +45,18 @@ async def test_only_the_latest_audiences_are_kept():
     for key in ("a", "b", "c"):
         await reads.read(key, 1, load)
     assert list(reads._latest) == ["b", "c"]
+
+
+async def test_a_read_too_large_to_keep_is_shared_by_its_waiters_and_then_read_again():
+    reads, loads = SharedReads(keep=lambda rows: len(rows) <= 2), []
+
+    async def load() -> list[int]:
+        loads.append(1)
+        await asyncio.sleep(0.01)
+        return [1, 2, 3]
+
+    # readers waiting at once share the one load; the next reader at the same version loads again
+    assert await asyncio.gather(*(reads.read("it", 7, load) for _ in range(3))) == [[1, 2, 3]] * 3
+    assert len(loads) == 1
+    await reads.read("it", 7, load)
+    assert len(loads) == 2 and "it" not in reads._latest
