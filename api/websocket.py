@@ -28,7 +28,7 @@ from api.auth import AuthError, seconds_left
 from api.credentials import Credentials
 from api.oidc.sign_in import OidcSignIn
 from api.ws_expiry import Deadlines
-from api.ws_operations import OperationError, prepare
+from api.ws_operations import OperationError, next_prefix, prepare
 from api.ws_sender import TRY_AGAIN_LATER, Sender
 from api.ws_watch import SessionWatch
 from db.broker import EventBroker
@@ -116,6 +116,9 @@ class GraphQLWebSocket:
             hub=self.hub,
             scopes=scopes,
             on_identity_change=self.credentials.forget,
+            # A query's `next` relays the compiled path's JSON text as the HTTP view does.
+            compiled_reads=True,
+            reader_engine=self.reader,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -302,9 +305,10 @@ class Session:
         self.finish(operation_id)
         record.finish(COMPLETE)
 
-    def next(self, operation_id: str, payload: dict[str, Any]) -> None:
+    def next(self, operation_id: str, payload: str) -> None:
+        """A `next` message whose payload is the JSON text `payload`."""
         if operation_id in self.operations:
-            self.send({"id": operation_id, "type": "next", "payload": payload})
+            self.sender.send_text(next_prefix(operation_id) + payload + "}")
 
     def error(
         self,

@@ -21,6 +21,7 @@ from graphql import (
     specified_rules,
 )
 
+from api.graphql_app import response_json
 from api.ws_sender import RESUME, TRY_AGAIN_LATER, Sender, text_frame
 from compat import PreExecutionError, graphql_schema
 from domain.people import Person
@@ -88,7 +89,7 @@ class NextMessages:
 
     def __init__(self, sender: Sender, operation_id: str):
         self.sender = sender
-        self.prefix = _next_prefix(operation_id)
+        self.prefix = next_prefix(operation_id)
 
     def __call__(self, rendered: Rendered) -> None:
         frame = rendered.encodings.get(self.prefix)
@@ -101,7 +102,8 @@ class NextMessages:
         self.sender.close_soon(TRY_AGAIN_LATER, f"An event could not be sent: {RESUME}")
 
 
-def _next_prefix(operation_id: str) -> str:
+def next_prefix(operation_id: str) -> str:
+    """The start of a `next` message of this operation, up to its payload."""
     return _NEXT_PREFIXES.get(operation_id, lambda: f'{{"id":{json.dumps(operation_id)},"type":"next","payload":')
 
 
@@ -229,7 +231,7 @@ class PreparedOperation:
             if first and isinstance(result, PreExecutionError):
                 raise OperationError(list(result.errors or []))
             first = False
-            payload: dict[str, Any] = {"data": result.data}
+            payload: dict[str, Any] = {"data": result.data}  # a compiled read's data is JSON text (RawJson)
             if result.errors:
                 payload["errors"] = [coded(e).formatted for e in result.errors]
-            session.next(operation_id, payload)
+            session.next(operation_id, response_json(payload))

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import websockets
 
 from api import ws_operations
@@ -21,7 +20,7 @@ from api.app import create_app
 from api.auth import mint_token
 from api.settings import Settings
 from tests.support.api import FAST_PATHS_ON
-from tests.support.server import free_port
+from tests.support.in_process import uvicorn_serving
 
 SECRET = "cache-bounds-secret-not-the-default-32-bytes"
 MAX_BODY = 3_000_000
@@ -54,17 +53,9 @@ async def served(org, database_url) -> AsyncIterator[Served]:
     app = create_app(
         Settings(database_url=database_url, tandem_secret=SECRET, tandem_max_body_bytes=MAX_BODY, **FAST_PATHS_ON)
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_config=None, ws="wsproto", ws_per_message_deflate=False))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
     admin = org.people["admin"]
-    try:
-        yield Served(app, port, mint_token(person_id=admin.id, email=admin.email, secret=SECRET, hours=1))
-    finally:
-        server.should_exit = True
-        await task
+    async with uvicorn_serving(app) as server:
+        yield Served(app, server.config.port, mint_token(person_id=admin.id, email=admin.email, secret=SECRET, hours=1))
 
 
 def assert_within_bytes(cache: Any, texts_held: int) -> None:

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-import uvicorn
 from gql import gql
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -25,8 +24,8 @@ from api.settings import Settings
 from schema import ids
 from schema import tracing as schema_tracing
 from tests.e2e.live import live_session
+from tests.support.in_process import uvicorn_serving
 from tests.support.org import Org
-from tests.support.server import free_port
 
 SECRET = "tracing-test-secret-32-bytes-long!"
 CREATE = """mutation TracedCreate($input: RequestCreateInput!) { requestCreate(input: $input) {
@@ -47,16 +46,8 @@ def spans() -> AsyncIterator[InMemorySpanExporter]:
 @contextlib.asynccontextmanager
 async def serving(database_url: str) -> AsyncIterator[str]:
     app = create_app(Settings(database_url=database_url, tandem_secret=SECRET))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_config=None, ws="wsproto", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with uvicorn_serving(app, ws_per_message_deflate=True) as server:
+        yield f"http://127.0.0.1:{server.config.port}"
 
 
 async def finished(spans: InMemorySpanExporter, holds: Callable[[list[ReadableSpan]], bool]) -> list[ReadableSpan]:

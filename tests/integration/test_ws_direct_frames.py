@@ -3,14 +3,12 @@ uvicorn changed what it reaches for, this fails instead of the bench quietly get
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
-import uvicorn
 import websockets
 
 from api.ws_sender import Sender, text_frame
-from tests.support.server import free_port
+from tests.support.in_process import uvicorn_serving
 
 
 async def app(scope, receive, send):
@@ -26,16 +24,8 @@ async def app(scope, receive, send):
 
 @contextlib.asynccontextmanager
 async def serving(**options):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", **options))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"ws://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        await task
+    async with uvicorn_serving(app, log_level="warning", **options) as server:
+        yield f"ws://127.0.0.1:{server.config.port}/"
 
 
 async def test_frames_go_straight_to_uvicorns_wsproto_socket():

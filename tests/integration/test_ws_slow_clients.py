@@ -7,11 +7,10 @@ import asyncio
 import contextlib
 import socket
 
-import uvicorn
 import websockets
 
 from api.ws_sender import TRY_AGAIN_LATER, Sender
-from tests.support.server import free_port
+from tests.support.in_process import uvicorn_serving
 from tests.support.stalled_client import PROTOCOL, TCP_CLOSE, StalledClient
 
 PADDING = "x" * 8000  # megabytes of socket buffers fill with a few hundred messages
@@ -52,18 +51,8 @@ class NumberedFeed:
 
 @contextlib.asynccontextmanager
 async def serving(app):
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, port=port, log_level="warning", ws="wsproto", ws_per_message_deflate=False)
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield server, port
-    finally:
-        server.should_exit = True
-        await task
+    async with uvicorn_serving(app, log_level="warning") as server:
+        yield server, server.config.port
 
 
 async def _connect_slow_reader(port: int):
