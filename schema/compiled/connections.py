@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     FromClause,
     Select,
+    Subquery,
     Table,
     Text,
     and_,
@@ -27,7 +28,6 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.selectable import Subquery
 
 from db.read import pages
 from db.read.pages import Order

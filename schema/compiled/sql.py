@@ -48,8 +48,8 @@ class Prefetch:
     """What a root field reads before its statement runs, for values SQL cannot work out cheaply
     on its own: shared goal figures, computed once for many readers (schema.goals.shared_figures).
     `select(f, build)` is run first, with the statement's parameters; `values(rows, run, bound)`
-    then adds to the statement's parameters (`bound`) what it makes of its rows, under names
-    starting `prefetched_` (Build.prefetched)."""
+    then adds to the statement's parameters (`bound`) what it makes of its rows (the driver's
+    records: columns by their labels), under names starting `prefetched_` (Build.prefetched)."""
 
     select: Callable[[PlanField, Build], Select[Any]]
     values: Callable[[Sequence[Any], Run, dict[str, Any]], Awaitable[None]]

@@ -73,11 +73,12 @@ async def _figures_of_page(rows: Sequence[Any], run: Run, bound: dict[str, Any])
     any other page of goals in the same operation."""
     if not rows:
         return
-    goal_of = {r.kr_id: r.goal_id for r in rows if r.kr_id is not None}
+    goal_of = {r["kr_id"]: r["goal_id"] for r in rows if r["kr_id"] is not None}
+    data = tuple(rows[0][f"data_{i}"] for i in range(len(DATA_VERSION_COLUMNS)))
     figures = await shared_figures.figure_rows(
-        run.reader, list(goal_of), now=run.now, audience=Audience.of(run.viewer), data=tuple(rows[0][2:])
+        run.reader, list(goal_of), now=run.now, audience=Audience.of(run.viewer), data=data
     )
-    by_goal: dict[str, list[dict[str, Any]]] = {str(r.goal_id): [] for r in rows}
+    by_goal: dict[str, list[dict[str, Any]]] = {str(r["goal_id"]): [] for r in rows}
     for figure in figures:
         by_goal[str(goal_of[figure.kr_id])].append(figure._asdict())
     earlier = json.loads(bound.get("prefetched_goal_figures") or "{}")

@@ -18,7 +18,7 @@ from tests.compiled.seed import seed
 from tests.support.api import FAST_PATHS_ON
 from tests.support.compiled import answer, both
 from tests.support.org import Org
-from tests.support.statements import count_all_statements, count_statements
+from tests.support.statements import count_all_statements
 
 
 @pytest.mark.parametrize("viewer_key", ["it_agent", "employee", "admin"])
@@ -28,9 +28,9 @@ async def test_the_portal_list_is_one_statement(api, org: Org, viewer_key):
     viewer = getattr(org, viewer_key)
 
     # when the portal list runs compiled, then normally
-    with count_statements(api.engine) as compiled_log:
+    async with count_all_statements(api.engine) as compiled_log:
         compiled = await answer(api.engine, PORTAL_LIST, viewer, {"first": 50, "comments": 3}, compiled=True)
-    with count_statements(api.engine) as normal_log:
+    async with count_all_statements(api.engine) as normal_log:
         normal = await answer(api.engine, PORTAL_LIST, viewer, {"first": 50, "comments": 3}, compiled=False)
 
     # then the compiled path answered, in one statement, the same bytes
@@ -52,7 +52,7 @@ async def test_the_request_detail_and_the_queue_are_one_statement_each(api, org:
     for query, variables in operations:
         # when each runs normally, then compiled
         normal = await answer(api.engine, query, viewer, variables, compiled=False)
-        with count_statements(api.engine) as log:
+        async with count_all_statements(api.engine) as log:
             compiled = await answer(api.engine, query, viewer, variables, compiled=True)
         # then the compiled path answered in one statement, the same bytes
         assert compiled.compiled
@@ -156,7 +156,7 @@ async def test_a_queue_statement_binds_only_the_viewer_and_reads_the_same_for_th
     texts = []
     for agent in (org.it_agent, org.it_agent2):
         # when each opens it
-        with count_statements(api.engine) as log:
+        async with count_all_statements(api.engine) as log:
             compiled = await answer(api.engine, DEPARTMENT_QUEUE, agent, variables, compiled=True)
         normal = await answer(api.engine, DEPARTMENT_QUEUE, agent, variables, compiled=False)
         assert compiled.compiled and compiled.body == normal.body
@@ -174,7 +174,7 @@ async def test_a_searched_text_stays_a_parameter_whatever_it_holds(api, org: Org
     query = "query($s: String) { requests(filter: {search: $s}) { totalCount edges { node { title } } } }"
 
     # when it runs through both paths
-    with count_statements(api.engine) as log:
+    async with count_all_statements(api.engine) as log:
         normal, compiled = await both(api.engine, query, org.it_agent, {"s": search})
 
     # then the compiled answer is the normal one and the text never became SQL

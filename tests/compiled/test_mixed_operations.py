@@ -14,7 +14,7 @@ from tests.compiled.test_cost_paths import Served, cost_of, data_text
 from tests.support.api import FAST_SCHEMA
 from tests.support.compiled import answer, both
 from tests.support.org import Org
-from tests.support.statements import count_statements
+from tests.support.statements import count_all_statements
 
 PAGE = {"first": 10, "comments": 3}
 # The portal list with a root field the compiler never covers beside it: introspection, which
@@ -39,9 +39,9 @@ async def test_the_covered_root_fields_of_a_mixed_operation_run_as_one_statement
     mixed_before = compiler.mixed
 
     # when it runs with the compiled path on, then normally
-    with count_statements(api.engine) as log:
+    async with count_all_statements(api.engine) as log:
         compiled = await answer(api.engine, MIXED_PORTAL, org.it_agent, PAGE, compiled=True)
-    with count_statements(api.engine) as normal_log:
+    async with count_all_statements(api.engine) as normal_log:
         normal = await answer(api.engine, MIXED_PORTAL, org.it_agent, PAGE, compiled=False)
 
     # then the list was one compiled statement, the introspection ran normally, and the bytes are

@@ -15,7 +15,7 @@ from tests.e2e.live import live_session
 from tests.support.api import FAST_PATHS_ON
 from tests.support.in_process import uvicorn_serving
 from tests.support.org import Org
-from tests.support.statements import count_statements
+from tests.support.statements import count_all_statements
 
 SECRET = "ws-compiled-reads-secret-32-bytes!"
 PAGE = """query PortalPage {
@@ -38,9 +38,8 @@ async def test_a_query_over_a_websocket_is_answered_compiled_as_over_http(databa
                 f"{url}/graphql", json={"query": PAGE}, headers={"authorization": f"Bearer {token}"}
             )
         # when the same page is asked for over a websocket
-        async with live_session(url, token) as session:
-            with count_statements(app.state.engine) as log:
-                over_ws = await session.execute(gql(PAGE), get_execution_result=True)
+        async with live_session(url, token) as session, count_all_statements(app.state.engine) as log:
+            over_ws = await session.execute(gql(PAGE), get_execution_result=True)
     # then its data and errors are HTTP's, read in two statements: the goals page's key results
     # (their figures are shared: schema.goals.shared_figures), then the whole page
     answer = over_http.json()
