@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy import BigInteger, ColumnElement, FromClause, case, cast, extract, func, select
+from sqlalchemy import BigInteger, ColumnElement, FromClause, cast, extract, func, select
+from sqlalchemy.dialects.postgresql import array
 
 from db import tables as t
 from db.read.requests import BREACHED
@@ -84,30 +85,50 @@ PRIORITY_COUNT_SQL = sql.TypeSql.of(
 )
 
 
+STATUSES = [s.value for s in RequestStatus]
+PRIORITIES = [p.value for p in Priority]
+
+
 class Figures:
-    """What DepartmentStats' fields are read from: the department's row, and the viewer and clock."""
+    """What DepartmentStats' fields are read from: the department's row, the viewer and clock,
+    and its open requests' figures (`totals`), worked out in one pass over them."""
 
     def __init__(self, department: FromClause, build: sql.Build):
         self.department, self.build = department, build
         # stats_by_department's `base`: the department's requests, as the viewer may see them.
         self.mine = [R.c.owner_department_id == department.c.id, request_visible(build.viewer)]
         self.open = [*self.mine, R.c.status.in_(OPEN_STATUSES)]
+        # One pass over the open requests for every figure of them: a department with thousands
+        # of open requests read them once, not once per figure.
+        self.totals = (
+            select(
+                func.count().label("open"),
+                func.count().filter(BREACHED).label("breached"),
+                func.min(R.c.created_at).label("oldest"),
+                *(func.count().filter(R.c.status == s).label(f"status_{s}") for s in STATUSES),
+                *(func.count().filter(R.c.priority == p).label(f"priority_{p}") for p in PRIORITIES),
+            )
+            .where(*self.open)
+            .correlate(department)
+            .subquery("open_figures")
+        )
 
     def over(self, value: ColumnElement[Any], where: list[ColumnElement[bool]]) -> ColumnElement[Any]:
         return select(value).select_from(R).where(*where).correlate_except(R).scalar_subquery()
 
-    def counts(self, f: PlanField, column: str, order: list[str]) -> ColumnElement[str]:
+    def counts(self, f: PlanField, column: str, values: list[str]) -> ColumnElement[str]:
         """Open requests counted by `column`, in the enum's order, only the values present."""
-        grouped = (
-            select(R.c[column].label(column), func.count().label("count"))
-            .where(*self.open)
-            .group_by(R.c[column])
-            .correlate(self.department)
-            .subquery(f"{column}_counts")
+        counted = (
+            func.unnest(array([j.const(v) for v in values]), array([self.totals.c[f"{column}_{v}"] for v in values]))
+            .table_valued(column, "count", with_ordinality="n")
+            .render_derived(name=f"{column}_counts")
         )
-        rank = case({value: n for n, value in enumerate(order)}, value=grouped.c[column])
-        counts = j.array(sql.object_json(f.type_name, f.children, grouped, self.build), order_by=[rank])
-        return select(counts).select_from(grouped).scalar_subquery()
+        json = j.array(
+            sql.object_json(f.type_name, f.children, counted, self.build),
+            order_by=[counted.c.n],
+            where=counted.c["count"] > 0,
+        )
+        return select(json).select_from(counted).scalar_subquery()
 
 
 def _integer(figure: Any) -> sql.FieldSql:
@@ -116,23 +137,19 @@ def _integer(figure: Any) -> sql.FieldSql:
 
 def _oldest_open_minutes(f: PlanField, figures: Figures, build: sql.Build) -> ColumnElement[str]:
     """from_stats' whole minutes (floored) from the oldest open request to the call's clock."""
-    seconds = extract("epoch", build.now() - func.min(R.c.created_at))
-    return j.integer(figures.over(cast(func.floor(seconds.op("/")(60)), BigInteger), figures.open))
+    seconds = extract("epoch", build.now() - figures.totals.c.oldest)
+    return j.integer(cast(func.floor(seconds.op("/")(60)), BigInteger))
 
 
 DEPARTMENT_STATS_SQL = sql.TypeSql.of(
     DepartmentStats,
     {
-        "open": _integer(lambda figures: figures.over(func.count(), figures.open)),
-        "byStatus": sql.FieldSql(
-            lambda f, figures, build: figures.counts(f, "status", [s.value for s in RequestStatus]),
-            "[StatusCount!]!",
-        ),
+        "open": _integer(lambda figures: figures.totals.c.open),
+        "byStatus": sql.FieldSql(lambda f, figures, build: figures.counts(f, "status", STATUSES), "[StatusCount!]!"),
         "byPriority": sql.FieldSql(
-            lambda f, figures, build: figures.counts(f, "priority", [p.value for p in Priority]),
-            "[PriorityCount!]!",
+            lambda f, figures, build: figures.counts(f, "priority", PRIORITIES), "[PriorityCount!]!"
         ),
-        "slaBreached": _integer(lambda figures: figures.over(func.count().filter(BREACHED), figures.open)),
+        "slaBreached": _integer(lambda figures: figures.totals.c.breached),
         "oldestOpenMinutes": sql.FieldSql(_oldest_open_minutes, "Int"),
         "resolvedToday": sql.FieldSql(
             lambda f, figures, build: j.integer(
@@ -148,8 +165,10 @@ DEPARTMENT_STATS_SQL = sql.TypeSql.of(
 
 
 def department_stats(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
-    """Department.stats: the figures of the department `row`."""
-    return sql.object_json("DepartmentStats", f.children, Figures(row, build), build)
+    """Department.stats: the figures of the department `row`, its open requests read once."""
+    figures = Figures(row, build)
+    json = sql.object_json("DepartmentStats", f.children, figures, build)
+    return select(json).select_from(figures.totals).scalar_subquery()
 
 
 COMPILED = (STATUS_COUNT_SQL, PRIORITY_COUNT_SQL, DEPARTMENT_STATS_SQL)
