@@ -33,6 +33,7 @@ Only samples credited to the key result's departments count (its scope's, or els
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -215,6 +216,31 @@ select kr_id, department_id, false, {AGGREGATE}
  group by kr_id, metric, department_id
 """
 
+
+# The figure rows of one goal's key results as a function of the database (migration 0011), for the
+# compiled read path's goals that were not prefetched (schema.goals.figures_sql): a call in its
+# statement, planned only when it runs, where the SQL written out five times over made every call's
+# plan 100 KB. Its body is FIGURES_FUNCTION_BODY as of its migration; tests/integration/
+# test_migrations.py checks the two are the same (change figures_sql: add a migration replacing it).
+FIGURES_FUNCTION = "tandem_goal_figure_rows"
+FIGURES_FUNCTION_ARGUMENTS = "for_goal bigint, now_at timestamptz, everything boolean, viewer_department bigint"
+
+
+def _function_parameters(sql: str) -> str:
+    for name, argument in (
+        (":now", "now_at"),
+        (":everything", "everything"),
+        (":viewer_department", "viewer_department"),
+    ):
+        sql = re.sub(f"(?<!:){name}\\b", argument, sql)
+    return sql
+
+
+FIGURES_FUNCTION_BODY = f"""
+select coalesce(jsonb_agg(jsonb_build_object('kr_id', kr_id, 'department_id', department_id, 'total', total,
+                                             'n', n, 'value', value, 'unseen', unseen)), '[]'::jsonb)
+  from ({_function_parameters(figures_sql("k.goal_id = for_goal"))}) figure_rows
+"""
 
 VALUES = text(figures_sql("k.id = any(:ids)")).bindparams(
     bindparam("ids", type_=ARRAY(BigInteger)),

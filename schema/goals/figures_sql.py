@@ -34,12 +34,11 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 
 from db import tables as t
-from db.read.goal_values import Audience, figures_sql
+from db.read.goal_values import FIGURES_FUNCTION, Audience
 from domain.goal_figures import MIN_SAMPLE, Withheld
 from domain.goal_participation import Participation
 from domain.goal_progress import AT_RISK_SHARE, SEVERITY, GoalStatus
@@ -95,21 +94,12 @@ def _figures(goal: FromClause, build: Build) -> Any:
     # The figure rows' SQL names the goal's row: the table itself, as root_list reads its nodes.
     assert isinstance(goal, Table), goal
     audience = Audience.of(build.viewer)
-    computed = (
-        text(figures_sql(f"k.goal_id = {goal.name}.id"))
-        .bindparams(
-            build.now(),
-            bindparam("everything", audience.everything, type_=Boolean),
-            bindparam("viewer_department", audience.department_id, type_=BigInteger),
-        )
-        .columns(*FIGURE_ROWS)
-        .subquery("computed_figures")
-    )
-    fields = [part for c in computed.c for part in (j.const(c.name), c)]
-    computed_json = (
-        select(func.coalesce(func.jsonb_agg(func.jsonb_build_object(*fields)), literal_column("'[]'::jsonb")))
-        .select_from(computed)
-        .scalar_subquery()
+    computed_json = getattr(func, FIGURES_FUNCTION)(
+        goal.c.id,
+        build.now(),
+        bindparam("everything", audience.everything, type_=Boolean),
+        bindparam("viewer_department", audience.department_id, type_=BigInteger),
+        type_=JSONB,
     )
     prefetched = cast(build.prefetched("goal_figures", Text), JSONB).op("->")(cast(goal.c.id, Text))
     # coalesce reads its second argument only without the first: a prefetched goal's rows are not worked out again.
