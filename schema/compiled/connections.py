@@ -225,6 +225,28 @@ def nested(
 Criteria = Callable[[dict[str, Any]], Hashable]
 
 
+def keyset_page(
+    selected: Select[Any],
+    id_column: ColumnElement[Any],
+    order: Order,
+    *,
+    after: ColumnElement[bool] | None,
+    size: int,
+    name: str,
+) -> Subquery:
+    """The page of `selected` in `order`, past the cursor (`after`): each row's id, its cursor's
+    key and tiebreak, and its rank; one more row than the page keeps (hasNextPage)."""
+    scan = selected.with_only_columns(
+        id_column,
+        order.key.label("sort_key"),
+        order.tiebreak.label("sort_id"),
+        func.row_number().over(order_by=order.clauses()).label("rank"),
+    )
+    if after is not None:
+        scan = scan.where(after)
+    return scan.order_by(*order.clauses()).limit(size + 1).subquery(name)
+
+
 @dataclass(frozen=True)
 class PagePrefetch:
     """A root list's Prefetch (schema.compiled.sql), from the page it reads: `select(page, build)`
@@ -267,15 +289,8 @@ def root_list(
         shape = build.shapes[f.bound_site]
         assert isinstance(shape, ListShape)
         selected = rows(build.viewer, shape.criteria)
-        scan = selected.with_only_columns(
-            table.c.id,
-            order.key.label("sort_key"),
-            order.tiebreak.label("sort_id"),
-            func.row_number().over(order_by=order.clauses()).label("rank"),
-        )
-        if shape.cursor:
-            scan = scan.where(order.after(cursor_params(f.bound_site, build, key_type=kind)))
-        return selected, scan.order_by(*order.clauses()).limit(shape.size + 1).subquery(f"{f.name}_page")
+        after = order.after(cursor_params(f.bound_site, build, key_type=kind)) if shape.cursor else None
+        return selected, keyset_page(selected, table.c.id, order, after=after, size=shape.size, name=f"{f.name}_page")
 
     def encode(f: PlanField, row: Any, build: Build) -> ColumnElement[str]:
         shape = build.shapes[f.bound_site]

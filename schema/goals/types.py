@@ -311,20 +311,23 @@ def _by_name(department: Any, *then: Any) -> list[Any]:
     return [collate(department.c.name, "C"), *then]
 
 
-def _goal_departments(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
-    gd, d = t.shared_goal_departments.alias(), t.departments.alias()
-    json = select(
-        j.array(sql.object_json("Department", f.children, d, build), order_by=_by_name(d, gd.c.department_id))
-    ).select_from(gd.join(d, d.c.id == gd.c.department_id))
-    return json.where(gd.c.goal_id == row.c.id).correlate_except(gd, d).scalar_subquery()
+def _per_goal_department(type_name: str, *, participation: bool) -> sql.Encoder:
+    """A list over the goal's departments, by name: each department (Department), or its
+    participation row (GoalParticipation)."""
+
+    def encode(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
+        gd, d = t.shared_goal_departments.alias(), t.departments.alias()
+        element = gd if participation else d
+        json = select(
+            j.array(sql.object_json(type_name, f.children, element, build), order_by=_by_name(d, gd.c.department_id))
+        ).select_from(gd.join(d, d.c.id == gd.c.department_id))
+        return json.where(gd.c.goal_id == row.c.id).correlate_except(gd, d).scalar_subquery()
+
+    return encode
 
 
-def _participation(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:
-    gd, d = t.shared_goal_departments.alias(), t.departments.alias()
-    json = select(
-        j.array(sql.object_json("GoalParticipation", f.children, gd, build), order_by=_by_name(d, gd.c.department_id))
-    ).select_from(gd.join(d, d.c.id == gd.c.department_id))
-    return json.where(gd.c.goal_id == row.c.id).correlate_except(gd, d).scalar_subquery()
+_goal_departments = _per_goal_department("Department", participation=False)
+_participation = _per_goal_department("GoalParticipation", participation=True)
 
 
 def _key_results(f: PlanField, row: Any, build: sql.Build) -> ColumnElement[str]:

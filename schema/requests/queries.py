@@ -16,7 +16,7 @@ from db.read.pages import BadCursor
 from domain.errors import NotFound
 from schema import ids
 from schema.compiled.arguments import Fallback, RequestsShape, bind_cursor
-from schema.compiled.connections import Window, connection, cursor_params
+from schema.compiled.connections import Window, connection, cursor_params, keyset_page
 from schema.compiled.sql import Build, TypeSql
 from schema.context import Info
 from schema.enums import OrderDirection, RequestOrderField
@@ -167,15 +167,8 @@ def _request_window(
     R = t.requests
     order = read.request_order(shape.order_field, shape.descending)
     timestamp = shape.order_field in TIMESTAMP_KEYS
-    page_scan = scan.with_only_columns(
-        R.c.id,
-        order.key.label("sort_key"),
-        order.tiebreak.label("sort_id"),
-        func.row_number().over(order_by=order.clauses()).label("rank"),
-    )
-    if shape.after:
-        page_scan = page_scan.where(order.after(cursor_params(f.bound_site, build, timestamp=timestamp)))
-    page = page_scan.order_by(*order.clauses()).limit(shape.size + 1).subquery(f"{f.name}_page")
+    after = order.after(cursor_params(f.bound_site, build, timestamp=timestamp)) if shape.after else None
+    page = keyset_page(scan, R.c.id, order, after=after, size=shape.size, name=f"{f.name}_page")
 
     def total() -> ColumnElement[Any]:
         return select(func.count()).select_from(counted.order_by(None).subquery()).scalar_subquery()
